@@ -1,0 +1,28 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+.PHONY: install run test demo bench clean
+install: $(VENV)/.installed
+
+# With TELEGRAM_BOT_TOKEN (in the environment or .env) this runs the bot; without it, the local chat simulator.
+run: install
+	$(BIN)/python -m bot run
+
+demo: install
+	$(BIN)/python -m bot demo
+
+test: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

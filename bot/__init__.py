@@ -1,0 +1,1 @@
+"""Trợ lý Thi đua: the emulation-movement reporting assistant of Sở KH&CN Quảng Ngãi."""

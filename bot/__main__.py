@@ -1,0 +1,117 @@
+"""Command line: run the bot (or the simulator without a token), migrate, load the organisation, add an admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import Settings
+
+
+def _setup_logging(settings: Settings) -> None:
+    from handlers.errors import RedactToken
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(settings.telegram_bot_token))
+
+
+def _services(settings: Settings):  # noqa: ANN202
+    from bot.app import prepare_database
+    from bot.clock import SystemClock
+    from bot.services import build_services
+    from storage.db import Database
+
+    services = build_services(settings, Database(settings.effective_database_url), SystemClock(settings.tz))
+    prepare_database(settings, services)
+    return services
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN chưa được đặt: khởi động trình mô phỏng cục bộ.\n"
+              "No TELEGRAM_BOT_TOKEN: starting the local chat simulator.\n")
+        return cmd_demo(settings, args)
+    from telegram import Update
+
+    from bot.app import build_live
+
+    _setup_logging(settings)
+    app = build_live(settings)
+    services = app.bot_data.services
+    if not any(services.people.office_recipients()):
+        code = services.invites.bootstrap_office_invite()
+        if code:
+            print(f"Chưa có tài khoản Phòng HC-TH. Mở liên kết sau để đăng ký / No Office account yet; open:\n"
+                  f"  https://t.me/<bot>?start={code}  (đổi <bot> thành tên bot / replace <bot> by the bot's username)")
+    if settings.webhook_url:
+        app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, url_path="telegram",
+                        webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
+                        secret_token=settings.webhook_secret or None, allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.simulator.repl import run_simulator
+
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(run_simulator(settings, fresh=getattr(args, "fresh", False)))
+    return 0
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage.db import Database
+
+    Database(settings.effective_database_url).upgrade()
+    print("OK")
+    return 0
+
+
+def cmd_load_org(settings: Settings, args: argparse.Namespace) -> int:
+    services = _services(settings)
+    added, updated, retired = services.org.load_file(args.file or settings.organization_file, args.retire_missing)
+    print(f"added {added}, updated {updated}, retired {retired}")
+    return 0
+
+
+def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain import Role
+
+    services = _services(settings)
+    office = services.org.office_unit()
+    actor = services.people.add_person(full_name=args.name, role=Role.OFFICE, telegram_id=str(args.telegram_id),
+                                       unit_id=office.unit_id if office else None)
+    print(f"{actor.full_name} (Telegram {args.telegram_id}) is now Administration Office staff.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý Thi đua")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the simulator when no token is set)")
+    demo = sub.add_parser("demo", help="the local chat simulator")
+    demo.add_argument("--fresh", action="store_true", help="start from an empty simulator database")
+    sub.add_parser("migrate", help="upgrade the database schema")
+    load = sub.add_parser("load-org", help="load units from config/organization.yaml")
+    load.add_argument("--file", type=lambda p: __import__("pathlib").Path(p))
+    load.add_argument("--retire-missing", action="store_true")
+    admin = sub.add_parser("admin", help="administrators")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    add = admin_sub.add_parser("add", help="register an Administration Office member by Telegram id")
+    add.add_argument("--telegram-id", type=int, required=True)
+    add.add_argument("--name", required=True)
+    args = parser.parse_args(argv)
+    settings = Settings()
+    handlers = {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate, "load-org": cmd_load_org}
+    if args.command == "admin":
+        return cmd_admin_add(settings, args)
+    return handlers.get(args.command or "run", cmd_run)(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

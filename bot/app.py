@@ -1,0 +1,90 @@
+"""The composition root: configuration, database, services and the Telegram application, built in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.i18n import I18n
+from bot.services import Services, build_services
+from handlers.commands import publish_default_menus
+from handlers.context import AppData, BotApp, BotContext
+from handlers.registry import register_all
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def prepare_database(settings: Settings, services: Services, migrate: bool = True) -> None:
+    """Schema up to date, units loaded on first start, default periods present."""
+    if migrate:
+        services.db.upgrade()
+    if not services.org.has_units() and settings.organization_file.exists():
+        services.org.load_file(settings.organization_file)
+    services.periods.ensure_defaults()
+
+
+def build_application(
+    settings: Settings,
+    services: Services,
+    i18n: I18n,
+    *,
+    request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
+    live: bool = True,
+) -> BotApp:
+    """The Telegram Application with every handler; `request` replaces the Bot API (simulator, tests)."""
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token or "123456:SIMULATOR")
+        .context_types(ContextTypes(context=BotContext, bot_data=AppData))
+        .defaults(Defaults(tzinfo=settings.tz))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    elif live:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if not live:
+        builder = builder.job_queue(None)
+    app: BotApp = builder.build()
+    app.bot_data.settings = settings
+    app.bot_data.services = services
+    app.bot_data.i18n = i18n
+    app.bot_data.live = live
+    register_all(app)
+    return app
+
+
+async def _post_init(app: BotApp) -> None:
+    """Publish the strangers' menu and start the periodic tasks (live mode only)."""
+    await publish_default_menus(app.bot, app.bot_data.commands, app.bot_data.i18n)
+    if not app.bot_data.live:
+        return
+    for task in app.bot_data.ticker.tasks:
+        async def run(_context, task=task) -> None:  # noqa: ANN001
+            await task.run()
+
+        app.job_queue.run_repeating(run, interval=task.every, first=10, name=task.name)
+
+
+async def _post_shutdown(app: BotApp) -> None:
+    app.bot_data.services.db.dispose()
+
+
+def build_live(settings: Settings, clock: Clock | None = None) -> BotApp:
+    """Everything for a real deployment."""
+    clock = clock or SystemClock(settings.tz)
+    db = Database(settings.effective_database_url)
+    services = build_services(settings, db, clock)
+    prepare_database(settings, services)
+    return build_application(settings, services, I18n(settings.default_locale))

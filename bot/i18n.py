@@ -1,0 +1,98 @@
+"""Translations (gettext catalogs under locales/) and Babel formatting of dates, numbers and money."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from bot.config import PROJECT_ROOT
+from bot.clock import TZ
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+SUPPORTED_LOCALES = ("vi", "en")
+DEFAULT_LOCALE = "vi"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, where the reader's locale is known."""
+    return message
+
+
+def _load(locale: str, locales_dir: Path) -> Translations:
+    """Merge every catalog of a locale (one .po per feature) into one Translations object."""
+    merged = Translations()
+    for po_path in sorted((locales_dir / locale / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        buffer = BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        merged.merge(Translations(buffer))
+    return merged
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Text and formats for one locale."""
+
+    locale: str
+    translations: Translations
+
+    def gettext(self, message: str) -> str:
+        return self.translations.ugettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ungettext(singular, plural, n)
+
+    def date(self, value: date) -> str:
+        """"ngày 24 tháng 11 năm 2026" / "24 November 2026"."""
+        if self.locale == "vi":
+            return format_date(value, "'ngày' d 'tháng' M 'năm' y", locale="vi")
+        return format_date(value, "d MMMM y", locale="en")
+
+    def short_date(self, value: date) -> str:
+        return format_date(value, "dd/MM/y", locale=self.locale)
+
+    def datetime(self, value: datetime) -> str:
+        """Local time then date: "08:30 24/11/2026"."""
+        return format_datetime(value.astimezone(TZ), "HH:mm dd/MM/y", tzinfo=TZ, locale=self.locale)
+
+    def number(self, value: int | float | Decimal, digits: int = 2) -> str:
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def money(self, amount: int | Decimal) -> str:
+        """"1.234.567 đồng" / "1,234,567 VND"."""
+        return self.number(amount, digits=0) + (" đồng" if self.locale == "vi" else " VND")
+
+    def percent(self, value: float | Decimal, digits: int = 1) -> str:
+        """"80,5%" / "80.5%"."""
+        return self.number(value, digits=digits) + "%"
+
+
+class I18n:
+    """All locales, loaded once at start-up."""
+
+    def __init__(self, default_locale: str = DEFAULT_LOCALE, locales_dir: Path = LOCALES_DIR) -> None:
+        self.default_locale = default_locale
+        self._translators = {loc: Translator(loc, _load(loc, locales_dir)) for loc in SUPPORTED_LOCALES}
+
+    def get(self, locale: str | None) -> Translator:
+        return self._translators.get(self.pick(locale), self._translators[self.default_locale])
+
+    def pick(self, locale: str | None) -> str:
+        """A supported locale for a stored or Telegram-reported language code."""
+        if locale:
+            short = locale.split("-")[0].lower()
+            if short in self._translators:
+                return short
+        return self.default_locale

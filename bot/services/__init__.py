@@ -1,0 +1,47 @@
+"""Domain services, built once by the composition root and handed to every channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.calendar import WorkingCalendar
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.audit_log import AuditService
+from bot.services.dialogs import DialogService
+from bot.services.invites import InviteService
+from bot.services.org import OrgService
+from bot.services.people import PeopleService
+from bot.services.periods import PeriodService
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    """Everything a channel may call; none of it knows about Telegram."""
+
+    db: Database
+    clock: Clock
+    calendar: WorkingCalendar
+    people: PeopleService
+    org: OrgService
+    invites: InviteService
+    dialogs: DialogService
+    audit: AuditService
+    periods: PeriodService
+
+
+def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
+    """The one place where services are constructed and wired together."""
+    return Services(
+        db=db,
+        clock=clock,
+        calendar=WorkingCalendar(db),
+        people=PeopleService(db, clock),
+        org=OrgService(db, clock),
+        invites=InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours)),
+        dialogs=DialogService(db, clock),
+        audit=AuditService(db, clock),
+        periods=PeriodService(db, clock),
+    )

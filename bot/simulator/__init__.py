@@ -1,0 +1,1 @@
+"""The local chat simulator: the real Application, with the Telegram Bot API replaced in-process."""

@@ -1,0 +1,160 @@
+"""Helpers shared by handlers: who is speaking, permission gates, replies and buttons."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.domain import Actor, Button, DomainError, OutMessage, Recipient
+from bot.i18n import Translator
+from bot.text import chunk_text
+from handlers.context import BotContext
+
+log = logging.getLogger(__name__)
+CALLBACK_DATA_LIMIT = 64
+
+ActorHandler = Callable[[Update, BotContext, Actor], Awaitable[Any]]
+
+
+def markup(buttons: Sequence[Sequence[Button]] | None) -> InlineKeyboardMarkup | None:
+    """Telegram keyboard from channel-neutral buttons; data over 64 bytes is a programming error."""
+    if not buttons:
+        return None
+    rows = []
+    for row in buttons:
+        for button in row:
+            if len(button.data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+                raise ValueError(f"callback data too long: {button.data!r}")
+        rows.append([InlineKeyboardButton(b.label, callback_data=b.data) for b in row])
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_text(context: BotContext, chat_id: int | str, text: str,
+                    buttons: Sequence[Sequence[Button]] | None = None) -> Message:
+    """Send text of any length: split under Telegram's 4,096 limit, buttons on the last piece."""
+    pieces = chunk_text(text)
+    message: Message | None = None
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        message = await context.bot.send_message(chat_id, piece, reply_markup=markup(buttons) if last else None)
+    assert message is not None
+    return message
+
+
+async def reply(update: Update, context: BotContext, text: str,
+                buttons: Sequence[Sequence[Button]] | None = None) -> Message:
+    """Answer in the chat the update came from."""
+    return await send_text(context, update.effective_chat.id, text, buttons)
+
+
+async def reply_out(update: Update, context: BotContext, out: OutMessage) -> Message:
+    return await reply(update, context, out.text, out.buttons)
+
+
+async def deliver(context: BotContext, recipient: Recipient, out: OutMessage) -> bool:
+    """Send to a person; a person who blocked the bot is remembered, not retried. True when delivered."""
+    if not recipient.telegram_id:
+        return False
+    try:
+        await send_text(context, recipient.telegram_id, out.text, out.buttons)
+    except Forbidden:
+        context.services.people.mark_blocked(recipient.person_id, True)
+        log.info("person %s has blocked the bot", recipient.person_id)
+        return False
+    except TelegramError:
+        log.exception("could not deliver to person %s", recipient.person_id)
+        return False
+    return True
+
+
+async def answer_query(update: Update, text: str | None = None) -> None:
+    """Acknowledge a button press; a press older than Telegram allows is acknowledged by silence."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text)
+    except BadRequest:  # "query is too old": the press still gets handled
+        pass
+
+
+async def drop_buttons(update: Update) -> None:
+    """Remove the keyboard of the message whose button was pressed, so it cannot be pressed twice."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError:
+        pass
+
+
+def tr_for(update: Update, context: BotContext, actor: Actor | None = None) -> Translator:
+    """Translator for the person: their stored language, else the language their Telegram reports."""
+    if actor is not None:
+        return context.tr(actor.locale)
+    user = update.effective_user
+    return context.tr(user.language_code if user else None)
+
+
+async def send_stranger_notice(update: Update, context: BotContext) -> None:
+    """What an unregistered person sees, whatever they send: their id, to pass to the Office."""
+    await answer_query(update)
+    _ = tr_for(update, context).gettext
+    user_id = update.effective_user.id if update.effective_user else "?"
+    await reply(update, context, _(
+        "Hello! Your Telegram account is not yet registered with the Emulation Assistant of the "
+        "Department of Science and Technology.\n\nPlease send this number to the Administration Office "
+        "so they can send you an invitation link: {user_id}"
+    ).format(user_id=user_id))
+
+
+def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorHandler], Callable]:
+    """Resolve the speaking person on the server, refuse strangers and anyone `check` rejects."""
+
+    def decorate(handler: ActorHandler) -> Callable[[Update, BotContext], Awaitable[Any]]:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: BotContext) -> Any:
+            user = update.effective_user
+            if user is None:
+                return None
+            actor = context.services.people.actor_for("telegram", str(user.id))
+            if actor is None:
+                await send_stranger_notice(update, context)
+                return None
+            if check is not None and not check(actor):
+                await answer_query(update)
+                await reply(update, context, context.tr(actor.locale).gettext(
+                    "You do not have permission to do this."))
+                return None
+            try:
+                return await handler(update, context, actor)
+            except DomainError as error:
+                await answer_query(update)
+                text = context.tr(actor.locale).gettext(error.message)
+                await reply(update, context, text.format(**error.params) if error.params else text)
+                return None
+
+        return wrapper
+
+    return decorate
+
+
+def parse_data(data: str | None, prefix: str, parts: int) -> list[str] | None:
+    """Split callback data "prefix:a:b" into exactly `parts` fields after the prefix, or None if forged."""
+    if not data or not data.startswith(prefix + ":"):
+        return None
+    fields = data.split(":")[1:]
+    return fields if len(fields) == parts else None
+
+
+def int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,43 @@
+"""The error handler: log the cause (never the token) and tell the person something went wrong."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from handlers.common import reply, tr_for
+from handlers.context import BotApp, BotContext
+
+log = logging.getLogger(__name__)
+
+
+class RedactToken(logging.Filter):
+    """Removes the bot token from every log record (it appears in Bot API URLs)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token and self.token in (message := record.getMessage()):
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        return True
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log, then apologise to the person whose update failed."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            actor = context.services.people.actor_for("telegram", str(update.effective_user.id)) \
+                if update.effective_user else None
+            _ = tr_for(update, context, actor).gettext
+            await reply(update, context, _("Sorry, something went wrong on my side. What you saved before is kept; "
+                                           "please try again in a moment."))
+        except Exception:  # the apology itself must never raise
+            log.exception("could not send the error notice")
+
+
+def register(app: BotApp) -> None:
+    app.add_error_handler(on_error)

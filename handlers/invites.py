@@ -1,0 +1,111 @@
+"""/moi (/invite): the Administration Office creates one-time invitation links, lists and cancels them."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.domain import ROLE_LABELS, ROLES_WITH_UNIT, Actor, Button, Role, parse_role
+from bot.i18n import N_
+from bot.services.invites import InviteInfo
+from handlers.commands import CommandSpec
+from handlers.common import answer_query, drop_buttons, int_or_none, parse_data, registered, reply
+from handlers.context import BotApp, BotContext
+
+COMMANDS = [CommandSpec("moi", "invite", N_("Invite a person to the bot (one-time link)"), lambda a: a.is_office)]
+ROLE_CODES = {Role.UNIT_HEAD: "h", Role.DEPUTY: "d", Role.OFFICE: "o", Role.DIRECTOR: "g", Role.DEPUTY_DIRECTOR: "p"}
+CODE_ROLES = {code: role for role, code in ROLE_CODES.items()}
+
+
+def _is_office(actor: Actor) -> bool:
+    return actor.is_office
+
+
+def invite_link(context: BotContext, code: str) -> str:
+    return f"https://t.me/{context.bot.username}?start={code}"
+
+
+def invite_text(context: BotContext, actor: Actor, invite: InviteInfo) -> str:
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
+    who = _(ROLE_LABELS[invite.role]) + (f" - {invite.unit_name}" if invite.unit_name else "")
+    return _("Invitation for: {who}\nValid until {time}, for one person only.\n\n"
+             "Send this link to the person; they open it and press Start:\n{link}").format(
+        who=who, time=tr.datetime(invite.expires_at), link=invite_link(context, invite.code))
+
+
+@registered(_is_office)
+async def invite_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """Ask for the role (or take "/invite <role> <unit> [name]" typed in one line)."""
+    _ = context.tr(actor.locale).gettext
+    if context.args:
+        role = parse_role(context.args[0])
+        if role is None:
+            await reply(update, context, _("Unknown role \"{word}\". Roles: truongphong, pho, hcth, giamdoc, "
+                                           "phogiamdoc.").format(word=context.args[0]))
+            return
+        unit_id, rest = None, context.args[1:]
+        if role in ROLES_WITH_UNIT:
+            unit = context.services.org.find_unit(rest[0]) if rest else None
+            if unit is None or not unit.is_active:
+                await reply(update, context, _("Please name the unit by its code, e.g. /invite truongphong qlkh. "
+                                               "Type /units to see the codes."))
+                return
+            unit_id, rest = unit.unit_id, rest[1:]
+        invite = context.services.invites.create(actor, role, unit_id, " ".join(rest))
+        await reply(update, context, invite_text(context, actor, invite))
+        return
+    buttons = [[Button(_(ROLE_LABELS[role]), f"inv:r:{code}")] for role, code in ROLE_CODES.items()]
+    buttons.append([Button(_("Unused invitations"), "inv:l:0")])
+    await reply(update, context, _("Who is the invitation for?"), buttons)
+
+
+@registered(_is_office)
+async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """Role chosen, unit chosen, list of unused invitations, or cancel one."""
+    await answer_query(update)
+    _ = context.tr(actor.locale).gettext
+    data = update.callback_query.data or ""
+    invites = context.services.invites
+    if (fields := parse_data(data, "inv", 2)) and fields[0] == "r" and fields[1] in CODE_ROLES:
+        role = CODE_ROLES[fields[1]]
+        if role in ROLES_WITH_UNIT:
+            units = context.services.org.list_units()
+            await drop_buttons(update)
+            await reply(update, context, _("Which unit?"),
+                        [[Button(u.name, f"inv:u:{fields[1]}:{u.unit_id}")] for u in units])
+            return
+        await drop_buttons(update)
+        await reply(update, context, invite_text(context, actor, invites.create(actor, role, None)))
+        return
+    if (fields := parse_data(data, "inv", 3)) and fields[0] == "u" and fields[1] in CODE_ROLES:
+        unit_id = int_or_none(fields[2])
+        if unit_id is not None:
+            await drop_buttons(update)
+            invite = invites.create(actor, CODE_ROLES[fields[1]], unit_id)
+            await reply(update, context, invite_text(context, actor, invite))
+            return
+    if (fields := parse_data(data, "inv", 2)) and fields[0] == "l":
+        pending = invites.list_pending(actor)
+        if not pending:
+            await reply(update, context, _("There are no unused invitations."))
+            return
+        tr = context.tr(actor.locale)
+        lines, buttons = [_("Unused invitations:")], []
+        for number, invite in enumerate(pending, start=1):
+            who = _(ROLE_LABELS[invite.role]) + (f" - {invite.unit_name}" if invite.unit_name else "")
+            lines.append(_("{n}. {who}, valid until {time}").format(n=number, who=who, time=tr.datetime(invite.expires_at)))
+            buttons.append([Button(_("Cancel invitation {n}").format(n=number), f"inv:x:{invite.invite_id}")])
+        await reply(update, context, "\n".join(lines), buttons)
+        return
+    if (fields := parse_data(data, "inv", 2)) and fields[0] == "x" and (invite_id := int_or_none(fields[1])):
+        invites.revoke(actor, invite_id)
+        await drop_buttons(update)
+        await reply(update, context, _("The invitation has been cancelled; its link no longer works."))
+        return
+    await reply(update, context, _("This button is no longer valid."))
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler(COMMANDS[0].names, invite_command))
+    app.add_handler(CallbackQueryHandler(invite_pressed, pattern=r"^inv:"))

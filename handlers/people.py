@@ -1,0 +1,88 @@
+"""/nguoidung (/people) and /nhatky (/audit): who is registered, and what administrators did."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.domain import ROLE_LABELS, Actor, Button
+from bot.i18n import N_
+from bot.text import fold
+from handlers.common import answer_query, drop_buttons, int_or_none, parse_data, registered, reply
+from handlers.commands import CommandSpec
+from handlers.context import BotApp, BotContext
+
+COMMANDS = [
+    CommandSpec("nguoidung", "people", N_("Registered people; remove someone's access"), lambda a: a.sees_all_units),
+    CommandSpec("nhatky", "audit", N_("Audit log of administrative actions"), lambda a: a.is_office or a.is_director),
+]
+
+
+def _sees_all(actor: Actor) -> bool:
+    return actor.sees_all_units
+
+
+@registered(_sees_all)
+async def people_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """List registered people; "/people remove <number>" asks to remove one's access."""
+    _ = context.tr(actor.locale).gettext
+    people = context.services.people.list_people(actor)
+    if len(context.args) == 2 and fold(context.args[0]) in ("xoa", "remove") and actor.is_office:
+        person_id = int_or_none(context.args[1].lstrip("#"))
+        target = next((p for p in people if p.person_id == person_id), None)
+        if target is None:
+            await reply(update, context, _("No registered person has number {n}.").format(n=context.args[1]))
+            return
+        await reply(update, context, _("Remove the access of {name}? Their reports and history are kept.").format(
+            name=target.full_name), [[Button(_("Remove access"), f"ppl:rm:{target.person_id}")]])
+        return
+    lines = [_("Registered people ({n}):").format(n=len(people))]
+    for person in people:
+        where = f", {person.unit_name}" if person.unit_name else ""
+        blocked = _(" - has blocked the bot") if person.blocked_at else ""
+        lines.append(f"#{person.person_id} {person.full_name} - {_(ROLE_LABELS[person.role])}{where}{blocked}")
+    if actor.is_office:
+        lines += ["", _("To remove someone's access, type /people remove <number>.")]
+    await reply(update, context, "\n".join(lines))
+
+
+@registered(lambda a: a.is_office)
+async def people_pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """Confirmed removal of a person's access."""
+    await answer_query(update)
+    await drop_buttons(update)
+    _ = context.tr(actor.locale).gettext
+    fields = parse_data(update.callback_query.data, "ppl", 2)
+    person_id = int_or_none(fields[1]) if fields and fields[0] == "rm" else None
+    if person_id is None:
+        await reply(update, context, _("This button is no longer valid."))
+        return
+    person = context.services.people.deactivate(actor, person_id)
+    await reply(update, context, _("{name} can no longer use the bot.").format(name=person.full_name))
+
+
+@registered(lambda a: a.is_office or a.is_director)
+async def audit_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """The latest administrative actions."""
+    tr = context.tr(actor.locale)
+    entries = context.services.audit.recent(actor, limit=20)
+    if not entries:
+        await reply(update, context, tr.gettext("The audit log is empty."))
+        return
+    lines = [tr.gettext("Latest administrative actions:")]
+    for entry in entries:
+        who = entry.actor_name or tr.gettext("system")
+        change = ""
+        if entry.before or entry.after:
+            changed = sorted(set((entry.before or {})) | set((entry.after or {})))
+            change = " (" + ", ".join(
+                f"{key}: {(entry.before or {}).get(key, '-')} → {(entry.after or {}).get(key, '-')}" for key in changed
+                if (entry.before or {}).get(key) != (entry.after or {}).get(key)) + ")"
+        lines.append(f"{tr.datetime(entry.at)} {who}: {entry.action} {entry.entity} {entry.entity_id}{change}")
+    await reply(update, context, "\n".join(lines))
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler(COMMANDS[0].names, people_command))
+    app.add_handler(CallbackQueryHandler(people_pressed, pattern=r"^ppl:"))
+    app.add_handler(CommandHandler(COMMANDS[1].names, audit_command))

@@ -1,0 +1,16 @@
+"""All Telegram registration in one composition function; the order is the order of precedence."""
+
+from __future__ import annotations
+
+from handlers import errors, fallback, invites, language, people, start, units
+from handlers.context import BotApp
+
+# Feature modules, each with `COMMANDS` and `register(app)`. `fallback` must stay last.
+FEATURES = [start, language, units, invites, people]
+
+
+def register_all(app: BotApp) -> None:
+    for module in [*FEATURES, fallback]:
+        app.bot_data.commands.extend(module.COMMANDS)
+        module.register(app)
+    errors.register(app)

@@ -1,0 +1,133 @@
+"""/donvi (/units): the Administration Office lists, adds, renames, retires and restores units."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.domain import Actor, Button, NotFound
+from bot.i18n import N_
+from bot.services.dialogs import Dialog
+from bot.services.org import UnitInfo
+from bot.text import fold
+from handlers.commands import CommandSpec
+from handlers.common import answer_query, int_or_none, parse_data, registered, reply
+from handlers.context import BotApp, BotContext, DialogRoute
+
+COMMANDS = [CommandSpec("donvi", "units", N_("Units of the Department: add, rename, retire"), lambda a: a.is_office)]
+ADD, RENAME = "unit_add", "unit_rename"
+SUBCOMMANDS = {"them": "add", "add": "add", "doiten": "rename", "rename": "rename",
+               "ngung": "retire", "retire": "retire", "khoiphuc": "restore", "restore": "restore"}
+
+
+def _is_office(actor: Actor) -> bool:
+    return actor.is_office
+
+
+def unit_list_text(context: BotContext, actor: Actor, units: list[UnitInfo]) -> str:
+    _ = context.tr(actor.locale).gettext
+    lines = [_("Units of the Department:")]
+    for index, unit in enumerate(units, start=1):
+        mark = _(" (retired)") if not unit.is_active else ""
+        office = _(" - receives reports") if unit.is_admin_office else ""
+        lines.append(f"{index}. {unit.name} [{unit.code}]{office}{mark}")
+    lines.append("")
+    lines.append(_("Press a unit to rename or retire it. You can also type, for example:\n"
+                   "/units add Phòng Thông tin\n/units rename qlkh Phòng Quản lý Khoa học\n/units retire qlkh"))
+    return "\n".join(lines)
+
+
+@registered(_is_office)
+async def units_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """Show the unit list with buttons, or carry out a typed sub-command."""
+    org = context.services.org
+    _ = context.tr(actor.locale).gettext
+    if context.args:
+        action = SUBCOMMANDS.get(fold(context.args[0]))
+        rest = context.args[1:]
+        if action == "add" and rest:
+            unit = org.add_unit(actor, " ".join(rest))
+            await reply(update, context, _("Unit added: {name}.").format(name=unit.name))
+            return
+        if action in ("rename", "retire", "restore") and rest:
+            unit = org.find_unit(rest[0])
+            if unit is None:
+                raise NotFound(N_("No unit matches \"{word}\". Type /units to see the codes."), word=rest[0])
+            if action == "rename" and len(rest) > 1:
+                unit = org.rename_unit(actor, unit.unit_id, " ".join(rest[1:]))
+                await reply(update, context, _("The unit is now called: {name}.").format(name=unit.name))
+                return
+            if action == "retire":
+                unit = org.retire_unit(actor, unit.unit_id)
+                await reply(update, context, _("Retired: {name}. Its history is kept.").format(name=unit.name))
+                return
+            if action == "restore":
+                unit = org.restore_unit(actor, unit.unit_id)
+                await reply(update, context, _("Restored: {name}.").format(name=unit.name))
+                return
+    units = org.list_units(include_retired=True)
+    buttons = [[Button(f"{i}. {u.short_name or u.code}", f"unit:menu:{u.unit_id}") for i, u in
+                list(enumerate(units, start=1))[row:row + 3]] for row in range(0, len(units), 3)]
+    buttons.append([Button(_("Add a unit"), "unit:add:0")])
+    await reply(update, context, unit_list_text(context, actor, units), buttons)
+
+
+@registered(_is_office)
+async def unit_pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """Buttons of the unit list: open a unit, start renaming or adding, retire, restore."""
+    await answer_query(update)
+    _ = context.tr(actor.locale).gettext
+    fields = parse_data(update.callback_query.data, "unit", 2)
+    unit_id = int_or_none(fields[1]) if fields else None
+    if fields is None or unit_id is None:
+        await reply(update, context, _("This button is no longer valid."))
+        return
+    action, org, dialogs = fields[0], context.services.org, context.services.dialogs
+    if action == "add":
+        dialogs.set(actor.person_id, ADD)
+        await reply(update, context, _("Please type the name of the new unit (or /cancel)."))
+        return
+    unit = org.get_unit(unit_id)
+    if action == "menu":
+        state = _("active") if unit.is_active else _("retired")
+        toggle = (Button(_("Retire"), f"unit:ret:{unit_id}") if unit.is_active
+                  else Button(_("Restore"), f"unit:res:{unit_id}"))
+        await reply(update, context, f"{unit.name} [{unit.code}] - {state}",
+                    [[Button(_("Rename"), f"unit:ren:{unit_id}"), toggle]])
+    elif action == "ren":
+        dialogs.set(actor.person_id, RENAME, {"unit_id": unit_id})
+        await reply(update, context, _("Please type the new name for {name} (or /cancel).").format(name=unit.name))
+    elif action == "ret":
+        unit = org.retire_unit(actor, unit_id)
+        await reply(update, context, _("Retired: {name}. Its history is kept.").format(name=unit.name))
+    elif action == "res":
+        unit = org.restore_unit(actor, unit_id)
+        await reply(update, context, _("Restored: {name}.").format(name=unit.name))
+    else:
+        await reply(update, context, _("This button is no longer valid."))
+
+
+async def unit_name_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
+    """The name typed after "Add a unit" or "Rename"."""
+    _ = context.tr(actor.locale).gettext
+    if not actor.is_office:
+        context.services.dialogs.clear(actor.person_id)
+        await reply(update, context, _("You do not have permission to do this."))
+        return
+    org, text = context.services.org, update.effective_message.text or ""
+    if dialog.kind == ADD:
+        unit = org.add_unit(actor, text)
+        message = _("Unit added: {name}.").format(name=unit.name)
+    else:
+        unit = org.rename_unit(actor, int(dialog.payload["unit_id"]), text)
+        message = _("The unit is now called: {name}.").format(name=unit.name)
+    context.services.dialogs.clear(actor.person_id)
+    await reply(update, context, message)
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler(COMMANDS[0].names, units_command))
+    app.add_handler(CallbackQueryHandler(unit_pressed, pattern=r"^unit:"))
+    route = DialogRoute(on_text=unit_name_typed)
+    app.bot_data.dialog_routes[ADD] = route
+    app.bot_data.dialog_routes[RENAME] = route

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel models, the database wrapper and Alembic migrations."""
