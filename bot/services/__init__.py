@@ -14,6 +14,7 @@ from bot.services.invites import InviteService
 from bot.services.org import OrgService
 from bot.services.people import PeopleService
 from bot.services.periods import PeriodService
+from bot.services.progress import ProgressService
 from storage.db import Database
 
 
@@ -30,6 +31,7 @@ class Services:
     dialogs: DialogService
     audit: AuditService
     periods: PeriodService
+    progress: ProgressService
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -44,4 +46,5 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         dialogs=DialogService(db, clock),
         audit=AuditService(db, clock),
         periods=PeriodService(db, clock),
+        progress=ProgressService(db, clock),
     )

@@ -2,6 +2,7 @@
 
 from storage.models.org import AuditLog, DialogState, Invite, Person, Unit
 from storage.models.periods import CalendarOverride, DeadlineExtension, Period
+from storage.models.reports import Report, ReportAnswer, ReportVersion
 
 __all__ = [
     "AuditLog",
@@ -11,5 +12,8 @@ __all__ = [
     "Invite",
     "Period",
     "Person",
+    "Report",
+    "ReportAnswer",
+    "ReportVersion",
     "Unit",
 ]
