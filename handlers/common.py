@@ -7,11 +7,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.domain import Actor, Button, DomainError, OutMessage, Recipient
 from bot.i18n import Translator
+from bot.services import Services
 from bot.text import chunk_text
 from handlers.context import BotContext
 
@@ -57,13 +58,20 @@ async def reply_out(update: Update, context: BotContext, out: OutMessage) -> Mes
 
 
 async def deliver(context: BotContext, recipient: Recipient, out: OutMessage) -> bool:
-    """Send to a person; a person who blocked the bot is remembered, not retried. True when delivered."""
+    """Send to a person from a handler; see `deliver_with`."""
+    return await deliver_with(context.bot, context.services, recipient, out)
+
+
+async def deliver_with(bot: Bot, services: Services, recipient: Recipient, out: OutMessage) -> bool:
+    """Send to a person (also from periodic tasks); one who blocked the bot is remembered. True when delivered."""
     if not recipient.telegram_id:
         return False
     try:
-        await send_text(context, recipient.telegram_id, out.text, out.buttons)
+        for index, piece in enumerate(pieces := chunk_text(out.text)):
+            last = index == len(pieces) - 1
+            await bot.send_message(recipient.telegram_id, piece, reply_markup=markup(out.buttons) if last else None)
     except Forbidden:
-        context.services.people.mark_blocked(recipient.person_id, True)
+        services.people.mark_blocked(recipient.person_id, True)
         log.info("person %s has blocked the bot", recipient.person_id)
         return False
     except TelegramError:

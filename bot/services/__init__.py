@@ -15,6 +15,7 @@ from bot.services.org import OrgService
 from bot.services.people import PeopleService
 from bot.services.periods import PeriodService
 from bot.services.progress import ProgressService
+from bot.services.submissions import SubmissionService
 from storage.db import Database
 
 
@@ -32,6 +33,7 @@ class Services:
     audit: AuditService
     periods: PeriodService
     progress: ProgressService
+    submissions: SubmissionService
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -47,4 +49,5 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         audit=AuditService(db, clock),
         periods=PeriodService(db, clock),
         progress=ProgressService(db, clock),
+        submissions=SubmissionService(db, clock),
     )
