@@ -26,6 +26,9 @@ class Report(SQLModel, table=True):
     question_count: int = 0
     version: int = 0  # number of submitted versions so far
     cursor: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Bumped by every change (answer, move, submit, review) with `UPDATE ... WHERE step = :seen`: buttons and
+    # typed answers carry the step they were shown at, so a stale or simultaneous press changes nothing.
+    step: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -61,7 +64,21 @@ class ReportVersion(SQLModel, table=True):
     submitted_at: datetime = Field(sa_type=UTCDateTime)
     submitted_by: int | None = Field(default=None, foreign_key="person.id")
     is_late: bool = False
-    review_state: str = Field(default="submitted", max_length=16)  # submitted | returned | accepted
+    # submitted | returned | accepted | withdrawn (the unit reopened it to revise before the Office decided)
+    review_state: str = Field(default="submitted", max_length=16)
     review_comment: str | None = Field(default=None, max_length=4000)
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reviewed_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+class QuestionnaireSnapshot(SQLModel, table=True):
+    """A questionnaire definition as first loaded (config/questionnaires/), so a report keeps its version."""
+
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64)
+    version: int
+    definition: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    checksum: str = Field(max_length=64)  # sha256 of the definition, to notice a file edited in place
+    loaded_at: datetime = Field(sa_type=UTCDateTime)

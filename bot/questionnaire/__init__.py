@@ -1,0 +1,1 @@
+"""Questionnaires as data (config/questionnaires/*.yaml): model, loader, typed-answer parsing, display."""

@@ -1,0 +1,159 @@
+"""Reading a typed answer (or a file) as the value stored for each question type; refusals explain with an example."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from bot.domain import DomainError
+from bot.i18n import N_
+from bot.questionnaire.model import Option, QType, Question
+from bot.questionnaire.numbers import NumberFormatError, parse_integer, parse_money, parse_percent
+from bot.text import clean_line, fold, nfc
+
+YES_WORDS = {"co", "c", "yes", "y", "dung", "da co", "roi", "co a"}
+NO_WORDS = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
+_DOCREF = re.compile(r"^\d{1,5}[A-Z]?(/\d{4})?/[A-ZĐ0-9][A-ZĐ0-9&.\-]*(/[A-ZĐ0-9&.\-]+)*$")
+_DATE_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DATE_WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*(?:nam|,)?\s*(\d{4})$")
+
+EXAMPLES = {
+    QType.INTEGER: N_("Please type a whole number, for example 12 or 1.234."),
+    QType.MONEY: N_("I could not read this amount. Please type it in đồng, for example 1.234.567, 250 triệu, "
+                    "1,5 tỷ or 2 tỷ 300 triệu."),
+    QType.PERCENT: N_("Please type a percentage, for example 80 or 80,5%."),
+    QType.DATE: N_("Please type a date as day/month/year, for example 15/01/2026."),
+    QType.DOCREF: N_("Please type the document's number and symbol, for example 15/KH-SKHCN."),
+    QType.YESNO: N_("Please answer \"có\" (yes) or \"không\" (no), or press a button."),
+    QType.ATTACHMENT: N_("Please send a photo or a file for this question."),
+}
+
+
+def parse_yesno(text: str) -> bool | None:
+    key = fold(text).strip(" .!")
+    if key in YES_WORDS or key == "1":
+        return True
+    if key in NO_WORDS or key == "2":
+        return False
+    return None
+
+
+def choose_option(question: Question, text: str) -> Option | None:
+    """An option by its number ("2"), its code, its label, or one of its words, compared after `fold`."""
+    key = fold(text).strip(" .")
+    if key.isdigit():
+        index = int(key)
+        return question.options[index - 1] if 1 <= index <= len(question.options) else None
+    for option in question.options:
+        if key in (option.code, *option.words) or key in (fold(t) for t in option.label.values()):
+            return option
+    return None
+
+
+def parse_choices(question: Question, text: str) -> list[str]:
+    """Several options: "1, 3", "1 3", "1;3"; each part as `choose_option` reads it. Kept in question order."""
+    parts = [p for p in re.split(r"[,;\s]+" if re.fullmatch(r"[\d,;\s]+", text.strip()) else r"[,;\n]+", text)
+             if p.strip()]
+    chosen = set()
+    for part in parts:
+        option = choose_option(question, part)
+        if option is None:
+            raise DomainError(N_("\"{part}\" is not one of the options. Please type the numbers of the options "
+                                 "you choose, separated by commas, for example \"1, 3\"."), part=part.strip())
+        chosen.add(option.code)
+    if not chosen:
+        raise DomainError(N_("Please type the numbers of the options you choose, separated by commas, "
+                             "for example \"1, 3\"."))
+    return [o.code for o in question.options if o.code in chosen]
+
+
+def _bounded(question: Question, value: float) -> None:
+    low, high = question.min_value, question.max_value
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            raise DomainError(N_("The value must be between {low} and {high}."), low=_plain(low), high=_plain(high))
+        if low is not None:
+            raise DomainError(N_("The value must be at least {low}."), low=_plain(low))
+        raise DomainError(N_("The value must be at most {high}."), high=_plain(high))
+
+
+def _plain(number: float) -> str:
+    return f"{number:,.0f}".replace(",", ".") if float(number).is_integer() else str(number).replace(".", ",")
+
+
+def parse_date(text: str) -> date:
+    key = fold(text).strip(" .")
+    match = _DATE_DMY.match(key) or _DATE_WORDS.match(key)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year + 2000 if year < 100 else year, month, day)
+        match = _DATE_ISO.match(key)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            return date(year, month, day)
+    except ValueError:
+        pass
+    raise DomainError(EXAMPLES[QType.DATE])
+
+
+def parse_docref(text: str) -> str:
+    value = clean_line(text).upper().replace(" ", "")
+    value = re.sub(r"^(SỐ|SO|NO\.?)[:.]?", "", value)
+    if not _DOCREF.match(value) or len(value) > 60:
+        raise DomainError(EXAMPLES[QType.DOCREF])
+    return value
+
+
+def parse_typed(question: Question, text: str) -> Any:
+    """The value to store for a typed answer to `question`, or a DomainError a person can act on."""
+    text = nfc(text or "").strip()
+    if not text:
+        raise DomainError(N_("Please type an answer; an empty message cannot be saved."))
+    qtype = question.type
+    if qtype == QType.TEXT:
+        if len(text) > question.max_length:
+            raise DomainError(N_("The answer is too long ({n} characters). Please keep it under {limit} characters."),
+                              n=len(text), limit=question.max_length)
+        return text
+    if qtype == QType.YESNO:
+        value = parse_yesno(text)
+        if value is None:
+            raise DomainError(EXAMPLES[QType.YESNO])
+        return value
+    if qtype == QType.SINGLE:
+        option = choose_option(question, text)
+        if option is None:
+            raise DomainError(N_("Please type the number of one option (1 to {n}) or press a button."),
+                              n=len(question.options))
+        return option.code
+    if qtype == QType.MULTI:
+        return parse_choices(question, text)
+    if qtype == QType.DATE:
+        return parse_date(text).isoformat()
+    if qtype == QType.DOCREF:
+        return parse_docref(text)
+    if qtype == QType.ATTACHMENT:
+        raise DomainError(EXAMPLES[QType.ATTACHMENT])
+    try:
+        if qtype == QType.INTEGER:
+            value: Any = parse_integer(text)
+        elif qtype == QType.MONEY:
+            value = parse_money(text)
+        else:
+            value = float(parse_percent(text))
+    except NumberFormatError:
+        raise DomainError(EXAMPLES[qtype]) from None
+    _bounded(question, value)
+    return value
+
+
+def file_value(question: Question, meta: dict[str, Any]) -> dict[str, Any]:
+    """The stored attachment: Telegram's file id plus what a person needs to recognise the file."""
+    if question.type != QType.ATTACHMENT:
+        raise DomainError(N_("This question expects a typed answer, not a file."))
+    return {"file_id": str(meta["file_id"]), "file_name": clean_line(str(meta.get("file_name") or ""))[:200],
+            "mime_type": str(meta.get("mime_type") or ""), "size": int(meta.get("size") or 0),
+            "kind": str(meta.get("kind") or "document")}

@@ -1,0 +1,257 @@
+"""Reading and checking questionnaire files (config/questionnaires/<code>-v<version>.yaml)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.contracts import (
+    COMMENDATION_FORMS, Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_DIFFICULTIES,
+    Q_EXEMPLARS, Q_INITIATIVES, Q_PROPOSALS, Q_SAVINGS,
+)
+from bot.periods import PeriodKind
+from bot.questionnaire.model import (
+    CHOICE_TYPES, QUESTION_TYPES, Condition, Derived, Option, QType, Question, Questionnaire, Section,
+)
+from bot.text import fold, nfc
+
+QUESTIONNAIRES_DIR = PROJECT_ROOT / "config" / "questionnaires"
+LANGUAGES = ("vi", "en")
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_FILE = re.compile(r"^(?P<code>[a-z][a-z0-9_]*)-v(?P<version>\d+)\.ya?ml$")
+KINDS = {"collective", "individual"}
+
+# The ids other features aggregate (bot/contracts.py): their type, and a group's fields, are fixed.
+CONTRACT: dict[str, tuple[str, tuple[str, ...]]] = {
+    Q_CAPITAL_HOLDS: (QType.YESNO, ()),
+    Q_CAPITAL_PLAN: (QType.MONEY, ()),
+    Q_CAPITAL_DISBURSED: (QType.MONEY, ()),
+    Q_SAVINGS: (QType.MONEY, ()),
+    Q_INITIATIVES: (QType.GROUP, ("title", "description", "author")),
+    Q_EXEMPLARS: (QType.GROUP, ("kind", "name", "achievement")),
+    Q_DIFFICULTIES: (QType.TEXT, ()),
+    Q_PROPOSALS: (QType.TEXT, ()),
+    Q_COMMENDATIONS: (QType.GROUP, ("target_kind", "name", "form", "achievement")),
+}
+# Choice fields whose option codes are fixed by the contract.
+CONTRACT_OPTIONS: dict[tuple[str, str], set[str]] = {
+    (Q_EXEMPLARS, "kind"): KINDS,
+    (Q_COMMENDATIONS, "target_kind"): KINDS,
+    (Q_COMMENDATIONS, "form"): set(COMMENDATION_FORMS),
+}
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire file that cannot be used; the message names the file and the question."""
+
+
+class _Checker:
+    """Builds the model from raw data, failing with a message that says where the problem is."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.seen: dict[str, Question] = {}
+
+    def fail(self, where: str, problem: str) -> QuestionnaireError:
+        return QuestionnaireError(f"{self.source}: {where}: {problem}")
+
+    def texts(self, raw: Any, where: str, name: str, required: bool = True) -> dict[str, str]:
+        if raw is None and not required:
+            return {}
+        if isinstance(raw, str):
+            raise self.fail(where, f"'{name}' needs both languages, e.g. {name}: {{vi: ..., en: ...}}")
+        if not isinstance(raw, dict):
+            raise self.fail(where, f"'{name}' is missing")
+        missing = [lang for lang in LANGUAGES if not isinstance(raw.get(lang), str) or not raw[lang].strip()]
+        if missing:
+            raise self.fail(where, f"'{name}' has no text in {', '.join(missing)}")
+        return {lang: nfc(str(raw[lang]).strip()) for lang in LANGUAGES}
+
+    def options(self, raw: Any, where: str) -> tuple[Option, ...]:
+        if not isinstance(raw, list) or len(raw) < 2:
+            raise self.fail(where, "a choice needs at least two options")
+        options, codes = [], set()
+        for index, item in enumerate(raw, start=1):
+            if not isinstance(item, dict) or not _ID.match(str(item.get("code", ""))):
+                raise self.fail(where, f"option {index} needs a 'code' of lowercase letters, digits and _")
+            if item["code"] in codes:
+                raise self.fail(where, f"option code '{item['code']}' is repeated")
+            codes.add(item["code"])
+            label = self.texts(item.get("label"), f"{where}, option '{item['code']}'", "label")
+            words = tuple(fold(str(w)) for w in item.get("words", []) or [])
+            options.append(Option(item["code"], label, words))
+        return tuple(options)
+
+    def condition(self, raw: Any, where: str) -> Condition | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or not raw:
+            raise self.fail(where, "'when' must be a mapping (unit_in, period_kinds, answer)")
+        unknown = set(raw) - {"unit_in", "period_kinds", "answer"}
+        if unknown:
+            raise self.fail(where, f"'when' has unknown keys: {', '.join(sorted(unknown))}")
+        units = tuple(str(u) for u in raw.get("unit_in", []) or [])
+        kinds = tuple(str(k) for k in raw.get("period_kinds", []) or [])
+        bad_kinds = [k for k in kinds if k not in {p.value for p in PeriodKind}]
+        if bad_kinds:
+            raise self.fail(where, f"unknown period kind(s): {', '.join(bad_kinds)}")
+        question, equals = None, ()
+        if "answer" in raw:
+            answer = raw["answer"]
+            if not isinstance(answer, dict) or "question" not in answer or not ({"equals", "in"} & set(answer)):
+                raise self.fail(where, "'when: answer' needs 'question' and 'equals' (or 'in')")
+            question = str(answer["question"])
+            earlier = self.seen.get(question)
+            if earlier is None:
+                raise self.fail(where, f"the condition refers to '{question}', which is not an earlier question")
+            equals = tuple(answer["in"]) if "in" in answer else (answer["equals"],)
+            for value in equals:
+                if earlier.type == QType.YESNO and not isinstance(value, bool):
+                    raise self.fail(where, f"'{question}' is yes/no: compare with true or false, not {value!r}")
+                if earlier.type in CHOICE_TYPES and earlier.option(str(value)) is None:
+                    raise self.fail(where, f"'{question}' has no option '{value}'")
+                if earlier.type not in (QType.YESNO, *CHOICE_TYPES):
+                    raise self.fail(where, f"conditions may only refer to yes/no or choice questions, "
+                                           f"and '{question}' is {earlier.type}")
+        return Condition(units, kinds, question, equals)
+
+    def number(self, raw: dict, key: str, where: str) -> float | None:
+        if raw.get(key) is None:
+            return None
+        if not isinstance(raw[key], (int, float)) or isinstance(raw[key], bool):
+            raise self.fail(where, f"'{key}' must be a number")
+        return float(raw[key])
+
+    def question(self, raw: Any, section_id: str, parent: str | None = None) -> Question:
+        if not isinstance(raw, dict):
+            raise self.fail(f"section '{section_id}'", "every question must be a mapping with an 'id'")
+        qid = str(raw.get("id", ""))
+        where = f"question '{parent}.{qid}'" if parent else f"question '{qid}'"
+        if not _ID.match(qid):
+            raise self.fail(where, "the id must be lowercase letters, digits and _ (at most 40)")
+        qtype = raw.get("type")
+        if qtype not in QUESTION_TYPES:
+            raise self.fail(where, f"type {qtype!r} is not one of: {', '.join(QUESTION_TYPES)}")
+        if parent and qtype == QType.GROUP:
+            raise self.fail(where, "a group cannot contain another group")
+        if parent is None and qid in self.seen:
+            raise self.fail(where, "this id is used twice")
+        required = raw.get("required", False)
+        if not isinstance(required, bool):
+            raise self.fail(where, "'required' must be true or false")
+        options = self.options(raw.get("options"), where) if qtype in CHOICE_TYPES else ()
+        fields: tuple[Question, ...] = ()
+        if qtype == QType.GROUP:
+            if not isinstance(raw.get("fields"), list) or not raw["fields"]:
+                raise self.fail(where, "a group needs a list of 'fields'")
+            fields = tuple(self.question(f, section_id, parent=qid) for f in raw["fields"])
+            if len({f.id for f in fields}) != len(fields):
+                raise self.fail(where, "two fields have the same id")
+        if parent and "when" in raw:
+            raise self.fail(where, "fields of a group cannot have conditions")
+        question = Question(
+            id=qid, type=qtype, text=self.texts(raw.get("text"), where, "text"),
+            help=self.texts(raw.get("help"), where, "help", required=False),
+            short=self.texts(raw.get("short"), where, "short", required=False),
+            required=required, options=options, fields=fields,
+            min_value=self.number(raw, "min", where), max_value=self.number(raw, "max", where),
+            max_length=int(raw.get("max_length", 3000)), max_items=int(raw.get("max_items", 20)),
+            when=None if parent else self.condition(raw.get("when"), where), section_id=section_id,
+        )
+        if not 1 <= question.max_length <= 3500:
+            raise self.fail(where, "'max_length' must be between 1 and 3500 (a Telegram message holds 4,096)")
+        if parent is None:
+            self.check_contract(question, where)
+            self.seen[qid] = question
+        return question
+
+    def check_contract(self, question: Question, where: str) -> None:
+        expected = CONTRACT.get(question.id)
+        if expected is None:
+            return
+        qtype, field_ids = expected
+        if question.type != qtype:
+            raise self.fail(where, f"this id is read by the consolidated report and must be of type {qtype}")
+        if field_ids and tuple(f.id for f in question.fields) != field_ids:
+            raise self.fail(where, f"this group's fields must be, in order: {', '.join(field_ids)}")
+        for (group_id, field_id), codes in CONTRACT_OPTIONS.items():
+            if group_id == question.id:
+                found = {o.code for o in question.field_by_id(field_id).options}
+                if found != codes:
+                    raise self.fail(where, f"field '{field_id}' must offer exactly the options "
+                                           f"{', '.join(sorted(codes))}")
+
+    def derived(self, raw: Any) -> tuple[Derived, ...]:
+        result = []
+        for item in raw or []:
+            did = str(item.get("id", "")) if isinstance(item, dict) else ""
+            where = f"derived '{did}'"
+            if not _ID.match(did):
+                raise self.fail(where, "needs an 'id'")
+            for key in ("numerator", "denominator"):
+                ref = self.seen.get(str(item.get(key)))
+                if ref is None or ref.type not in (QType.MONEY, QType.INTEGER):
+                    raise self.fail(where, f"'{key}' must name a money or integer question")
+            target, ceiling = self.number(item, "target", where), self.number(item, "max", where)
+            result.append(Derived(did, self.texts(item.get("label"), where, "label"), str(item["numerator"]),
+                                  str(item["denominator"]), target, self.seen[str(item["numerator"])].section_id,
+                                  ceiling))
+        return tuple(result)
+
+
+def parse_questionnaire(raw: Any, source: str = "questionnaire") -> Questionnaire:
+    """Build and check a questionnaire from loaded YAML (or a stored snapshot)."""
+    checker = _Checker(source)
+    if not isinstance(raw, dict):
+        raise checker.fail("file", "must be a mapping with code, version, title and sections")
+    code, version = str(raw.get("code", "")), raw.get("version")
+    if not _ID.match(code):
+        raise checker.fail("code", "must be lowercase letters, digits and _")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise checker.fail("version", "must be a whole number from 1")
+    title = checker.texts(raw.get("title"), "title", "title")
+    sections_raw = raw.get("sections")
+    if not isinstance(sections_raw, list) or not sections_raw:
+        raise checker.fail("sections", "at least one section is needed")
+    sections, section_ids = [], set()
+    for index, item in enumerate(sections_raw, start=1):
+        sid = str(item.get("id", "")) if isinstance(item, dict) else ""
+        if not _ID.match(sid) or sid in section_ids:
+            raise checker.fail(f"section {index}", "needs a unique 'id'")
+        section_ids.add(sid)
+        questions_raw = item.get("questions")
+        if not isinstance(questions_raw, list) or not questions_raw:
+            raise checker.fail(f"section '{sid}'", "has no questions")
+        questions = tuple(checker.question(q, sid) for q in questions_raw)
+        sections.append(Section(sid, checker.texts(item.get("title"), f"section '{sid}'", "title"), questions))
+    derived = checker.derived(raw.get("derived"))
+    return Questionnaire(code, version, title, tuple(sections), derived, raw=raw)
+
+
+def load_file(path: Path) -> Questionnaire:
+    """One questionnaire file; its name must be <code>-v<version>.yaml and agree with its content."""
+    match = _FILE.match(path.name)
+    if match is None:
+        raise QuestionnaireError(f"{path.name}: the file name must look like thidua-v1.yaml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise QuestionnaireError(f"{path.name}: not valid YAML: {error}") from error
+    questionnaire = parse_questionnaire(raw, path.name)
+    if (questionnaire.code, questionnaire.version) != (match["code"], int(match["version"])):
+        raise QuestionnaireError(f"{path.name}: code and version inside ({questionnaire.code}, "
+                                 f"{questionnaire.version}) do not match the file name")
+    return questionnaire
+
+
+def load_dir(folder: Path = QUESTIONNAIRES_DIR) -> dict[tuple[str, int], Questionnaire]:
+    """Every questionnaire file in `folder`, keyed by (code, version)."""
+    found: dict[tuple[str, int], Questionnaire] = {}
+    for path in sorted(folder.glob("*.y*ml")):
+        questionnaire = load_file(path)
+        found[(questionnaire.code, questionnaire.version)] = questionnaire
+    return found

@@ -1,0 +1,199 @@
+"""What the report services share: the plain results they return and loading one report with its context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.contracts import ReportState
+from bot.domain import Actor, DomainError, NotFound, PermissionDenied
+from bot.i18n import N_
+from bot.questionnaire.model import Question, Questionnaire
+from bot.services.base import Service
+from bot.services.periods import to_info
+from bot.services.reports_flow import CONFIRM, REVIEW, normalised
+from bot.services.reports_store import QuestionnaireStore
+from storage.models import DeadlineExtension, Period, Report, ReportAnswer, ReportVersion, Unit
+
+EDITABLE = (ReportState.DRAFT.value, ReportState.RETURNED.value)
+
+
+class Mode:
+    ASK = "ask"  # one question (or a group's screen, or one field of a group entry)
+    REVIEW = "review"
+    CONFIRM = "confirm"
+    LOCKED = "locked"  # submitted, accepted, or the period has closed
+    LEFT = "left"  # saved and left; nothing is waiting for a typed answer
+
+
+@dataclass(frozen=True)
+class ReportRef:
+    """A report and its period as the conversation shows them."""
+
+    report_id: int
+    period_id: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    period_kind: str
+    period_year: int
+    period_phase: int
+    period_state: str  # "upcoming" | "open" | "closed"
+    deadline: date  # the unit's effective deadline
+    state: ReportState
+    version: int
+    step: int
+    answered: int
+    total: int
+    is_late: bool
+    submitted_at: datetime | None
+    questionnaire_code: str
+    questionnaire_version: int
+    return_comment: str | None = None  # the Office's comment when the report was returned
+    overdue: bool = False  # today is after the unit's deadline: a submission now is marked late
+
+    @property
+    def editable(self) -> bool:
+        """Draft or returned, and the period still open (a returned report may be revised after it closes)."""
+        return self.state == ReportState.RETURNED or (self.state == ReportState.DRAFT and self.period_state == "open")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Where a report's conversation stands, with everything needed to show it."""
+
+    ref: ReportRef
+    mode: str
+    questionnaire: Questionnaire
+    applicable: tuple[Question, ...]
+    answers: dict[str, Any]  # question id -> value (None: skipped)
+    question: Question | None = None
+    group_field: Question | None = None  # the group field being asked
+    position: int = 0
+    item: dict[str, Any] = field(default_factory=dict)
+    picks: tuple[str, ...] = ()
+    note: str | None = None  # msgid
+    note_params: dict[str, Any] = field(default_factory=dict)
+    event: str | None = None  # "submitted", "reopened": the channel tells others
+
+    @property
+    def value(self) -> Any:
+        return self.answers.get(self.question.id) if self.question else None
+
+    @property
+    def has_value(self) -> bool:
+        return self.question is not None and self.question.id in self.answers
+
+    @property
+    def derived(self) -> dict[str, float]:
+        return self.questionnaire.derived_values(self.answers)
+
+
+@dataclass
+class Loaded:
+    """One report with its unit, period and answers, inside a session (internal to the report services)."""
+
+    report: Report
+    unit: Unit
+    period: Period
+    questionnaire: Questionnaire
+    rows: dict[str, ReportAnswer]
+    deadline: date
+    period_state: str
+    return_comment: str | None = None
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return {qid: row.value for qid, row in self.rows.items()}
+
+    def applicable(self) -> list[Question]:
+        return self.questionnaire.applicable(self.unit.code, self.period.kind, self.answers)
+
+
+class ReportBase(Service):
+    """Loading, permission checks and screens; the filling and the reviewing services build on it."""
+
+    def __init__(self, db, clock, store: QuestionnaireStore | None = None) -> None:  # noqa: ANN001
+        super().__init__(db, clock)
+        self.store = store or QuestionnaireStore(db, clock)
+
+    def _load(self, session: Session, report_id: int) -> Loaded:
+        report = session.get(Report, report_id)
+        if report is None:
+            raise NotFound(N_("This report no longer exists."))
+        unit = session.get(Unit, report.unit_id)
+        period = session.get(Period, report.period_id)
+        extension = session.exec(select(DeadlineExtension).where(
+            DeadlineExtension.period_id == period.id, DeadlineExtension.unit_id == unit.id)).first()
+        info = to_info(period, self.clock.today(), extension)
+        rows = {r.question_id: r for r in session.exec(select(ReportAnswer).where(ReportAnswer.report_id == report_id))}
+        questionnaire = self.store.get(report.questionnaire_code, report.questionnaire_version)
+        comment = None
+        if report.state == ReportState.RETURNED.value:
+            comment = session.exec(select(ReportVersion.review_comment).where(
+                ReportVersion.report_id == report_id, ReportVersion.version == report.version)).first()
+        return Loaded(report, unit, period, questionnaire, rows, info.deadline, info.state, comment)
+
+    @staticmethod
+    def _check_reader(actor: Actor, loaded: Loaded) -> None:
+        """The Office and the leadership read every unit's report; a unit's head and deputy only their own."""
+        if not (actor.sees_all_units or actor.acts_for(loaded.unit.id)):
+            raise PermissionDenied()
+
+    @staticmethod
+    def _check_editor(actor: Actor, loaded: Loaded) -> None:
+        if not actor.acts_for(loaded.unit.id):
+            raise PermissionDenied(N_("Only the head or the deputy head of the unit can fill in its report."))
+
+    def _ref(self, loaded: Loaded) -> ReportRef:
+        r = loaded.report
+        return ReportRef(
+            report_id=r.id, period_id=r.period_id, unit_id=r.unit_id, unit_code=loaded.unit.code,
+            unit_name=loaded.unit.name, period_kind=loaded.period.kind, period_year=loaded.period.year,
+            period_phase=loaded.period.phase, period_state=loaded.period_state, deadline=loaded.deadline,
+            state=ReportState(r.state), version=r.version, step=r.step, answered=r.answered_count,
+            total=r.question_count, is_late=r.is_late, submitted_at=r.submitted_at,
+            questionnaire_code=r.questionnaire_code, questionnaire_version=r.questionnaire_version,
+            return_comment=loaded.return_comment, overdue=self.clock.today() > loaded.deadline,
+        )
+
+    def _screen(self, loaded: Loaded, note: str | None = None, event: str | None = None,
+                **note_params: Any) -> Screen:
+        ref = self._ref(loaded)
+        answers = loaded.answers
+        applicable = loaded.applicable()
+        base = dict(ref=ref, questionnaire=loaded.questionnaire, applicable=tuple(applicable), answers=answers,
+                    note=note, note_params=note_params, event=event)
+        if not ref.editable:
+            return Screen(mode=Mode.LOCKED, **base)
+        cursor = normalised(dict(loaded.report.cursor or {}), applicable, answers)
+        at = cursor.get("at")
+        if at == REVIEW:
+            return Screen(mode=Mode.REVIEW, **base)
+        if at == CONFIRM:
+            return Screen(mode=Mode.CONFIRM, **base)
+        question = loaded.questionnaire.question(at)
+        field_ = question.field_by_id(cursor.get("field") or "") if question else None
+        picks_for = cursor.get("field") or at
+        picks = tuple(cursor.get("picks") or ()) if cursor.get("picks_for") == picks_for else ()
+        return Screen(mode=Mode.ASK, question=question, group_field=field_, position=applicable.index(question) + 1,
+                      item=dict(cursor.get("item") or {}), picks=picks, **base)
+
+    def _report_id_for(self, session: Session, period_id: int, unit_id: int) -> int | None:
+        return session.exec(select(Report.id).where(Report.period_id == period_id, Report.unit_id == unit_id)).first()
+
+
+def refuse_closed(ref: ReportRef) -> None:
+    """Raise the reason a report cannot be changed now, if any."""
+    if ref.state == ReportState.SUBMITTED:
+        raise DomainError(N_("This report has already been submitted. To change it, press \"Revise\" "
+                             "or type /baocao."))
+    if ref.state == ReportState.ACCEPTED:
+        raise DomainError(N_("This report has been accepted by the Administration Office and can no longer "
+                             "be changed."))
+    if ref.period_state != "open":
+        raise DomainError(N_("The reporting period has closed; the report can no longer be changed. Please "
+                             "contact the Administration Office."))

@@ -1,0 +1,81 @@
+"""Questionnaire definitions: files under config/questionnaires/ are snapshotted in the database by code+version,
+so a report is always read against the version it was started with, whatever happens to the files later."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from bot.clock import Clock
+from bot.questionnaire.loader import QUESTIONNAIRES_DIR, QuestionnaireError, load_dir, parse_questionnaire
+from bot.questionnaire.model import Questionnaire
+from storage.db import Database
+from storage.models import QuestionnaireSnapshot
+
+log = logging.getLogger(__name__)
+ACTIVE_CODE = "thidua"  # the movement's questionnaire; new reports use its highest version
+
+
+def checksum(raw: dict) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+class QuestionnaireStore:
+    """Loads the files once per process, stores any new version, and serves stored versions from a cache."""
+
+    def __init__(self, db: Database, clock: Clock, folder: Path = QUESTIONNAIRES_DIR, code: str = ACTIVE_CODE) -> None:
+        self.db, self.clock, self.folder, self.code = db, clock, folder, code
+        self._cache: dict[tuple[str, int], Questionnaire] = {}
+        self._synced = False
+
+    def sync(self) -> None:
+        """Snapshot every questionnaire file not yet stored; a stored version is never replaced."""
+        for (code, version), questionnaire in load_dir(self.folder).items():
+            digest = checksum(questionnaire.raw)
+            with self.db.session() as session:
+                stored = session.exec(select(QuestionnaireSnapshot).where(
+                    QuestionnaireSnapshot.code == code, QuestionnaireSnapshot.version == version)).first()
+                if stored is not None:
+                    if stored.checksum != digest:
+                        log.warning("%s-v%s.yaml differs from the stored snapshot; reports keep the stored one. "
+                                    "Copy the file to a new version instead of editing it in place.", code, version)
+                    continue
+            try:
+                with self.db.session() as session:
+                    session.add(QuestionnaireSnapshot(code=code, version=version, definition=questionnaire.raw,
+                                                      checksum=digest, loaded_at=self.clock.now()))
+            except IntegrityError:  # another process stored it at the same moment: theirs is identical
+                pass
+        self._synced = True
+
+    def current(self) -> Questionnaire:
+        """The newest stored version of the active questionnaire (what a new report is filled against)."""
+        if not self._synced:
+            self.sync()
+        with self.db.session() as session:
+            row = session.exec(select(QuestionnaireSnapshot).where(QuestionnaireSnapshot.code == self.code)
+                               .order_by(QuestionnaireSnapshot.version.desc())).first()
+        if row is None:
+            raise QuestionnaireError(f"no questionnaire '{self.code}' in {self.folder}")
+        return self.get(row.code, row.version)
+
+    def get(self, code: str, version: int) -> Questionnaire:
+        """A stored version, parsed once per process."""
+        key = (code, version)
+        if key not in self._cache:
+            with self.db.session() as session:
+                row = session.exec(select(QuestionnaireSnapshot).where(
+                    QuestionnaireSnapshot.code == code, QuestionnaireSnapshot.version == version)).first()
+                definition = dict(row.definition) if row else None
+            if definition is None:
+                if not self._synced:
+                    self.sync()
+                    return self.get(code, version)
+                raise QuestionnaireError(f"questionnaire {code} version {version} is not stored")
+            self._cache[key] = parse_questionnaire(definition, f"{code}-v{version} (stored)")
+        return self._cache[key]

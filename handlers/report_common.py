@@ -1,0 +1,81 @@
+"""What the report handlers share: showing a screen (and remembering what a typed answer answers), choosing from a
+numbered list by button or by typing, and telling the other side."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain import Actor, Button, DomainError, OutMessage
+from bot.services.reports_base import Mode, Screen
+from handlers.common import deliver, reply
+from handlers.context import BotContext
+from handlers.report_render import note_text, render_screen, render_submitted, title_of
+from handlers.report_render_review import render_office_notice
+
+ANSWER = "rep_answer"  # payload: report_id, step
+PICK = "rep_pick"  # payload: choices (callback data of each numbered line)
+COMMENT = "rep_comment"  # payload: report_id, version
+WAITING = (Mode.ASK, Mode.REVIEW, Mode.CONFIRM)
+
+
+def error_text(context: BotContext, actor: Actor, error: DomainError) -> str:
+    """A refusal in the reader's language; percentages and questionnaire labels formatted for them."""
+    return note_text(context.tr(actor.locale), error.message, error.params)
+
+
+async def show(update: Update, context: BotContext, actor: Actor, screen: Screen, error: str | None = None) -> None:
+    """Reply with the screen; a typed message will answer it while it waits for one."""
+    tr = context.tr(actor.locale)
+    dialogs = context.services.dialogs
+    if screen.mode in WAITING:
+        dialogs.set(actor.person_id, ANSWER, {"report_id": screen.ref.report_id, "step": screen.ref.step})
+    else:
+        dialogs.clear(actor.person_id, ANSWER)
+    if screen.event == "submitted":
+        out = render_submitted(tr, screen)
+        await reply(update, context, out.text, out.buttons)
+        await notify_office_submitted(context, screen)
+        return
+    out = render_screen(tr, screen, error)
+    await reply(update, context, out.text, out.buttons)
+    if screen.event == "reopened":
+        await notify_office_reopened(context, actor, screen)
+
+
+async def show_current(update: Update, context: BotContext, actor: Actor, report_id: int,
+                       error: DomainError) -> None:
+    """A refused answer or press: the reason, then the current question again (nothing was changed)."""
+    text = error_text(context, actor, error)
+    try:
+        screen = context.services.reports.current(actor, report_id)
+    except DomainError:
+        await reply(update, context, text)
+        return
+    await show(update, context, actor, screen, error=text)
+
+
+async def offer_choices(update: Update, context: BotContext, actor: Actor, text: str,
+                        choices: list[tuple[str, str]]) -> None:
+    """A numbered list: a button per line, and the number can be typed instead (channels without buttons)."""
+    context.services.dialogs.set(actor.person_id, PICK, {"choices": [data for _label, data in choices]})
+    buttons = [[Button(label, data)] for label, data in choices]
+    await reply(update, context, text, buttons)
+
+
+async def notify_office_submitted(context: BotContext, screen: Screen) -> None:
+    reports, ref = context.services.reports, screen.ref
+    view = reports.notice(ref.report_id, ref.version)
+    for recipient in context.services.people.office_recipients():
+        await deliver(context, recipient, render_office_notice(context.tr(recipient.locale), view))
+
+
+async def notify_office_reopened(context: BotContext, actor: Actor, screen: Screen) -> None:
+    ref = screen.ref
+    for recipient in context.services.people.office_recipients():
+        if recipient.person_id == actor.person_id:
+            continue
+        tr = context.tr(recipient.locale)
+        text = tr.gettext("{name} ({unit}) has taken back version {version} of the {title} to revise it. You will "
+                          "be notified when it is submitted again.").format(
+            name=actor.full_name, unit=ref.unit_name, version=ref.version, title=title_of(tr, ref))
+        await deliver(context, recipient, OutMessage(text))

@@ -1,0 +1,241 @@
+"""Report screens as channel-neutral messages (plain text plus buttons; Zalo shows the same text without them).
+
+No Telegram import here: a Zalo adapter renders with these functions too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.contracts import ReportState
+from bot.domain import Button, OutMessage
+from bot.i18n import N_, Translator
+from bot.periods import period_title
+from bot.questionnaire.display import format_item, format_value
+from bot.questionnaire.model import QType, Question, Questionnaire, pick_text
+from bot.services.reports_base import Mode, ReportRef, Screen
+
+BUTTON_LABEL = 48  # longer option labels are cut on the button; the full text is in the message
+
+HINTS = {
+    QType.TEXT: N_("Please type your answer."),
+    QType.YESNO: N_("Type \"có\" (yes) or \"không\" (no), or press a button."),
+    QType.SINGLE: N_("Type the number of your choice, or press a button."),
+    QType.MULTI: N_("Type the numbers of your choices separated by commas (for example \"1, 3\"), or press the "
+                    "options and then \"Done\"."),
+    QType.INTEGER: N_("Type a whole number, for example 12."),
+    QType.MONEY: N_("Type the amount in đồng, for example 1.234.567, 250 triệu, 1,5 tỷ or 2 tỷ 300 triệu."),
+    QType.PERCENT: N_("Type a percentage, for example 80 or 80,5%."),
+    QType.DATE: N_("Type the date as day/month/year, for example 15/01/2026."),
+    QType.DOCREF: N_("Type the document's number and symbol, for example 15/KH-SKHCN."),
+    QType.ATTACHMENT: N_("Send a photo or a file in this chat."),
+}
+
+
+def title_of(tr: Translator, ref: ReportRef) -> str:
+    return period_title(tr, ref.period_kind, ref.period_year, ref.period_phase)
+
+
+def note_text(tr: Translator, note: str | None, params: dict[str, Any]) -> str:
+    """A service note (msgid) with its parameters in the reader's language and formats."""
+    if not note:
+        return ""
+    shown = {}
+    for key, value in params.items():
+        if isinstance(value, dict) and "vi" in value:
+            shown[key] = pick_text(value, tr.locale)
+        elif key.endswith("_pct") and isinstance(value, (int, float)):
+            shown[key] = tr.percent(value, digits=2)
+        else:
+            shown[key] = value
+    return tr.gettext(note).format(**shown)
+
+
+def _data(ref: ReportRef, code: str) -> str:
+    return f"rep:a:{ref.report_id}:{ref.step}:{code}"
+
+
+def _cut(label: str) -> str:
+    return label if len(label) <= BUTTON_LABEL else label[: BUTTON_LABEL - 1].rstrip() + "…"
+
+
+def render_screen(tr: Translator, screen: Screen, error: str | None = None) -> OutMessage:
+    """Whatever the report's conversation shows now, with `error` (a refused answer) on top."""
+    head = [line for line in (error, note_text(tr, screen.note, screen.note_params)) if line]
+    if screen.mode == Mode.REVIEW:
+        out = render_review(tr, screen)
+    elif screen.mode == Mode.CONFIRM:
+        out = render_confirm(tr, screen)
+    elif screen.mode == Mode.LOCKED:
+        out = render_locked(tr, screen.ref)
+    elif screen.mode == Mode.LEFT:
+        out = OutMessage(tr.gettext("Your answers are saved ({answered}/{total}). Type /baocao whenever you "
+                                    "want to continue; you will start exactly where you stopped.").format(
+            answered=screen.ref.answered, total=screen.ref.total))
+    else:
+        out = render_question(tr, screen)
+    if head:
+        out.text = "\n\n".join([*head, out.text])
+    return out
+
+
+def render_question(tr: Translator, screen: Screen) -> OutMessage:
+    _ = tr.gettext
+    loc, ref, question, field_ = tr.locale, screen.ref, screen.question, screen.group_field
+    section = screen.questionnaire.section(question.section_id)
+    lines = [f"{title_of(tr, ref)} - {ref.unit_name}",
+             _("Question {n}/{total} - {section}").format(n=screen.position, total=len(screen.applicable),
+                                                          section=section.label(loc) if section else ""), ""]
+    buttons: list[list[Button]] = []
+    items = list(screen.value or []) if question.type == QType.GROUP else []
+    if question.type == QType.GROUP and field_ is None:
+        lines.append(question.label(loc))
+        if question.help_text(loc):
+            lines.append(question.help_text(loc))
+        lines.append("")
+        if items:
+            lines.append(_("Entries so far:"))
+            lines += [f"{i}) {format_item(question, item, tr)}" for i, item in enumerate(items, start=1)]
+        else:
+            lines.append(_("No entries yet."))
+        lines.append("")
+        lines.append(_("Press \"Add\" (or type \"thêm\") to add an entry; \"Remove\" and a number (or type \"xóa 2\") "
+                       "to remove one; \"Done\" (or type \"xong\") when the list is complete."))
+        buttons.append([Button(_("Add"), _data(ref, "add")), Button(_("Done"), _data(ref, "ok"))])
+        removals = [Button(_("Remove {n}").format(n=i), _data(ref, f"d{i}")) for i in range(1, len(items) + 1)]
+        buttons += [removals[i:i + 4] for i in range(0, len(removals), 4)]
+        buttons.append([Button(_("Back"), _data(ref, "b")), Button(_("Save and leave"), _data(ref, "l"))])
+        return OutMessage("\n".join(lines), buttons)
+    target = field_ or question
+    current: Any = screen.item.get(field_.id) if field_ else screen.value
+    has_value = (field_.id in screen.item) if field_ else screen.has_value and screen.value is not None
+    if field_ is not None:
+        lines.append(_("{group}, entry {n}:").format(group=question.short_label(loc), n=len(items) + 1))
+    lines.append(target.label(loc))
+    if target.help_text(loc):
+        lines.append(target.help_text(loc))
+    if target.type in (QType.SINGLE, QType.MULTI):
+        lines.append("")
+        lines += [f"{i}. {o.text(loc)}" for i, o in enumerate(target.options, start=1)]
+    if has_value:
+        lines += ["", _("Current answer: {value}").format(value=format_value(target, current, tr).strip())]
+    if target.type == QType.MULTI and screen.picks:
+        chosen = format_value(target, list(screen.picks), tr)
+        lines += ["", _("Selected so far: {value}").format(value=chosen)]
+    lines += ["", tr.gettext(HINTS[target.type]),
+              _("You can also type \"quay lại\" (back), \"bỏ qua\" (skip) or \"tạm dừng\" (save and leave).")]
+    if target.type == QType.YESNO:
+        buttons.append([Button(_("Yes"), _data(ref, "y")), Button(_("No"), _data(ref, "n"))])
+    elif target.type in (QType.SINGLE, QType.MULTI):
+        for i, option in enumerate(target.options, start=1):
+            mark = "✓ " if option.code in screen.picks else ""
+            buttons.append([Button(_cut(f"{mark}{i}. {option.text(loc)}"), _data(ref, f"o{i}"))])
+        if target.type == QType.MULTI:
+            buttons.append([Button(_("Done"), _data(ref, "ok"))])
+    nav = [Button(_("Back"), _data(ref, "b"))]
+    if has_value:
+        nav.append(Button(_("Keep"), _data(ref, "s")))
+    elif not target.required:
+        nav.append(Button(_("Skip"), _data(ref, "s")))
+    nav.append(Button(_("Save and leave"), _data(ref, "l")))
+    buttons.append(nav)
+    return OutMessage("\n".join(lines), buttons)
+
+
+def answers_text(tr: Translator, questionnaire: Questionnaire, applicable: tuple[Question, ...],
+                 answers: dict[str, Any], numbered: bool = True) -> str:
+    """Every applicable answer, grouped by section, with the computed figures under their section."""
+    _ = tr.gettext
+    loc = tr.locale
+    derived = questionnaire.derived_values(answers)
+    lines: list[str] = []
+    number = 0
+    for section in questionnaire.sections:
+        shown = [q for q in section.questions if q in applicable]
+        if not shown:
+            continue
+        lines += ["", section.label(loc).upper()]
+        for question in shown:
+            number += 1
+            if question.id in answers:
+                value = format_value(question, answers[question.id], tr)
+            elif question.required:
+                value = _("(not answered yet - required)")
+            else:
+                value = _("(not answered)")
+            prefix = f"{number}. " if numbered else "- "
+            separator = ":" if value.startswith("\n") else ": "  # a group's entries start on the next line
+            lines.append(f"{prefix}{question.short_label(loc)}{separator}{value}")
+        for item in questionnaire.derived:
+            if item.section_id == section.id and item.id in derived:
+                verdict = ""
+                if item.target is not None:
+                    verdict = (_(" (target {target}: reached)") if derived[item.id] >= item.target
+                               else _(" (target {target}: not yet reached)")).format(
+                        target=tr.percent(item.target, digits=0))
+                lines.append(f"   {pick_text(item.label, loc)}: {tr.percent(derived[item.id], digits=2)}{verdict}")
+    return "\n".join(lines)
+
+
+def render_review(tr: Translator, screen: Screen) -> OutMessage:
+    _ = tr.gettext
+    ref = screen.ref
+    answered = sum(1 for q in screen.applicable if q.id in screen.answers)
+    lines = [f"{title_of(tr, ref)} - {ref.unit_name}"]
+    if ref.state == ReportState.RETURNED and ref.return_comment:
+        lines.append(_("Returned by the Administration Office with this comment: {comment}").format(
+            comment=ref.return_comment))
+    lines.append(_("Please review the report before submitting ({answered}/{total} questions answered).").format(
+        answered=answered, total=len(screen.applicable)))
+    lines.append(answers_text(tr, screen.questionnaire, screen.applicable, screen.answers))
+    lines += ["", _("To change an answer, press \"Edit\" with its number or type \"sửa\" and the number (for "
+                    "example \"sửa 3\"). When everything is right, press \"Submit\" or type \"gửi\".")]
+    edits = [Button(_("Edit {n}").format(n=n), _data(ref, f"e{n}")) for n in range(1, len(screen.applicable) + 1)]
+    buttons = [edits[i:i + 6] for i in range(0, len(edits), 6)]
+    buttons.append([Button(_("Submit"), _data(ref, "sub")), Button(_("Save and leave"), _data(ref, "l"))])
+    return OutMessage("\n".join(lines), buttons)
+
+
+def render_confirm(tr: Translator, screen: Screen) -> OutMessage:
+    _ = tr.gettext
+    ref = screen.ref
+    text = _("Do you confirm submitting the {title} of {unit}? The figures will be frozen as version {version}. "
+             "Until the Administration Office accepts the report, you can still ask to revise it.").format(
+        title=title_of(tr, ref), unit=ref.unit_name, version=ref.version + 1)
+    if ref.overdue:
+        text += "\n" + _("The deadline ({deadline}) has passed: the report will be marked late.").format(
+            deadline=tr.short_date(ref.deadline))
+    text += "\n" + _("Type \"xác nhận\" to submit, or \"quay lại\" to go back to the review.")
+    return OutMessage(text, [[Button(_("Confirm and submit"), _data(ref, "cf")),
+                              Button(_("Back to the review"), _data(ref, "rv"))]])
+
+
+def render_locked(tr: Translator, ref: ReportRef) -> OutMessage:
+    _ = tr.gettext
+    title = f"{title_of(tr, ref)} - {ref.unit_name}"
+    view = Button(_("View the report"), f"rep:v:{ref.report_id}:{ref.version}")
+    if ref.state == ReportState.SUBMITTED:
+        late = _(" It was submitted after the deadline and is marked late.") if ref.is_late else ""
+        text = _("{title}: version {version} was submitted on {when} and is waiting for the Administration Office "
+                 "to review it.{late} To change it, press \"Revise\".").format(
+            title=title, version=ref.version, when=tr.datetime(ref.submitted_at), late=late)
+        return OutMessage(text, [[view, Button(_("Revise"), f"rep:rev:{ref.report_id}:{ref.version}")]])
+    if ref.state == ReportState.ACCEPTED:
+        return OutMessage(_("{title}: version {version} has been accepted by the Administration Office.").format(
+            title=title, version=ref.version), [[view]])
+    return OutMessage(_("{title}: the reporting period has closed and the report can no longer be changed. "
+                        "Please contact the Administration Office.").format(title=title),
+                      [[view]] if ref.version else [])
+
+
+def render_submitted(tr: Translator, screen: Screen) -> OutMessage:
+    _ = tr.gettext
+    ref = screen.ref
+    text = _("Thank you. The {title} of {unit} has been submitted as version {version} and sent to the "
+             "Administration Office.").format(title=title_of(tr, ref), unit=ref.unit_name, version=ref.version)
+    if ref.overdue:
+        text += " " + _("It was submitted after the deadline ({deadline}) and is marked late.").format(
+            deadline=tr.short_date(ref.deadline))
+    text += "\n" + _("If something needs to change before the Office accepts it, press \"Revise\".")
+    return OutMessage(text, [[Button(_("View the report"), f"rep:v:{ref.report_id}:{ref.version}"),
+                              Button(_("Revise"), f"rep:rev:{ref.report_id}:{ref.version}")]])

@@ -1,0 +1,132 @@
+"""Report screens for the Administration Office and for reading: the submission notice, a version in full, and
+the decision the unit receives. Channel-neutral, like handlers/report_render.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.contracts import (
+    Q_CAPITAL_HOLDS, Q_COMMENDATIONS, Q_DIFFICULTIES, Q_EXEMPLARS, Q_INITIATIVES, Q_SAVINGS, UNIT_STAGE_LABELS,
+    ReportState, UnitStage,
+)
+from bot.domain import Button, OutMessage
+from bot.i18n import Translator
+from bot.questionnaire.model import pick_text
+from bot.services.reports_base import ReportRef
+from bot.services.reports_review import ReportView, ReviewResult
+from handlers.report_render import answers_text, title_of
+
+
+def render_office_notice(tr: Translator, view: ReportView) -> OutMessage:
+    """What every Office member receives when a unit submits: a short summary and the decision buttons."""
+    _ = tr.gettext
+    ref, shown = view.ref, view.shown
+    answers = view.answers
+    lines = [_("{unit} has submitted the {title}, version {version}, on {when} (submitted by {name}).").format(
+        unit=ref.unit_name, title=title_of(tr, ref), version=view.shown_version, when=tr.datetime(shown.submitted_at),
+        name=shown.submitted_by)]
+    if shown.is_late:
+        lines.append(_("Submitted after the deadline ({deadline}): marked late.").format(
+            deadline=tr.short_date(ref.deadline)))
+    answered = sum(1 for q in view.applicable if answers.get(q.id) is not None)
+    lines.append(_("Questions answered: {answered}/{total}.").format(answered=answered, total=len(view.applicable)))
+    lines += _key_figures(tr, view)
+    lines.append(_("Please accept it, or return it to the unit with a comment."))
+    return OutMessage("\n".join(lines), [[
+        Button(_("Accept"), f"rep:acc:{ref.report_id}:{view.shown_version}"),
+        Button(_("Return with a comment"), f"rep:ret:{ref.report_id}:{view.shown_version}"),
+    ], [Button(_("View in full"), f"rep:v:{ref.report_id}:{view.shown_version}")]])
+
+
+def _key_figures(tr: Translator, view: ReportView) -> list[str]:
+    """The figures the Office looks at first, from the contract's question ids."""
+    _ = tr.gettext
+    answers, lines = view.answers, []
+    for item in view.questionnaire.derived:
+        if item.id in view.derived:
+            lines.append(f"{pick_text(item.label, tr.locale)}: {tr.percent(view.derived[item.id], digits=2)}")
+    if answers.get(Q_CAPITAL_HOLDS) is False:
+        lines.append(_("No public-investment capital plan."))
+    if isinstance(answers.get(Q_SAVINGS), int):
+        lines.append(_("Savings: {amount}").format(amount=tr.money(answers[Q_SAVINGS])))
+    lines.append(_("Initiatives: {i}; exemplary collectives and individuals: {e}; commendation proposals: {c}.").format(
+        i=len(answers.get(Q_INITIATIVES) or []), e=len(answers.get(Q_EXEMPLARS) or []),
+        c=len(answers.get(Q_COMMENDATIONS) or [])))
+    if answers.get(Q_DIFFICULTIES):
+        lines.append(_("Difficulties reported: {text}").format(text=_short(answers[Q_DIFFICULTIES])))
+    return lines
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_view(tr: Translator, view: ReportView, can_review: bool) -> OutMessage:
+    """A version (or the unit's working draft) in full, read-only, with buttons for the other versions."""
+    _ = tr.gettext
+    ref, shown = view.ref, view.shown
+    lines = [f"{title_of(tr, ref)} - {ref.unit_name}"]
+    if shown is None:
+        lines.append(_("Working draft, not submitted yet ({answered}/{total} questions answered).").format(
+            answered=ref.answered, total=ref.total))
+    else:
+        late = _(" (late)") if shown.is_late else ""
+        lines.append(_("Version {version}, submitted on {when} by {name}{late}.").format(
+            version=shown.version, when=tr.datetime(shown.submitted_at), name=shown.submitted_by, late=late))
+        lines.append(review_state_text(tr, shown))
+    lines.append(answers_text(tr, view.questionnaire, view.applicable, view.answers, numbered=False))
+    if view.contributors:
+        people = ", ".join(f"{name} ({count})" for name, count in view.contributors)
+        lines += ["", _("Answers entered by: {people}.").format(people=people)]
+    buttons: list[list[Button]] = []
+    others = [Button(_("Version {n}").format(n=v.version), f"rep:v:{ref.report_id}:{v.version}")
+              for v in view.versions if v.version != view.shown_version]
+    buttons += [others[i:i + 4] for i in range(0, len(others), 4)]
+    if can_review and ref.state == ReportState.SUBMITTED and view.shown_version == ref.version:
+        buttons.append([Button(_("Accept"), f"rep:acc:{ref.report_id}:{ref.version}"),
+                        Button(_("Return with a comment"), f"rep:ret:{ref.report_id}:{ref.version}")])
+    return OutMessage("\n".join(lines), buttons)
+
+
+def review_state_text(tr: Translator, shown: Any) -> str:
+    _ = tr.gettext
+    if shown.review_state == "accepted":
+        return _("Accepted by {name} on {when}.").format(name=shown.reviewed_by, when=tr.datetime(shown.reviewed_at))
+    if shown.review_state == "returned":
+        return _("Returned by {name} on {when} with the comment: {comment}").format(
+            name=shown.reviewed_by, when=tr.datetime(shown.reviewed_at), comment=shown.review_comment)
+    if shown.review_state == "withdrawn":
+        return _("Taken back by the unit for revision.")
+    return _("Waiting for the Administration Office to review it.")
+
+
+def render_decision_for_unit(tr: Translator, result: ReviewResult) -> OutMessage:
+    """What the unit's head and deputy receive when the Office accepts or returns their report."""
+    _ = tr.gettext
+    ref = result.ref
+    if result.comment is None:
+        return OutMessage(_("The Administration Office ({name}) has accepted the {title} of {unit} (version "
+                            "{version}). Thank you.").format(name=result.reviewer, title=title_of(tr, ref),
+                                                             unit=ref.unit_name, version=result.version))
+    text = _("The Administration Office ({name}) has returned the {title} of {unit} (version {version}) for "
+             "revision, with this comment:\n{comment}\n\nPlease revise it and submit it again: press the button "
+             "below or type /baocao.").format(name=result.reviewer, title=title_of(tr, ref), unit=ref.unit_name,
+                                              version=result.version, comment=result.comment)
+    return OutMessage(text, [[Button(_("Open the report"), f"rep:open:{ref.period_id}")]])
+
+
+
+def stage_word(tr: Translator, ref: ReportRef) -> str:
+    """Where one's own report stands, in a few words: "in progress (5/21)", "submitted, version 1"..."""
+    _ = tr.gettext
+    if ref.state == ReportState.SUBMITTED:
+        return _("submitted, version {version}").format(version=ref.version)
+    if ref.state == ReportState.ACCEPTED:
+        return _("accepted, version {version}").format(version=ref.version)
+    if ref.state == ReportState.RETURNED:
+        return _("returned for revision")
+    return _("in progress ({answered}/{total})").format(answered=ref.answered, total=ref.total)
+
+
+def unit_stage_word(tr: Translator, stage: UnitStage) -> str:
+    return tr.gettext(UNIT_STAGE_LABELS[stage])

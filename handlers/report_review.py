@@ -1,0 +1,163 @@
+"""/xembaocao (/viewreport) and the Administration Office's decisions on submitted reports.
+
+Buttons: rep:vp:<period_id> (a period's units), rep:v:<report_id>:<version> (0: latest), rep:acc:<report_id>:<version>,
+rep:ret:<report_id>:<version> (then the comment is typed: the `rep_comment` dialog). Numbered lists can be answered
+by typing the number (the `rep_pick` dialog).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.domain import Actor, DomainError
+from bot.i18n import N_
+from bot.periods import period_title
+from bot.services.dialogs import Dialog
+from bot.services.reports_review import CommentRefused, ReviewResult
+from handlers.commands import CommandSpec
+from handlers.common import answer_query, deliver, drop_buttons, int_or_none, registered, reply
+from handlers.context import BotApp, BotContext, DialogRoute
+from handlers.report_common import COMMENT, PICK, error_text, offer_choices
+from handlers.report_render import title_of
+from handlers.report_render_review import render_decision_for_unit, render_view, stage_word, unit_stage_word
+from handlers.reports import dispatch_fill
+
+COMMANDS = [CommandSpec("xembaocao", "viewreport", N_("Read the units' reports and their earlier versions"),
+                        lambda a: a.sees_all_units or a.reports_for_unit)]
+
+
+@registered()
+async def view_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """The Office and the leadership choose a period, then a unit; a unit's people choose one of its reports."""
+    _ = context.tr(actor.locale).gettext
+    tr = context.tr(actor.locale)
+    reports = context.services.reports
+    if actor.sees_all_units:
+        periods = reports.viewable_periods(actor)
+        choices = [(f"{n}. {period_title(tr, p.kind, p.year, p.phase)}", f"rep:vp:{p.period_id}")
+                   for n, p in enumerate(periods, start=1)]
+        text = "\n".join([_("Which reporting period?"), *(label for label, _data in choices),
+                          _("Press a period, or type its number.")])
+        await offer_choices(update, context, actor, text, choices)
+        return
+    if not actor.reports_for_unit:
+        await reply(update, context, _("You do not have permission to do this."))
+        return
+    refs = reports.unit_reports(actor)
+    if not refs:
+        await reply(update, context, _("Your unit has no reports yet. Type /baocao to start one."))
+        return
+    choices = [(f"{n}. {title_of(tr, r)} - {stage_word(tr, r)}", f"rep:v:{r.report_id}:0")
+               for n, r in enumerate(refs, start=1)]
+    text = "\n".join([_("Reports of {unit}:").format(unit=actor.unit_name), *(label for label, _d in choices),
+                      _("Press a report, or type its number.")])
+    await offer_choices(update, context, actor, text, choices)
+
+
+@registered()
+async def review_pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """rep:vp / rep:v / rep:acc / rep:ret buttons; permission and state are checked again on the server."""
+    await answer_query(update)
+    data = update.callback_query.data or ""
+    if data.startswith(("rep:acc:", "rep:ret:")):
+        await drop_buttons(update)
+    if not await dispatch_review(update, context, actor, data):
+        await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
+
+
+async def dispatch_review(update: Update, context: BotContext, actor: Actor, data: str) -> bool:
+    _ = context.tr(actor.locale).gettext
+    tr = context.tr(actor.locale)
+    parts = data.split(":")
+    numbers = [int_or_none(p) for p in parts[2:]]
+    if len(parts) < 3 or parts[0] != "rep" or None in numbers:
+        return False
+    reports, kind = context.services.reports, parts[1]
+    if kind == "vp" and len(parts) == 3:
+        info, lines = reports.period_reports(actor, numbers[0])
+        title = period_title(tr, info.kind, info.year, info.phase)
+        text = [_("{title}: the units' reports").format(title=title)]
+        choices = []
+        for line in lines:
+            text.append(f"- {line.unit_name}: {unit_stage_word(tr, line.stage)}")
+            if line.report_id and line.version:
+                choices.append((f"{len(choices) + 1}. {line.unit_name}", f"rep:v:{line.report_id}:0"))
+        if choices:
+            text += ["", _("Submitted reports:"), *(label for label, _d in choices),
+                     _("Press a unit, or type its number.")]
+            await offer_choices(update, context, actor, "\n".join(text), choices)
+        else:
+            await reply(update, context, "\n".join([*text, "", _("No unit has submitted this report yet.")]))
+        return True
+    if kind == "v" and len(parts) == 4:
+        view = reports.view(actor, numbers[0], numbers[1])
+        out = render_view(tr, view, can_review=actor.is_office)
+        await reply(update, context, out.text, out.buttons)
+        return True
+    if kind == "acc" and len(parts) == 4:
+        result = reports.accept(actor, numbers[0], numbers[1])
+        await reply(update, context, _("Accepted: {title} of {unit}, version {version}. The unit has been "
+                                       "told.").format(title=title_of(tr, result.ref), unit=result.ref.unit_name,
+                                                       version=result.version))
+        await _tell_unit(context, result)
+        return True
+    if kind == "ret" and len(parts) == 4:
+        ref = reports.check_reviewable(actor, numbers[0], numbers[1])
+        context.services.dialogs.set(actor.person_id, COMMENT, {"report_id": ref.report_id, "version": ref.version})
+        await reply(update, context, _("Please type your comment for {unit}: what should be revised in the {title}? "
+                                       "(Type /huy to cancel.)").format(unit=ref.unit_name, title=title_of(tr, ref)))
+        return True
+    return False
+
+
+async def comment_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
+    """The Office's comment for a report it returns; the report goes back to the unit with it."""
+    _ = context.tr(actor.locale).gettext
+    report_id, version = int(dialog.payload["report_id"]), int(dialog.payload["version"])
+    try:
+        result = context.services.reports.return_for_revision(actor, report_id, version,
+                                                              update.effective_message.text or "")
+    except CommentRefused as error:
+        await reply(update, context, error_text(context, actor, error))
+        return  # the comment is still awaited
+    except DomainError as error:  # meanwhile accepted, returned by a colleague, or taken back by the unit
+        context.services.dialogs.clear(actor.person_id, COMMENT)
+        await reply(update, context, error_text(context, actor, error))
+        return
+    context.services.dialogs.clear(actor.person_id, COMMENT)
+    await reply(update, context, _("Returned to {unit} for revision, with your comment. You will be notified when "
+                                   "it is submitted again.").format(unit=result.ref.unit_name))
+    await _tell_unit(context, result)
+
+
+async def _tell_unit(context: BotContext, result: ReviewResult) -> None:
+    for recipient in context.services.people.unit_recipients(result.ref.unit_id):
+        await deliver(context, recipient, render_decision_for_unit(context.tr(recipient.locale), result))
+
+
+async def pick_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
+    """A number typed for a numbered list (periods, units, reports)."""
+    _ = context.tr(actor.locale).gettext
+    choices = list(dialog.payload.get("choices") or [])
+    number = int_or_none((update.effective_message.text or "").strip().rstrip("."))
+    if number is None or not 1 <= number <= len(choices):
+        await reply(update, context, _("Please type a number from 1 to {n}, or /huy to cancel.").format(n=len(choices)))
+        return
+    data = choices[number - 1]
+    context.services.dialogs.clear(actor.person_id, PICK)
+    try:
+        handled = await dispatch_fill(update, context, actor, data) or await dispatch_review(update, context, actor,
+                                                                                                data)
+    except DomainError as error:
+        await reply(update, context, error_text(context, actor, error))
+        return
+    if not handled:
+        await reply(update, context, _("This choice is no longer valid."))
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler(COMMANDS[0].names, view_command))
+    app.add_handler(CallbackQueryHandler(review_pressed, pattern=r"^rep:(vp|v|acc|ret):"))
+    app.bot_data.dialog_routes[COMMENT] = DialogRoute(on_text=comment_typed)
+    app.bot_data.dialog_routes[PICK] = DialogRoute(on_text=pick_typed)

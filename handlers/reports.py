@@ -1,0 +1,132 @@
+"""/baocao (/report): a unit head or deputy fills in the unit's report, one question at a time.
+
+Buttons: rep:open:<period_id> (also on reminders), rep:a:<report_id>:<step>:<action>, rep:rev:<report_id>:<version>.
+Typed answers reach `answer_typed` through the `rep_answer` dialog; files reach `file_sent`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.domain import Actor, DomainError
+from bot.i18n import N_
+from bot.periods import period_title
+from bot.services.dialogs import Dialog
+from handlers.commands import CommandSpec
+from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
+from handlers.context import BotApp, BotContext, DialogRoute
+from handlers.report_common import ANSWER, offer_choices, show, show_current
+from handlers.report_render import title_of
+from handlers.report_render_review import stage_word
+
+COMMANDS = [CommandSpec("baocao", "report", N_("Fill in your unit's six-month or annual report"),
+                        lambda a: a.reports_for_unit)]
+
+
+@registered()
+async def report_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """List the periods open for the person's unit; open the report directly when there is only one."""
+    _ = context.tr(actor.locale).gettext
+    if not actor.reports_for_unit:
+        await reply(update, context, _("Only unit heads and their deputies fill in reports. To read the units' "
+                                       "reports, type /xembaocao."))
+        return
+    periods = context.services.reports.open_periods(actor)
+    if not periods:
+        await reply(update, context, _("No reporting period is open for your unit at the moment. You will be "
+                                       "reminded when the next one opens."))
+        return
+    if len(periods) == 1:
+        await show(update, context, actor, context.services.reports.open(actor, periods[0][0].period_id))
+        return
+    tr = context.tr(actor.locale)
+    lines, choices = [_("Reporting periods open for {unit}:").format(unit=actor.unit_name)], []
+    for number, (info, ref) in enumerate(periods, start=1):
+        title = title_of(tr, ref) if ref else period_title(tr, info.kind, info.year, info.phase)
+        where = stage_word(tr, ref) if ref else _("not started")
+        lines.append(_("{n}. {title} - deadline {deadline} - {where}").format(
+            n=number, title=title, deadline=tr.short_date(info.deadline), where=where))
+        choices.append((f"{number}. {title}", f"rep:open:{info.period_id}"))
+    lines.append(_("Press a period, or type its number."))
+    await offer_choices(update, context, actor, "\n".join(lines), choices)
+
+
+@registered()
+async def report_pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """Every rep:open / rep:a / rep:rev button, treated as possibly stale or forged."""
+    await answer_query(update)
+    data = update.callback_query.data or ""
+    if data.startswith("rep:a:"):
+        await drop_buttons(update)
+    if not await dispatch_fill(update, context, actor, data):
+        await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
+
+
+async def dispatch_fill(update: Update, context: BotContext, actor: Actor, data: str) -> bool:
+    """Carry out a filling button (pressed or chosen by number); False when the data is not one of ours."""
+    parts = data.split(":")
+    numbers = [int_or_none(p) for p in parts[2:]]
+    reports = context.services.reports
+    if len(parts) < 3 or parts[0] != "rep" or None in numbers[: 2 if parts[1] == "a" else len(numbers)]:
+        return False
+    if parts[1] == "open" and len(parts) == 3:
+        await show(update, context, actor, reports.open(actor, numbers[0]))
+        return True
+    if parts[1] == "a" and len(parts) == 5 and parts[4].isalnum():
+        report_id, step = numbers[0], numbers[1]
+        try:
+            screen = reports.act(actor, report_id, step, parts[4])
+        except DomainError as error:
+            await show_current(update, context, actor, report_id, error)
+            return True
+        await show(update, context, actor, screen)
+        return True
+    if parts[1] == "rev" and len(parts) == 4:
+        await show(update, context, actor, reports.reopen(actor, numbers[0], numbers[1]))
+        return True
+    return False
+
+
+async def answer_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
+    """A typed answer, or a typed word ("quay lại", "bỏ qua", "sửa 3", "gửi"...), for the question shown."""
+    report_id, step = _where(dialog)
+    try:
+        screen = context.services.reports.type_text(actor, report_id, step, update.effective_message.text or "")
+    except DomainError as error:
+        await show_current(update, context, actor, report_id, error)
+        return
+    await show(update, context, actor, screen)
+
+
+async def file_sent(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
+    """A photo or document for an attachment question (any other question explains that it wants text)."""
+    report_id, step = _where(dialog)
+    message = update.effective_message
+    meta: dict[str, Any]
+    if message.document is not None:
+        doc = message.document
+        meta = {"file_id": doc.file_id, "file_name": doc.file_name or "", "mime_type": doc.mime_type or "",
+                "size": doc.file_size or 0, "kind": "document"}
+    else:
+        photo = message.photo[-1]  # the largest size
+        meta = {"file_id": photo.file_id, "file_name": "", "mime_type": "image/jpeg",
+                "size": photo.file_size or 0, "kind": "photo"}
+    try:
+        screen = context.services.reports.send_file(actor, report_id, step, meta)
+    except DomainError as error:
+        await show_current(update, context, actor, report_id, error)
+        return
+    await show(update, context, actor, screen)
+
+
+def _where(dialog: Dialog) -> tuple[int, int]:
+    return int(dialog.payload.get("report_id", 0)), int(dialog.payload.get("step", -1))
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler(COMMANDS[0].names, report_command))
+    app.add_handler(CallbackQueryHandler(report_pressed, pattern=r"^rep:(open|a|rev):"))
+    app.bot_data.dialog_routes[ANSWER] = DialogRoute(on_text=answer_typed, on_file=file_sent)
