@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
 from bot.i18n import N_, Translator
+from bot.text import fold
 
 FIRST_YEAR, LAST_YEAR = 2022, 2030
 PHASES = {1: (2022, 2025), 2: (2026, 2030)}
@@ -72,3 +74,43 @@ PERIOD_STATE_LABELS = {
     "open": N_("open"),
     "closed": N_("closed"),
 }
+
+
+_DATE_WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*(?:[/.\-]|\s+thang\s+)\s*(\d{1,2})"
+                         r"(?:\s*(?:[/.\-]|\s+nam\s+)\s*(\d{2}|\d{4}))?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_vn_date(text: str, today: date) -> date | None:
+    """A date typed the Vietnamese way: "20/12/2026", "20/12", "20-12-26", "ngày 20 tháng 12 năm 2026", ISO.
+
+    Without a year, the occurrence nearest to today is meant ("10/1" typed in November is next January).
+    None when the text is not a valid date.
+    """
+    key = fold(text).strip().rstrip(".")
+    match = _ISO.match(key)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _DATE_WORDS.match(key)
+        if not match:
+            return None
+        day, month = int(match.group(1)), int(match.group(2))
+        year = int(match.group(3)) if match.group(3) else None
+        if year is not None and year < 100:
+            year += 2000
+    try:
+        if year is not None:
+            return date(year, month, day)
+        options = [date(today.year + shift, month, day) for shift in (-1, 0, 1) if _valid(today.year + shift, month, day)]
+    except ValueError:
+        return None
+    return min(options, key=lambda d: abs((d - today).days)) if options else None
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True

@@ -5,12 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from bot.domain import NotFound
-from bot.periods import FIRST_YEAR, LAST_YEAR, PeriodKind, default_periods
+from bot.calendar import public_holiday_name
+from bot.domain import Actor, DomainError, NotFound, PermissionDenied
+from bot.i18n import N_
+from bot.periods import FIRST_YEAR, LAST_YEAR, LATE_GRACE, PeriodKind, default_periods
 from bot.services.base import Service
-from storage.models import DeadlineExtension, Period
+from bot.text import clean_line, fold
+from storage import audit
+from storage.models import CalendarOverride, DeadlineExtension, Period, Unit
+
+REASON_MAX = 1000
+NOTE_MAX = 255
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ def to_info(period: Period, today: date, extension: DeadlineExtension | None = N
     )
 
 
-class PeriodService(Service):
+class PeriodReader(Service):
     """Read side of periods; the Office's editing commands build on it."""
 
     def ensure_defaults(self) -> int:
@@ -105,3 +112,186 @@ class PeriodService(Service):
                 select(DeadlineExtension).where(DeadlineExtension.unit_id == unit_id)).all()}
             infos = [to_info(p, today, extensions.get(p.id)) for p in periods]
             return [i for i in infos if i.state == "open"]
+
+
+@dataclass(frozen=True)
+class ExtensionInfo:
+    unit_id: int
+    unit_name: str
+    deadline: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class OverrideInfo:
+    day: date
+    is_working: bool
+    note: str
+    holiday: str | None  # the public holiday the day would otherwise be, if any
+
+
+def _snapshot(period: Period) -> dict:
+    return {"opens_on": period.opens_on, "deadline": period.deadline, "closes_on": period.closes_on,
+            "closed_at": period.closed_at}
+
+
+def _require_office(actor: Actor) -> None:
+    if not actor.is_office:
+        raise PermissionDenied()
+
+
+class PeriodService(PeriodReader):
+    """The Administration Office's changes to periods, deadlines, extensions and the calendar; all audited."""
+
+    def find(self, word: str) -> PeriodInfo | None:
+        """A period by code ("2026-Y", case-insensitive) or by its number in `list_periods()`."""
+        periods = self.list_periods()
+        key = fold(word)
+        if key.isdigit() and 1 <= int(key) <= len(periods):
+            return periods[int(key) - 1]
+        return next((p for p in periods if fold(p.code) == key), None)
+
+    def _change(self, actor: Actor, period_id: int, action: str, apply) -> PeriodInfo:  # noqa: ANN001
+        _require_office(actor)
+        now = self.clock.now()
+        with self.db.session() as session:
+            period = session.get(Period, period_id)
+            if period is None:
+                raise NotFound()
+            before = _snapshot(period)
+            apply(period)
+            period.updated_at = now
+            session.add(period)
+            audit.record(session, at=now, actor_id=actor.person_id, action=action, entity="period",
+                         entity_id=period.id, before=before, after=_snapshot(period))
+            return to_info(period, self.clock.today())
+
+    def open_now(self, actor: Actor, period_id: int) -> PeriodInfo:
+        """Open today (or reopen a closed period); reminders start with the opening notice."""
+        today = self.clock.today()
+
+        def apply(period: Period) -> None:
+            if period.closed_at is None and period.opens_on <= today <= period.closes_on:
+                raise DomainError(N_("This reporting period is already open."))
+            period.closed_at = None
+            period.opens_on = min(period.opens_on, today)
+            if period.closes_on < today:
+                period.closes_on = max(today, period.deadline) + LATE_GRACE
+        return self._change(actor, period_id, "period.open", apply)
+
+    def close(self, actor: Actor, period_id: int) -> PeriodInfo:
+        """No more reports and no more reminders for this period."""
+        now = self.clock.now()
+
+        def apply(period: Period) -> None:
+            if period.closed_at is not None:
+                raise DomainError(N_("This reporting period is already closed."))
+            period.closed_at = now
+        return self._change(actor, period_id, "period.close", apply)
+
+    def set_opens_on(self, actor: Actor, period_id: int, day: date) -> PeriodInfo:
+        def apply(period: Period) -> None:
+            if day > period.deadline:
+                raise DomainError(N_("The opening date must not be after the deadline ({deadline})."),
+                                  deadline=period.deadline.strftime("%d/%m/%Y"))
+            period.opens_on = day
+        return self._change(actor, period_id, "period.opens_on", apply)
+
+    def set_deadline(self, actor: Actor, period_id: int, day: date) -> PeriodInfo:
+        """Move the deadline; late reports stay accepted for the same grace period after it."""
+        def apply(period: Period) -> None:
+            if day < period.opens_on:
+                raise DomainError(N_("The deadline must not be before the opening date ({opens})."),
+                                  opens=period.opens_on.strftime("%d/%m/%Y"))
+            period.deadline = day
+            period.closes_on = day + LATE_GRACE
+        return self._change(actor, period_id, "period.deadline", apply)
+
+    # Extensions for one unit -----------------------------------------------------------------------
+    def extensions(self, period_id: int) -> list[ExtensionInfo]:
+        with self.db.session() as session:
+            rows = session.exec(select(DeadlineExtension, Unit).join(Unit, col(Unit.id) == DeadlineExtension.unit_id)
+                                .where(DeadlineExtension.period_id == period_id).order_by(Unit.sort_order)).all()
+            return [ExtensionInfo(u.id, u.name, e.deadline, e.reason) for e, u in rows]
+
+    def extend(self, actor: Actor, period_id: int, unit_id: int, day: date, reason: str) -> PeriodInfo:
+        """A later deadline for one unit, with the reason (replaces an earlier extension)."""
+        _require_office(actor)
+        reason = clean_line(reason)
+        if not reason:
+            raise DomainError(N_("Please give the reason for the extension."))
+        if len(reason) > REASON_MAX:
+            raise DomainError(N_("The reason may have at most {limit} characters."), limit=REASON_MAX)
+        now = self.clock.now()
+        with self.db.session() as session:
+            period, unit = session.get(Period, period_id), session.get(Unit, unit_id)
+            if period is None or unit is None:
+                raise NotFound()
+            if day <= period.deadline:
+                raise DomainError(N_("An extension must be later than the period's deadline ({deadline})."),
+                                  deadline=period.deadline.strftime("%d/%m/%Y"))
+            row = _extension(session, period_id, unit_id)
+            before = {"deadline": row.deadline, "reason": row.reason} if row else None
+            if row is None:
+                row = DeadlineExtension(period_id=period_id, unit_id=unit_id, deadline=day, reason=reason,
+                                        created_by=actor.person_id, created_at=now)
+            else:
+                row.deadline, row.reason, row.created_by, row.created_at = day, reason, actor.person_id, now
+            session.add(row)
+            audit.record(session, at=now, actor_id=actor.person_id, action="period.extend", entity="period",
+                         entity_id=f"{period_id}/{unit_id}", before=before,
+                         after={"unit": unit.name, "deadline": day, "reason": reason})
+            return to_info(period, self.clock.today(), row)
+
+    def remove_extension(self, actor: Actor, period_id: int, unit_id: int) -> None:
+        _require_office(actor)
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = _extension(session, period_id, unit_id)
+            if row is None:
+                raise DomainError(N_("This unit has no extension in this period."))
+            audit.record(session, at=now, actor_id=actor.person_id, action="period.unextend", entity="period",
+                         entity_id=f"{period_id}/{unit_id}", before={"deadline": row.deadline, "reason": row.reason})
+            session.delete(row)
+
+    # Calendar exceptions ---------------------------------------------------------------------------------
+    def overrides(self, start: date | None = None) -> list[OverrideInfo]:
+        start = start or self.clock.today().replace(month=1, day=1)
+        with self.db.session() as session:
+            rows = session.exec(select(CalendarOverride).where(CalendarOverride.day >= start)
+                                .order_by(CalendarOverride.day)).all()
+            return [OverrideInfo(r.day, r.is_working, r.note, public_holiday_name(r.day)) for r in rows]
+
+    def set_override(self, actor: Actor, day: date, is_working: bool, note: str = "") -> OverrideInfo:
+        """Declare a day off (is_working=False) or a make-up working day; replaces an earlier exception."""
+        _require_office(actor)
+        note = clean_line(note)[:NOTE_MAX]
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = session.get(CalendarOverride, day)
+            before = {"is_working": row.is_working, "note": row.note} if row else None
+            if row is None:
+                row = CalendarOverride(day=day, is_working=is_working, note=note, created_by=actor.person_id,
+                                       created_at=now)
+            else:
+                row.is_working, row.note, row.created_by, row.created_at = is_working, note, actor.person_id, now
+            session.add(row)
+            audit.record(session, at=now, actor_id=actor.person_id, action="calendar.set", entity="calendar",
+                         entity_id=day.isoformat(), before=before, after={"is_working": is_working, "note": note})
+            return OverrideInfo(day, is_working, note, public_holiday_name(day))
+
+    def clear_override(self, actor: Actor, day: date) -> None:
+        _require_office(actor)
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = session.get(CalendarOverride, day)
+            if row is None:
+                raise DomainError(N_("There is no exception for that day."))
+            audit.record(session, at=now, actor_id=actor.person_id, action="calendar.clear", entity="calendar",
+                         entity_id=day.isoformat(), before={"is_working": row.is_working, "note": row.note})
+            session.delete(row)
+
+
+def _extension(session: Session, period_id: int, unit_id: int) -> DeadlineExtension | None:
+    return session.exec(select(DeadlineExtension).where(DeadlineExtension.period_id == period_id,
+                                                        DeadlineExtension.unit_id == unit_id)).first()

@@ -1,0 +1,1 @@
+"""Benchmarks (not timed tests): run them by hand, paste their output in the README's performance section."""

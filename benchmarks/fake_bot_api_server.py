@@ -1,0 +1,90 @@
+"""A local stand-in for the Telegram Bot API over real HTTP on 127.0.0.1, enforcing Telegram's sending limits.
+
+At most `global_rate` accepted sendMessage calls in any sliding second, and one per chat per second; beyond
+that it answers 429 with `retry_after`, as Telegram does. It records every accepted message per chat, so the
+benchmark can count duplicates and misses across sender processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter, deque
+from urllib.parse import parse_qs
+
+
+class FakeBotApiServer:
+    def __init__(self, global_rate: int = 30, per_chat_seconds: float = 1.0, window: float = 1.0) -> None:
+        self.global_rate, self.per_chat_seconds, self.window = global_rate, per_chat_seconds, window
+        self.accepted: Counter[str] = Counter()
+        self.first_at: float | None = None
+        self.last_at: float | None = None
+        self.too_many = 0
+        self.times: list[float] = []
+        self._recent: deque[float] = deque()
+        self._chat_last: dict[str, float] = {}
+        self._server: asyncio.base_events.Server | None = None
+        self._message_id = 0
+        self.port = 0
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    @property
+    def total(self) -> int:
+        return sum(self.accepted.values())
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                path = lines[0].split(" ")[1]
+                headers = {k.strip().lower(): v.strip() for k, _s, v in (l.partition(":") for l in lines[1:] if l)}
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                status, payload = self._answer(path.rsplit("/", 1)[-1], headers.get("content-type", ""), body)
+                data = json.dumps(payload).encode()
+                writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+                             f"Connection: keep-alive\r\n\r\n".encode() + data)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, IndexError):
+            pass
+        finally:
+            writer.close()
+
+    def _params(self, content_type: str, body: bytes) -> dict[str, str]:
+        if "json" in content_type:
+            return {k: str(v) for k, v in json.loads(body or b"{}").items()}
+        return {k: v[0] for k, v in parse_qs(body.decode()).items()}
+
+    def _answer(self, method: str, content_type: str, body: bytes) -> tuple[int, dict]:
+        if method == "getMe":
+            return 200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}}
+        if method != "sendMessage":
+            return 200, {"ok": True, "result": True}
+        chat = self._params(content_type, body).get("chat_id", "")
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] >= self.window:
+            self._recent.popleft()
+        wait_chat = self.per_chat_seconds - (now - self._chat_last.get(chat, -1e9))
+        if len(self._recent) >= self.global_rate or wait_chat > 0:
+            self.too_many += 1
+            retry = max(1, int(max(wait_chat, self.window - (now - self._recent[0]) if self._recent else 0) + 0.999))
+            return 429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry}",
+                         "parameters": {"retry_after": retry}}
+        self._recent.append(now)
+        self._chat_last[chat] = now
+        self.accepted[chat] += 1
+        self.times.append(now)
+        self.first_at = self.first_at or now
+        self.last_at = now
+        self._message_id += 1
+        return 200, {"ok": True, "result": {"message_id": self._message_id, "date": int(time.time()),
+                                            "chat": {"id": int(chat), "type": "private"}, "text": "ok"}}

@@ -1,0 +1,84 @@
+"""What the fan-out sends: one due reminder for one recipient, with everything its text needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.contracts import UnitStage
+from bot.domain import Recipient
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """A unit still pending in a period, as the reminder and the Office's digest describe it."""
+
+    unit_id: int
+    unit_name: str
+    stage: UnitStage
+    deadline: date
+    answered: int = 0
+    total: int = 0
+    extension_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PeriodRef:
+    period_id: int
+    code: str
+    kind: str
+    year: int
+    phase: int
+    deadline: date  # the period's own deadline
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """One message to send: `kind` is open | before | day | late | manual | snooze | digest."""
+
+    period: PeriodRef
+    step: str  # the unique key within (period, target)
+    kind: str
+    target: str  # "p<person id>" or "g<chat id>"
+    recipient: Recipient
+    today: date
+    days_left: int  # working days to the (unit's or digest's) deadline; negative when overdue
+    unit: UnitLine | None = None  # the unit reminded (not for a digest)
+    pending: tuple[UnitLine, ...] = ()  # a digest's list
+    unreachable: tuple[str, ...] = ()  # a digest's people who cannot be reached
+    was_blocked: bool = False
+    snooze_row_id: int | None = None
+
+    @property
+    def person_id(self) -> int | None:
+        return int(self.target[1:]) if self.target.startswith("p") else None
+
+    @property
+    def chat(self) -> str | None:
+        return self.recipient.telegram_id
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    """Someone a reminder could not reach, for the Office."""
+
+    person_name: str
+    unit_name: str
+    blocked: bool
+
+
+@dataclass
+class FanOutReport:
+    """Counts from one fan-out; `lost_claims` are items another process (or an earlier run) had already taken."""
+
+    sent: int = 0
+    blocked: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    in_doubt: int = 0
+    lost_claims: int = 0
+    released: int = 0
+    rate_limited: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)

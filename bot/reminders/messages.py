@@ -1,0 +1,116 @@
+"""Reminder, digest and alert texts: plain text with buttons that also work typed (Zalo has no buttons)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.contracts import UNIT_STAGE_LABELS, UnitStage
+from bot.domain import Button, OutMessage
+from bot.i18n import Translator
+from bot.periods import period_title
+from bot.reminders.items import AlertLine, DueReminder, UnitLine
+
+
+def left_text(tr: Translator, today: date, deadline: date, days_left: int) -> str:
+    """"còn 3 ngày làm việc", "hôm nay là hạn cuối", "đã quá hạn 2 ngày làm việc"."""
+    _ = tr.gettext
+    if days_left > 1:
+        return _("{n} working days left").format(n=days_left)
+    if days_left == 1:
+        return _("1 working day left")
+    if days_left == 0 and today == deadline:
+        return _("the deadline is today")
+    if days_left == 0 and today < deadline:
+        return _("today is the last working day before the deadline")
+    if days_left == -1:
+        return _("1 working day overdue")
+    if days_left < -1:
+        return _("{n} working days overdue").format(n=-days_left)
+    return _("overdue")
+
+
+def progress_text(tr: Translator, unit: UnitLine) -> str:
+    _ = tr.gettext
+    if unit.stage == UnitStage.RETURNED:
+        return _("Progress: the report was returned for revision ({answered}/{total} questions answered).").format(
+            answered=unit.answered, total=unit.total)
+    if unit.answered and unit.total:
+        return _("Progress: {answered}/{total} questions answered in the draft.").format(
+            answered=unit.answered, total=unit.total)
+    return _("Progress: not started yet.")
+
+
+def reminder_message(tr: Translator, item: DueReminder, today: date, days_left: int) -> OutMessage:
+    """The message a unit head or deputy receives."""
+    _ = tr.gettext
+    unit = item.unit
+    assert unit is not None
+    title = period_title(tr, item.period.kind, item.period.year, item.period.phase)
+    if item.kind == "open":
+        lead = _("The reporting period is now open. Please complete {unit}'s report and send it through the "
+                 "Emulation Assistant.")
+    elif item.kind == "manual":
+        lead = _("The Administration Office asks you to complete and send {unit}'s report.")
+    elif item.kind == "snooze":
+        lead = _("As you asked, here is your reminder: please complete and send {unit}'s report.")
+    elif days_left < 0 or today > unit.deadline:
+        lead = _("{unit}'s report is overdue. Please complete and send it as soon as possible.")
+    else:
+        lead = _("Please complete and send {unit}'s report on time.")
+    lines = [
+        _("Dear {name},").format(name=item.recipient.full_name),
+        lead.format(unit=unit.unit_name),
+        _("Reporting period: {title}; deadline: {date} ({left}).").format(
+            title=title, date=tr.date(unit.deadline), left=left_text(tr, today, unit.deadline, days_left)),
+    ]
+    if unit.extension_reason:
+        lines.append(_("Your unit's deadline was extended: {reason}.").format(reason=unit.extension_reason.rstrip(".")))
+    lines.append(progress_text(tr, unit))
+    lines.append(_("Type /report to work on the report, or /later to be reminded again next working morning."))
+    start = _("Continue the report") if unit.answered else _("Start the report")
+    pid = item.period.period_id
+    return OutMessage("\n".join(lines), [[Button(start, f"rep:open:{pid}"), Button(_("Remind me later"), f"rem:snz:{pid}")]])
+
+
+def unit_line_text(tr: Translator, index: int, unit: UnitLine, period_deadline: date | None) -> str:
+    _ = tr.gettext
+    text = f"{index}. {unit.unit_name} - {_(UNIT_STAGE_LABELS[unit.stage])}"
+    if unit.answered and unit.total:
+        text += f" ({unit.answered}/{unit.total})"
+    if period_deadline is not None and unit.deadline != period_deadline:
+        text += " - " + _("extended to {date}").format(date=tr.short_date(unit.deadline))
+    return text
+
+
+def digest_message(tr: Translator, item: DueReminder, today: date, days_left: int) -> OutMessage:
+    """The Office's list of units still pending, the working day(s) before a deadline."""
+    _ = tr.gettext
+    title = period_title(tr, item.period.kind, item.period.year, item.period.phase)
+    deadline = item.pending[0].deadline
+    lines = [_("To the Administration Office:"),
+             _("Units that have not yet sent the report \"{title}\" (deadline: {date}; {left}):").format(
+                 title=title, date=tr.date(deadline), left=left_text(tr, today, deadline, days_left))]
+    lines += [unit_line_text(tr, i, u, None) for i, u in enumerate(item.pending, start=1)]
+    if item.unreachable:
+        lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
+    lines.append(_("Type /remind to remind every pending unit now."))
+    return OutMessage("\n".join(lines))
+
+
+def alert_message(tr: Translator, alerts: list[AlertLine]) -> OutMessage:
+    """The Office learns who did not receive a reminder, so it can call them."""
+    _ = tr.gettext
+    lines = [_("Reminders could not be delivered to:")]
+    for alert in alerts:
+        why = _("has blocked the bot") if alert.blocked else _("no Telegram chat the bot can reach")
+        unit = f" ({alert.unit_name})" if alert.unit_name else ""
+        lines.append(f"- {alert.person_name}{unit}: {why}")
+    lines.append(_("Please contact them directly."))
+    return OutMessage("\n".join(lines))
+
+
+def render(tr: Translator, item: DueReminder) -> OutMessage:
+    """The message for any due item."""
+    if item.kind == "digest":
+        return digest_message(tr, item, item.today, item.days_left)
+    return reminder_message(tr, item, item.today, item.days_left)

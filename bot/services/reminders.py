@@ -1,0 +1,364 @@
+"""Reminders, database side: what is due now, claiming a send exactly once, marking it, snoozes, alerts.
+
+Exactly-once protocol (see bot/reminders/fanout.py for the sending side):
+- a reminder is identified by (period, target, step) and claimed by inserting its row in state "sending"
+  under that unique constraint (or, for a snooze, by a conditional UPDATE pending -> sending);
+- after the channel answers, the row is marked sent / blocked / unreachable / failed; when the channel says
+  the message certainly did not leave (flood control, no connection), the claim is given back;
+- a row still "sending" after IN_DOUBT_AFTER belongs to a process that died with the request in flight:
+  it becomes "unknown" and is never resent (at most once: one person may miss one step, never get two).
+Catch-up: only the latest due step of the schedule is considered, so after downtime a person gets at most
+one reminder per period, at the next moment inside working hours.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from bot.calendar import WorkingCalendar
+from bot.clock import Clock
+from bot.config import Settings
+from bot.contracts import ReportState, UnitProgress
+from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient
+from bot.i18n import N_
+from bot.reminders.fanout import Outcome
+from bot.reminders.items import AlertLine, DueReminder, PeriodRef, UnitLine
+from bot.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
+                                    next_working_morning, working_days_left)
+from bot.services.base import Service
+from bot.services.people import PeopleService
+from bot.services.progress import ProgressService
+from storage.db import Database
+from storage.models import DeadlineExtension, Period, Person, ReminderDelivery, Report, Unit
+
+log = logging.getLogger(__name__)
+IN_DOUBT_AFTER = timedelta(minutes=10)  # far longer than one send with its bounded retries
+SUBMITTED = (ReportState.SUBMITTED.value, ReportState.ACCEPTED.value)
+
+
+@dataclass(frozen=True)
+class PendingPeriod:
+    """An open period and its units that have not submitted (for /nhacnho)."""
+
+    period: PeriodRef
+    units: tuple[UnitLine, ...]
+    people: int  # recipients of those units
+    unreachable: tuple[str, ...]
+
+
+class ReminderService(Service):
+    """Derives everything from the database, so running it twice or in two processes is harmless."""
+
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        super().__init__(db, clock)
+        self.calendar = WorkingCalendar(db)
+        self.people = PeopleService(db, clock)
+        self.progress = ProgressService(db, clock)
+        self.config = ScheduleConfig.from_settings(settings)
+        self.office_chat_id = settings.office_chat_id.strip()
+        self.default_locale = settings.default_locale
+
+    # When ----------------------------------------------------------------------------------------
+    def is_sending_time(self) -> bool:
+        return in_working_hours(self.calendar, self.config, self.clock.now())
+
+    def next_morning(self) -> datetime:
+        return next_working_morning(self.calendar, self.config, self.clock.now())
+
+    # What is due ---------------------------------------------------------------------------------
+    def due(self) -> list[DueReminder]:
+        """Scheduled steps, snoozes whose time has come, and the Office's digests, not yet claimed."""
+        items: list[DueReminder] = []
+        today = self.clock.today()
+        for period in self._open_periods(today):
+            items += self._due_for_period(period, today)
+        items += self._due_snoozes()
+        return items
+
+    def _open_periods(self, today: date) -> list[Period]:
+        """Periods not closed by the Office, opened, and still accepting reports from some unit."""
+        with self.db.session() as session:
+            periods = session.exec(select(Period).where(col(Period.closed_at).is_(None), Period.opens_on <= today)
+                                   .order_by(Period.deadline, Period.id)).all()
+            extended = set(session.exec(select(DeadlineExtension.period_id)
+                                        .where(DeadlineExtension.deadline >= today)).all())
+            return [p for p in periods if p.closes_on >= today or p.id in extended]
+
+    def _pending_units(self, period: Period, today: date) -> list[UnitLine]:
+        """Active units that have not submitted and may still report (their closing day not passed)."""
+        with self.db.session() as session:
+            active = set(session.exec(select(Unit.id).where(Unit.is_active)).all())
+            extensions = {e.unit_id: e for e in session.exec(
+                select(DeadlineExtension).where(DeadlineExtension.period_id == period.id)).all()}
+        lines = []
+        for p in self.progress.by_unit(period.id):
+            extension = extensions.get(p.unit_id)
+            closes_on = max(period.closes_on, extension.deadline) if extension else period.closes_on
+            if p.unit_id in active and not p.has_submitted and today <= closes_on:
+                lines.append(_line(p, extension.reason if extension else None))
+        return lines
+
+    def _due_for_period(self, period: Period, today: date) -> list[DueReminder]:
+        ref = _ref(period)
+        pending = self._pending_units(period, today)
+        if not pending:
+            return []
+        with self.db.session() as session:
+            done = set(session.exec(select(ReminderDelivery.target, ReminderDelivery.step)
+                                    .where(ReminderDelivery.period_id == period.id)).all())
+            blocked = set(session.exec(select(Person.id).where(col(Person.blocked_at).is_not(None))).all())
+        items: list[DueReminder] = []
+        steps: dict[date, object] = {}
+        unreachable: dict[date, list[str]] = {}
+        for unit in pending:
+            if unit.deadline not in steps:
+                steps[unit.deadline] = latest_due_step(self.calendar, self.config, period.opens_on, unit.deadline, today)
+            step = steps[unit.deadline]
+            people = self.people.unit_recipients(unit.unit_id)
+            unreachable.setdefault(unit.deadline, []).extend(
+                r.full_name for r in people if not r.telegram_id or r.person_id in blocked)
+            if step is None:
+                continue
+            left = working_days_left(self.calendar, today, unit.deadline)
+            for r in people:
+                target = f"p{r.person_id}"
+                if (target, step.key) not in done:
+                    items.append(DueReminder(ref, step.key, step.kind, target, r, today, left, unit=unit,
+                                             was_blocked=r.person_id in blocked))
+        for deadline in sorted(steps):
+            day = digest_day(self.calendar, self.config, deadline)
+            if day is None or not (max(day, period.opens_on) <= today <= deadline):
+                continue
+            key = f"digest:{deadline:%Y%m%d}"
+            units = tuple(u for u in pending if u.deadline == deadline)
+            left = working_days_left(self.calendar, today, deadline)
+            for target, recipient in self.office_targets():
+                if (target, key) not in done:
+                    items.append(DueReminder(ref, key, "digest", target, recipient, today, left, pending=units,
+                                             unreachable=tuple(unreachable.get(deadline, ()))))
+        return items
+
+    def _due_snoozes(self) -> list[DueReminder]:
+        """Snoozes whose morning has come; one made pointless (unit submitted, reminded since) is skipped."""
+        now, today = self.clock.now(), self.clock.today()
+        with self.db.session() as session:
+            rows = session.exec(select(ReminderDelivery).where(ReminderDelivery.state == "pending",
+                                                               col(ReminderDelivery.not_before) <= now)).all()
+        items = []
+        for row in rows:
+            item = self._snooze_item(row, today)
+            if item is None:
+                with self.db.session() as session:
+                    session.execute(update(ReminderDelivery).where(col(ReminderDelivery.id) == row.id,
+                                                                col(ReminderDelivery.state) == "pending")
+                                 .values(state="skipped", finished_at=now))
+            else:
+                items.append(item)
+        return items
+
+    def _snooze_item(self, row: ReminderDelivery, today: date) -> DueReminder | None:
+        with self.db.session() as session:
+            period = session.get(Period, row.period_id)
+            newer = session.exec(select(ReminderDelivery.id).where(
+                ReminderDelivery.period_id == row.period_id, ReminderDelivery.target == row.target,
+                ReminderDelivery.state == "sent", col(ReminderDelivery.id) != row.id,
+                col(ReminderDelivery.attempted_at) >= row.created_at)).first()
+        if period is None or period.closed_at is not None or newer is not None:
+            return None
+        unit = next((u for u in self._pending_units(period, today) if u.unit_id == row.unit_id), None)
+        recipient = self.people.recipient(row.person_id) if row.person_id else None
+        if unit is None or recipient is None:
+            return None
+        left = working_days_left(self.calendar, today, unit.deadline)
+        return DueReminder(_ref(period), row.step, "snooze", row.target, recipient, today, left, unit=unit,
+                           snooze_row_id=row.id)
+
+    def office_targets(self) -> list[tuple[str, Recipient]]:
+        """The Office's group when configured (one message for all), otherwise each Office person."""
+        if self.office_chat_id:
+            return [(f"g{self.office_chat_id}",
+                     Recipient(0, "", self.default_locale, telegram_id=self.office_chat_id))]
+        return [(f"p{r.person_id}", r) for r in self.people.office_recipients()]
+
+    # /nhacnho -----------------------------------------------------------------------------------------
+    def pending(self, actor: Actor) -> list[PendingPeriod]:
+        """Open periods with their units still pending, for the Office."""
+        if not actor.is_office:
+            raise PermissionDenied()
+        today = self.clock.today()
+        with self.db.session() as session:
+            blocked = set(session.exec(select(Person.id).where(col(Person.blocked_at).is_not(None))).all())
+        result = []
+        for period in self._open_periods(today):
+            units = self._pending_units(period, today)
+            people = [r for u in units for r in self.people.unit_recipients(u.unit_id)]
+            result.append(PendingPeriod(_ref(period), tuple(units), len(people), tuple(
+                r.full_name for r in people if not r.telegram_id or r.person_id in blocked)))
+        return result
+
+    def manual(self, actor: Actor, period_id: int, stamp: str) -> tuple[list[DueReminder], int]:
+        """Reminders the Office asked for now (step "manual:<stamp>"), and how many were already sent."""
+        if not actor.is_office:
+            raise PermissionDenied()
+        today = self.clock.today()
+        with self.db.session() as session:
+            period = session.get(Period, period_id)
+            if period is None:
+                raise NotFound()
+            done = set(session.exec(select(ReminderDelivery.target).where(
+                ReminderDelivery.period_id == period_id, ReminderDelivery.step == f"manual:{stamp}")).all())
+        if period.closed_at is not None or period.opens_on > today:
+            raise DomainError(N_("This reporting period is not open."))
+        items, already = [], 0
+        for unit in self._pending_units(period, today):
+            left = working_days_left(self.calendar, today, unit.deadline)
+            for r in self.people.unit_recipients(unit.unit_id):
+                if f"p{r.person_id}" in done:
+                    already += 1
+                    continue
+                items.append(DueReminder(_ref(period), f"manual:{stamp}", "manual", f"p{r.person_id}", r, today,
+                                         left, unit=unit))
+        return items, already
+
+    # Snooze ---------------------------------------------------------------------------------------
+    def snooze(self, actor: Actor, period_id: int) -> datetime:
+        """"Remind me later": one more reminder at the next working morning (pressing twice changes nothing)."""
+        if not actor.reports_for_unit:
+            raise PermissionDenied()
+        today, now = self.clock.today(), self.clock.now()
+        with self.db.session() as session:
+            period = session.get(Period, period_id)
+        if period is None:
+            raise NotFound()
+        if not any(u.unit_id == actor.unit_id for u in self._pending_units(period, today)) or period.closed_at:
+            raise DomainError(N_("Your unit has already sent this report, or the period is closed: "
+                                 "no reminder is needed."))
+        when = self.next_morning()
+        row = dict(period_id=period_id, target=f"p{actor.person_id}", person_id=actor.person_id,
+                   unit_id=actor.unit_id, step=f"snz:{when:%Y%m%d}", state="pending", not_before=when,
+                   created_at=now)
+        with self.db.session() as session:
+            session.execute(self._insert_ignore(row))
+        return when
+
+    def snooze_all(self, actor: Actor) -> tuple[datetime | None, int]:
+        """/nhacsau: snooze every open period the person's unit has not sent."""
+        if not actor.reports_for_unit:
+            raise PermissionDenied()
+        today = self.clock.today()
+        count, when = 0, None
+        for period in self._open_periods(today):
+            if any(u.unit_id == actor.unit_id for u in self._pending_units(period, today)):
+                when = self.snooze(actor, period.id)
+                count += 1
+        return when, count
+
+    # Claim, finish, release -------------------------------------------------------------------------
+    def _insert_ignore(self, values: dict):  # noqa: ANN202
+        insert = sqlite_insert if self.db.is_sqlite else pg_insert
+        return insert(ReminderDelivery).values(**values).on_conflict_do_nothing(
+            index_elements=["period_id", "target", "step"]).returning(ReminderDelivery.id)
+
+    def claim(self, item: DueReminder, worker: str = "") -> int | None:
+        """Record the send before it happens; None when it is not ours to send (taken, or no longer needed)."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            if item.unit is not None and _submitted(session, item.period.period_id, item.unit.unit_id):
+                return None
+            if item.snooze_row_id is not None:
+                result = session.execute(update(ReminderDelivery).where(
+                    col(ReminderDelivery.id) == item.snooze_row_id, col(ReminderDelivery.state) == "pending")
+                    .values(state="sending", attempted_at=now, worker=worker[:64]))
+                return item.snooze_row_id if result.rowcount == 1 else None
+            row = session.execute(self._insert_ignore(dict(
+                period_id=item.period.period_id, target=item.target, person_id=item.person_id,
+                unit_id=item.unit.unit_id if item.unit else None, step=item.step, state="sending",
+                created_at=now, attempted_at=now, worker=worker[:64], error=""))).first()
+            return row[0] if row else None
+
+    def release(self, row_id: int, item: DueReminder) -> None:
+        """The message certainly did not leave: give the claim back (a snooze waits again)."""
+        with self.db.session() as session:
+            where = (col(ReminderDelivery.id) == row_id, col(ReminderDelivery.state) == "sending")
+            if item.snooze_row_id is not None:
+                session.execute(update(ReminderDelivery).where(*where).values(state="pending"))
+            else:
+                session.execute(delete(ReminderDelivery).where(*where))
+
+    def finish(self, row_id: int, item: DueReminder, outcome: Outcome, error: str = "") -> None:
+        """Mark the row; remember who blocked the bot (or came back) and whether the Office must hear of it."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = session.get(ReminderDelivery, row_id)
+            if row is None or row.state != "sending":
+                return
+            row.state, row.finished_at, row.error = outcome.value, now, error[:255]
+            person = session.get(Person, row.person_id) if row.person_id else None
+            if outcome in (Outcome.BLOCKED, Outcome.UNREACHABLE):
+                known = person is None or (outcome == Outcome.BLOCKED and person.blocked_at is not None) or (
+                    outcome == Outcome.UNREACHABLE and _unreachable_known(session, row))
+                row.office_notified_at = now if known else None  # None: the Office is told on the next run
+                if outcome == Outcome.BLOCKED and person is not None and person.blocked_at is None:
+                    person.blocked_at = now
+                    session.add(person)
+            elif outcome == Outcome.SENT and person is not None and person.blocked_at is not None:
+                person.blocked_at = None  # they unblocked the bot
+                session.add(person)
+            session.add(row)
+
+    def expire_in_doubt(self) -> int:
+        """Rows left "sending" by a process that died mid-request become "unknown": never resent."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            result = session.execute(update(ReminderDelivery).where(
+                col(ReminderDelivery.state) == "sending", col(ReminderDelivery.attempted_at) < now - IN_DOUBT_AFTER)
+                .values(state=Outcome.IN_DOUBT.value, finished_at=now, error="process stopped while sending"))
+            if result.rowcount:
+                log.warning("%s reminder(s) were in flight when a process stopped: not resent", result.rowcount)
+            return result.rowcount
+
+    def claim_alerts(self) -> list[AlertLine]:
+        """People newly found unreachable, each claimed once (conditional update) for one Office alert."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            rows = session.exec(select(ReminderDelivery, Person, Unit)
+                                .join(Person, col(Person.id) == ReminderDelivery.person_id)
+                                .join(Unit, col(Unit.id) == Person.unit_id, isouter=True)
+                                .where(col(ReminderDelivery.state).in_(["blocked", "unreachable"]),
+                                       col(ReminderDelivery.office_notified_at).is_(None))).all()
+            alerts, seen = [], set()
+            for row, person, unit in rows:
+                claimed = session.execute(update(ReminderDelivery).where(
+                    col(ReminderDelivery.id) == row.id, col(ReminderDelivery.office_notified_at).is_(None))
+                    .values(office_notified_at=now)).rowcount
+                if claimed and person.id not in seen:
+                    seen.add(person.id)
+                    alerts.append(AlertLine(person.full_name, unit.name if unit else "", row.state == "blocked"))
+            return alerts
+
+
+def _ref(period: Period) -> PeriodRef:
+    return PeriodRef(period.id, period.code, period.kind, period.year, period.phase, period.deadline)
+
+
+def _line(p: UnitProgress, reason: str | None) -> UnitLine:
+    return UnitLine(p.unit_id, p.unit_name, p.stage, p.deadline, p.answered, p.total, reason)
+
+
+def _submitted(session: Session, period_id: int, unit_id: int) -> bool:
+    state = session.exec(select(Report.state).where(Report.period_id == period_id, Report.unit_id == unit_id)).first()
+    return state in SUBMITTED
+
+
+def _unreachable_known(session: Session, row: ReminderDelivery) -> bool:
+    """The Office already heard, in this period, that this person cannot be reached."""
+    return session.exec(select(ReminderDelivery.id).where(
+        ReminderDelivery.period_id == row.period_id, ReminderDelivery.person_id == row.person_id,
+        col(ReminderDelivery.id) != row.id, ReminderDelivery.state == "unreachable")).first() is not None

@@ -1,0 +1,216 @@
+"""Reminders on Telegram: the periodic fan-out, /nhacnho (/remind) for the Office, /nhacsau (/later) and snooze."""
+
+from __future__ import annotations
+
+import os
+import socket
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import httpx
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.domain import Actor, Button
+from bot.i18n import N_, I18n, Translator
+from bot.periods import period_title
+from bot.reminders.fanout import FanOut, Outcome, Pacer, SendResult
+from bot.reminders.items import DueReminder, FanOutReport
+from bot.reminders.messages import alert_message, render, unit_line_text
+from bot.services import Services
+from bot.text import fold
+from handlers.commands import CommandSpec
+from handlers.common import answer_query, deliver_with, int_or_none, markup, parse_data, registered, reply
+from handlers.context import BotApp, BotContext
+
+COMMANDS = [
+    CommandSpec("nhacnho", "remind", N_("Remind the units that have not reported yet, now"), lambda a: a.is_office),
+    CommandSpec("nhacsau", "later", N_("Remind me about my unit's report next working morning"),
+                lambda a: a.reports_for_unit),
+]
+SEND_WORDS = {"gui", "send", "ngay", "now"}
+WORKER = f"{socket.gethostname()}:{os.getpid()}"[:48]
+
+
+# Sending ------------------------------------------------------------------------------------------------
+def _retry_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def telegram_sender(bot: Bot, i18n: I18n) -> Callable[[DueReminder], Awaitable[SendResult]]:
+    """Send one reminder and say what happened, separating "certainly not delivered" from "may have been"."""
+
+    async def send(item: DueReminder) -> SendResult:
+        out = render(i18n.get(item.recipient.locale), item)
+        try:
+            await bot.send_message(item.chat, out.text, reply_markup=markup(out.buttons))
+        except RetryAfter as error:
+            return SendResult(Outcome.RETRY, retry_after=_retry_seconds(error), error=str(error))
+        except Forbidden as error:
+            return SendResult(Outcome.BLOCKED, error=str(error))
+        except BadRequest as error:
+            text = str(error).lower()
+            gone = any(w in text for w in ("chat not found", "user not found", "chat_id is empty", "deactivated"))
+            return SendResult(Outcome.UNREACHABLE if gone else Outcome.FAILED, error=str(error))
+        except TimedOut as error:  # only a connect or pool timeout proves the request never left
+            safe = isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
+            return SendResult(Outcome.TRANSIENT if safe else Outcome.IN_DOUBT, error=str(error))
+        except NetworkError as error:
+            safe = isinstance(error.__cause__, httpx.ConnectError)
+            return SendResult(Outcome.TRANSIENT if safe else Outcome.IN_DOUBT, error=str(error))
+        except TelegramError as error:
+            return SendResult(Outcome.FAILED, error=str(error))
+        return SendResult(Outcome.SENT)
+
+    return send
+
+
+def pacer_for(app: BotApp) -> Pacer:
+    """One pacer per application, shared by the periodic run and /nhacnho; the simulator never waits."""
+    pacer = getattr(app.bot_data, "reminder_pacer", None)
+    if pacer is None:
+        rate = app.bot_data.settings.reminder_send_rate if app.bot_data.live else None
+        pacer = Pacer(rate)
+        app.bot_data.reminder_pacer = pacer
+    return pacer
+
+
+def fan_out_for(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, worker: str = WORKER) -> FanOut:
+    reminders = services.reminders
+    return FanOut(claim=lambda item: reminders.claim(item, worker), finish=reminders.finish,
+                  release=reminders.release, send=telegram_sender(bot, i18n), pacer=pacer)
+
+
+async def send_alerts(bot: Bot, services: Services, i18n: I18n) -> None:
+    """Tell the Office (once) who could not be reached."""
+    alerts = services.reminders.claim_alerts()
+    if not alerts:
+        return
+    for _target, recipient in services.reminders.office_targets():
+        await deliver_with(bot, services, recipient, alert_message(i18n.get(recipient.locale), alerts))
+
+
+async def run_reminders(app: BotApp) -> FanOutReport | None:
+    """The periodic task: everything due is derived from the database, so a second run or process is harmless."""
+    services = app.bot_data.services
+    services.reminders.expire_in_doubt()
+    if not services.reminders.is_sending_time():
+        return None
+    items = services.reminders.due()
+    report = await fan_out_for(app.bot, services, app.bot_data.i18n, pacer_for(app)).run(items) if items else None
+    await send_alerts(app.bot, services, app.bot_data.i18n)
+    return report
+
+
+# /nhacnho --------------------------------------------------------------------------------------------------
+def _stamp(context: BotContext) -> str:
+    """The minute the Office asked: the same button pressed twice, or twice within a minute, sends once."""
+    return format(int(context.services.clock.now().timestamp()) // 60, "x")
+
+
+@registered(lambda a: a.is_office)
+async def remind_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """Show who is pending in each open period; "/nhacnho gui [code]" reminds them at once."""
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
+    pending = context.services.reminders.pending(actor)
+    if context.args and fold(context.args[0]) in SEND_WORDS:
+        code = fold(context.args[1]) if len(context.args) > 1 else None
+        chosen = [p for p in pending if code is None or fold(p.period.code) == code]
+        if not chosen:
+            await reply(update, context, _("No open reporting period has that code. Type /remind to see them."))
+            return
+        for item in chosen:
+            await _remind_now(update, context, actor, item.period.period_id, _stamp(context))
+        return
+    if not pending:
+        await reply(update, context, _("No reporting period is open."))
+        return
+    lines, buttons = [], []
+    for item in pending:
+        title = period_title(tr, item.period.kind, item.period.year, item.period.phase)
+        lines.append(f"{title} [{item.period.code}] - " + _("deadline: {date}").format(
+            date=tr.date(item.period.deadline)))
+        if not item.units:
+            lines += [_("Every unit has sent its report."), ""]
+            continue
+        lines.append(_("Units that have not sent yet ({n}):").format(n=len(item.units)))
+        lines += [unit_line_text(tr, i, u, item.period.deadline) for i, u in enumerate(item.units, start=1)]
+        lines.append(_("{n} people will receive the reminder.").format(n=item.people))
+        if item.unreachable:
+            lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
+        lines.append("")
+        buttons.append([Button(_("Remind {code} now").format(code=item.period.code),
+                               f"rem:now:{item.period.period_id}:{_stamp(context)}")])
+    lines.append(_("Press a button, or type /remind send (every open period) or /remind send 2026-Y."))
+    await reply(update, context, "\n".join(lines), buttons)
+
+
+async def _remind_now(update: Update, context: BotContext, actor: Actor, period_id: int, stamp: str) -> None:
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
+    services = context.services
+    items, already = services.reminders.manual(actor, period_id, stamp)
+    info = services.periods.get(period_id)
+    title = period_title(tr, info.kind, info.year, info.phase)
+    report = await fan_out_for(context.bot, services, context.bot_data.i18n, pacer_for(context.application)).run(items)
+    lines = [_("Reminders for \"{title}\": {sent} sent.").format(title=title, sent=report.sent)]
+    if already or report.lost_claims:
+        lines.append(_("{n} had already been reminded by this request.").format(n=already + report.lost_claims))
+    if report.blocked or report.unreachable:
+        lines.append(_("{n} could not be reached.").format(n=report.blocked + report.unreachable))
+    if report.in_doubt or report.failed or report.released:
+        lines.append(_("{n} could not be sent now; the bot will try again later where it is safe.").format(
+            n=report.in_doubt + report.failed + report.released))
+    alerts = services.reminders.claim_alerts()
+    if alerts:
+        lines += ["", alert_message(tr, alerts).text]
+    await reply(update, context, "\n".join(lines))
+
+
+# Snooze ------------------------------------------------------------------------------------------------
+def _snoozed_text(tr: Translator, when) -> str:  # noqa: ANN001
+    return tr.gettext("Noted. I will remind you again at {time} on {date}.").format(
+        time=when.strftime("%H:%M"), date=tr.date(when.date()))
+
+
+@registered(lambda a: a.reports_for_unit)
+async def later_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """/nhacsau: the typed form of "Remind me later", for every period the unit has not sent."""
+    tr = context.tr(actor.locale)
+    when, count = context.services.reminders.snooze_all(actor)
+    if not count:
+        await reply(update, context, tr.gettext("Your unit has no report waiting to be sent."))
+        return
+    await reply(update, context, _snoozed_text(tr, when))
+
+
+@registered()
+async def reminder_pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """Buttons "Remind me later" (rem:snz:<period>) and the Office's "Remind now" (rem:now:<period>:<stamp>)."""
+    await answer_query(update)
+    tr = context.tr(actor.locale)
+    data = update.callback_query.data
+    snooze = parse_data(data, "rem", 2)
+    now = parse_data(data, "rem", 3)
+    if snooze and snooze[0] == "snz" and int_or_none(snooze[1]) is not None:
+        when = context.services.reminders.snooze(actor, int(snooze[1]))
+        await reply(update, context, _snoozed_text(tr, when))
+    elif now and now[0] == "now" and int_or_none(now[1]) is not None and actor.is_office:
+        await _remind_now(update, context, actor, int(now[1]), now[2][:12])
+    elif now and now[0] == "now":
+        await reply(update, context, tr.gettext("You do not have permission to do this."))
+    else:
+        await reply(update, context, tr.gettext("This button is no longer valid."))
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler(COMMANDS[0].names, remind_command))
+    app.add_handler(CommandHandler(COMMANDS[1].names, later_command))
+    app.add_handler(CallbackQueryHandler(reminder_pressed, pattern=r"^rem:"))
+    app.bot_data.ticker.add("reminders", timedelta(minutes=5), lambda: run_reminders(app))
