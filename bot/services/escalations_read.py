@@ -1,0 +1,164 @@
+"""Escalations, read side: who sees which items, lists, history, due dates, overdue items, summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from bot.calendar import WorkingCalendar
+from bot.contracts import EscalationState as S
+from bot.contracts import EscalationSummary
+from bot.domain import Actor, NotFound, PermissionDenied
+from bot.i18n import N_
+from bot.services.base import Service
+from bot.services.escalations_core import (OPEN_STATES, EscalationView, FollowUpRule, HistoryEntry, holder_of,
+                                           may_see)
+from storage.models import Escalation, EscalationEvent, Person, Unit
+
+
+def not_found(item_id: int) -> NotFound:
+    return NotFound(N_("There is no difficulty number {id}."), id=item_id)
+
+
+class EscalationReads(Service):
+    """Read-only queries; every one that takes an actor checks what that person may see."""
+
+    calendar: WorkingCalendar
+    rule: FollowUpRule
+
+    # Due dates ------------------------------------------------------------------------------------
+    def due_date(self, state: str, urgent: bool, held_since: datetime) -> date | None:
+        """The last working day the current holder has; None once closed."""
+        holder = holder_of(state)
+        if holder is None:
+            return None
+        start = held_since.astimezone(self.clock.tz).date()
+        return self.calendar.add_working_days(start, self.rule.days(holder, urgent))
+
+    # Views ----------------------------------------------------------------------------------------
+    def _views(self, session: Session, items: Sequence[Escalation], today: date | None = None) -> list[EscalationView]:
+        """Resolve names in two queries, whatever the number of items."""
+        today = today or self.clock.today()
+        person_ids = {pid for item in items for pid in (
+            item.raised_by, item.office_handler_id, item.assignee_id, item.office_answer_by, item.instruction_by,
+            item.closed_by) if pid}
+        names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(person_ids)))} \
+            if person_ids else {}
+        unit_ids = {item.unit_id for item in items}
+        units = {u.id: u.name for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids)))} if unit_ids else {}
+        views = []
+        for item in items:
+            due = self.due_date(item.state, item.urgent, item.held_since)
+            views.append(EscalationView(
+                item_id=item.id, unit_id=item.unit_id, unit_name=units.get(item.unit_id, ""), title=item.title,
+                description=item.description, urgent=item.urgent, state=S(item.state), version=item.version,
+                step=item.step, raised_by_id=item.raised_by, raised_by=names.get(item.raised_by, ""),
+                created_at=item.created_at, held_since=item.held_since,
+                attachment=dict(item.attachment) if item.attachment else None,
+                office_handler=names.get(item.office_handler_id), assignee_id=item.assignee_id,
+                assignee=names.get(item.assignee_id), office_note=item.office_note, office_answer=item.office_answer,
+                office_answer_by=names.get(item.office_answer_by), instruction=item.instruction,
+                instruction_kind=item.instruction_kind, instruction_by_id=item.instruction_by,
+                instruction_by=names.get(item.instruction_by), instruction_at=item.instruction_at,
+                follow_up_by_office=item.follow_up_by_office, outcome=item.outcome, outcome_note=item.outcome_note,
+                duplicate_of_id=item.duplicate_of_id, closed_by=names.get(item.closed_by), closed_at=item.closed_at,
+                due=due, overdue=due is not None and today > due,
+            ))
+        return views
+
+    def _load_visible(self, session: Session, actor: Actor, item_id: int) -> Escalation:
+        item = session.get(Escalation, item_id)
+        if item is None:
+            raise not_found(item_id)
+        if not may_see(actor, item.unit_id, item.assignee_id):
+            raise PermissionDenied(N_("You do not have access to this difficulty."))
+        return item
+
+    def get(self, actor: Actor, item_id: int) -> EscalationView:
+        with self.db.session() as session:
+            return self._views(session, [self._load_visible(session, actor, item_id)])[0]
+
+    def history(self, actor: Actor, item_id: int) -> list[HistoryEntry]:
+        """Every step of the item, oldest first."""
+        with self.db.session() as session:
+            self._load_visible(session, actor, item_id)
+            return self._history(session, item_id)
+
+    @staticmethod
+    def _history(session: Session, item_id: int) -> list[HistoryEntry]:
+        rows = session.exec(
+            select(EscalationEvent, Person).join(Person, col(Person.id) == EscalationEvent.actor_id, isouter=True)
+            .where(EscalationEvent.escalation_id == item_id).order_by(col(EscalationEvent.id))
+        ).all()
+        return [HistoryEntry(event_id=e.id, at=e.at, actor_id=e.actor_id, actor_name=p.full_name if p else None,
+                             action=e.action, from_state=S(e.from_state) if e.from_state else None,
+                             to_state=S(e.to_state), text=e.text,
+                             attachment=dict(e.attachment) if e.attachment else None) for e, p in rows]
+
+    def event_attachment(self, actor: Actor, item_id: int, event_id: int) -> dict | None:
+        """The file attached to one history entry (0: the item's own attachment), if the person may see it."""
+        with self.db.session() as session:
+            item = self._load_visible(session, actor, item_id)
+            if event_id == 0:
+                return dict(item.attachment) if item.attachment else None
+            event = session.get(EscalationEvent, event_id)
+            if event is None or event.escalation_id != item_id or not event.attachment:
+                return None
+            return dict(event.attachment)
+
+    def list_items(self, actor: Actor, *, states: Iterable[S] | None = None, unit_id: int | None = None,
+                   limit: int = 200) -> list[EscalationView]:
+        """The items this person may see, urgent first then oldest first; open ones unless `states` says otherwise."""
+        query = select(Escalation).where(col(Escalation.state).in_([s.value for s in (states or OPEN_STATES)]))
+        if actor.is_office or actor.is_director:
+            if unit_id is not None:
+                query = query.where(Escalation.unit_id == unit_id)
+        elif actor.is_deputy_director:
+            query = query.where(Escalation.assignee_id == actor.person_id)
+        elif actor.reports_for_unit:
+            query = query.where(Escalation.unit_id == actor.unit_id)
+        else:
+            raise PermissionDenied()
+        query = query.order_by(col(Escalation.urgent).desc(), col(Escalation.created_at), col(Escalation.id))
+        with self.db.session() as session:
+            return self._views(session, session.exec(query.limit(limit)).all())
+
+    def overdue(self, actor: Actor) -> list[EscalationView]:
+        """Open items whose holder has let the follow-up time pass: the Office's one list (the Director's too)."""
+        if not (actor.is_office or actor.is_director):
+            raise PermissionDenied()
+        return [view for view in self.list_items(actor, limit=10_000) if view.overdue]
+
+    # For the status board and the official report ----------------------------------------------------
+    def summaries(self, since: date | None = None, until: date | None = None,
+                  unit_id: int | None = None) -> list[EscalationSummary]:
+        """Items open at some time between `since` and `until` (local dates, both included), oldest first.
+
+        That is: raised on or before `until`, and not closed before `since`. No actor: the callers are
+        features that already decided who may read the result. `outcome` is a code of OUTCOME_LABELS.
+        """
+        query = select(Escalation, Unit).join(Unit, col(Unit.id) == Escalation.unit_id)
+        if until is not None:
+            query = query.where(Escalation.created_at < self._start_of(until + timedelta(days=1)))
+        if since is not None:
+            start = self._start_of(since)
+            query = query.where(or_(col(Escalation.closed_at).is_(None), col(Escalation.closed_at) >= start))
+        if unit_id is not None:
+            query = query.where(Escalation.unit_id == unit_id)
+        with self.db.session() as session:
+            rows = session.exec(query.order_by(col(Escalation.created_at), col(Escalation.id))).all()
+            leaders = {r.instruction_by for r, _ in rows if r.instruction_by}
+            names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(leaders)))} \
+                if leaders else {}
+            return [EscalationSummary(
+                item_id=item.id, unit_id=item.unit_id, unit_name=unit.name, title=item.title,
+                description=item.description, urgent=item.urgent, state=S(item.state), created_at=item.created_at,
+                closed_at=item.closed_at, instruction=item.instruction,
+                instruction_by=names.get(item.instruction_by), outcome=item.outcome,
+            ) for item, unit in rows]
+
+    def _start_of(self, day: date) -> datetime:
+        return datetime.combine(day, time(0, 0), tzinfo=self.clock.tz)

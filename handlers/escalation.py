@@ -1,0 +1,248 @@
+"""/vuongmac (/issue): difficulties escalated to the Director through the Administration Office.
+
+One command for everyone, its view chosen by role: a unit head sees and raises the unit's items; the Office and
+the Director see every item with filters by state and unit and the overdue list; a deputy director sees the items
+assigned to them. Typed forms: /vuongmac moi | <number> [action [text]] | <filter> [unit code] | <unit code>.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.contracts import EscalationState as S
+from bot.domain import Actor, Button, DomainError, PermissionDenied
+from bot.i18n import N_
+from bot.services.escalations_core import OPEN_STATES, Superseded
+from bot.text import fold, nfc
+from handlers.commands import CommandSpec
+from handlers.common import answer_query, int_or_none, parse_data, registered, reply
+from handlers.context import BotApp, BotContext, DialogRoute
+from handlers.escalation_actions import (PROMPTS, TEXT_DIALOG, ask_for_text, deputies, duplicate_target,
+                                         file_answered, press_action, run_action, send_attachment, text_answered)
+from handlers.escalation_notify import Notifier
+from handlers.escalation_raise import NEW_DIALOG, raise_file, raise_pressed, raise_text, start_raise
+from handlers.escalation_render import (ACTS, action_buttons, available, detail, list_line, superseded_text,
+                                        typed_hint)
+
+
+def _audience(actor: Actor) -> bool:
+    return actor.reports_for_unit or actor.sees_all_units
+
+
+COMMANDS = [CommandSpec("vuongmac", "issue", N_("Difficulties for the Director: raise, follow, answer"), _audience)]
+NEW_WORDS = {"moi", "new", "neu", "raise", "taomoi"}
+# Filter code -> (states, list title msgid, short button label msgid)
+FILTERS: dict[str, tuple[tuple[S, ...] | None, str, str]] = {
+    "all": (OPEN_STATES, N_("all open items"), N_("All open")),
+    "off": ((S.NEW, S.WITH_OFFICE), N_("waiting for the Administration Office"), N_("With the Office")),
+    "inf": ((S.INFO_REQUESTED,), N_("more information requested"), N_("Info requested")),
+    "fwd": ((S.FORWARDED,), N_("forwarded to the Director"), N_("With the Director")),
+    "ins": ((S.INSTRUCTED,), N_("answered, waiting for confirmation"), N_("Answered")),
+    "cls": ((S.CLOSED,), N_("closed items"), N_("Closed")),
+    "ovd": (None, N_("overdue items"), N_("Overdue")),
+}
+FILTER_WORDS = {
+    "tatca": "all", "all": "all", "choxuly": "off", "office": "off", "bosung": "inf", "info": "inf",
+    "dachuyen": "fwd", "forwarded": "fwd", "dachidao": "ins", "answered": "ins", "dadong": "cls", "closed": "cls",
+    "quahan": "ovd", "overdue": "ovd",
+}
+ITEM_ACTION = re.compile(r"^/\S+\s+#?(\d+)\s+(\S+)\s*(.*)$", re.DOTALL)
+LIST_LIMIT = 30
+
+
+def _word_to_code(word: str) -> str | None:
+    key = fold(word)
+    return next((code for code, (_a, vi, en, _l) in ACTS.items() if key in (vi, en)), None)
+
+
+@registered(_audience)
+async def escalation_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """The person's list, a new difficulty, an item's detail, a typed action, or a filtered list."""
+    args = context.args or []
+    if not args:
+        await show_list(update, context, actor, "all", None)
+        return
+    first = fold(args[0])
+    if first in NEW_WORDS:
+        await start_raise(update, context, actor)
+        return
+    item_id = int_or_none(args[0].lstrip("#"))
+    if item_id is not None:
+        if len(args) == 1:
+            await show_detail(update, context, actor, item_id)
+        else:
+            await typed_action(update, context, actor, item_id)
+        return
+    if first in FILTER_WORDS:
+        unit = context.services.org.find_unit(args[1]) if len(args) > 1 else None
+        await show_list(update, context, actor, FILTER_WORDS[first], unit.unit_id if unit else None)
+        return
+    unit = context.services.org.find_unit(" ".join(args))
+    if unit is not None and actor.sees_all_units:
+        await show_list(update, context, actor, "all", unit.unit_id)
+        return
+    raise DomainError(N_("I did not understand. Type /issue for your list, /issue new to raise a difficulty, or "
+                         "/issue <number> to open an item."))
+
+
+async def typed_action(update: Update, context: BotContext, actor: Actor, item_id: int) -> None:
+    """"/vuongmac 12 chuyen Kính trình ...": the typed form of every button."""
+    match = ITEM_ACTION.match(nfc(update.effective_message.text or ""))
+    code = _word_to_code(match.group(2)) if match else None
+    if code is None:
+        raise DomainError(N_("Unknown action. Type /issue {id} to see what you can do with this item."), id=item_id)
+    rest = match.group(3).strip()
+    try:
+        if code == "asg":
+            await typed_assign(update, context, actor, item_id, rest)
+        elif code == "dup" and rest:
+            of_id, note = duplicate_target(rest)
+            await run_action(update, context, actor, code, item_id, note, arg=of_id)
+        elif code in PROMPTS and not rest:
+            await ask_for_text(update, context, actor, code, item_id)
+        else:
+            await run_action(update, context, actor, code, item_id, rest or None)
+    except Superseded as refused:
+        await reply(update, context, superseded_text(context.tr(actor.locale), refused))
+
+
+async def typed_assign(update: Update, context: BotContext, actor: Actor, item_id: int, rest: str) -> None:
+    """"/vuongmac 12 giao 1" or "... giao Ngọc": a deputy director by number in the list or by name."""
+    people = deputies(context)
+    chosen = None
+    if rest.isdigit() and 1 <= int(rest) <= len(people):
+        chosen = people[int(rest) - 1]
+    elif rest:
+        chosen = next((p for p in people if fold(rest) in fold(p.full_name)), None)
+    if chosen is None:
+        _ = context.tr(actor.locale).gettext
+        names = "\n".join(f"{i}. {p.full_name}" for i, p in enumerate(people, start=1)) or "-"
+        await reply(update, context, _("Which deputy director? Type /issue {id} assign <number>:\n{names}").format(
+            id=item_id, names=names))
+        return
+    await run_action(update, context, actor, "asg", item_id, arg=chosen.person_id)
+
+
+async def show_list(update: Update, context: BotContext, actor: Actor, code: str, unit_id: int | None) -> None:
+    """A list of items with their states, the filters, and a button per item."""
+    tr, svc = context.tr(actor.locale), context.services.escalations
+    states, label, _short = FILTERS[code]
+    views = svc.overdue(actor) if code == "ovd" else svc.list_items(actor, states=states, unit_id=unit_id)
+    if code == "ovd" and unit_id is not None:
+        views = [v for v in views if v.unit_id == unit_id]
+    unit_name = context.services.org.get_unit(unit_id).name if unit_id else None
+    if actor.sees_all_units or actor.is_deputy_director:
+        scope = f"{tr.gettext(label)}, {unit_name}" if unit_name else tr.gettext(label)
+        title = tr.gettext("Difficulties ({scope}): {n}").format(scope=scope, n=len(views))
+    else:
+        title = tr.gettext("Difficulties of {unit} ({scope}): {n}").format(
+            unit=actor.unit_name, scope=tr.gettext(label), n=len(views))
+    lines = [title] + [list_line(tr, v, actor.sees_all_units) for v in views[:LIST_LIMIT]]
+    if len(views) > LIST_LIMIT:
+        lines.append(tr.gettext("... and {n} more; use a filter to narrow the list.").format(n=len(views) - LIST_LIMIT))
+    if not views:
+        lines.append(tr.gettext("There are no difficulties in this list."))
+    lines.append("")
+    if actor.sees_all_units:
+        lines.append(tr.gettext("Filter by typing /issue office, info, forwarded, answered, closed, all or overdue, "
+                                "optionally followed by a unit code (for example /issue forwarded khtc)."))
+    lines.append(tr.gettext("Open an item: /issue <number>."))
+    if actor.reports_for_unit:
+        lines.append(tr.gettext("Raise a new difficulty: /issue new."))
+    items = [Button(f"#{v.item_id}", f"esc:v:{v.item_id}:0") for v in views[:LIST_LIMIT]]
+    rows = [items[i:i + 5] for i in range(0, len(items), 5)]
+    if actor.sees_all_units:
+        filters = [Button(tr.gettext(FILTERS[c][2]), f"esc:lst:{unit_id or 0}:{c}")
+                   for c in ("all", "off", "inf", "fwd", "ins", "cls", "ovd")]
+        filters.append(Button(tr.gettext("By unit"), f"esc:units:0:{code}"))
+        rows += [filters[i:i + 4] for i in range(0, len(filters), 4)]
+    if actor.reports_for_unit:
+        rows.append([Button(tr.gettext("Raise a new difficulty"), "esc:new:0:0")])
+    await reply(update, context, "\n".join(lines), rows)
+
+
+async def show_units(update: Update, context: BotContext, actor: Actor, code: str) -> None:
+    if not actor.sees_all_units:
+        raise PermissionDenied()
+    units = context.services.org.list_units()
+    buttons = [Button(u.short_name or u.code, f"esc:lst:{u.unit_id}:{code}") for u in units]
+    await reply(update, context, context.tr(actor.locale).gettext("Which unit?"),
+                [buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+
+
+async def show_detail(update: Update, context: BotContext, actor: Actor, item_id: int) -> None:
+    """The item, the answers so far, the history, and what this person can do now."""
+    svc, tr = context.services.escalations, context.tr(actor.locale)
+    view = svc.get(actor, item_id)
+    history = svc.history(actor, item_id)
+    codes = available(actor, view)
+    text = detail(tr, view, history)
+    hint = typed_hint(tr, view, codes)
+    rows = action_buttons(tr, actor, view, codes, deputies(context), detail=False)
+    files = [Button(tr.gettext("File {n}").format(n=n), f"esc:file:{item_id}:{e.event_id}")
+             for n, e in enumerate([e for e in history if e.attachment and e.action != "raise"], start=1)][:6]
+    rows += [files[i:i + 3] for i in range(0, len(files), 3)]
+    await reply(update, context, text + (f"\n\n{hint}" if hint else ""), rows)
+
+
+@registered(_audience)
+async def escalation_pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """Every "esc:" button: re-parsed, re-checked on the server, answered even when stale or forged."""
+    try:
+        await pressed(update, context, actor)
+    finally:  # after the work, so a prompt sent privately can explain itself in the group first
+        await answer_query(update)
+
+
+async def pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """Parse the data; the raise dialog's buttons carry a draft key, all others an item number."""
+    fields = parse_data(update.callback_query.data, "esc", 3)
+    if fields is None:
+        await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
+        return
+    code, target, arg = fields
+    if code in ("urg", "noatt"):
+        await raise_pressed(update, context, actor, code, target, arg)
+        return
+    number = int_or_none(target)
+    try:
+        if number is None or number < 0:
+            raise DomainError(N_("This button is no longer valid."))
+        await dispatch(update, context, actor, code, number, arg)
+    except Superseded as refused:
+        await reply(update, context, superseded_text(context.tr(actor.locale), refused))
+
+
+async def dispatch(update: Update, context: BotContext, actor: Actor, code: str, number: int, arg: str) -> None:
+    if code == "v":
+        await show_detail(update, context, actor, number)
+    elif code == "file":
+        await send_attachment(update, context, actor, number, int_or_none(arg) or 0)
+    elif code == "new":
+        await start_raise(update, context, actor)
+    elif code == "lst" and arg in FILTERS:
+        await show_list(update, context, actor, arg, number or None)
+    elif code == "units" and arg in FILTERS:
+        await show_units(update, context, actor, arg)
+    elif code in ACTS or code in ("fwd0", "cls0"):
+        await press_action(update, context, actor, code, number, arg)
+    else:
+        raise DomainError(N_("This button is no longer valid."))
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler(COMMANDS[0].names, escalation_command))
+    app.add_handler(CallbackQueryHandler(escalation_pressed, pattern=r"^esc:"))
+    app.bot_data.dialog_routes[NEW_DIALOG] = DialogRoute(on_text=raise_text, on_file=raise_file)
+    app.bot_data.dialog_routes[TEXT_DIALOG] = DialogRoute(on_text=text_answered, on_file=file_answered)
+
+    async def follow_up() -> None:
+        """Reminders for items whose holder let the follow-up time pass (once per item and step)."""
+        for due in app.bot_data.services.escalations.claim_follow_ups():
+            await Notifier(app.bot, app.bot_data).remind(due)
+
+    app.bot_data.ticker.add("escalation_follow_up", timedelta(minutes=30), follow_up)

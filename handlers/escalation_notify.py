@@ -1,0 +1,157 @@
+"""Who hears about each step of an escalation, in their own language, with the buttons they may press."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram import Bot
+
+from bot.clock import TZ
+
+from bot.contracts import EscalationState as S
+from bot.domain import Actor, OutMessage, Recipient, Role
+from bot.i18n import N_, Translator
+from bot.services.escalations_core import OUTCOME_LABELS, EscalationView, FollowUp
+from handlers.common import deliver_with
+from handlers.context import AppData
+from handlers.escalation_render import HOLDER_LABELS, action_buttons, available, card, typed_hint
+
+OFFICE_CHAT = -1  # person id of the Office's group chat: no person, so nothing is marked blocked
+Param = str | Callable[[Translator], str]  # a callable is rendered in each recipient's language
+
+INTROS = {
+    "raise": N_("To the Administration Office: {unit} has raised a new difficulty. Please review and handle it."),
+    "receive": N_("{name} of the Administration Office has received your difficulty #{id}."),
+    "forward": N_("Dear Director, the Administration Office ({name}) forwards difficulty #{id} for your instruction."),
+    "forward_unit": N_("Your difficulty #{id} has been forwarded to the Director by the Administration Office."),
+    "answer": N_("The Administration Office ({name}) has answered your difficulty #{id}:\n{text}\n\nPlease confirm "
+                 "that it is resolved, or reply."),
+    "ask": N_("The Administration Office ({name}) asks for more information on difficulty #{id}:\n{text}\n\n"
+              "Please add the information requested."),
+    "close": N_("Difficulty #{id} has been closed by {name}: {text}"),
+    "instruct": N_("{name} has given an instruction on difficulty #{id}:\n{text}"),
+    "instruct_unit": N_("{name} has given an instruction on your difficulty #{id}:\n{text}\n\nPlease confirm that it "
+                        "is resolved, or reply."),
+    "assign": N_("Dear deputy director, the Director assigns difficulty #{id} to you for instruction."),
+    "assign_office": N_("The Director has assigned difficulty #{id} to deputy director {text}."),
+    "follow_up": N_("{name} asks the Administration Office to follow up the execution of the instruction on "
+                    "difficulty #{id}."),
+    "add_info": N_("{name} ({unit}) has added information to difficulty #{id}:\n{text}"),
+    "confirm": N_("{name} ({unit}) confirms that difficulty #{id} is resolved. The item is closed."),
+    "reply": N_("{name} ({unit}) has replied on difficulty #{id}; the item is back with the Administration Office:\n"
+                "{text}"),
+    "comment": N_("{name} wrote on difficulty #{id} after it had already moved on:\n{text}"),
+    "reminder": N_("Reminder: difficulty #{id} has been waiting for {holder} since {since}; the follow-up time ended "
+                   "on {due}. Please handle it."),
+    "reminder_director": N_("Dear leader, a reminder: difficulty #{id}, forwarded on {since}, is still waiting for "
+                            "your instruction; the follow-up time ended on {due}."),
+}
+
+
+class Notifier:
+    """Sends through `deliver_with`, so it works from handlers and from the periodic follow-up alike."""
+
+    def __init__(self, bot: Bot, data: AppData) -> None:
+        self.bot, self.data = bot, data
+        self.services = data.services
+
+    def _office(self) -> list[Recipient]:
+        people = self.services.people.office_recipients()
+        chat = self.data.settings.office_chat_id
+        if chat:
+            people.append(Recipient(OFFICE_CHAT, "HC-TH", self.data.settings.default_locale, chat))
+        return people
+
+    def _leaders(self, view: EscalationView) -> list[Recipient]:
+        people = self.services.people.leadership_recipients((Role.DIRECTOR,))
+        if view.assignee_id and (assignee := self.services.people.recipient(view.assignee_id)):
+            people.append(assignee)
+        return people
+
+    def _unit(self, view: EscalationView) -> list[Recipient]:
+        return self.services.people.unit_recipients(view.unit_id)
+
+    def _actor_of(self, recipient: Recipient) -> Actor:
+        if recipient.person_id == OFFICE_CHAT:  # the group chat gets the Office's buttons
+            return Actor(OFFICE_CHAT, recipient.full_name, Role.OFFICE, recipient.locale)
+        return self.services.people.get_actor(recipient.person_id)
+
+    async def _send(self, recipients: list[Recipient], view: EscalationView, intro: str, skip: int | None,
+                    buttons: bool = True, full: bool = True, **params: Param) -> None:
+        seen: set[int] = set()
+        deputies = self.services.people.leadership_recipients((Role.DEPUTY_DIRECTOR,))
+        for recipient in recipients:
+            if recipient.person_id == skip or recipient.person_id in seen:
+                continue
+            seen.add(recipient.person_id)
+            tr = self.data.i18n.get(recipient.locale)
+            values = {key: value(tr) if callable(value) else value for key, value in params.items()}
+            text = tr.gettext(INTROS[intro]).format(id=view.item_id, unit=view.unit_name, **values)
+            rows = []
+            if buttons:
+                actor = self._actor_of(recipient)
+                codes = available(actor, view)
+                rows = action_buttons(tr, actor, view, codes, deputies)
+                hint = typed_hint(tr, view, codes)
+                text = f"{text}\n\n{card(tr, view, full=full)}" + (f"\n\n{hint}" if hint else "")
+            await deliver_with(self.bot, self.services, recipient, OutMessage(text, rows))
+
+    async def announce(self, view: EscalationView, action: str, actor: Actor, text: str | None = None) -> None:
+        """Tell the next holder (with buttons) and the others concerned (briefly) about one step."""
+        who, body, skip = actor.full_name, text or "-", actor.person_id
+        if action == "receive":
+            await self._send(self._unit(view), view, "receive", skip, buttons=False, name=who)
+        elif action == "forward":
+            await self._send(self._leaders(view), view, "forward", skip, name=who)
+            await self._send(self._unit(view), view, "forward_unit", skip, buttons=False)
+        elif action in ("answer", "ask"):
+            await self._send(self._unit(view), view, action, skip, full=False, name=who, text=body)
+        elif action in ("close", "duplicate"):
+            await self._send(self._unit(view), view, "close", skip, buttons=False, name=who,
+                             text=lambda tr: outcome_text(tr, view))
+        elif action == "instruct":
+            await self._send(self._office(), view, "instruct", skip, full=False, name=who, text=body)
+            await self._send(self._unit(view), view, "instruct_unit", skip, full=False, name=who, text=body)
+        elif action == "assign":
+            assignee = self.services.people.recipient(view.assignee_id or 0)
+            await self._send([assignee] if assignee else [], view, "assign", skip)
+            await self._send(self._office(), view, "assign_office", skip, buttons=False, text=view.assignee or "-")
+        elif action == "follow_up":
+            await self._send(self._office(), view, "follow_up", skip, full=False, name=who)
+        elif action == "add_info":
+            recipients = self._office() + (self._leaders(view) if view.state == S.FORWARDED else [])
+            await self._send(recipients, view, "add_info", skip, full=False, name=who, text=body)
+        elif action == "confirm":
+            leader = [r for r in [self.services.people.recipient(view.instruction_by_id or 0)] if r]
+            await self._send(self._office() + leader, view, "confirm", skip, buttons=False, name=who)
+        elif action == "reply":
+            await self._send(self._office(), view, "reply", skip, full=False, name=who, text=body)
+        elif action == "comment":
+            await self._send(self._office(), view, "comment", skip, full=False, name=who, text=body)
+
+    async def raised(self, view: EscalationView) -> None:
+        await self._send(self._office(), view, "raise", view.raised_by_id)
+
+    async def remind(self, follow_up: FollowUp) -> None:
+        """A follow-up reminder to whoever holds the item now."""
+        view = follow_up.item
+        recipients = {"office": self._office, "unit": self._unit}.get(follow_up.holder, self._director_holder)(view)
+        intro = "reminder_director" if follow_up.holder == "director" else "reminder"
+        await self._send(recipients, view, intro, None, full=False,
+                         holder=lambda tr: tr.gettext(HOLDER_LABELS[follow_up.holder]),
+                         since=lambda tr: tr.short_date(view.held_since.astimezone(TZ).date()),
+                         due=lambda tr: tr.short_date(follow_up.due))
+
+    def _director_holder(self, view: EscalationView) -> list[Recipient]:
+        """A forwarded item is held by the assigned deputy director when there is one, else by the Director."""
+        if view.assignee_id and (assignee := self.services.people.recipient(view.assignee_id)):
+            return [assignee]
+        return self.services.people.leadership_recipients((Role.DIRECTOR,))
+
+
+def outcome_text(tr: Translator, view: EscalationView) -> str:
+    """"resolved - note" or "duplicate of another item (#7)"."""
+    text = tr.gettext(OUTCOME_LABELS.get(view.outcome or "resolved", OUTCOME_LABELS["resolved"]))
+    if view.duplicate_of_id:
+        text += f" (#{view.duplicate_of_id})"
+    return text + (f" - {view.outcome_note}" if view.outcome_note else "")
