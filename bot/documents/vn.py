@@ -1,0 +1,124 @@
+"""Vietnamese wording and number formats of the official documents, whatever the requester's language."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from babel.numbers import format_decimal
+
+from bot.clock import TZ
+from bot.contracts import UnitStage
+from bot.periods import PHASES, PeriodKind
+
+if TYPE_CHECKING:  # the services package imports this module: no import cycle at run time
+    from bot.services.periods import PeriodInfo
+
+MOVEMENT = ("Phong trào thi đua “Đẩy mạnh phát triển kết cấu hạ tầng đồng bộ, hiện đại; "
+            "thực hành tiết kiệm, chống lãng phí”")
+PROVINCE = "UBND TỈNH QUẢNG NGÃI"
+AGENCY = "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
+AGENCY_NAME = "Sở Khoa học và Công nghệ"
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+SYMBOL = "/BC-SKHCN"
+PLACE = "Quảng Ngãi"
+RECIPIENTS = ("- UBND tỉnh (báo cáo);", "- Sở Nội vụ;", "- GĐ, các PGĐ Sở;", "- Lưu: VT, HCTH.")
+SIGNER = "GIÁM ĐỐC"
+
+# The plan's list of commendation forms (section III.2), by the codes stored in answers.
+FORMS = {
+    "huan_chuong_ld": "Huân chương Lao động",
+    "bk_thu_tuong": "Bằng khen của Thủ tướng Chính phủ",
+    "bk_bo_nganh": "Bằng khen của Bộ, ngành, Mặt trận, đoàn thể Trung ương",
+    "bk_ubnd_tinh": "Bằng khen của Chủ tịch UBND tỉnh",
+    "bk_mat_tran_tinh": "Bằng khen của Mặt trận, các Hội thuộc tỉnh",
+    "giay_khen_gd": "Giấy khen của Giám đốc Sở",
+}
+TARGET_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
+STAGES = {
+    UnitStage.NOT_STARTED: "Chưa bắt đầu",
+    UnitStage.DRAFT: "Đang soạn",
+    UnitStage.SUBMITTED_ON_TIME: "Đã nộp đúng hạn",
+    UnitStage.SUBMITTED_LATE: "Đã nộp muộn",
+    UnitStage.RETURNED: "Trả lại để chỉnh sửa",
+    UnitStage.ACCEPTED: "Đã tiếp nhận",
+    UnitStage.OVERDUE: "Quá hạn, chưa nộp",
+}
+ESCALATION_STATES = {
+    "new": "Mới gửi",
+    "with_office": "Phòng HC-TH đang xử lý",
+    "info_requested": "Đang bổ sung thông tin",
+    "forwarded": "Đã trình Giám đốc Sở",
+    "instructed": "Đã có ý kiến chỉ đạo",
+    "closed": "Đã giải quyết xong",
+}
+OUTCOMES = {"resolved": "đã giải quyết", "duplicate": "trùng với nội dung đã báo cáo"}
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def form_name(code: str) -> str:
+    return FORMS.get(code, code or "Hình thức khác")
+
+
+def number(value: int | float, digits: int = 0) -> str:
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale="vi")
+
+
+def money(amount: int) -> str:
+    """"1.234.567 đồng"."""
+    return number(amount) + " đồng"
+
+
+def pct(value: float | None) -> str:
+    """"85,3%" (one decimal, decimal comma); "-" when there is nothing to divide by."""
+    return "-" if value is None else number(value, 1) + "%"
+
+
+def short_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(TZ).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def long_date(value: date) -> str:
+    return f"ngày {value.day} tháng {value.month} năm {value.year}"
+
+
+def period_phrase(period: PeriodInfo) -> str:
+    """What follows the movement's name in the title: "6 tháng đầu năm 2026", "năm 2026", a phase review."""
+    if period.kind == PeriodKind.SIX_MONTH:
+        return f"6 tháng đầu năm {period.year}"
+    if period.kind == PeriodKind.ANNUAL:
+        return f"năm {period.year}"
+    first, last = PHASES.get(period.phase, (period.year, period.year))
+    review = "sơ kết" if period.phase == 1 else "tổng kết"
+    return f"{review} giai đoạn {period.phase} ({first} - {last})"
+
+
+def value_text(value: Any) -> str:
+    """Any answer as Vietnamese prose: yes/no, numbers, dates, choices, attachments, repeatable groups."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, float):
+        return number(value, 2)
+    if isinstance(value, str):
+        match = _ISO_DATE.match(value.strip())
+        return f"{match[3]}/{match[2]}/{match[1]}" if match else value.strip()
+    if isinstance(value, dict):
+        if "file_id" in value or "file_name" in value:
+            return f"tệp đính kèm “{value.get('file_name') or 'không tên'}”"
+        return " - ".join(t for t in (value_text(v) for v in value.values()) if t)
+    if isinstance(value, list):
+        parts = [value_text(v) for v in value]
+        separator = "; " if any(isinstance(v, dict) for v in value) else ", "
+        return separator.join(p for p in parts if p)
+    return str(value)

@@ -1,0 +1,144 @@
+"""Plain-text renderings of a consolidation for chat: the full status, the group's board, the short summary.
+
+Channel-neutral (no Telegram), so the Zalo adapter can send the same text.
+"""
+
+from __future__ import annotations
+
+from bot.clock import TZ
+from bot.consolidation import Consolidation
+from bot.contracts import COMMENDATION_FORMS, UNIT_STAGE_LABELS, UnitProgress, UnitStage
+from bot.i18n import N_, Translator
+from bot.periods import period_title
+
+BOARD_LIMIT = 3900  # under Telegram's 4,096 characters, with room for the "updated at" line
+
+STAGE_COUNT_LABELS = {
+    UnitStage.ACCEPTED: N_("Accepted: {n}"),
+    UnitStage.SUBMITTED_ON_TIME: N_("Submitted on time: {n}"),
+    UnitStage.SUBMITTED_LATE: N_("Submitted late: {n}"),
+    UnitStage.RETURNED: N_("Returned for revision: {n}"),
+    UnitStage.DRAFT: N_("Being drafted: {n}"),
+    UnitStage.NOT_STARTED: N_("Not started: {n}"),
+    UnitStage.OVERDUE: N_("Overdue: {n}"),
+}
+
+
+def title_of(c: Consolidation, tr: Translator) -> str:
+    p = c.period
+    return period_title(tr, p.kind, p.year, p.phase)
+
+
+def form_label(tr: Translator, code: str) -> str:
+    return tr.gettext(COMMENDATION_FORMS[code]) if code in COMMENDATION_FORMS else code
+
+
+def unit_line(u: UnitProgress, tr: Translator) -> str:
+    """"Phòng Kế hoạch - Tài chính: đang soạn (12/18 câu)"."""
+    _ = tr.gettext
+    state = _(UNIT_STAGE_LABELS[u.stage])
+    if u.stage == UnitStage.DRAFT and u.total:
+        state += " " + _("({answered}/{total} questions)").format(answered=u.answered, total=u.total)
+    elif u.has_submitted and u.submitted_at is not None:
+        state += " " + _("(at {time})").format(time=tr.datetime(u.submitted_at))
+    return f"{u.unit_name}: {state}"
+
+
+def count_lines(c: Consolidation, tr: Translator) -> list[str]:
+    _ = tr.gettext
+    lines = [_("Submitted: {done}/{total} units").format(done=c.submitted_count, total=c.unit_count)]
+    lines += ["- " + _(STAGE_COUNT_LABELS[stage]).format(n=n) for stage, n in c.stage_counts.items() if n]
+    return lines
+
+
+def indicator_lines(c: Consolidation, tr: Translator) -> list[str]:
+    _ = tr.gettext
+    t = c.totals
+    lines = [_("Key indicators (units that submitted):")]
+    if t.capital_plan:
+        lines.append("- " + _("Public-investment capital: plan {plan}, disbursed {disbursed}, {pct} of plan "
+                              "(target 100%)").format(plan=tr.money(t.capital_plan),
+                                                      disbursed=tr.money(t.capital_disbursed),
+                                                      pct=tr.percent(t.disbursement_pct or 0)))
+    else:
+        lines.append("- " + _("Public-investment capital: no unit has reported a capital plan yet"))
+    lines.append("- " + _("Savings: {amount}").format(amount=tr.money(t.savings)))
+    lines.append("- " + _("Initiatives: {n}").format(n=t.initiatives))
+    if t.commendations:
+        forms = "; ".join(f"{form_label(tr, code)}: {n}" for code, n in t.commendations_by_form.items())
+        lines.append("- " + _("Commendation proposals: {n} ({forms})").format(n=t.commendations, forms=forms))
+    else:
+        lines.append("- " + _("Commendation proposals: {n}").format(n=0))
+    return lines
+
+
+def difficulty_lines(c: Consolidation, tr: Translator) -> list[str]:
+    _ = tr.gettext
+    oldest = c.oldest_open
+    if oldest is None:
+        return [_("Open difficulties: none")]
+    days = (c.generated_at.date() - oldest.created_at.astimezone(TZ).date()).days
+    return [_("Open difficulties: {n}").format(n=len(c.open_escalations)),
+            "- " + _("Oldest: \"{title}\" ({unit}), raised {date}, {days} days ago").format(
+                title=oldest.title, unit=oldest.unit_name, date=tr.short_date(oldest.created_at.astimezone(TZ)),
+                days=days)]
+
+
+def status_text(c: Consolidation, tr: Translator) -> str:
+    """The full answer to /tinhhinh: every unit listed (the sender splits it under the size limit)."""
+    _ = tr.gettext
+    head = [_("STATUS: {title}").format(title=title_of(c, tr).upper()),
+            _("Deadline: {date}. As of {time}.").format(date=tr.date(c.period.deadline),
+                                                      time=tr.datetime(c.generated_at))]
+    units = [_("Units:")] + [f"{i}. {unit_line(u, tr)}" for i, u in enumerate(c.units, start=1)]
+    return "\n\n".join("\n".join(block) for block in
+                       (head, count_lines(c, tr), units, indicator_lines(c, tr), difficulty_lines(c, tr)))
+
+
+def board_text(c: Consolidation, tr: Translator, limit: int = BOARD_LIMIT) -> str:
+    """The group's message, without a time stamp (its digest must change only when the content does).
+
+    With many units it lists those that have not submitted first and stops before Telegram's limit.
+    """
+    _ = tr.gettext
+    head = [_("STATUS: {title}").format(title=title_of(c, tr).upper()),
+            _("Deadline: {date}.").format(date=tr.date(c.period.deadline))]
+    tail_blocks = [count_lines(c, tr), indicator_lines(c, tr), difficulty_lines(c, tr)]
+    fixed = sum(len("\n".join(b)) + 2 for b in [head, *tail_blocks]) + 40
+    ordered = sorted(c.units, key=lambda u: u.has_submitted)  # stable: unit order kept within each group
+    units, used = [_("Units:")], 0
+    for index, u in enumerate(ordered):
+        line = f"- {unit_line(u, tr)}"
+        if fixed + used + len(line) + 60 > limit:
+            units.append(_("... and {n} more units").format(n=len(ordered) - index))
+            break
+        units.append(line)
+        used += len(line) + 1
+    return "\n\n".join("\n".join(block) for block in (head, tail_blocks[0], units, *tail_blocks[1:]))
+
+
+def stamped(text: str, c: Consolidation, tr: Translator) -> str:
+    return text + "\n\n" + tr.gettext("Updated at {time}.").format(time=tr.datetime(c.generated_at))
+
+
+def summary_text(c: Consolidation, tr: Translator, after_deadline: bool) -> str:
+    """The short scheduled summary: counts, who has not submitted, the key totals."""
+    _ = tr.gettext
+    if after_deadline:
+        head = _("Summary after the deadline of {title} ({date}):").format(title=title_of(c, tr),
+                                                                         date=tr.date(c.period.deadline))
+    else:
+        head = _("Weekly summary of {title} (deadline {date}):").format(title=title_of(c, tr),
+                                                                        date=tr.date(c.period.deadline))
+    lines = [head, _("Submitted: {done}/{total} units").format(done=c.submitted_count, total=c.unit_count)]
+    waiting = [u.unit_name for u in c.units if not u.has_submitted]
+    if waiting:
+        shown = waiting[:15]
+        more = _(" and {n} more").format(n=len(waiting) - len(shown)) if len(waiting) > len(shown) else ""
+        lines.append(_("Not yet submitted: {names}").format(names="; ".join(shown)) + more)
+    t = c.totals
+    if t.capital_plan:
+        lines.append(_("Capital disbursed: {pct} of plan (target 100%)").format(pct=tr.percent(t.disbursement_pct or 0)))
+    lines.append(_("Open difficulties: {n}").format(n=len(c.open_escalations)))
+    lines.append(_("Type /status for details."))
+    return "\n".join(lines)

@@ -1,0 +1,216 @@
+"""/tinhhinh (/status) and /bieudo (/chart); the group's status message and its scheduled summaries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram import Bot, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.documents.chart import build_chart
+from bot.domain import Actor, Button
+from bot.i18n import N_, Translator
+from bot.periods import period_title
+from bot.services import Services
+from bot.services.dialogs import Dialog
+from bot.services.periods import PeriodInfo
+from bot.services.status import can_see_status, digest
+from bot.services.status_schedule import AFTER_DEADLINE, SummarySchedule, due_moments
+from bot.services.status_text import board_text, stamped, status_text, summary_text
+from bot.text import fold
+from handlers.commands import CommandSpec
+from handlers.common import answer_query, int_or_none, parse_data, registered, reply
+from handlers.context import BotApp, BotContext, DialogRoute
+
+log = logging.getLogger(__name__)
+COMMANDS = [
+    CommandSpec("tinhhinh", "status", N_("Status of the units' reports for a period"), can_see_status),
+    CommandSpec("bieudo", "chart", N_("Chart of the units' reports and key indicators"), can_see_status),
+]
+PICK = "status_pick"  # dialog: the person answers the period choice by typing its number or code
+PeriodAction = Callable[[Update, BotContext, Actor, int], Awaitable[None]]
+ACTIONS: dict[str, PeriodAction] = {}  # "show", "chart", "export" (registered by handlers/export.py)
+
+
+def group_chat(services_settings) -> str:  # noqa: ANN001
+    """The group that holds the status message: the leadership group, else the Administration Office's."""
+    return (services_settings.leadership_chat_id or services_settings.office_chat_id or "").strip()
+
+
+def find_period(periods: list[PeriodInfo], word: str) -> PeriodInfo | None:
+    """A period from a typed word: its number in the list or its code ("2026-Y")."""
+    number = int_or_none(word.strip().rstrip("."))
+    if number is not None and 1 <= number <= len(periods):
+        return periods[number - 1]
+    return next((p for p in periods if fold(p.code) == fold(word)), None)
+
+
+def period_label(tr: Translator, period: PeriodInfo) -> str:
+    return period_title(tr, period.kind, period.year, period.phase)
+
+
+async def choose_period(update: Update, context: BotContext, actor: Actor, action: str) -> None:
+    """Run `action` for the period named in the arguments, the only open one, or ask which period."""
+    _ = context.tr(actor.locale).gettext
+    periods = context.services.status.choices(actor)
+    if not periods:
+        await reply(update, context, _("No reporting period has opened yet."))
+        return
+    chosen = find_period(periods, " ".join(context.args)) if context.args else None
+    open_now = [p for p in periods if p.is_open]
+    if chosen is None and not context.args and len(open_now) == 1:
+        chosen = open_now[0]
+    if chosen is not None:
+        await ACTIONS[action](update, context, actor, chosen.period_id)
+        return
+    tr = context.tr(actor.locale)
+    lines = [_("Which period? Press a button or type its number:")]
+    lines += [f"{i}. {period_label(tr, p)} ({p.code})" for i, p in enumerate(periods, start=1)]
+    context.services.dialogs.set(actor.person_id, PICK, {"action": action, "ids": [p.period_id for p in periods]})
+    buttons = [[Button(f"{i}. {period_label(tr, p)}", f"st:{action}:{p.period_id}")]
+               for i, p in enumerate(periods, start=1)]
+    await reply(update, context, "\n".join(lines), buttons)
+
+
+async def period_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
+    """The number or code typed after the period choice."""
+    _ = context.tr(actor.locale).gettext
+    periods = context.services.status.choices(actor)
+    chosen = find_period(periods, update.effective_message.text or "")
+    action = str(dialog.payload.get("action", "show"))
+    if chosen is None or action not in ACTIONS:
+        await reply(update, context, _("Please type one of the numbers in the list, or /cancel."))
+        return
+    context.services.dialogs.clear(actor.person_id)
+    await ACTIONS[action](update, context, actor, chosen.period_id)
+
+
+async def show_status(update: Update, context: BotContext, actor: Actor, period_id: int) -> None:
+    """The full status of one period, with buttons for the chart and the official report."""
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
+    consolidation = context.services.status.consolidation(actor, period_id)
+    buttons = [[Button(_("Chart"), f"st:chart:{period_id}"), Button(_("Official report"), f"st:export:{period_id}")]]
+    await reply(update, context, status_text(consolidation, tr), buttons)
+
+
+async def send_chart(update: Update, context: BotContext, actor: Actor, period_id: int) -> None:
+    """A PNG chart of the period (states per unit, capital disbursed, other indicators)."""
+    tr = context.tr(actor.locale)
+    consolidation = context.services.status.consolidation(actor, period_id)
+    png = build_chart(consolidation, tr)
+    caption = tr.gettext("Chart: {title}").format(title=period_label(tr, consolidation.period))
+    await context.bot.send_photo(update.effective_chat.id, png, caption=caption)
+
+
+@registered(can_see_status)
+async def status_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """/tinhhinh [number or code]: the consolidated status of a period."""
+    await choose_period(update, context, actor, "show")
+
+
+@registered(can_see_status)
+async def chart_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """/bieudo [number or code]: the chart of a period."""
+    await choose_period(update, context, actor, "chart")
+
+
+@registered(can_see_status)
+async def status_pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """Buttons "st:<action>:<period id>": re-checked on the server, stale or forged ones refused."""
+    await answer_query(update)
+    fields = parse_data(update.callback_query.data, "st", 2)
+    period_id = int_or_none(fields[1]) if fields else None
+    if fields is None or period_id is None or fields[0] not in ACTIONS:
+        await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
+        return
+    if {p.period_id for p in context.services.status.choices(actor)}.isdisjoint({period_id}):
+        await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
+        return
+    context.services.dialogs.clear(actor.person_id)
+    await ACTIONS[fields[0]](update, context, actor, period_id)
+
+
+# The group's message and summaries -------------------------------------------------------------------
+async def refresh_board(bot: Bot, services: Services, tr: Translator, period_id: int, chat_id: str) -> None:
+    """Edit the period's message in the group when its content changed; post it when missing or deleted."""
+    status = services.status
+    key = status.fingerprint(period_id)
+    known = status.board(period_id, chat_id)
+    if known is not None and known.message_id is not None and known.source_key == key:
+        return  # nothing the board shows has changed: one aggregate query and done
+    claim = status.claim_board(period_id, chat_id)
+    if claim is None:
+        return  # another process is posting or editing it right now
+    try:
+        consolidation = status.build(period_id)
+        body = board_text(consolidation, tr)
+        text_digest = digest(body)
+        if claim.message_id is not None and claim.digest == text_digest:
+            status.release_board(claim.board_id, source_key=key)
+            return
+        text = stamped(body, consolidation, tr)
+        message_id = claim.message_id
+        if message_id is not None:
+            try:
+                await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+            except BadRequest as error:
+                if "not modified" not in str(error).lower():
+                    log.info("status message %s in %s cannot be edited (%s): posting a new one",
+                             message_id, chat_id, error)
+                    message_id = None
+        if message_id is None:
+            message_id = (await bot.send_message(chat_id, text)).message_id
+        status.release_board(claim.board_id, message_id=message_id, text_digest=text_digest, source_key=key)
+    except Exception:
+        status.release_board(claim.board_id)  # free the lease: the next tick tries again
+        raise
+
+
+async def post_summaries(bot: Bot, services: Services, tr: Translator, schedule: SummarySchedule,
+                         chat_id: str) -> None:
+    """Each configured moment once per period: the unique row is claimed before sending."""
+    status, now = services.status, services.clock.now()
+    for period in status.periods.list_periods():
+        for moment in due_moments(period, now, schedule):
+            if not status.claim_summary(period.period_id, moment, chat_id):
+                continue
+            try:
+                text = summary_text(status.build(period.period_id), tr, moment == AFTER_DEADLINE)
+                sent = await bot.send_message(chat_id, text)
+            except TelegramError:
+                status.release_summary(period.period_id, moment)
+                log.exception("could not post the %s summary of period %s", moment, period.code)
+                continue
+            status.summary_posted(period.period_id, moment, sent.message_id)
+
+
+def register(app: BotApp) -> None:
+    ACTIONS.update(show=show_status, chart=send_chart)
+    app.add_handler(CommandHandler(COMMANDS[0].names, status_command))
+    app.add_handler(CommandHandler(COMMANDS[1].names, chart_command))
+    app.add_handler(CallbackQueryHandler(status_pressed, pattern=r"^st:"))
+    app.bot_data.dialog_routes[PICK] = DialogRoute(on_text=period_typed)
+    settings = app.bot_data.settings
+    schedule = SummarySchedule.parse(settings.status_summary_weekdays, settings.status_summary_time,
+                                     settings.status_summary_after_deadline)
+
+    async def boards() -> None:
+        chat_id = group_chat(app.bot_data.settings)
+        if chat_id:
+            tr = app.bot_data.i18n.get(app.bot_data.settings.default_locale)
+            for period in app.bot_data.services.status.open_periods():
+                await refresh_board(app.bot, app.bot_data.services, tr, period.period_id, chat_id)
+
+    async def summaries() -> None:
+        chat_id = group_chat(app.bot_data.settings)
+        if chat_id:
+            tr = app.bot_data.i18n.get(app.bot_data.settings.default_locale)
+            await post_summaries(app.bot, app.bot_data.services, tr, schedule, chat_id)
+
+    every = timedelta(minutes=max(1, settings.status_board_minutes))
+    app.bot_data.ticker.add("status_board", every, boards)
+    app.bot_data.ticker.add("status_summaries", every, summaries)
