@@ -105,8 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     add = admin_sub.add_parser("add", help="register an Administration Office member by Telegram id")
     add.add_argument("--telegram-id", type=int, required=True)
     add.add_argument("--name", required=True)
+    from bot.documents import cli as export_cli  # the official report from the command line
+
+    export_cli.add_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
+    if args.command == "export":
+        return export_cli.run(settings, args)
     handlers = {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate, "load-org": cmd_load_org}
     if args.command == "admin":
         return cmd_admin_add(settings, args)

@@ -29,9 +29,27 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     office_chat_id: str = ""
     leadership_chat_id: str = ""
+    status_board_minutes: int = 5  # how often the group's status message is checked for changes (live)
+    status_summary_weekdays: str = "mon"  # short summary on these days of the reporting window ("" = none)
+    status_summary_time: str = "08:00"  # local time of the scheduled summaries
+    status_summary_after_deadline: bool = True  # and the morning after the deadline
     invite_ttl_hours: int = 72
     working_hours_start: int = 8
     working_hours_end: int = 17
+    # Reminders (bot/reminders/schedule.py): working days before each unit's deadline, the deadline day itself,
+    # every N working days while overdue (0 = never), the opening notice, the Office's digest (working days
+    # before the deadline, 0 = none) and the fan-out's pace (Telegram allows about 30 messages/second).
+    reminder_days_before: list[int] = [7, 3, 1]
+    reminder_on_deadline_day: bool = True
+    reminder_overdue_every: int = 2
+    reminder_opening_notice: bool = True
+    reminder_digest_days_before: int = 1
+    reminder_send_rate: float = 25.0
+    # Follow-up of escalated difficulties, in working days before a reminder goes to whoever holds the item.
+    escalation_office_days: int = 2
+    escalation_director_days: int = 3
+    escalation_unit_days: int = 3
+    escalation_urgent_days: int = 1
 
     @field_validator("default_locale")
     @classmethod

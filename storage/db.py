@@ -73,7 +73,7 @@ class Database:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration."""
-        command.upgrade(self.alembic_config(), "heads")
+        command.upgrade(self.alembic_config(), "head")
 
     def dispose(self) -> None:
         self.engine.dispose()

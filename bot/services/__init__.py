@@ -10,11 +10,16 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.audit_log import AuditService
 from bot.services.dialogs import DialogService
+from bot.services.escalations import EscalationService
+from bot.services.escalations_core import FollowUpRule
 from bot.services.invites import InviteService
 from bot.services.org import OrgService
 from bot.services.people import PeopleService
 from bot.services.periods import PeriodService
 from bot.services.progress import ProgressService
+from bot.services.reports import ReportService
+from bot.services.reminders import ReminderService
+from bot.services.status import StatusService
 from bot.services.submissions import SubmissionService
 from storage.db import Database
 
@@ -33,7 +38,11 @@ class Services:
     audit: AuditService
     periods: PeriodService
     progress: ProgressService
+    reports: ReportService
+    reminders: ReminderService
     submissions: SubmissionService
+    status: StatusService
+    escalations: EscalationService
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -49,5 +58,11 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         audit=AuditService(db, clock),
         periods=PeriodService(db, clock),
         progress=ProgressService(db, clock),
+        reports=ReportService(db, clock),
+        reminders=ReminderService(db, clock, settings),
         submissions=SubmissionService(db, clock),
+        # Its own read-only instances: status only reads periods, progress, submissions and escalations.
+        status=StatusService(db, clock, PeriodService(db, clock), ProgressService(db, clock),
+                             SubmissionService(db, clock), EscalationService(db, clock, WorkingCalendar(db))),
+        escalations=EscalationService(db, clock, WorkingCalendar(db), FollowUpRule.from_settings(settings)),
     )

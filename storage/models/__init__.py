@@ -1,19 +1,29 @@
 """Every table, imported here so that metadata and Alembic see them all."""
 
+from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
 from storage.models.org import AuditLog, DialogState, Invite, Person, Unit
 from storage.models.periods import CalendarOverride, DeadlineExtension, Period
-from storage.models.reports import Report, ReportAnswer, ReportVersion
+from storage.models.reminders import ReminderDelivery
+from storage.models.reports import QuestionnaireSnapshot, Report, ReportAnswer, ReportVersion
+from storage.models.status import StatusBoard, StatusSummary
 
 __all__ = [
     "AuditLog",
     "CalendarOverride",
     "DeadlineExtension",
     "DialogState",
+    "Escalation",
+    "EscalationEvent",
+    "EscalationReminder",
     "Invite",
     "Period",
+    "ReminderDelivery",
     "Person",
+    "QuestionnaireSnapshot",
     "Report",
     "ReportAnswer",
     "ReportVersion",
+    "StatusBoard",
+    "StatusSummary",
     "Unit",
 ]
