@@ -24,7 +24,8 @@ from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.escalation_actions import (PROMPTS, TEXT_DIALOG, ask_for_text, deputies, duplicate_target,
                                          file_answered, press_action, run_action, send_attachment, text_answered)
 from handlers.escalation_notify import Notifier
-from handlers.escalation_raise import NEW_DIALOG, raise_file, raise_pressed, raise_text, start_raise
+from handlers.escalation_raise import (NEW_DIALOG, raise_file, raise_pressed, raise_text, start_from_report,
+                                       start_raise)
 from handlers.escalation_render import (ACTS, action_buttons, available, detail, list_line, superseded_text,
                                         typed_hint)
 
@@ -224,6 +225,8 @@ async def dispatch(update: Update, context: BotContext, actor: Actor, code: str,
         await send_attachment(update, context, actor, number, int_or_none(arg) or 0)
     elif code == "new":
         await start_raise(update, context, actor)
+    elif code == "rep":
+        await start_from_report(update, context, actor, number, int_or_none(arg) or 0)
     elif code == "lst" and arg in FILTERS:
         await show_list(update, context, actor, arg, number or None)
     elif code == "units" and arg in FILTERS:

@@ -6,6 +6,7 @@ import uuid
 
 from telegram import Update
 
+from bot.contracts import Q_DIFFICULTIES
 from bot.domain import Actor, Button, DomainError, PermissionDenied
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
@@ -38,22 +39,50 @@ async def start_raise(update: Update, context: BotContext, actor: Actor) -> None
     ).format(unit=actor.unit_name, limit=TITLE_LIMIT))
 
 
+async def start_from_report(update: Update, context: BotContext, actor: Actor, report_id: int,
+                            version: int) -> None:
+    """Raise the difficulties a submitted report lists: its answer becomes the description; only a title is asked."""
+    view = context.services.reports.view(actor, report_id, version)  # checks who may read it
+    if not actor.acts_for(view.ref.unit_id):
+        raise PermissionDenied(N_("Only a unit head or deputy can raise a difficulty for their unit."))
+    text = view.answers.get(Q_DIFFICULTIES)
+    if not isinstance(text, str) or not text.strip():
+        raise DomainError(N_("This report lists no difficulties."))
+    payload = {"step": "title", "key": f"r{report_id}v{view.shown_version}", "desc": checked_text(text, required=True)}
+    context.services.dialogs.set(actor.person_id, NEW_DIALOG, payload)
+    _ = context.tr(actor.locale).gettext
+    await reply(update, context, _(
+        "Raising the difficulties of the report to the Director, through the Administration Office:\n\n{text}\n\n"
+        "Please type a short title for them (at most {limit} characters), or /cancel."
+    ).format(text=payload["desc"], limit=TITLE_LIMIT))
+
+
+async def ask_file(update: Update, context: BotContext, actor: Actor, payload: dict) -> None:
+    """The optional file step."""
+    payload["step"] = "file"
+    context.services.dialogs.set(actor.person_id, NEW_DIALOG, payload)
+    _ = context.tr(actor.locale).gettext
+    await reply(update, context, _("Step 3 of 4: send a file or photo if you have one, or type \"no\" "
+                                   "(no file)."), [[Button(_("No file"), f"esc:noatt:{payload['key']}:0")]])
+
+
 async def raise_text(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
     """A typed answer to the current step; a refused answer leaves the step pending (the person types again)."""
     _ = context.tr(actor.locale).gettext
     text, payload = update.effective_message.text or "", dict(dialog.payload)
     step = payload.get("step")
-    if step == "title":
+    if step == "title" and payload.get("desc"):  # raised from a report: the description is its answer
+        payload.update(title=checked_title(text))
+        await ask_file(update, context, actor, payload)
+    elif step == "title":
         payload.update(step="desc", title=checked_title(text))
         context.services.dialogs.set(actor.person_id, NEW_DIALOG, payload)
         await reply(update, context, _("Step 2 of 4: please describe the difficulty: what happened, what it "
                                        "affects, and what you propose (at most {limit} characters).").format(
             limit=TEXT_LIMIT))
     elif step == "desc":
-        payload.update(step="file", desc=checked_text(text, required=True))
-        context.services.dialogs.set(actor.person_id, NEW_DIALOG, payload)
-        await reply(update, context, _("Step 3 of 4: send a file or photo if you have one, or type \"no\" "
-                                       "(no file)."), [[Button(_("No file"), f"esc:noatt:{payload['key']}:0")]])
+        payload.update(desc=checked_text(text, required=True))
+        await ask_file(update, context, actor, payload)
     elif step == "file":
         if fold(text) not in SKIP_WORDS:
             raise DomainError(N_("Please send a file or photo, or type \"no\" if there is none."))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.contracts import ReportState
+from bot.contracts import Q_DIFFICULTIES, ReportState
 from bot.domain import Button, OutMessage
 from bot.i18n import N_, Translator
 from bot.periods import period_title
@@ -237,5 +237,11 @@ def render_submitted(tr: Translator, screen: Screen) -> OutMessage:
         text += " " + _("It was submitted after the deadline ({deadline}) and is marked late.").format(
             deadline=tr.short_date(ref.deadline))
     text += "\n" + _("If something needs to change before the Office accepts it, press \"Revise\".")
-    return OutMessage(text, [[Button(_("View the report"), f"rep:v:{ref.report_id}:{ref.version}"),
-                              Button(_("Revise"), f"rep:rev:{ref.report_id}:{ref.version}")]])
+    buttons = [[Button(_("View the report"), f"rep:v:{ref.report_id}:{ref.version}"),
+                Button(_("Revise"), f"rep:rev:{ref.report_id}:{ref.version}")]]
+    if isinstance(screen.answers.get(Q_DIFFICULTIES), str) and screen.answers[Q_DIFFICULTIES].strip():
+        # The plan asks difficulties to reach the Director promptly: offer to raise them as a tracked item.
+        text += "\n" + _("The report lists difficulties. To have them tracked until the Director answers, press "
+                          "\"Raise to the Director\".")
+        buttons.append([Button(_("Raise to the Director"), f"esc:rep:{ref.report_id}:{ref.version}")])
+    return OutMessage(text, buttons)
