@@ -1,16 +1,17 @@
-"""All Telegram registration in one composition function; the order is the order of precedence."""
+"""All Telegram registration in one composition function; the order is the order of precedence.
+
+It is also the order of each person's command menu: everyday actions first, administration last.
+"""
 
 from __future__ import annotations
 
-from handlers import errors, fallback, invites, language, people, start, units
-from handlers import periods_admin, reminders
-from handlers import export, status
-from handlers import escalation
-from handlers import report_review, reports
+from handlers import (errors, escalation, export, fallback, invites, language, people, periods_admin, reminders,
+                      report_review, reports, start, status, units)
 from handlers.context import BotApp
 
 # Feature modules, each with `COMMANDS` and `register(app)`. `fallback` must stay last.
-FEATURES = [start, language, units, invites, people, periods_admin, reminders, status, export, escalation, reports, report_review]
+FEATURES = [start, reports, report_review, escalation, reminders, status, export, periods_admin, units, invites,
+            people, language]
 
 
 def register_all(app: BotApp) -> None:

@@ -114,6 +114,16 @@ def render_decision_for_unit(tr: Translator, result: ReviewResult) -> OutMessage
                                               version=result.version, comment=result.comment)
     return OutMessage(text, [[Button(_("Open the report"), f"rep:open:{ref.period_id}")]])
 
+def render_decision_for_office(tr: Translator, result: ReviewResult) -> OutMessage:
+    """What the other Office members receive, so nobody reviews the same version twice."""
+    _ = tr.gettext
+    values = {"name": result.reviewer, "title": title_of(tr, result.ref), "unit": result.ref.unit_name,
+              "version": result.version}
+    if result.comment is None:
+        return OutMessage(_("For information: {name} has accepted the {title} of {unit} (version {version}).")
+                          .format(**values))
+    return OutMessage(_("For information: {name} has returned the {title} of {unit} (version {version}) for "
+                        "revision.").format(**values))
 
 
 def stage_word(tr: Translator, ref: ReportRef) -> str:

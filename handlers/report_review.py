@@ -20,7 +20,8 @@ from handlers.common import answer_query, deliver, drop_buttons, int_or_none, re
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.report_common import COMMENT, PICK, error_text, offer_choices
 from handlers.report_render import title_of
-from handlers.report_render_review import render_decision_for_unit, render_view, stage_word, unit_stage_word
+from handlers.report_render_review import (render_decision_for_office, render_decision_for_unit, render_view, stage_word,
+                                           unit_stage_word)
 from handlers.reports import dispatch_fill
 
 COMMANDS = [CommandSpec("xembaocao", "viewreport", N_("Read the units' reports and their earlier versions"),
@@ -100,6 +101,7 @@ async def dispatch_review(update: Update, context: BotContext, actor: Actor, dat
         await reply(update, context, _("Accepted: {title} of {unit}, version {version}. The unit has been "
                                        "told.").format(title=title_of(tr, result.ref), unit=result.ref.unit_name,
                                                        version=result.version))
+        await _tell_colleagues(context, actor, result)
         await _tell_unit(context, result)
         return True
     if kind == "ret" and len(parts) == 4:
@@ -128,7 +130,14 @@ async def comment_typed(update: Update, context: BotContext, actor: Actor, dialo
     context.services.dialogs.clear(actor.person_id, COMMENT)
     await reply(update, context, _("Returned to {unit} for revision, with your comment. You will be notified when "
                                    "it is submitted again.").format(unit=result.ref.unit_name))
+    await _tell_colleagues(context, actor, result)
     await _tell_unit(context, result)
+
+
+async def _tell_colleagues(context: BotContext, actor: Actor, result: ReviewResult) -> None:
+    for recipient in context.services.people.office_recipients():
+        if recipient.person_id != actor.person_id:
+            await deliver(context, recipient, render_decision_for_office(context.tr(recipient.locale), result))
 
 
 async def _tell_unit(context: BotContext, result: ReviewResult) -> None:

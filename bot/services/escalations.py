@@ -162,14 +162,17 @@ class EscalationService(EscalationReads):
 
     def require(self, actor: Actor, item_id: int, action: str) -> EscalationView:
         """Check, without writing, that the person may take `action` now (before asking them to type)."""
-        rule = RULES[action]
         with self.db.session() as session:
-            item = self._load_visible(session, actor, item_id)
-            if not may_act(actor, rule.who, item.unit_id, item.assignee_id):
-                raise PermissionDenied()
-            if item.state not in rule.allowed:
-                raise self._superseded(session, item)
-            return self._views(session, [item])[0]
+            return self._views(session, [self._actionable(session, actor, item_id, RULES[action])])[0]
+
+    def _actionable(self, session, actor: Actor, item_id: int, rule):  # noqa: ANN001, ANN202
+        """The item, if this person may take this step on it in its current state."""
+        item = self._load_visible(session, actor, item_id)
+        if not may_act(actor, rule.who, item.unit_id, item.assignee_id):
+            raise PermissionDenied()
+        if item.state not in rule.allowed:
+            raise self._superseded(session, item)
+        return item
 
     # The transition ------------------------------------------------------------------------------------
     def _apply(self, actor: Actor, item_id: int, action: str, change: Change, keep: bool = False) -> EscalationView:
@@ -190,11 +193,7 @@ class EscalationService(EscalationReads):
     def _attempt(self, actor: Actor, item_id: int, action: str, change: Change) -> EscalationView | None:
         rule, now = RULES[action], self.clock.now()
         with self.db.session() as session:
-            item = self._load_visible(session, actor, item_id)
-            if not may_act(actor, rule.who, item.unit_id, item.assignee_id):
-                raise PermissionDenied()
-            if item.state not in rule.allowed:
-                raise self._superseded(session, item)
+            item = self._actionable(session, actor, item_id, rule)
             if change.check is not None:
                 change.check(session, item)
             to_state = rule.to or (S.WITH_OFFICE if action == "add_info" and item.state == S.INFO_REQUESTED

@@ -26,6 +26,7 @@ from storage.db import Database
 
 DEMO_PEOPLE = PROJECT_ROOT / "config" / "demo_people.yaml"
 TICK = timedelta(hours=1)
+SIM_GROUP_CHAT_ID = -1000000001  # the leadership group of the simulator
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class ChatSimulator:
         self.settings, self.db, self.clock = settings, db, clock
         self.api = FakeBotApi(now=lambda: clock.now().timestamp())
         self.personas: dict[str, Persona] = {}
-        self.group_chat_id = -1000000001
+        self.group_chat_id = SIM_GROUP_CHAT_ID
         self._update_ids = itertools.count(1)
         self._migrate = migrate
         self.i18n = I18n(settings.default_locale)

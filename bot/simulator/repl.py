@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.simulator.fake_api import SentMessage
-from bot.simulator.harness import ChatSimulator
+from bot.simulator.harness import SIM_GROUP_CHAT_ID, ChatSimulator
 from storage.db import Database
 
 HELP = """\
@@ -84,9 +84,12 @@ class Repl:
                 print("(không có nút số đó / no such button)")
                 return True
             self.show(await sim.press(me, message, index))
+            self.show(await sim.tick())
             return True
         if not line.startswith(":"):
             self.show(await sim.send(me, line))
+            # Live, the JobQueue runs the periodic tasks every few minutes; here they run after each action.
+            self.show(await sim.tick())
             return True
         command, _, rest = line[1:].partition(" ")
         rest = rest.strip()
@@ -156,7 +159,8 @@ async def run_simulator(settings: Settings, fresh: bool = False, stream=None) ->
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    settings = settings.model_copy(update={"database_url": f"sqlite:///{db_path}", "telegram_bot_token": ""})
+    settings = settings.model_copy(update={"database_url": f"sqlite:///{db_path}", "telegram_bot_token": "",
+                                           "leadership_chat_id": settings.leadership_chat_id or str(SIM_GROUP_CHAT_ID)})
     db = Database(settings.effective_database_url)
     clock = ManualClock(datetime.now(settings.tz).replace(second=0, microsecond=0), settings.tz)
     sim = ChatSimulator(settings, db, clock, migrate=True)
