@@ -204,7 +204,7 @@ def run() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--kill-restart", action="store_true")
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--rate", type=float, default=29.4, help="the fan-out's pace (messages/second)")
+    parser.add_argument("--rate", type=float, default=28.8, help="the fan-out's pace (messages/second)")
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
