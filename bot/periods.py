@@ -76,16 +76,16 @@ PERIOD_STATE_LABELS = {
 }
 
 
-_DATE_WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*(?:[/.\-]|\s+thang\s+)\s*(\d{1,2})"
-                         r"(?:\s*(?:[/.\-]|\s+nam\s+)\s*(\d{2}|\d{4}))?$")
+_DATE_WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*(?:[/.\-]|\s*thang\s*)\s*(\d{1,2})"
+                         r"(?:\s*(?:[/.\-,]|\s+nam|,\s*nam)?\s*(\d{2}|\d{4}))?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
-def parse_vn_date(text: str, today: date) -> date | None:
+def parse_vn_date(text: str, today: date | None) -> date | None:
     """A date typed the Vietnamese way: "20/12/2026", "20/12", "20-12-26", "ngày 20 tháng 12 năm 2026", ISO.
 
-    Without a year, the occurrence nearest to today is meant ("10/1" typed in November is next January).
-    None when the text is not a valid date.
+    Without a year, the occurrence nearest to `today` is meant ("10/1" typed in November is next January);
+    with `today` None a year is required. None when the text is not a valid date.
     """
     key = fold(text).strip().rstrip(".")
     match = _ISO.match(key)
@@ -102,6 +102,8 @@ def parse_vn_date(text: str, today: date) -> date | None:
     try:
         if year is not None:
             return date(year, month, day)
+        if today is None:
+            return None
         options = [date(today.year + shift, month, day) for shift in (-1, 0, 1) if _valid(today.year + shift, month, day)]
     except ValueError:
         return None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from babel.numbers import format_decimal
 
 from bot.clock import TZ
-from bot.contracts import UnitStage
+from bot.contracts import COMMENDATION_FORMS, UnitStage
+from bot.i18n import I18n
 from bot.periods import PHASES, PeriodKind
 
 if TYPE_CHECKING:  # the services package imports this module: no import cycle at run time
@@ -27,15 +29,14 @@ PLACE = "Quảng Ngãi"
 RECIPIENTS = ("- UBND tỉnh (báo cáo);", "- Sở Nội vụ;", "- GĐ, các PGĐ Sở;", "- Lưu: VT, HCTH.")
 SIGNER = "GIÁM ĐỐC"
 
-# The plan's list of commendation forms (section III.2), by the codes stored in answers.
-FORMS = {
-    "huan_chuong_ld": "Huân chương Lao động",
-    "bk_thu_tuong": "Bằng khen của Thủ tướng Chính phủ",
-    "bk_bo_nganh": "Bằng khen của Bộ, ngành, Mặt trận, đoàn thể Trung ương",
-    "bk_ubnd_tinh": "Bằng khen của Chủ tịch UBND tỉnh",
-    "bk_mat_tran_tinh": "Bằng khen của Mặt trận, các Hội thuộc tỉnh",
-    "giay_khen_gd": "Giấy khen của Giám đốc Sở",
-}
+
+@cache
+def _forms() -> dict[str, str]:
+    """The plan's commendation forms (section III.2) in Vietnamese, from the shared list and catalog."""
+    vietnamese = I18n("vi").get("vi")
+    return {code: vietnamese.gettext(label) for code, label in COMMENDATION_FORMS.items()}
+
+
 TARGET_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
 STAGES = {
     UnitStage.NOT_STARTED: "Chưa bắt đầu",
@@ -59,7 +60,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def form_name(code: str) -> str:
-    return FORMS.get(code, code or "Hình thức khác")
+    return _forms().get(code, code or "Hình thức khác")
 
 
 def number(value: int | float, digits: int = 0) -> str:

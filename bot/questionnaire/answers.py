@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain import DomainError
 from bot.i18n import N_
+from bot.periods import parse_vn_date
 from bot.questionnaire.model import Option, QType, Question
 from bot.questionnaire.numbers import NumberFormatError, parse_integer, parse_money, parse_percent
 from bot.text import clean_line, fold, nfc
@@ -15,9 +16,6 @@ from bot.text import clean_line, fold, nfc
 YES_WORDS = {"co", "c", "yes", "y", "dung", "da co", "roi", "co a"}
 NO_WORDS = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
 _DOCREF = re.compile(r"^\d{1,5}[A-Z]?(/\d{4})?/[A-ZĐ0-9][A-ZĐ0-9&.\-]*(/[A-ZĐ0-9&.\-]+)*$")
-_DATE_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DATE_WORDS = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*(?:nam|,)?\s*(\d{4})$")
 
 EXAMPLES = {
     QType.INTEGER: N_("Please type a whole number, for example 12 or 1.234."),
@@ -84,19 +82,11 @@ def _plain(number: float) -> str:
 
 
 def parse_date(text: str) -> date:
-    key = fold(text).strip(" .")
-    match = _DATE_DMY.match(key) or _DATE_WORDS.match(key)
-    try:
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return date(year + 2000 if year < 100 else year, month, day)
-        match = _DATE_ISO.match(key)
-        if match:
-            year, month, day = (int(g) for g in match.groups())
-            return date(year, month, day)
-    except ValueError:
-        pass
-    raise DomainError(EXAMPLES[QType.DATE])
+    """A full date with its year, in any of the forms `bot.periods.parse_vn_date` reads."""
+    parsed = parse_vn_date(text.strip(" ."), None)
+    if parsed is None:
+        raise DomainError(EXAMPLES[QType.DATE])
+    return parsed
 
 
 def parse_docref(text: str) -> str:
