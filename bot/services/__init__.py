@@ -46,23 +46,27 @@ class Services:
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
-    """The one place where services are constructed and wired together."""
+    """The one place where services are constructed and wired together; each is built once and shared."""
+    calendar = WorkingCalendar(db)
+    periods = PeriodService(db, clock)
+    progress = ProgressService(db, clock)
+    submissions = SubmissionService(db, clock)
+    escalations = EscalationService(db, clock, calendar, FollowUpRule.from_settings(settings))
+    people = PeopleService(db, clock)
     return Services(
         db=db,
         clock=clock,
-        calendar=WorkingCalendar(db),
-        people=PeopleService(db, clock),
+        calendar=calendar,
+        people=people,
         org=OrgService(db, clock),
         invites=InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours)),
         dialogs=DialogService(db, clock),
         audit=AuditService(db, clock),
-        periods=PeriodService(db, clock),
-        progress=ProgressService(db, clock),
+        periods=periods,
+        progress=progress,
         reports=ReportService(db, clock),
-        reminders=ReminderService(db, clock, settings),
-        submissions=SubmissionService(db, clock),
-        # Its own read-only instances: status only reads periods, progress, submissions and escalations.
-        status=StatusService(db, clock, PeriodService(db, clock), ProgressService(db, clock),
-                             SubmissionService(db, clock), EscalationService(db, clock, WorkingCalendar(db))),
-        escalations=EscalationService(db, clock, WorkingCalendar(db), FollowUpRule.from_settings(settings)),
+        reminders=ReminderService(db, clock, settings, calendar, people, progress),
+        submissions=submissions,
+        status=StatusService(db, clock, periods, progress, submissions, escalations),
+        escalations=escalations,
     )

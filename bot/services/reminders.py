@@ -56,11 +56,10 @@ class PendingPeriod:
 class ReminderService(Service):
     """Derives everything from the database, so running it twice or in two processes is harmless."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+    def __init__(self, db: Database, clock: Clock, settings: Settings, calendar: WorkingCalendar,
+                 people: PeopleService, progress: ProgressService) -> None:
         super().__init__(db, clock)
-        self.calendar = WorkingCalendar(db)
-        self.people = PeopleService(db, clock)
-        self.progress = ProgressService(db, clock)
+        self.calendar, self.people, self.progress = calendar, people, progress
         self.config = ScheduleConfig.from_settings(settings)
         self.office_chat_id = settings.office_chat_id.strip()
         self.default_locale = settings.default_locale
