@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 
 from bot.domain import Actor
 from bot.i18n import N_
-from bot.services.status import can_see_status
+from bot.services.status.service import can_see_status
 from handlers.commands import CommandSpec
 from handlers.common import registered
 from handlers.context import BotApp, BotContext

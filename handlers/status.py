@@ -17,9 +17,9 @@ from bot.periods import period_title
 from bot.services import Services
 from bot.services.dialogs import Dialog
 from bot.services.periods import PeriodInfo
-from bot.services.status import can_see_status, digest
-from bot.services.status_schedule import AFTER_DEADLINE, SummarySchedule, due_moments
-from bot.services.status_text import board_text, stamped, status_text, summary_text
+from bot.services.status.service import can_see_status, digest
+from bot.services.status.schedule import AFTER_DEADLINE, SummarySchedule, due_moments
+from bot.services.status.text import board_text, stamped, status_text, summary_text
 from bot.text import fold
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, parse_data, registered, reply

@@ -7,7 +7,7 @@ from typing import Any
 from bot.domain import Actor, Role
 from bot.questionnaire.model import QType
 from bot.services import Services
-from bot.services.reports_base import Mode, Screen
+from bot.services.reports.base import Mode, Screen
 
 TYPED_DEFAULTS = {QType.TEXT: "Đã triển khai theo kế hoạch.", QType.YESNO: "không", QType.SINGLE: "1",
                   QType.MULTI: "1", QType.INTEGER: "3", QType.MONEY: "100 triệu", QType.PERCENT: "60",

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.contracts import EscalationState as S
 from bot.services import build_services
-from bot.services.escalations_core import Superseded
+from bot.services.escalations.core import Superseded
 from storage.db import Database
 from storage.models import EscalationEvent
 from tests.test_escalation_support import cast, raise_one  # noqa: F401  (fixture)

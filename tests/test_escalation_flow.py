@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.contracts import EscalationState as S
 from bot.domain import DomainError, NotFound, PermissionDenied
-from bot.services.escalations_core import Superseded
+from bot.services.escalations.core import Superseded
 from storage.models import AuditLog, Escalation, EscalationEvent
 from tests.test_escalation_support import cast, raise_one  # noqa: F401  (fixture)
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain import Actor, Role
 from bot.services import Services
-from bot.services.escalations_core import EscalationView
+from bot.services.escalations.core import EscalationView
 
 
 @dataclass

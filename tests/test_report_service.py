@@ -12,7 +12,7 @@ from bot.clock import TZ
 from bot.contracts import ReportState, UnitStage
 from bot.domain import DomainError, PermissionDenied, Role
 from bot.services import build_services
-from bot.services.reports_base import Mode
+from bot.services.reports.base import Mode
 from storage.models import AuditLog, DeadlineExtension, Report, ReportAnswer, ReportVersion
 from tests.report_helpers import FILE, fill, period_id, person, submit
 

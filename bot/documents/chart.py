@@ -11,7 +11,7 @@ from matplotlib.patches import Patch
 from bot.consolidation import STAGE_ORDER, Consolidation
 from bot.contracts import UNIT_STAGE_LABELS, UnitStage
 from bot.i18n import N_, Translator
-from bot.services.status_text import form_label, title_of
+from bot.services.status.text import form_label, title_of
 
 # DejaVu Sans ships with matplotlib and covers every Vietnamese letter with its diacritics.
 FONT = "DejaVu Sans"

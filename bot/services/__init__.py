@@ -10,16 +10,16 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.audit_log import AuditService
 from bot.services.dialogs import DialogService
-from bot.services.escalations import EscalationService
-from bot.services.escalations_core import FollowUpRule
+from bot.services.escalations.service import EscalationService
+from bot.services.escalations.core import FollowUpRule
 from bot.services.invites import InviteService
 from bot.services.org import OrgService
 from bot.services.people import PeopleService
 from bot.services.periods import PeriodService
 from bot.services.progress import ProgressService
-from bot.services.reports import ReportService
+from bot.services.reports.service import ReportService
 from bot.services.reminders import ReminderService
-from bot.services.status import StatusService
+from bot.services.status.service import StatusService
 from bot.services.submissions import SubmissionService
 from storage.db import Database
 

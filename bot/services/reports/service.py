@@ -20,11 +20,11 @@ from bot.i18n import N_
 from bot.questionnaire.answers import file_value
 from bot.questionnaire.model import QType
 from bot.services.periods import PeriodInfo, PeriodService, to_info
-from bot.services.reports_base import EDITABLE, Loaded, Mode, ReportRef, Screen, refuse_closed
-from bot.services.reports_edit import apply_action
-from bot.services.reports_flow import normalised
-from bot.services.reports_review import ReportReview
-from bot.services.reports_words import typed_action
+from bot.services.reports.base import EDITABLE, Loaded, Mode, ReportRef, Screen, refuse_closed
+from bot.services.reports.edit import apply_action
+from bot.services.reports.flow import normalised
+from bot.services.reports.review import ReportReview
+from bot.services.reports.words import typed_action
 from storage import audit
 from storage.models import DeadlineExtension, Period, Person, Report, Unit
 
@@ -38,7 +38,7 @@ class _Stale(Exception):
 
 
 class ReportService(ReportReview):
-    """Filling in (this module), reviewing and viewing (reports_review.py) a unit's reports."""
+    """Filling in (this module), reviewing and viewing (review.py) a unit's reports."""
 
     # Starting ------------------------------------------------------------------------------------
     def open_periods(self, actor: Actor) -> list[tuple[PeriodInfo, ReportRef | None]]:

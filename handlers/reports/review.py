@@ -14,15 +14,15 @@ from bot.domain import Actor, DomainError
 from bot.i18n import N_
 from bot.periods import period_title
 from bot.services.dialogs import Dialog
-from bot.services.reports_review import CommentRefused, ReviewResult
+from bot.services.reports.review import CommentRefused, ReviewResult
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, deliver, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.report_common import COMMENT, PICK, error_text, offer_choices
-from handlers.report_render import title_of
-from handlers.report_render_review import (render_decision_for_office, render_decision_for_unit, render_view, stage_word,
+from handlers.reports.common import COMMENT, PICK, error_text, offer_choices
+from handlers.reports.render import title_of
+from handlers.reports.render_review import (render_decision_for_office, render_decision_for_unit, render_view, stage_word,
                                            unit_stage_word)
-from handlers.reports import dispatch_fill
+from handlers.reports.entry import dispatch_fill
 
 COMMANDS = [CommandSpec("xembaocao", "viewreport", N_("Read the units' reports and their earlier versions"),
                         lambda a: a.sees_all_units or a.reports_for_unit)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, Button, Recipient
 from bot.i18n import N_, Translator
-from bot.services.escalations_core import (ACTION_LABELS, OUTCOME_LABELS, RULES, STATE_LABELS, EscalationView,
+from bot.services.escalations.core import (ACTION_LABELS, OUTCOME_LABELS, RULES, STATE_LABELS, EscalationView,
                                            HistoryEntry, Superseded, may_act)
 
 # Button code -> (service action, Vietnamese typed word, English typed word, label msgid)

@@ -9,7 +9,7 @@ from bot.domain import DomainError
 from bot.i18n import N_
 from bot.questionnaire.answers import NO_WORDS, YES_WORDS, parse_typed
 from bot.questionnaire.model import QType
-from bot.services.reports_base import Mode, Screen
+from bot.services.reports.base import Mode, Screen
 from bot.text import fold
 
 SKIP = {"bo qua", "skip", "giu nguyen", "giu", "keep"}

@@ -6,11 +6,11 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain import Actor, Button, DomainError, OutMessage
-from bot.services.reports_base import Mode, Screen
+from bot.services.reports.base import Mode, Screen
 from handlers.common import deliver, reply
 from handlers.context import BotContext
-from handlers.report_render import note_text, render_screen, render_submitted, title_of
-from handlers.report_render_review import render_office_notice
+from handlers.reports.render import note_text, render_screen, render_submitted, title_of
+from handlers.reports.render_review import render_office_notice
 
 ANSWER = "rep_answer"  # payload: report_id, step
 PICK = "rep_pick"  # payload: choices (callback data of each numbered line)

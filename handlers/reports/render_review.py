@@ -1,5 +1,5 @@
 """Report screens for the Administration Office and for reading: the submission notice, a version in full, and
-the decision the unit receives. Channel-neutral, like handlers/report_render.py."""
+the decision the unit receives. Channel-neutral, like handlers/reports/render.py."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from bot.contracts import (
 from bot.domain import Button, OutMessage
 from bot.i18n import Translator
 from bot.questionnaire.model import pick_text
-from bot.services.reports_base import ReportRef
-from bot.services.reports_review import ReportView, ReviewResult
-from handlers.report_render import answers_text, title_of
+from bot.services.reports.base import ReportRef
+from bot.services.reports.review import ReportView, ReviewResult
+from handlers.reports.render import answers_text, title_of
 
 
 def render_office_notice(tr: Translator, view: ReportView) -> OutMessage:

@@ -10,12 +10,12 @@ from bot.contracts import Q_DIFFICULTIES
 from bot.domain import Actor, Button, DomainError, PermissionDenied
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
-from bot.services.escalations_core import TEXT_LIMIT, TITLE_LIMIT, checked_text, checked_title
+from bot.services.escalations.core import TEXT_LIMIT, TITLE_LIMIT, checked_text, checked_title
 from bot.text import fold
 from handlers.common import drop_buttons, reply
 from handlers.context import BotContext
-from handlers.escalation_actions import SKIP_WORDS, attachment_of
-from handlers.escalation_notify import Notifier
+from handlers.escalations.actions import SKIP_WORDS, attachment_of
+from handlers.escalations.notify import Notifier
 
 NEW_DIALOG = "esc_new"
 NORMAL_WORDS = {"1", "binh thuong", "thuong", "normal", "n"}

@@ -14,7 +14,7 @@ from bot.contracts import EscalationSummary
 from bot.domain import Actor, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.services.base import Service
-from bot.services.escalations_core import (OPEN_STATES, EscalationView, FollowUpRule, HistoryEntry, holder_of,
+from bot.services.escalations.core import (OPEN_STATES, EscalationView, FollowUpRule, HistoryEntry, holder_of,
                                            may_see)
 from storage.models import Escalation, EscalationEvent, Person, Unit
 

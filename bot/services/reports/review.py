@@ -16,7 +16,7 @@ from bot.i18n import N_
 from bot.questionnaire.model import Question, Questionnaire
 from bot.services.periods import PeriodInfo, to_info
 from bot.services.progress import stage_of
-from bot.services.reports_base import Loaded, ReportBase, ReportRef
+from bot.services.reports.base import Loaded, ReportBase, ReportRef
 from bot.text import nfc
 from storage import audit
 from storage.models import DeadlineExtension, Period, Person, Report, ReportVersion, Unit

@@ -12,8 +12,8 @@ from bot.contracts import ReportState
 from bot.domain import Actor, DomainError
 from bot.i18n import N_
 from bot.questionnaire.model import QType, Question
-from bot.services.reports_base import Loaded
-from bot.services.reports_flow import CONFIRM, REVIEW, first_open, missing_required, normalised, previous
+from bot.services.reports.base import Loaded
+from bot.services.reports.flow import CONFIRM, REVIEW, first_open, missing_required, normalised, previous
 from storage import audit
 from storage.models import ReportAnswer, ReportVersion
 

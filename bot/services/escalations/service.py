@@ -19,9 +19,9 @@ from bot.clock import Clock
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, DomainError, PermissionDenied, Role
 from bot.i18n import N_
-from bot.services.escalations_core import (QUICK_REPLIES, RULES, Change, EscalationView, FollowUp, FollowUpRule,
+from bot.services.escalations.core import (QUICK_REPLIES, RULES, Change, EscalationView, FollowUp, FollowUpRule,
                                            Superseded, checked_text, checked_title, holder_of, may_act)
-from bot.services.escalations_read import EscalationReads
+from bot.services.escalations.read import EscalationReads
 from storage import audit
 from storage.db import Database
 from storage.models import Escalation, EscalationEvent, EscalationReminder, Person

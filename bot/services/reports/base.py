@@ -14,8 +14,8 @@ from bot.i18n import N_
 from bot.questionnaire.model import Question, Questionnaire
 from bot.services.base import Service
 from bot.services.periods import to_info
-from bot.services.reports_flow import CONFIRM, REVIEW, normalised
-from bot.services.reports_store import QuestionnaireStore
+from bot.services.reports.flow import CONFIRM, REVIEW, normalised
+from bot.services.reports.store import QuestionnaireStore
 from storage.models import DeadlineExtension, Period, Report, ReportAnswer, ReportVersion, Unit
 
 EDITABLE = (ReportState.DRAFT.value, ReportState.RETURNED.value)

@@ -16,17 +16,17 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, Button, DomainError, PermissionDenied
 from bot.i18n import N_
-from bot.services.escalations_core import OPEN_STATES, Superseded
+from bot.services.escalations.core import OPEN_STATES, Superseded
 from bot.text import fold, nfc
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, parse_data, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.escalation_actions import (PROMPTS, TEXT_DIALOG, ask_for_text, deputies, duplicate_target,
+from handlers.escalations.actions import (PROMPTS, TEXT_DIALOG, ask_for_text, deputies, duplicate_target,
                                          file_answered, press_action, run_action, send_attachment, text_answered)
-from handlers.escalation_notify import Notifier
-from handlers.escalation_raise import (NEW_DIALOG, raise_file, raise_pressed, raise_text, start_from_report,
+from handlers.escalations.notify import Notifier
+from handlers.escalations.raising import (NEW_DIALOG, raise_file, raise_pressed, raise_text, start_from_report,
                                        start_raise)
-from handlers.escalation_render import (ACTS, action_buttons, available, detail, list_line, superseded_text,
+from handlers.escalations.render import (ACTS, action_buttons, available, detail, list_line, superseded_text,
                                         typed_hint)
 
 

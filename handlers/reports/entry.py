@@ -18,9 +18,9 @@ from bot.services.dialogs import Dialog
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.report_common import ANSWER, offer_choices, show, show_current
-from handlers.report_render import title_of
-from handlers.report_render_review import stage_word
+from handlers.reports.common import ANSWER, offer_choices, show, show_current
+from handlers.reports.render import title_of
+from handlers.reports.render_review import stage_word
 
 COMMANDS = [CommandSpec("baocao", "report", N_("Fill in your unit's six-month or annual report"),
                         lambda a: a.reports_for_unit)]

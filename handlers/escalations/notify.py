@@ -11,10 +11,10 @@ from bot.clock import TZ
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, OutMessage, Recipient, Role
 from bot.i18n import N_, Translator
-from bot.services.escalations_core import OUTCOME_LABELS, EscalationView, FollowUp
+from bot.services.escalations.core import OUTCOME_LABELS, EscalationView, FollowUp
 from handlers.common import deliver_with
 from handlers.context import AppData
-from handlers.escalation_render import HOLDER_LABELS, action_buttons, available, card, typed_hint
+from handlers.escalations.render import HOLDER_LABELS, action_buttons, available, card, typed_hint
 
 OFFICE_CHAT = -1  # person id of the Office's group chat: no person, so nothing is marked blocked
 Param = str | Callable[[Translator], str]  # a callable is rendered in each recipient's language

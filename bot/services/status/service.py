@@ -37,7 +37,7 @@ CHOICES = 6  # periods offered in the period choice
 
 
 class EscalationSource(Protocol):
-    """What the status needs from the escalation service (bot/services/escalations.py)."""
+    """What the status needs from the escalation service (bot/services/escalations/)."""
 
     def summaries(self, since: date | None = None, until: date | None = None,
                   unit_id: int | None = None) -> list[EscalationSummary]: ...

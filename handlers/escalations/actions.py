@@ -9,12 +9,12 @@ from telegram import Update
 from bot.domain import Actor, Button, DomainError, OutMessage, PermissionDenied, Recipient, Role
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
-from bot.services.escalations_core import QUICK_REPLIES, Superseded, EscalationView
+from bot.services.escalations.core import QUICK_REPLIES, Superseded, EscalationView
 from bot.text import fold, nfc
 from handlers.common import answer_query, deliver, drop_buttons, reply
 from handlers.context import BotContext
-from handlers.escalation_notify import Notifier
-from handlers.escalation_render import ACTS, QUICK, action_buttons, available, superseded_text
+from handlers.escalations.notify import Notifier
+from handlers.escalations.render import ACTS, QUICK, action_buttons, available, superseded_text
 
 TEXT_DIALOG = "esc_text"
 SKIP_WORDS = {"-", "0", "khong", "no", "none", "bo qua", "skip"}

@@ -1,0 +1,1 @@
+"""Difficulties raised to the Director through the Administration Office: commands, actions, notices."""
