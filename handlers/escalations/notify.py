@@ -135,7 +135,9 @@ class Notifier:
     async def remind(self, follow_up: FollowUp) -> None:
         """A follow-up reminder to whoever holds the item now."""
         view = follow_up.item
-        recipients = {"office": self._office, "unit": self._unit}.get(follow_up.holder, self._director_holder)(view)
+        holders: dict[str, Callable[[EscalationView], list[Recipient]]] = {
+            "office": lambda _view: self._office(), "unit": self._unit, "director": self._director_holder}
+        recipients = holders[follow_up.holder](view)
         intro = "reminder_director" if follow_up.holder == "director" else "reminder"
         await self._send(recipients, view, intro, None, full=False,
                          holder=lambda tr: tr.gettext(HOLDER_LABELS[follow_up.holder]),
