@@ -13,6 +13,7 @@ from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import Rem, data, parse
 from bot.domain import Actor, Button
 from bot.i18n import N_, I18n, Translator
 from bot.periods import period_title
@@ -22,7 +23,7 @@ from bot.reminders.messages import alert_message, render, unit_line_text
 from bot.services import Services
 from bot.text import fold
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, deliver_with, int_or_none, markup, parse_data, registered, reply
+from handlers.common import answer_query, deliver_with, int_or_none, markup, registered, reply
 from handlers.context import BotApp, BotContext
 
 COMMANDS = [
@@ -146,7 +147,7 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
             lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
         lines.append("")
         buttons.append([Button(_("Remind {code} now").format(code=item.period.code),
-                               f"rem:now:{item.period.period_id}:{_stamp(context)}")])
+                               data(Rem.NOW, item.period.period_id, _stamp(context)))])
     lines.append(_("Press a button, or type /remind send (every open period) or /remind send 2026-Y."))
     await reply(update, context, "\n".join(lines), buttons)
 
@@ -195,15 +196,14 @@ async def reminder_pressed(update: Update, context: BotContext, actor: Actor) ->
     """Buttons "Remind me later" (rem:snz:<period>) and the Office's "Remind now" (rem:now:<period>:<stamp>)."""
     await answer_query(update)
     tr = context.tr(actor.locale)
-    data = update.callback_query.data
-    snooze = parse_data(data, "rem", 2)
-    now = parse_data(data, "rem", 3)
-    if snooze and snooze[0] == "snz" and int_or_none(snooze[1]) is not None:
-        when = context.services.reminders.snooze(actor, int(snooze[1]))
+    code, fields = parse(update.callback_query.data, Rem) or (None, [])
+    period_id = int_or_none(fields[0]) if fields else None
+    if code == Rem.SNOOZE and len(fields) == 1 and period_id is not None:
+        when = context.services.reminders.snooze(actor, period_id)
         await reply(update, context, _snoozed_text(tr, when))
-    elif now and now[0] == "now" and int_or_none(now[1]) is not None and actor.is_office:
-        await _remind_now(update, context, actor, int(now[1]), now[2][:12])
-    elif now and now[0] == "now":
+    elif code == Rem.NOW and len(fields) == 2 and period_id is not None and actor.is_office:
+        await _remind_now(update, context, actor, period_id, fields[1][:12])
+    elif code == Rem.NOW:
         await reply(update, context, tr.gettext("You do not have permission to do this."))
     else:
         await reply(update, context, tr.gettext("This button is no longer valid."))

@@ -16,7 +16,7 @@ async def test_difficulties_of_a_report_become_a_tracked_item(sim):
     sent = await sim.send("khtc", "xác nhận")
     submitted = next(m for m in sent if m.chat_id == 1003 and m.buttons)
     assert "Báo cáo có nêu khó khăn, vướng mắc" in submitted.text
-    assert submitted.flat_buttons[-1] == ("Chuyển Giám đốc Sở", f"esc:rep:{submitted.flat_buttons[0][1].split(':')[2]}:1")
+    assert submitted.flat_buttons[-1] == ("Chuyển Giám đốc Sở", f"esc:frr:{submitted.flat_buttons[0][1].split(':')[2]}:1")
     sent = await sim.press("khtc", submitted, len(submitted.flat_buttons))
     assert difficulty in sent[-1].text
     await sim.send("khtc", "Thiếu kinh phí thiết bị đo lường")
@@ -39,6 +39,6 @@ async def test_another_unit_cannot_raise_from_someone_elses_report(sim):
     head = services.people.actor_for("telegram", "1003")
     screen = fill(services, head, services.reports.open(head, period_id(services, "2026-Y")),
                   typed={"capital_holds": "không", "difficulties": "Khó khăn A"})
-    sent = await sim.press_data("qlkh", f"esc:rep:{screen.ref.report_id}:0")
+    sent = await sim.press_data("qlkh", f"esc:frr:{screen.ref.report_id}:0")
     assert "quyền" in sent[-1].text
     assert services.escalations.summaries() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.callbacks import Rem, Rep, data
 from bot.contracts import UNIT_STAGE_LABELS, UnitStage
 from bot.domain import Button, OutMessage
 from bot.i18n import Translator
@@ -69,7 +70,7 @@ def reminder_message(tr: Translator, item: DueReminder, today: date, days_left: 
     lines.append(_("Type /report to work on the report, or /later to be reminded again next working morning."))
     start = _("Continue the report") if unit.answered else _("Start the report")
     pid = item.period.period_id
-    return OutMessage("\n".join(lines), [[Button(start, f"rep:open:{pid}"), Button(_("Remind me later"), f"rem:snz:{pid}")]])
+    return OutMessage("\n".join(lines), [[Button(start, data(Rep.OPEN, pid)), Button(_("Remind me later"), data(Rem.SNOOZE, pid))]])
 
 
 def unit_line_text(tr: Translator, index: int, unit: UnitLine, period_deadline: date | None) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram import Update
 
+from bot.callbacks import Esc, data
 from bot.domain import Actor, Button, DomainError, OutMessage, PermissionDenied, Recipient, Role
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
@@ -65,8 +66,9 @@ async def ask_for_text(update: Update, context: BotContext, actor: Actor, code: 
     context.services.escalations.require(actor, item_id, ACTS[code][0])
     context.services.dialogs.set(actor.person_id, TEXT_DIALOG, {"item": item_id, "act": code})
     _ = context.tr(actor.locale).gettext
-    skip = {"fwd": (N_("Forward without a note"), "fwd0"), "cls": (N_("Close without a note"), "cls0")}.get(code)
-    buttons = [[Button(_(skip[0]), f"esc:{skip[1]}:{item_id}:0")]] if skip else None
+    skip = {Esc.FORWARD: (N_("Forward without a note"), Esc.FORWARD_NO_NOTE),
+            Esc.CLOSE: (N_("Close without a note"), Esc.CLOSE_NO_NOTE)}.get(code)
+    buttons = [[Button(_(skip[0]), data(skip[1], item_id, 0))]] if skip else None
     await say_private(update, context, actor, _(PROMPTS[code][0]).format(id=item_id), buttons)
 
 

@@ -13,13 +13,14 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import Esc, data, parse
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, Button, DomainError, PermissionDenied
 from bot.i18n import N_
 from bot.services.escalations.core import OPEN_STATES, Superseded
 from bot.text import fold, nfc
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, int_or_none, parse_data, registered, reply
+from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.escalations.actions import (PROMPTS, TEXT_DIALOG, ask_for_text, deputies, duplicate_target,
                                          file_answered, press_action, run_action, send_attachment, text_answered)
@@ -154,15 +155,15 @@ async def show_list(update: Update, context: BotContext, actor: Actor, code: str
     lines.append(tr.gettext("Open an item: /issue <number>."))
     if actor.reports_for_unit:
         lines.append(tr.gettext("Raise a new difficulty: /issue new."))
-    items = [Button(f"#{v.item_id}", f"esc:v:{v.item_id}:0") for v in views[:LIST_LIMIT]]
+    items = [Button(f"#{v.item_id}", data(Esc.VIEW, v.item_id, 0)) for v in views[:LIST_LIMIT]]
     rows = [items[i:i + 5] for i in range(0, len(items), 5)]
     if actor.sees_all_units:
-        filters = [Button(tr.gettext(FILTERS[c][2]), f"esc:lst:{unit_id or 0}:{c}")
+        filters = [Button(tr.gettext(FILTERS[c][2]), data(Esc.LIST, unit_id or 0, c))
                    for c in ("all", "off", "inf", "fwd", "ins", "cls", "ovd")]
-        filters.append(Button(tr.gettext("By unit"), f"esc:units:0:{code}"))
+        filters.append(Button(tr.gettext("By unit"), data(Esc.UNITS, 0, code)))
         rows += [filters[i:i + 4] for i in range(0, len(filters), 4)]
     if actor.reports_for_unit:
-        rows.append([Button(tr.gettext("Raise a new difficulty"), "esc:new:0:0")])
+        rows.append([Button(tr.gettext("Raise a new difficulty"), data(Esc.NEW, 0, 0))])
     await reply(update, context, "\n".join(lines), rows)
 
 
@@ -170,7 +171,7 @@ async def show_units(update: Update, context: BotContext, actor: Actor, code: st
     if not actor.sees_all_units:
         raise PermissionDenied()
     units = context.services.org.list_units()
-    buttons = [Button(u.short_name or u.code, f"esc:lst:{u.unit_id}:{code}") for u in units]
+    buttons = [Button(u.short_name or u.code, data(Esc.LIST, u.unit_id, code)) for u in units]
     await reply(update, context, context.tr(actor.locale).gettext("Which unit?"),
                 [buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
@@ -184,7 +185,7 @@ async def show_detail(update: Update, context: BotContext, actor: Actor, item_id
     text = detail(tr, view, history)
     hint = typed_hint(tr, view, codes)
     rows = action_buttons(tr, actor, view, codes, deputies(context), detail=False)
-    files = [Button(tr.gettext("File {n}").format(n=n), f"esc:file:{item_id}:{e.event_id}")
+    files = [Button(tr.gettext("File {n}").format(n=n), data(Esc.FILE, item_id, e.event_id))
              for n, e in enumerate([e for e in history if e.attachment and e.action != "raise"], start=1)][:6]
     rows += [files[i:i + 3] for i in range(0, len(files), 3)]
     await reply(update, context, text + (f"\n\n{hint}" if hint else ""), rows)
@@ -201,12 +202,12 @@ async def escalation_pressed(update: Update, context: BotContext, actor: Actor) 
 
 async def pressed(update: Update, context: BotContext, actor: Actor) -> None:
     """Parse the data; the raise dialog's buttons carry a draft key, all others an item number."""
-    fields = parse_data(update.callback_query.data, "esc", 3)
-    if fields is None:
+    parsed = parse(update.callback_query.data, Esc)
+    if parsed is None or len(parsed[1]) != 2:
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
         return
-    code, target, arg = fields
-    if code in ("urg", "noatt"):
+    code, (target, arg) = parsed
+    if code in (Esc.URGENCY, Esc.NO_FILE):
         await raise_pressed(update, context, actor, code, target, arg)
         return
     number = int_or_none(target)
@@ -218,20 +219,21 @@ async def pressed(update: Update, context: BotContext, actor: Actor) -> None:
         await reply(update, context, superseded_text(context.tr(actor.locale), refused))
 
 
-async def dispatch(update: Update, context: BotContext, actor: Actor, code: str, number: int, arg: str) -> None:
-    if code == "v":
+async def dispatch(update: Update, context: BotContext, actor: Actor, code: Esc, number: int, arg: str) -> None:
+    """One branch per code of the table; the item actions share `press_action`."""
+    if code == Esc.VIEW:
         await show_detail(update, context, actor, number)
-    elif code == "file":
+    elif code == Esc.FILE:
         await send_attachment(update, context, actor, number, int_or_none(arg) or 0)
-    elif code == "new":
+    elif code == Esc.NEW:
         await start_raise(update, context, actor)
-    elif code == "rep":
+    elif code == Esc.FROM_REPORT:
         await start_from_report(update, context, actor, number, int_or_none(arg) or 0)
-    elif code == "lst" and arg in FILTERS:
+    elif code == Esc.LIST and arg in FILTERS:
         await show_list(update, context, actor, arg, number or None)
-    elif code == "units" and arg in FILTERS:
+    elif code == Esc.UNITS and arg in FILTERS:
         await show_units(update, context, actor, arg)
-    elif code in ACTS or code in ("fwd0", "cls0"):
+    elif code in ACTS or code in (Esc.FORWARD_NO_NOTE, Esc.CLOSE_NO_NOTE):
         await press_action(update, context, actor, code, number, arg)
     else:
         raise DomainError(N_("This button is no longer valid."))

@@ -6,6 +6,7 @@ import uuid
 
 from telegram import Update
 
+from bot.callbacks import Esc, data
 from bot.contracts import Q_DIFFICULTIES
 from bot.domain import Actor, Button, DomainError, PermissionDenied
 from bot.i18n import N_
@@ -63,7 +64,7 @@ async def ask_file(update: Update, context: BotContext, actor: Actor, payload: d
     context.services.dialogs.set(actor.person_id, NEW_DIALOG, payload)
     _ = context.tr(actor.locale).gettext
     await reply(update, context, _("Step 3 of 4: send a file or photo if you have one, or type \"no\" "
-                                   "(no file)."), [[Button(_("No file"), f"esc:noatt:{payload['key']}:0")]])
+                                   "(no file)."), [[Button(_("No file"), data(Esc.NO_FILE, payload['key'], 0))]])
 
 
 async def raise_text(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
@@ -109,7 +110,7 @@ async def ask_urgency(update: Update, context: BotContext, actor: Actor, payload
     context.services.dialogs.set(actor.person_id, NEW_DIALOG, payload)
     key = payload["key"]
     await reply(update, context, _("Step 4 of 4: how urgent is it? Type 1 (normal) or 2 (urgent)."),
-                [[Button(_("1. Normal"), f"esc:urg:{key}:n"), Button(_("2. Urgent"), f"esc:urg:{key}:u")]])
+                [[Button(_("1. Normal"), data(Esc.URGENCY, key, "n")), Button(_("2. Urgent"), data(Esc.URGENCY, key, "u"))]])
 
 
 async def raise_pressed(update: Update, context: BotContext, actor: Actor, code: str, key: str, arg: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.callbacks import Esc, data
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, Button, Recipient
 from bot.i18n import N_, Translator
@@ -10,21 +11,21 @@ from bot.services.escalations.core import (ACTION_LABELS, OUTCOME_LABELS, RULES,
 
 # Button code -> (service action, Vietnamese typed word, English typed word, label msgid)
 ACTS: dict[str, tuple[str, str, str, str]] = {
-    "rcv": ("receive", "tiepnhan", "receive", N_("Receive")),
-    "fwd": ("forward", "chuyen", "forward", N_("Forward to the Director")),
-    "ans": ("answer", "traloi", "answer", N_("Answer directly")),
-    "ask": ("ask", "yeucau", "ask", N_("Ask for more information")),
-    "cls": ("close", "dong", "close", N_("Close as resolved")),
-    "dup": ("duplicate", "trung", "duplicate", N_("Close as duplicate")),
-    "ag": ("instruct", "dongy", "agree", N_("Agreed")),
-    "na": ("instruct", "khongdongy", "disagree", N_("Not agreed")),
-    "sm": ("instruct", "moigap", "seeme", N_("See me")),
-    "ins": ("instruct", "chidao", "instruct", N_("Write an instruction")),
-    "asg": ("assign", "giao", "assign", N_("Assign to {name}")),
-    "fu": ("follow_up", "theodoi", "followup", N_("Ask the Office to follow up")),
-    "add": ("add_info", "bosung", "addinfo", N_("Add information")),
-    "ok": ("confirm", "xacnhan", "confirm", N_("Confirm resolved")),
-    "rep": ("reply", "phanhoi", "reply", N_("Reply")),
+    Esc.RECEIVE: ("receive", "tiepnhan", "receive", N_("Receive")),
+    Esc.FORWARD: ("forward", "chuyen", "forward", N_("Forward to the Director")),
+    Esc.ANSWER: ("answer", "traloi", "answer", N_("Answer directly")),
+    Esc.ASK: ("ask", "yeucau", "ask", N_("Ask for more information")),
+    Esc.CLOSE: ("close", "dong", "close", N_("Close as resolved")),
+    Esc.DUPLICATE: ("duplicate", "trung", "duplicate", N_("Close as duplicate")),
+    Esc.AGREE: ("instruct", "dongy", "agree", N_("Agreed")),
+    Esc.NOT_AGREED: ("instruct", "khongdongy", "disagree", N_("Not agreed")),
+    Esc.SEE_ME: ("instruct", "moigap", "seeme", N_("See me")),
+    Esc.INSTRUCT: ("instruct", "chidao", "instruct", N_("Write an instruction")),
+    Esc.ASSIGN: ("assign", "giao", "assign", N_("Assign to {name}")),
+    Esc.FOLLOW_UP: ("follow_up", "theodoi", "followup", N_("Ask the Office to follow up")),
+    Esc.ADD_INFO: ("add_info", "bosung", "addinfo", N_("Add information")),
+    Esc.CONFIRM: ("confirm", "xacnhan", "confirm", N_("Confirm resolved")),
+    Esc.REPLY: ("reply", "phanhoi", "reply", N_("Reply")),
 }
 QUICK = {"ag": "agreed", "na": "not_agreed", "sm": "see_me"}
 OFFICE_ORDER = ("rcv", "fwd", "ans", "ask", "cls", "dup")
@@ -53,17 +54,17 @@ def action_buttons(tr: Translator, actor: Actor | None, view: EscalationView, co
                    deputies: list[Recipient] = (), detail: bool = True) -> list[list[Button]]:
     """Two buttons a row (labels stay short on a phone); assign buttons for the Director; then detail and file."""
     item = view.item_id
-    buttons = [Button(tr.gettext(ACTS[c][3]), f"esc:{c}:{item}:0") for c in codes]
+    buttons = [Button(tr.gettext(ACTS[c][3]), data(Esc(c), item, 0)) for c in codes]
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     if actor is not None and actor.is_director and view.state == S.FORWARDED:
         assign = ACTS["asg"][3]
-        rows += [[Button(tr.gettext(assign).format(name=d.full_name), f"esc:asg:{item}:{d.person_id}")]
+        rows += [[Button(tr.gettext(assign).format(name=d.full_name), data(Esc.ASSIGN, item, d.person_id))]
                  for d in deputies if d.person_id != view.assignee_id]
     extra = []
     if detail:
-        extra.append(Button(tr.gettext("Details and history"), f"esc:v:{item}:0"))
+        extra.append(Button(tr.gettext("Details and history"), data(Esc.VIEW, item, 0)))
     if view.attachment:
-        extra.append(Button(tr.gettext("Open the attached file"), f"esc:file:{item}:0"))
+        extra.append(Button(tr.gettext("Open the attached file"), data(Esc.FILE, item, 0)))
     return rows + ([extra] if extra else [])
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import callbacks
+from bot.callbacks import Rep
 from bot.domain import Actor, DomainError
 from bot.i18n import N_
 from bot.periods import period_title
@@ -49,7 +51,7 @@ async def report_command(update: Update, context: BotContext, actor: Actor) -> N
         where = stage_word(tr, ref) if ref else _("not started")
         lines.append(_("{n}. {title} - deadline {deadline} - {where}").format(
             n=number, title=title, deadline=tr.short_date(info.deadline), where=where))
-        choices.append((f"{number}. {title}", f"rep:open:{info.period_id}"))
+        choices.append((f"{number}. {title}", callbacks.data(Rep.OPEN, info.period_id)))
     lines.append(_("Press a period, or type its number."))
     await offer_choices(update, context, actor, "\n".join(lines), choices)
 
@@ -59,7 +61,7 @@ async def report_pressed(update: Update, context: BotContext, actor: Actor) -> N
     """Every rep:open / rep:a / rep:rev button, treated as possibly stale or forged."""
     await answer_query(update)
     data = update.callback_query.data or ""
-    if data.startswith("rep:a:"):
+    if data.startswith(callbacks.data(Rep.ANSWER, "")):
         await drop_buttons(update)
     if not await dispatch_fill(update, context, actor, data):
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.callbacks import Esc, Rep, data
 from bot.contracts import Q_DIFFICULTIES, ReportState
 from bot.domain import Button, OutMessage
 from bot.i18n import N_, Translator
@@ -52,7 +53,7 @@ def note_text(tr: Translator, note: str | None, params: dict[str, Any]) -> str:
 
 
 def _data(ref: ReportRef, code: str) -> str:
-    return f"rep:a:{ref.report_id}:{ref.step}:{code}"
+    return data(Rep.ANSWER, ref.report_id, ref.step, code)
 
 
 def _cut(label: str) -> str:
@@ -213,13 +214,13 @@ def render_confirm(tr: Translator, screen: Screen) -> OutMessage:
 def render_locked(tr: Translator, ref: ReportRef) -> OutMessage:
     _ = tr.gettext
     title = f"{title_of(tr, ref)} - {ref.unit_name}"
-    view = Button(_("View the report"), f"rep:v:{ref.report_id}:{ref.version}")
+    view = Button(_("View the report"), data(Rep.VIEW, ref.report_id, ref.version))
     if ref.state == ReportState.SUBMITTED:
         late = _(" It was submitted after the deadline and is marked late.") if ref.is_late else ""
         text = _("{title}: version {version} was submitted on {when} and is waiting for the Administration Office "
                  "to review it.{late} To change it, press \"Revise\".").format(
             title=title, version=ref.version, when=tr.datetime(ref.submitted_at), late=late)
-        return OutMessage(text, [[view, Button(_("Revise"), f"rep:rev:{ref.report_id}:{ref.version}")]])
+        return OutMessage(text, [[view, Button(_("Revise"), data(Rep.REVISE, ref.report_id, ref.version))]])
     if ref.state == ReportState.ACCEPTED:
         return OutMessage(_("{title}: version {version} has been accepted by the Administration Office.").format(
             title=title, version=ref.version), [[view]])
@@ -237,11 +238,11 @@ def render_submitted(tr: Translator, screen: Screen) -> OutMessage:
         text += " " + _("It was submitted after the deadline ({deadline}) and is marked late.").format(
             deadline=tr.short_date(ref.deadline))
     text += "\n" + _("If something needs to change before the Office accepts it, press \"Revise\".")
-    buttons = [[Button(_("View the report"), f"rep:v:{ref.report_id}:{ref.version}"),
-                Button(_("Revise"), f"rep:rev:{ref.report_id}:{ref.version}")]]
+    buttons = [[Button(_("View the report"), data(Rep.VIEW, ref.report_id, ref.version)),
+                Button(_("Revise"), data(Rep.REVISE, ref.report_id, ref.version))]]
     if isinstance(screen.answers.get(Q_DIFFICULTIES), str) and screen.answers[Q_DIFFICULTIES].strip():
         # The plan asks difficulties to reach the Director promptly: offer to raise them as a tracked item.
         text += "\n" + _("The report lists difficulties. To have them tracked until the Director answers, press "
                           "\"Raise to the Director\".")
-        buttons.append([Button(_("Raise to the Director"), f"esc:rep:{ref.report_id}:{ref.version}")])
+        buttons.append([Button(_("Raise to the Director"), data(Esc.FROM_REPORT, ref.report_id, ref.version))])
     return OutMessage(text, buttons)

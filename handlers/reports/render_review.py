@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.callbacks import Rep, data
 from bot.contracts import (
     Q_CAPITAL_HOLDS, Q_COMMENDATIONS, Q_DIFFICULTIES, Q_EXEMPLARS, Q_INITIATIVES, Q_SAVINGS, UNIT_STAGE_LABELS,
     ReportState, UnitStage,
@@ -33,9 +34,9 @@ def render_office_notice(tr: Translator, view: ReportView) -> OutMessage:
     lines += _key_figures(tr, view)
     lines.append(_("Please accept it, or return it to the unit with a comment."))
     return OutMessage("\n".join(lines), [[
-        Button(_("Accept"), f"rep:acc:{ref.report_id}:{view.shown_version}"),
-        Button(_("Return with a comment"), f"rep:ret:{ref.report_id}:{view.shown_version}"),
-    ], [Button(_("View in full"), f"rep:v:{ref.report_id}:{view.shown_version}")]])
+        Button(_("Accept"), data(Rep.ACCEPT, ref.report_id, view.shown_version)),
+        Button(_("Return with a comment"), data(Rep.RETURN, ref.report_id, view.shown_version)),
+    ], [Button(_("View in full"), data(Rep.VIEW, ref.report_id, view.shown_version))]])
 
 
 def _key_figures(tr: Translator, view: ReportView) -> list[str]:
@@ -79,12 +80,12 @@ def render_view(tr: Translator, view: ReportView, can_review: bool) -> OutMessag
         people = ", ".join(f"{name} ({count})" for name, count in view.contributors)
         lines += ["", _("Answers entered by: {people}.").format(people=people)]
     buttons: list[list[Button]] = []
-    others = [Button(_("Version {n}").format(n=v.version), f"rep:v:{ref.report_id}:{v.version}")
+    others = [Button(_("Version {n}").format(n=v.version), data(Rep.VIEW, ref.report_id, v.version))
               for v in view.versions if v.version != view.shown_version]
     buttons += [others[i:i + 4] for i in range(0, len(others), 4)]
     if can_review and ref.state == ReportState.SUBMITTED and view.shown_version == ref.version:
-        buttons.append([Button(_("Accept"), f"rep:acc:{ref.report_id}:{ref.version}"),
-                        Button(_("Return with a comment"), f"rep:ret:{ref.report_id}:{ref.version}")])
+        buttons.append([Button(_("Accept"), data(Rep.ACCEPT, ref.report_id, ref.version)),
+                        Button(_("Return with a comment"), data(Rep.RETURN, ref.report_id, ref.version))])
     return OutMessage("\n".join(lines), buttons)
 
 
@@ -112,7 +113,7 @@ def render_decision_for_unit(tr: Translator, result: ReviewResult) -> OutMessage
              "revision, with this comment:\n{comment}\n\nPlease revise it and submit it again: press the button "
              "below or type /baocao.").format(name=result.reviewer, title=title_of(tr, ref), unit=ref.unit_name,
                                               version=result.version, comment=result.comment)
-    return OutMessage(text, [[Button(_("Open the report"), f"rep:open:{ref.period_id}")]])
+    return OutMessage(text, [[Button(_("Open the report"), data(Rep.OPEN, ref.period_id))]])
 
 def render_decision_for_office(tr: Translator, result: ReviewResult) -> OutMessage:
     """What the other Office members receive, so nobody reviews the same version twice."""

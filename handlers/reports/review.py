@@ -10,6 +10,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import callbacks
+from bot.callbacks import Rep
 from bot.domain import Actor, DomainError
 from bot.i18n import N_
 from bot.periods import period_title
@@ -36,7 +38,7 @@ async def view_command(update: Update, context: BotContext, actor: Actor) -> Non
     reports = context.services.reports
     if actor.sees_all_units:
         periods = reports.viewable_periods(actor)
-        choices = [(f"{n}. {period_title(tr, p.kind, p.year, p.phase)}", f"rep:vp:{p.period_id}")
+        choices = [(f"{n}. {period_title(tr, p.kind, p.year, p.phase)}", callbacks.data(Rep.VIEW_PERIOD, p.period_id))
                    for n, p in enumerate(periods, start=1)]
         text = "\n".join([_("Which reporting period?"), *(label for label, _data in choices),
                           _("Press a period, or type its number.")])
@@ -49,7 +51,7 @@ async def view_command(update: Update, context: BotContext, actor: Actor) -> Non
     if not refs:
         await reply(update, context, _("Your unit has no reports yet. Type /baocao to start one."))
         return
-    choices = [(f"{n}. {title_of(tr, r)} - {stage_word(tr, r)}", f"rep:v:{r.report_id}:0")
+    choices = [(f"{n}. {title_of(tr, r)} - {stage_word(tr, r)}", callbacks.data(Rep.VIEW, r.report_id, 0))
                for n, r in enumerate(refs, start=1)]
     text = "\n".join([_("Reports of {unit}:").format(unit=actor.unit_name), *(label for label, _d in choices),
                       _("Press a report, or type its number.")])
@@ -61,7 +63,7 @@ async def review_pressed(update: Update, context: BotContext, actor: Actor) -> N
     """rep:vp / rep:v / rep:acc / rep:ret buttons; permission and state are checked again on the server."""
     await answer_query(update)
     data = update.callback_query.data or ""
-    if data.startswith(("rep:acc:", "rep:ret:")):
+    if data.startswith((callbacks.data(Rep.ACCEPT, ""), callbacks.data(Rep.RETURN, ""))):
         await drop_buttons(update)
     if not await dispatch_review(update, context, actor, data):
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
@@ -83,7 +85,7 @@ async def dispatch_review(update: Update, context: BotContext, actor: Actor, dat
         for line in lines:
             text.append(f"- {line.unit_name}: {unit_stage_word(tr, line.stage)}")
             if line.report_id and line.version:
-                choices.append((f"{len(choices) + 1}. {line.unit_name}", f"rep:v:{line.report_id}:0"))
+                choices.append((f"{len(choices) + 1}. {line.unit_name}", callbacks.data(Rep.VIEW, line.report_id, 0)))
         if choices:
             text += ["", _("Submitted reports:"), *(label for label, _d in choices),
                      _("Press a unit, or type its number.")]

@@ -1,0 +1,147 @@
+"""Every button's callback data: one table per feature, "<prefix>:<code>[:<field>...]", short ASCII (<= 64 bytes).
+
+A code names one action of one feature. `@unique` refuses two actions sharing a code, `TABLES` one prefix for two
+features, so a press can never be read as another action (the old "esc:rep" meant both "raise the difficulties of
+a report" and "reply on a difficulty"). Build data with `data(...)`, read it with `parse(...)`; tests check that no
+code outside this module spells callback data by hand for a feature whose table says `built_here`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum, unique
+
+
+@unique
+class Esc(StrEnum):
+    """Escalations (handlers/escalations): "esc:<code>:<item or draft key>:<argument>"."""
+
+    VIEW = "v"
+    FILE = "file"
+    NEW = "new"
+    FROM_REPORT = "frr"  # raise the difficulties a report lists: target = report id, argument = version
+    LIST = "lst"
+    UNITS = "units"
+    URGENCY = "urg"
+    NO_FILE = "noatt"
+    FORWARD_NO_NOTE = "fwd0"
+    CLOSE_NO_NOTE = "cls0"
+    RECEIVE = "rcv"
+    FORWARD = "fwd"
+    ANSWER = "ans"
+    ASK = "ask"
+    CLOSE = "cls"
+    DUPLICATE = "dup"
+    AGREE = "ag"
+    NOT_AGREED = "na"
+    SEE_ME = "sm"
+    INSTRUCT = "ins"
+    ASSIGN = "asg"
+    FOLLOW_UP = "fu"
+    ADD_INFO = "add"
+    CONFIRM = "ok"
+    REPLY = "rep"
+
+
+@unique
+class Rep(StrEnum):
+    """Reports (handlers/reports, bot/reminders): filling, reviewing and reading."""
+
+    OPEN = "open"  # rep:open:<period>
+    ANSWER = "a"  # rep:a:<report>:<step>:<choice>
+    REVISE = "rev"  # rep:rev:<report>:<version>
+    VIEW_PERIOD = "vp"  # rep:vp:<period>
+    VIEW = "v"  # rep:v:<report>:<version>
+    ACCEPT = "acc"
+    RETURN = "ret"
+
+
+@unique
+class Rem(StrEnum):
+    """Reminders: "Remind me later" and the Office's "Remind now"."""
+
+    SNOOZE = "snz"  # rem:snz:<period>
+    NOW = "now"  # rem:now:<period>:<stamp>
+
+
+@unique
+class Per(StrEnum):
+    """Reporting periods and the working-day calendar (handlers/periods_admin.py)."""
+
+    MENU = "m"
+    OPEN = "open"
+    CLOSE = "close"
+    OPENS = "ops"
+    DEADLINE = "dl"
+    EXTEND = "ext"
+    EXTEND_UNIT = "exu"
+    UNEXTEND = "unx"
+    UNEXTEND_UNIT = "unu"
+    CALENDAR = "cal"
+    DAY_OFF = "off"
+    WORK_DAY = "wrk"
+    CLEAR_DAY = "clr"
+
+
+@unique
+class UnitCode(StrEnum):
+    """The unit list (handlers/units.py)."""
+
+    MENU = "menu"
+    ADD = "add"
+    RENAME = "ren"
+    RETIRE = "ret"
+    RESTORE = "res"
+
+
+@unique
+class Inv(StrEnum):
+    """Invitations (handlers/invites.py)."""
+
+    ROLE = "r"
+    UNIT = "u"
+    LIST = "l"
+    CANCEL = "x"
+
+
+@unique
+class Lang(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+@unique
+class Ppl(StrEnum):
+    REMOVE = "rm"
+
+
+@unique
+class St(StrEnum):
+    """Status (handlers/status.py): "st:<action>:<period>"."""
+
+    SHOW = "show"
+    CHART = "chart"
+    EXPORT = "export"
+
+
+# prefix -> (table, whether every piece of data of this feature is built through `data()`)
+TABLES: dict[str, tuple[type[StrEnum], bool]] = {
+    "esc": (Esc, True), "rep": (Rep, True), "rem": (Rem, True), "per": (Per, False), "unit": (UnitCode, False),
+    "inv": (Inv, False), "lang": (Lang, False), "ppl": (Ppl, False), "st": (St, False),
+}
+PREFIX_OF = {table: prefix for prefix, (table, _built) in TABLES.items()}
+
+
+def data(code: StrEnum, *fields: object) -> str:
+    """"esc:rep:12:0" from (Esc.REPLY, 12, 0)."""
+    return ":".join([PREFIX_OF[type(code)], code.value, *(str(f) for f in fields)])
+
+
+def parse(raw: str | None, table: type[StrEnum]) -> tuple[StrEnum, list[str]] | None:
+    """(code, fields) when `raw` is this feature's data with a known code, else None (stale or forged)."""
+    parts = (raw or "").split(":")
+    if len(parts) < 2 or parts[0] != PREFIX_OF[table]:
+        return None
+    try:
+        return table(parts[1]), parts[2:]
+    except ValueError:
+        return None
