@@ -8,15 +8,32 @@ import logging
 import sys
 
 from bot.config import Settings
+from bot.redact import Redactor, install, secrets_of
 
 
-def _setup_logging(settings: Settings) -> None:
-    from handlers.errors import RedactToken
-
+def _setup_logging(settings: Settings) -> Redactor:
+    """Logging with every secret redacted, before anything that could log or raise runs."""
+    redact = Redactor(secrets_of(settings))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(settings.telegram_bot_token))
+    install(redact)
+    return redact
+
+
+def startup_failure(error: Exception, redact: Redactor) -> str:
+    """A short message for a failed start, in Vietnamese and English, without any secret."""
+    from telegram.error import InvalidToken, NetworkError
+
+    if isinstance(error, InvalidToken):
+        return ("Telegram không chấp nhận TELEGRAM_BOT_TOKEN. Đề nghị kiểm tra lại mã bot (lấy từ @BotFather) và "
+                "TELEGRAM_API_BASE_URL (để trống nếu dùng máy chủ Telegram).\n"
+                "Telegram rejected TELEGRAM_BOT_TOKEN. Check the token (from @BotFather) and TELEGRAM_API_BASE_URL "
+                "(leave it empty for Telegram's own server).")
+    detail = redact(f"{type(error).__name__}: {error}")
+    if isinstance(error, NetworkError):
+        return (f"Không kết nối được máy chủ Telegram / Could not reach the Telegram server: {detail}\n"
+                "Đề nghị kiểm tra mạng và TELEGRAM_API_BASE_URL / Check the network and TELEGRAM_API_BASE_URL.")
+    return f"Không khởi động được bot / The bot could not start: {detail}"
 
 
 def _services(settings: Settings):  # noqa: ANN202
@@ -35,18 +52,32 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         print("TELEGRAM_BOT_TOKEN chưa được đặt: khởi động trình mô phỏng cục bộ.\n"
               "No TELEGRAM_BOT_TOKEN: starting the local chat simulator.\n")
         return cmd_demo(settings, args)
+    if problems := settings.startup_problems():
+        print("\n\n".join(problems), file=sys.stderr)
+        return 2
+    redact = _setup_logging(settings)
+    try:
+        return _run_live(settings)
+    except Exception as error:  # a failed start prints one clean line, never a traceback holding the token
+        logging.getLogger(__name__).debug("start-up failed", exc_info=error)
+        print(startup_failure(error, redact), file=sys.stderr)
+        return 1
+
+
+def _run_live(settings: Settings) -> int:
     from telegram import Update
 
     from bot.app import build_live
 
-    _setup_logging(settings)
     app = build_live(settings)
     services = app.bot_data.services
     if not any(services.people.office_recipients()):
         code = services.invites.bootstrap_office_invite()
         if code:
             print(f"Chưa có tài khoản Phòng HC-TH. Mở liên kết sau để đăng ký / No Office account yet; open:\n"
-                  f"  https://t.me/<bot>?start={code}  (đổi <bot> thành tên bot / replace <bot> by the bot's username)")
+                  f"  https://t.me/<bot>?start={code}  (đổi <bot> thành tên bot / replace <bot> by the bot's username)\n"
+                  f"Chỉ liên kết này còn hiệu lực; các liên kết in ở lần khởi động trước đã bị thu hồi.\n"
+                  f"Only this link is valid; links printed at earlier starts have been revoked.")
     if settings.webhook_url:
         app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, url_path="telegram",
                         webhook_url=settings.webhook_url.rstrip("/") + "/telegram",

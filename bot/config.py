@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,9 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WEBHOOK_SECRET_MIN = 32
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{%d,256}" % WEBHOOK_SECRET_MIN)  # Telegram's alphabet and limit
+MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
 
 
 class Settings(BaseSettings):
@@ -57,6 +61,20 @@ class Settings(BaseSettings):
         if value not in ("vi", "en"):
             raise ValueError("DEFAULT_LOCALE must be 'vi' or 'en'")
         return value
+
+    def startup_problems(self) -> list[str]:
+        """Reasons not to start the live bot, each in Vietnamese and English (empty when it may start)."""
+        problems = []
+        if self.webhook_url and not WEBHOOK_SECRET.fullmatch(self.webhook_secret):
+            # Without a secret anyone who reaches the port can post a forged update "from" any person.
+            problems.append(
+                f"WEBHOOK_URL đã được đặt nhưng WEBHOOK_SECRET trống hoặc không hợp lệ: cần ít nhất "
+                f"{WEBHOOK_SECRET_MIN} ký tự, chỉ gồm chữ cái A-Z a-z, chữ số, dấu _ và dấu -. Tạo một chuỗi bí mật "
+                f"bằng lệnh:\n  {MAKE_SECRET}\nrồi ghi vào WEBHOOK_SECRET trong tệp .env.\n"
+                f"WEBHOOK_URL is set but WEBHOOK_SECRET is empty or invalid: it needs at least {WEBHOOK_SECRET_MIN} "
+                f"characters, only A-Z a-z 0-9 _ and -. Make one with the command above and put it in "
+                f"WEBHOOK_SECRET in .env.")
+        return problems
 
     @property
     def tz(self) -> ZoneInfo:

@@ -6,23 +6,19 @@ import logging
 
 from telegram import Update
 
+from bot.redact import RedactingFilter, Redactor
+
 from handlers.common import reply, tr_for
 from handlers.context import BotApp, BotContext
 
 log = logging.getLogger(__name__)
 
 
-class RedactToken(logging.Filter):
-    """Removes the bot token from every log record (it appears in Bot API URLs)."""
+class RedactToken(RedactingFilter):
+    """Removes the bot token from every log record (it appears in Bot API URLs); see `bot.redact`."""
 
     def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token and self.token in (message := record.getMessage()):
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        return True
+        super().__init__(Redactor([token], mask="<token>"))
 
 
 async def on_error(update: object, context: BotContext) -> None:

@@ -89,7 +89,12 @@ class InviteService(Service):
                               invite.expires_at)
 
     def bootstrap_office_invite(self) -> str | None:
-        """First run: an Office invite printed on the console, only while nobody administers the bot."""
+        """First run: an Office invite printed on the console, only while nobody administers the bot.
+
+        Only the code's hash is stored, so the printed code cannot be shown again: each start revokes the earlier
+        pending bootstrap invite (created by nobody) in the same transaction and issues a new one. One link is valid
+        at any time, the last one printed.
+        """
         now = self.clock.now()
         with self.db.session() as session:
             office_units = select(Unit.id).where(Unit.is_admin_office)
@@ -97,11 +102,18 @@ class InviteService(Service):
                 Person.is_active, (Person.role == Role.OFFICE.value) | col(Person.unit_id).in_(office_units))).first()
             if has_admin is not None:
                 return None
+            earlier = session.exec(
+                update(Invite).where(col(Invite.created_by).is_(None), Invite.role == Role.OFFICE.value,
+                                     col(Invite.used_at).is_(None), col(Invite.revoked_at).is_(None))
+                .values(revoked_at=now)).rowcount
             unit = session.exec(select(Unit).where(Unit.is_admin_office)).first()
             code = secrets.token_urlsafe(CODE_BYTES)
-            session.add(Invite(code_hash=hash_code(code), role=Role.OFFICE.value, unit_id=unit.id if unit else None,
-                               created_at=now, expires_at=now + self.ttl))
-            audit.record(session, at=now, actor_id=None, action="invite.bootstrap", entity="invite")
+            invite = Invite(code_hash=hash_code(code), role=Role.OFFICE.value, unit_id=unit.id if unit else None,
+                            created_at=now, expires_at=now + self.ttl)
+            session.add(invite)
+            session.flush()
+            audit.record(session, at=now, actor_id=None, action="invite.bootstrap", entity="invite",
+                         entity_id=invite.id, after={"revoked_earlier": earlier})
             return code
 
     def list_pending(self, actor: Actor) -> list[InviteInfo]:
