@@ -9,12 +9,12 @@ from telegram import Bot
 from bot.clock import TZ
 
 from bot.contracts import EscalationState as S
-from bot.domain import Actor, OutMessage, Recipient, Role
+from bot.domain import Actor, DomainError, OutMessage, Recipient, Role
 from bot.i18n import N_, Translator
 from bot.services.escalations.core import OUTCOME_LABELS, EscalationView, FollowUp
 from handlers.common import deliver_with
 from handlers.context import AppData
-from handlers.escalations.render import HOLDER_LABELS, action_buttons, available, card, typed_hint
+from handlers.escalations.render import HOLDER_LABELS, action_buttons, available, briefing, card, typed_hint
 
 OFFICE_CHAT = -1  # person id of the Office's group chat: no person, so nothing is marked blocked
 Param = str | Callable[[Translator], str]  # a callable is rendered in each recipient's language
@@ -76,8 +76,16 @@ class Notifier:
             return Actor(OFFICE_CHAT, recipient.full_name, Role.OFFICE, recipient.locale)
         return self.services.people.get_actor(recipient.person_id)
 
+    def _briefing(self, tr: Translator, actor: Actor, view: EscalationView) -> str:
+        """The leader's card: the description, the Office's note and the exchange with the unit."""
+        try:
+            history = self.services.escalations.history(actor, view.item_id)
+        except DomainError:  # cannot happen for a holder; the plain card is still enough to act on
+            return card(tr, view)
+        return briefing(tr, view, history)
+
     async def _send(self, recipients: list[Recipient], view: EscalationView, intro: str, skip: int | None,
-                    buttons: bool = True, full: bool = True, **params: Param) -> None:
+                    buttons: bool = True, full: bool = True, brief: bool = False, **params: Param) -> None:
         seen: set[int] = set()
         deputies = self.services.people.leadership_recipients((Role.DEPUTY_DIRECTOR,))
         for recipient in recipients:
@@ -93,7 +101,8 @@ class Notifier:
                 codes = available(actor, view)
                 rows = action_buttons(tr, actor, view, codes, deputies)
                 hint = typed_hint(tr, view, codes)
-                text = f"{text}\n\n{card(tr, view, full=full)}" + (f"\n\n{hint}" if hint else "")
+                body = self._briefing(tr, actor, view) if brief else card(tr, view, full=full)
+                text = f"{text}\n\n{body}" + (f"\n\n{hint}" if hint else "")
             await deliver_with(self.bot, self.services, recipient, OutMessage(text, rows))
 
     async def announce(self, view: EscalationView, action: str, actor: Actor, text: str | None = None) -> None:
@@ -102,7 +111,7 @@ class Notifier:
         if action == "receive":
             await self._send(self._unit(view), view, "receive", skip, buttons=False, name=who)
         elif action == "forward":
-            await self._send(self._leaders(view), view, "forward", skip, name=who)
+            await self._send(self._leaders(view), view, "forward", skip, brief=True, name=who)
             await self._send(self._unit(view), view, "forward_unit", skip, buttons=False)
         elif action in ("answer", "ask"):
             await self._send(self._unit(view), view, action, skip, full=False, name=who, text=body)
@@ -114,7 +123,7 @@ class Notifier:
             await self._send(self._unit(view), view, "instruct_unit", skip, full=False, name=who, text=body)
         elif action == "assign":
             assignee = self.services.people.recipient(view.assignee_id or 0)
-            await self._send([assignee] if assignee else [], view, "assign", skip)
+            await self._send([assignee] if assignee else [], view, "assign", skip, brief=True)
             await self._send(self._office(), view, "assign_office", skip, buttons=False, text=view.assignee or "-")
         elif action == "follow_up":
             await self._send(self._office(), view, "follow_up", skip, full=False, name=who)
@@ -138,8 +147,9 @@ class Notifier:
         holders: dict[str, Callable[[EscalationView], list[Recipient]]] = {
             "office": lambda _view: self._office(), "unit": self._unit, "director": self._director_holder}
         recipients = holders[follow_up.holder](view)
-        intro = "reminder_director" if follow_up.holder == "director" else "reminder"
-        await self._send(recipients, view, intro, None, full=False,
+        director = follow_up.holder == "director"
+        intro = "reminder_director" if director else "reminder"
+        await self._send(recipients, view, intro, None, full=director, brief=director,
                          holder=lambda tr: tr.gettext(HOLDER_LABELS[follow_up.holder]),
                          since=lambda tr: tr.short_date(view.held_since.astimezone(TZ).date()),
                          due=lambda tr: tr.short_date(follow_up.due))

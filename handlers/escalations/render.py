@@ -31,6 +31,8 @@ QUICK = {"ag": "agreed", "na": "not_agreed", "sm": "see_me"}
 OFFICE_ORDER = ("rcv", "fwd", "ans", "ask", "cls", "dup")
 LEADER_ORDER = ("ag", "na", "sm", "ins", "fu")
 UNIT_ORDER = ("add", "ok", "rep")
+# History steps that carry what a leader needs to decide: the Office's questions and the unit's answers.
+CONTEXT_ACTIONS = ("ask", "add_info", "reply", "answer", "comment")
 HOLDER_LABELS = {"office": N_("the Administration Office"), "director": N_("the Director"), "unit": N_("the unit")}
 
 
@@ -94,6 +96,18 @@ def card(tr: Translator, view: EscalationView, *, full: bool = True) -> str:
         lines.append(tr.gettext("Description: {text}").format(text=view.description))
     if view.attachment:
         lines.append(tr.gettext("Attached file: {name}").format(name=view.attachment.get("file_name") or "-"))
+    return "\n".join(lines)
+
+
+def briefing(tr: Translator, view: EscalationView, history: list[HistoryEntry]) -> str:
+    """What the Director (or a deputy) needs to decide, in the message itself: the card with the description, the
+    Office's note, and what the Office asked and the unit added."""
+    lines = [card(tr, view)]
+    if view.office_note:
+        lines.append(tr.gettext("Note of the Administration Office: {text}").format(text=view.office_note))
+    exchange = [history_line(tr, entry) for entry in history if entry.action in CONTEXT_ACTIONS]
+    if exchange:
+        lines += ["", tr.gettext("Information exchanged with the unit:"), *exchange]
     return "\n".join(lines)
 
 
