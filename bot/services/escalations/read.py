@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, false, or_, true
 from sqlmodel import Session, col, select
 
 from bot.calendar import WorkingCalendar
@@ -21,6 +21,17 @@ from storage.models import Escalation, EscalationEvent, Person, Unit
 
 def not_found(item_id: int) -> NotFound:
     return NotFound(N_("There is no difficulty number {id}."), id=item_id)
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """`may_see` as a query condition: the one visibility rule for lists, status and documents alike."""
+    if actor.is_office or actor.is_director:
+        return true()
+    if actor.is_deputy_director:
+        return col(Escalation.assignee_id) == actor.person_id
+    if actor.reports_for_unit and actor.unit_id is not None:
+        return col(Escalation.unit_id) == actor.unit_id
+    return false()
 
 
 class EscalationReads(Service):
@@ -112,16 +123,12 @@ class EscalationReads(Service):
     def list_items(self, actor: Actor, *, states: Iterable[S] | None = None, unit_id: int | None = None,
                    limit: int = 200) -> list[EscalationView]:
         """The items this person may see, urgent first then oldest first; open ones unless `states` says otherwise."""
-        query = select(Escalation).where(col(Escalation.state).in_([s.value for s in (states or OPEN_STATES)]))
-        if actor.is_office or actor.is_director:
-            if unit_id is not None:
-                query = query.where(Escalation.unit_id == unit_id)
-        elif actor.is_deputy_director:
-            query = query.where(Escalation.assignee_id == actor.person_id)
-        elif actor.reports_for_unit:
-            query = query.where(Escalation.unit_id == actor.unit_id)
-        else:
+        if not (actor.sees_all_units or actor.is_deputy_director or actor.reports_for_unit):
             raise PermissionDenied()
+        query = select(Escalation).where(col(Escalation.state).in_([s.value for s in (states or OPEN_STATES)]),
+                                         visible_to(actor))
+        if unit_id is not None and (actor.is_office or actor.is_director):
+            query = query.where(Escalation.unit_id == unit_id)
         query = query.order_by(col(Escalation.urgent).desc(), col(Escalation.created_at), col(Escalation.id))
         with self.db.session() as session:
             return self._views(session, session.exec(query.limit(limit)).all())
@@ -134,13 +141,16 @@ class EscalationReads(Service):
 
     # For the status board and the official report ----------------------------------------------------
     def summaries(self, since: date | None = None, until: date | None = None,
-                  unit_id: int | None = None) -> list[EscalationSummary]:
+                  unit_id: int | None = None, viewer: Actor | None = None) -> list[EscalationSummary]:
         """Items open at some time between `since` and `until` (local dates, both included), oldest first.
 
-        That is: raised on or before `until`, and not closed before `since`. No actor: the callers are
-        features that already decided who may read the result. `outcome` is a code of OUTCOME_LABELS.
+        That is: raised on or before `until`, and not closed before `since`. `viewer` limits them to what that
+        person may see (`visible_to`); None is the Department itself (the group's board, the command line).
+        `outcome` is a code of OUTCOME_LABELS.
         """
         query = select(Escalation, Unit).join(Unit, col(Unit.id) == Escalation.unit_id)
+        if viewer is not None:
+            query = query.where(visible_to(viewer))
         if until is not None:
             query = query.where(Escalation.created_at < self._start_of(until + timedelta(days=1)))
         if since is not None:

@@ -40,7 +40,7 @@ class EscalationSource(Protocol):
     """What the status needs from the escalation service (bot/services/escalations/)."""
 
     def summaries(self, since: date | None = None, until: date | None = None,
-                  unit_id: int | None = None) -> list[EscalationSummary]: ...
+                  unit_id: int | None = None, viewer: Actor | None = None) -> list[EscalationSummary]: ...
 
 
 @dataclass(frozen=True)
@@ -102,20 +102,21 @@ class StatusService(Service):
 
     def consolidation(self, actor: Actor, period_id: int) -> Consolidation:
         self.check(actor)
-        return self.build(period_id)
+        return self.build(period_id, viewer=actor)
 
-    def build(self, period_id: int) -> Consolidation:
-        """For periodic tasks and the command line, which act for the Department rather than a person."""
+    def build(self, period_id: int, viewer: Actor | None = None) -> Consolidation:
+        """For a person (`viewer`: difficulties limited to what they may see), or for periodic tasks and the
+        command line, which act for the Department (None)."""
         period = self.periods.get(period_id)
         progress = self.progress.by_unit(period_id)
         reports = self.submissions.latest(period_id)
-        return consolidate(period, progress, reports, self._escalations(period), self.clock.now())
+        return consolidate(period, progress, reports, self._escalations(period, viewer), self.clock.now())
 
-    def _escalations(self, period: PeriodInfo) -> list[EscalationSummary]:
+    def _escalations(self, period: PeriodInfo, viewer: Actor | None) -> list[EscalationSummary]:
         if self.escalations is None:
             return []
         # Open at some time since the window began: older items still open matter too.
-        return self.escalations.summaries(since=period.data_from)
+        return self.escalations.summaries(since=period.data_from, viewer=viewer)
 
     def director_name(self) -> str:
         """The active Director's name for the signature block ("" when none is registered)."""
@@ -133,13 +134,13 @@ class StatusService(Service):
     def export(self, actor: Actor, period_id: int) -> ExportFiles:
         """The official report (DOCX) and annex (XLSX) for a person allowed to see the status."""
         self.check(actor)
-        files = self.export_files(period_id)
+        files = self.export_files(period_id, viewer=actor)
         self.record_export(actor, period_id)
         return files
 
-    def export_files(self, period_id: int) -> ExportFiles:
+    def export_files(self, period_id: int, viewer: Actor | None = None) -> ExportFiles:
         """Both documents, for the command line as well (the text is the Department's, in Vietnamese)."""
-        c = self.build(period_id)
+        c = self.build(period_id, viewer)
         code = c.period.code
         return ExportFiles(period=c.period, docx_name=f"BC-thi-dua-{code}.docx",
                            docx=build_report(c, self.director_name(), self.labels()), xlsx_name=f"Phu-luc-thi-dua-{code}.xlsx",
