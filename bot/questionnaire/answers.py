@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from collections.abc import Iterable
 from typing import Any
 
 from bot.domain import DomainError
@@ -27,6 +28,20 @@ EXAMPLES = {
     QType.YESNO: N_("Please answer \"có\" (yes) or \"không\" (no), or press a button."),
     QType.ATTACHMENT: N_("Please send a photo or a file for this question."),
 }
+
+
+def is_answered(question: Question, answers: dict[str, Any]) -> bool:
+    """The one meaning of "answered" (review, the Office's notice, progress, status): a value was given.
+
+    A skipped question (stored as None) is settled, so it is not asked again, but it is not answered; a required
+    list needs at least one entry.
+    """
+    value = answers.get(question.id)
+    return value is not None and not (question.required and value == [])
+
+
+def answered_count(questions: Iterable[Question], answers: dict[str, Any]) -> int:
+    return sum(1 for q in questions if is_answered(q, answers))
 
 
 def parse_yesno(text: str) -> bool | None:

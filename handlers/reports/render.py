@@ -12,6 +12,7 @@ from bot.contracts import Q_DIFFICULTIES, ReportState
 from bot.domain import Button, OutMessage
 from bot.i18n import N_, Translator
 from bot.periods import period_title
+from bot.questionnaire.answers import answered_count
 from bot.questionnaire.display import format_item, format_value
 from bot.questionnaire.model import QType, Question, Questionnaire, pick_text
 from bot.services.reports.base import Mode, ReportRef, Screen
@@ -123,8 +124,13 @@ def render_question(tr: Translator, screen: Screen) -> OutMessage:
     if target.type == QType.MULTI and screen.picks:
         chosen = format_value(target, list(screen.picks), tr)
         lines += ["", _("Selected so far: {value}").format(value=chosen)]
-    lines += ["", tr.gettext(HINTS[target.type]),
-              _("You can also type \"quay lại\" (back), \"bỏ qua\" (skip) or \"tạm dừng\" (save and leave).")]
+    if has_value:  # "bỏ qua" keeps the answer given
+        words = _("You can also type \"quay lại\" (back), \"giữ nguyên\" (keep) or \"tạm dừng\" (save and leave).")
+    elif target.required:  # a required question cannot be skipped: do not offer it
+        words = _("You can also type \"quay lại\" (back) or \"tạm dừng\" (save and leave).")
+    else:
+        words = _("You can also type \"quay lại\" (back), \"bỏ qua\" (skip) or \"tạm dừng\" (save and leave).")
+    lines += ["", tr.gettext(HINTS[target.type]), words]
     if target.type == QType.YESNO:
         buttons.append([Button(_("Yes"), _data(ref, "y")), Button(_("No"), _data(ref, "n"))])
     elif target.type in (QType.SINGLE, QType.MULTI):
@@ -181,7 +187,7 @@ def answers_text(tr: Translator, questionnaire: Questionnaire, applicable: tuple
 def render_review(tr: Translator, screen: Screen) -> OutMessage:
     _ = tr.gettext
     ref = screen.ref
-    answered = sum(1 for q in screen.applicable if q.id in screen.answers)
+    answered = answered_count(screen.applicable, screen.answers)
     lines = [f"{title_of(tr, ref)} - {ref.unit_name}"]
     if ref.state == ReportState.RETURNED and ref.return_comment:
         lines.append(_("Returned by the Administration Office with this comment: {comment}").format(

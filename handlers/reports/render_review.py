@@ -12,6 +12,7 @@ from bot.contracts import (
 )
 from bot.domain import Button, OutMessage
 from bot.i18n import Translator
+from bot.questionnaire.answers import answered_count
 from bot.questionnaire.model import pick_text
 from bot.services.reports.base import ReportRef
 from bot.services.reports.review import ReportView, ReviewResult
@@ -29,7 +30,7 @@ def render_office_notice(tr: Translator, view: ReportView) -> OutMessage:
     if shown.is_late:
         lines.append(_("Submitted after the deadline ({deadline}): marked late.").format(
             deadline=tr.short_date(ref.deadline)))
-    answered = sum(1 for q in view.applicable if answers.get(q.id) is not None)
+    answered = answered_count(view.applicable, answers)
     lines.append(_("Questions answered: {answered}/{total}.").format(answered=answered, total=len(view.applicable)))
     lines += _key_figures(tr, view)
     lines.append(_("Please accept it, or return it to the unit with a comment."))

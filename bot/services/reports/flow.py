@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.questionnaire.answers import is_answered
 from bot.questionnaire.model import Question
 
 REVIEW, CONFIRM = "@review", "@confirm"
@@ -45,4 +46,4 @@ def normalised(cursor: dict[str, Any], applicable: list[Question], answers: dict
 
 def missing_required(applicable: list[Question], answers: dict[str, Any]) -> list[Question]:
     """Required questions without an answer (a required group needs at least one entry)."""
-    return [q for q in applicable if q.required and (answers.get(q.id) is None or answers.get(q.id) == [])]
+    return [q for q in applicable if q.required and not is_answered(q, answers)]

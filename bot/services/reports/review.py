@@ -13,10 +13,11 @@ from sqlmodel import Session, col, select
 from bot.contracts import ReportState, UnitStage
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
+from bot.questionnaire.answers import is_answered
 from bot.questionnaire.model import Question, Questionnaire
 from bot.services.periods import PeriodInfo, to_info
 from bot.services.progress import stage_of
-from bot.services.reports.base import Loaded, ReportBase, ReportRef
+from bot.services.reports.base import EDITABLE, Loaded, ReportBase, ReportRef
 from bot.text import nfc
 from storage import audit
 from storage.models import DeadlineExtension, Period, Person, Report, ReportVersion, Unit
@@ -147,7 +148,10 @@ class ReportReview(ReportBase):
             loaded = self._load(session, report_id)
             self._check_reader(actor, loaded)
             versions = self._versions(session, report_id)
-            if version == 0 and not actor.acts_for(loaded.unit.id):
+            # 0 is the unit's working draft only while it can edit it; once submitted or accepted, the unit (like
+            # everyone else) sees the latest version and its review state, not a "draft, not sent" line.
+            own_draft = actor.acts_for(loaded.unit.id) and (loaded.report.state in EDITABLE or not versions)
+            if version == 0 and not own_draft:
                 if not versions:
                     raise DomainError(N_("{unit} has not submitted this report yet ({answered}/{total} questions "
                                          "answered)."), unit=loaded.unit.name, answered=loaded.report.answered_count,
@@ -174,7 +178,7 @@ class ReportReview(ReportBase):
             answers = loaded.answers
             by = {qid: r.answered_by for qid, r in loaded.rows.items()}
         applicable = loaded.questionnaire.applicable(loaded.unit.code, loaded.period.kind, answers)
-        shown = {q.id for q in applicable}
+        shown = {q.id for q in applicable if is_answered(q, answers)}  # skipped answers are nobody's work
         names = self._names(session, {p for p in by.values() if p})
         counts = Counter(names.get(p, "?") for qid, p in by.items() if p and qid in shown)
         return ReportView(self._ref(loaded), loaded.questionnaire, tuple(applicable), answers, version,

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from bot.contracts import ReportState
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
-from bot.questionnaire.answers import file_value
+from bot.questionnaire.answers import answered_count, file_value
 from bot.questionnaire.model import QType
 from bot.services.periods import PeriodInfo, PeriodService, to_info
 from bot.services.reports.base import EDITABLE, Loaded, Mode, ReportRef, Screen, refuse_closed
@@ -160,7 +160,7 @@ class ReportService(ReportReview):
         report, answers = loaded.report, loaded.answers
         applicable = loaded.applicable()
         report.question_count = len(applicable)
-        report.answered_count = sum(1 for q in applicable if q.id in answers)
+        report.answered_count = answered_count(applicable, answers)
         report.cursor = normalised({**cursor, "by": actor.person_id}, applicable, answers)
         report.updated_at = self.clock.now()
         session.add(report)
