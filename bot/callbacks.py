@@ -123,10 +123,25 @@ class St(StrEnum):
     EXPORT = "export"
 
 
+@unique
+class Page(StrEnum):
+    """Another page of a long keyboard (handlers/paging.py): "pg:<list>:<page>:<argument of the list>"."""
+
+    ESC_UNITS = "escu"  # argument: the escalation filter code
+    UNITS = "unit"
+    INVITE_UNITS = "invu"  # argument: the role code
+    INVITES = "invx"
+    PERIODS = "perm"
+    EXTEND_UNITS = "extu"  # argument: the period id
+    EXTENSIONS = "unxu"  # argument: the period id
+    CHOICES = "pick"  # the numbered choices of a report list, kept in the person's dialog state
+
+
 # prefix -> (table, whether every piece of data of this feature is built through `data()`)
 TABLES: dict[str, tuple[type[StrEnum], bool]] = {
     "esc": (Esc, True), "rep": (Rep, True), "rem": (Rem, True), "per": (Per, False), "unit": (UnitCode, False),
     "inv": (Inv, False), "lang": (Lang, False), "ppl": (Ppl, False), "st": (St, False),
+    "pg": (Page, True),
 }
 PREFIX_OF = {table: prefix for prefix, (table, _built) in TABLES.items()}
 

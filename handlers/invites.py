@@ -5,12 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.domain import ROLE_LABELS, ROLES_WITH_UNIT, Actor, Button, Role, parse_role
+from bot.callbacks import Page
+from bot.domain import ROLE_LABELS, ROLES_WITH_UNIT, Actor, Button, PermissionDenied, Role, parse_role
 from bot.i18n import N_
 from bot.services.invites import InviteInfo
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, drop_buttons, int_or_none, parse_data, registered, reply
 from handlers.context import BotApp, BotContext
+from handlers.paging import list_for, page_rows
 
 COMMANDS = [CommandSpec("moi", "invite", N_("Invite a person to the bot (one-time link)"), lambda a: a.is_office)]
 ROLE_CODES = {Role.UNIT_HEAD: "h", Role.DEPUTY: "d", Role.OFFICE: "o", Role.DIRECTOR: "g", Role.DEPUTY_DIRECTOR: "p"}
@@ -60,6 +62,22 @@ async def invite_command(update: Update, context: BotContext, actor: Actor) -> N
     await reply(update, context, _("Who is the invitation for?"), buttons)
 
 
+@list_for(Page.INVITE_UNITS)
+def invite_unit_buttons(context: BotContext, actor: Actor, role_code: str) -> list[Button]:
+    """A button per active unit, for an invitation with the role `role_code`."""
+    if not actor.is_office or role_code not in CODE_ROLES:
+        raise PermissionDenied()
+    return [Button(u.name, f"inv:u:{role_code}:{u.unit_id}") for u in context.services.org.list_units()]
+
+
+@list_for(Page.INVITES)
+def cancel_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Button]:
+    """A "cancel" button per unused invitation, numbered as in the list."""
+    _ = context.tr(actor.locale).gettext
+    return [Button(_("Cancel invitation {n}").format(n=n), f"inv:x:{invite.invite_id}")
+            for n, invite in enumerate(context.services.invites.list_pending(actor), start=1)]
+
+
 @registered(_is_office)
 async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> None:
     """Role chosen, unit chosen, list of unused invitations, or cancel one."""
@@ -70,10 +88,10 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
     if (fields := parse_data(data, "inv", 2)) and fields[0] == "r" and fields[1] in CODE_ROLES:
         role = CODE_ROLES[fields[1]]
         if role in ROLES_WITH_UNIT:
-            units = context.services.org.list_units()
             await drop_buttons(update)
-            await reply(update, context, _("Which unit?"),
-                        [[Button(u.name, f"inv:u:{fields[1]}:{u.unit_id}")] for u in units])
+            rows = page_rows(context.tr(actor.locale), Page.INVITE_UNITS, fields[1],
+                             invite_unit_buttons(context, actor, fields[1]))
+            await reply(update, context, _("Which unit?"), rows)
             return
         await drop_buttons(update)
         await reply(update, context, invite_text(context, actor, invites.create(actor, role, None)))
@@ -91,12 +109,12 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
             await reply(update, context, _("There are no unused invitations."))
             return
         tr = context.tr(actor.locale)
-        lines, buttons = [_("Unused invitations:")], []
+        lines = [_("Unused invitations:")]
         for number, invite in enumerate(pending, start=1):
             who = _(ROLE_LABELS[invite.role]) + (f" - {invite.unit_name}" if invite.unit_name else "")
             lines.append(_("{n}. {who}, valid until {time}").format(n=number, who=who, time=tr.datetime(invite.expires_at)))
-            buttons.append([Button(_("Cancel invitation {n}").format(n=number), f"inv:x:{invite.invite_id}")])
-        await reply(update, context, "\n".join(lines), buttons)
+        rows = page_rows(tr, Page.INVITES, 0, cancel_buttons(context, actor, "0"))
+        await reply(update, context, "\n".join(lines), rows)
         return
     if (fields := parse_data(data, "inv", 2)) and fields[0] == "x" and (invite_id := int_or_none(fields[1])):
         invites.revoke(actor, invite_id)

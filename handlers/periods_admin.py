@@ -7,7 +7,8 @@ from datetime import date
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.domain import Actor, Button, DomainError, NotFound
+from bot.callbacks import Page
+from bot.domain import Actor, Button, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_, Translator
 from bot.periods import PERIOD_STATE_LABELS, parse_vn_date, period_title
 from bot.services.dialogs import Dialog
@@ -16,6 +17,7 @@ from bot.text import clean_line, fold
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, parse_data, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
+from handlers.paging import list_for, page_rows
 
 COMMANDS = [CommandSpec("kybaocao", "periods", N_("Reporting periods, deadlines, extensions and days off"),
                         lambda a: a.is_office)]
@@ -75,10 +77,38 @@ async def show_list(update: Update, context: BotContext, actor: Actor) -> None:
                     "/periods deadline 2026-Y 20/12/2026\n/periods extend 2026-Y khtc 30/12/2026 reason\n"
                     "/periods open 2026-Y   /periods close 2026-Y   /periods opens 2026-Y 15/11\n"
                     "/periods dayoff 31/12/2026 note   /periods workday 2/1/2027 note   /periods calendar")]
-    buttons = [[Button(str(i), f"per:m:{p.period_id}") for i, p in list(enumerate(periods, start=1))[r:r + 5]]
-               for r in range(0, len(periods), 5)]
+    buttons = page_rows(tr, Page.PERIODS, 0, period_buttons(context, actor, "0"))
     buttons.append([Button(_("Days off and make-up working days"), "per:cal:0")])
     await reply(update, context, "\n".join(lines), buttons)
+
+
+@list_for(Page.PERIODS, per_row=4)
+def period_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Button]:
+    """A numbered button per period, as numbered in the list."""
+    _require_office(actor)
+    return [Button(str(i), f"per:m:{p.period_id}")
+            for i, p in enumerate(context.services.periods.list_periods(), start=1)]
+
+
+@list_for(Page.EXTEND_UNITS, per_row=2)
+def extend_buttons(context: BotContext, actor: Actor, period: str) -> list[Button]:
+    """A button per unit, to extend period `period` for it."""
+    _require_office(actor)
+    target = int_or_none(period) or 0
+    return [Button(u.short_name or u.code, f"per:exu:{target}:{u.unit_id}") for u in context.services.org.list_units()]
+
+
+@list_for(Page.EXTENSIONS)
+def unextend_buttons(context: BotContext, actor: Actor, period: str) -> list[Button]:
+    """A button per unit with an extension of period `period`, to cancel it."""
+    _require_office(actor)
+    target = int_or_none(period) or 0
+    return [Button(e.unit_name, f"per:unu:{target}:{e.unit_id}") for e in context.services.periods.extensions(target)]
+
+
+def _require_office(actor: Actor) -> None:
+    if not actor.is_office:
+        raise PermissionDenied()
 
 
 async def show_period(update: Update, context: BotContext, actor: Actor, period_id: int) -> None:
@@ -198,9 +228,7 @@ async def period_pressed(update: Update, context: BotContext, actor: Actor) -> N
         dialogs.set(actor.person_id, OPENS if action == "ops" else DEADLINE, {"period_id": target})
         await reply(update, context, _("Please type the date, for example 20/12/2026 (or /cancel)."))
     elif action == "ext":
-        units = context.services.org.list_units()
-        buttons = [[Button(u.short_name or u.code, f"per:exu:{target}:{u.unit_id}") for u in units[r:r + 3]]
-                   for r in range(0, len(units), 3)]
+        buttons = page_rows(tr, Page.EXTEND_UNITS, target, extend_buttons(context, actor, str(target)))
         await reply(update, context, _("Which unit gets more time? (Or type /periods extend <period> <unit> "
                                        "<date> <reason>.)"), buttons)
     elif action == "exu" and len(fields) == 3 and int_or_none(fields[2]) is not None:
@@ -209,7 +237,7 @@ async def period_pressed(update: Update, context: BotContext, actor: Actor) -> N
         await reply(update, context, _("New deadline for {unit}? Type a date, for example 30/12/2026 (or /cancel).")
                     .format(unit=unit.name))
     elif action == "unx":
-        buttons = [[Button(e.unit_name, f"per:unu:{target}:{e.unit_id}")] for e in svc.extensions(target)]
+        buttons = page_rows(tr, Page.EXTENSIONS, target, unextend_buttons(context, actor, str(target)))
         await reply(update, context, _("Whose extension should be cancelled?"), buttons)
     elif action == "unu" and len(fields) == 3 and int_or_none(fields[2]) is not None:
         svc.remove_extension(actor, target, int(fields[2]))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.domain import Actor, Button, NotFound
+from bot.callbacks import Page
+from bot.domain import Actor, Button, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
 from bot.services.org import UnitInfo
@@ -13,6 +14,7 @@ from bot.text import fold
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, parse_data, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
+from handlers.paging import list_for, page_rows
 
 COMMANDS = [CommandSpec("donvi", "units", N_("Units of the Department: add, rename, retire"), lambda a: a.is_office)]
 ADD, RENAME = "unit_add", "unit_rename"
@@ -66,10 +68,18 @@ async def units_command(update: Update, context: BotContext, actor: Actor) -> No
                 await reply(update, context, _("Restored: {name}.").format(name=unit.name))
                 return
     units = org.list_units(include_retired=True)
-    buttons = [[Button(f"{i}. {u.short_name or u.code}", f"unit:menu:{u.unit_id}") for i, u in
-                list(enumerate(units, start=1))[row:row + 3]] for row in range(0, len(units), 3)]
+    buttons = page_rows(context.tr(actor.locale), Page.UNITS, 0, unit_buttons(context, actor, "0"))
     buttons.append([Button(_("Add a unit"), "unit:add:0")])
     await reply(update, context, unit_list_text(context, actor, units), buttons)
+
+
+@list_for(Page.UNITS, per_row=2)
+def unit_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Button]:
+    """A numbered button per unit, retired ones included, opening its menu."""
+    if not actor.is_office:
+        raise PermissionDenied()
+    units = context.services.org.list_units(include_retired=True)
+    return [Button(f"{i}. {u.short_name or u.code}", f"unit:menu:{u.unit_id}") for i, u in enumerate(units, start=1)]
 
 
 @registered(_is_office)

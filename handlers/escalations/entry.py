@@ -13,7 +13,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Esc, data, parse
+from bot.callbacks import Esc, Page, data, parse
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, Button, DomainError, PermissionDenied
 from bot.i18n import N_
@@ -22,6 +22,7 @@ from bot.text import fold, nfc
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
+from handlers.paging import list_for, page_rows
 from handlers.escalations.actions import (PROMPTS, TEXT_DIALOG, ask_for_text, deputies, duplicate_target,
                                          file_answered, press_action, run_action, send_attachment, text_answered)
 from handlers.escalations.notify import Notifier
@@ -167,13 +168,19 @@ async def show_list(update: Update, context: BotContext, actor: Actor, code: str
     await reply(update, context, "\n".join(lines), rows)
 
 
-async def show_units(update: Update, context: BotContext, actor: Actor, code: str) -> None:
+@list_for(Page.ESC_UNITS, per_row=2)
+def unit_buttons(context: BotContext, actor: Actor, code: str) -> list[Button]:
+    """A button per unit, opening the list filtered by `code` for that unit."""
     if not actor.sees_all_units:
         raise PermissionDenied()
-    units = context.services.org.list_units()
-    buttons = [Button(u.short_name or u.code, data(Esc.LIST, u.unit_id, code)) for u in units]
-    await reply(update, context, context.tr(actor.locale).gettext("Which unit?"),
-                [buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+    code = code if code in FILTERS else "all"
+    return [Button(u.short_name or u.code, data(Esc.LIST, u.unit_id, code)) for u in context.services.org.list_units()]
+
+
+async def show_units(update: Update, context: BotContext, actor: Actor, code: str) -> None:
+    tr = context.tr(actor.locale)
+    rows = page_rows(tr, Page.ESC_UNITS, code, unit_buttons(context, actor, code))
+    await reply(update, context, tr.gettext("Which unit?"), rows)
 
 
 async def show_detail(update: Update, context: BotContext, actor: Actor, item_id: int) -> None:

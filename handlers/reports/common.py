@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.callbacks import Page
 from bot.domain import Actor, Button, DomainError, OutMessage
+from bot.i18n import N_
 from bot.services.reports.base import Mode, Screen
 from handlers.common import deliver, reply
 from handlers.context import BotContext
+from handlers.paging import list_for, page_rows
 from handlers.reports.render import note_text, render_screen, render_submitted, title_of
 from handlers.reports.render_review import render_office_notice
 
@@ -57,9 +60,20 @@ async def show_current(update: Update, context: BotContext, actor: Actor, report
 async def offer_choices(update: Update, context: BotContext, actor: Actor, text: str,
                         choices: list[tuple[str, str]]) -> None:
     """A numbered list: a button per line, and the number can be typed instead (channels without buttons)."""
-    context.services.dialogs.set(actor.person_id, PICK, {"choices": [data for _label, data in choices]})
-    buttons = [[Button(label, data)] for label, data in choices]
+    context.services.dialogs.set(actor.person_id, PICK, {"choices": [data for _label, data in choices],
+                                                         "labels": [label for label, _data in choices]})
+    buttons = page_rows(context.tr(actor.locale), Page.CHOICES, 0, [Button(label, data) for label, data in choices])
     await reply(update, context, text, buttons)
+
+
+@list_for(Page.CHOICES)
+def choice_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Button]:
+    """The numbered list the person was last offered (kept in the dialog state until a choice is made)."""
+    dialog = context.services.dialogs.get(actor.person_id)
+    if dialog is None or dialog.kind != PICK:
+        raise DomainError(N_("This choice is no longer valid."))
+    payload = dialog.payload
+    return [Button(str(label), str(data)) for label, data in zip(payload.get("labels") or [], payload["choices"])]
 
 
 async def notify_office_submitted(context: BotContext, screen: Screen) -> None:
