@@ -61,6 +61,7 @@ class Rem(StrEnum):
 
     SNOOZE = "snz"  # rem:snz:<period>
     NOW = "now"  # rem:now:<period>:<stamp>
+    AGAIN = "again"  # rem:again:<period or 0 for all>:<stamp>: also those reminded earlier today
 
 
 @unique

@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Rem, data, parse
+from bot.clock import TZ
 from bot.domain import Actor, Button
 from bot.i18n import N_, I18n, Translator
 from bot.periods import period_title
@@ -32,6 +33,7 @@ COMMANDS = [
                 lambda a: a.reports_for_unit),
 ]
 SEND_WORDS = {"gui", "send", "ngay", "now"}
+AGAIN_WORDS = {"lai", "again", "guilai", "resend"}
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:48]
 
 
@@ -120,14 +122,15 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
     tr = context.tr(actor.locale)
     _ = tr.gettext
     pending = context.services.reminders.pending(actor)
-    if context.args and fold(context.args[0]) in SEND_WORDS:
-        code = fold(context.args[1]) if len(context.args) > 1 else None
-        chosen = [p for p in pending if code is None or fold(p.period.code) == code]
+    if context.args and fold(context.args[0]) in SEND_WORDS | AGAIN_WORDS:
+        words = [fold(a) for a in context.args]
+        force = bool(AGAIN_WORDS & set(words))
+        codes = [w for w in words if w not in SEND_WORDS | AGAIN_WORDS]
+        chosen = [p for p in pending if not codes or fold(p.period.code) in codes]
         if not chosen:
             await reply(update, context, _("No open reporting period has that code. Type /remind to see them."))
             return
-        for item in chosen:
-            await _remind_now(update, context, actor, item.period.period_id, _stamp(context))
+        await _remind_now(update, context, actor, [p.period.period_id for p in chosen], _stamp(context), force)
         return
     if not pending:
         await reply(update, context, _("No reporting period is open."))
@@ -152,17 +155,30 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
     await reply(update, context, "\n".join(lines), buttons)
 
 
-async def _remind_now(update: Update, context: BotContext, actor: Actor, period_id: int, stamp: str) -> None:
+async def _remind_now(update: Update, context: BotContext, actor: Actor, period_ids: list[int], stamp: str,
+                     force: bool = False) -> None:
+    """One message per person for all the chosen periods; who was reminded earlier today is named, not reminded."""
     tr = context.tr(actor.locale)
     _ = tr.gettext
     services = context.services
-    items, already = services.reminders.manual(actor, period_id, stamp)
-    info = services.periods.get(period_id)
-    title = period_title(tr, info.kind, info.year, info.phase)
-    report = await fan_out_for(context.bot, services, context.bot_data.i18n, pacer_for(context.application)).run(items)
-    lines = [_("Reminders for \"{title}\": {sent} sent.").format(title=title, sent=report.sent)]
-    if already or report.lost_claims:
-        lines.append(_("{n} had already been reminded by this request.").format(n=already + report.lost_claims))
+    plan = services.reminders.manual(actor, period_ids, stamp, force)
+    titles = []
+    for period_id in period_ids:
+        info = services.periods.get(period_id)
+        titles.append(period_title(tr, info.kind, info.year, info.phase))
+    fan_out = fan_out_for(context.bot, services, context.bot_data.i18n, pacer_for(context.application))
+    report = await fan_out.run(plan.items) if plan.items else FanOutReport()
+    lines = [_("Reminders for \"{title}\": {sent} sent.").format(title="\", \"".join(titles), sent=report.sent)]
+    if plan.already or report.lost_claims:
+        lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))
+    buttons = []
+    if plan.recent:
+        names = ", ".join(f"{r.name} ({r.at.astimezone(TZ).strftime('%H:%M')}"
+                          + (" - " + _("by the schedule") if r.by_schedule else "") + ")" for r in plan.recent)
+        lines.append(_("Not reminded again, as they were reminded earlier today: {names}.").format(names=names))
+        lines.append(_("To remind them anyway, press the button or type /remind send again."))
+        target = period_ids[0] if len(period_ids) == 1 else 0
+        buttons.append([Button(_("Remind them anyway"), data(Rem.AGAIN, target, stamp))])
     if report.blocked or report.unreachable:
         lines.append(_("{n} could not be reached.").format(n=report.blocked + report.unreachable))
     if report.in_doubt or report.failed or report.released:
@@ -171,7 +187,7 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
     alerts = services.reminders.claim_alerts()
     if alerts:
         lines += ["", alert_message(tr, alerts).text]
-    await reply(update, context, "\n".join(lines))
+    await reply(update, context, "\n".join(lines), buttons)
 
 
 # Snooze ------------------------------------------------------------------------------------------------
@@ -201,9 +217,10 @@ async def reminder_pressed(update: Update, context: BotContext, actor: Actor) ->
     if code == Rem.SNOOZE and len(fields) == 1 and period_id is not None:
         when = context.services.reminders.snooze(actor, period_id)
         await reply(update, context, _snoozed_text(tr, when))
-    elif code == Rem.NOW and len(fields) == 2 and period_id is not None and actor.is_office:
-        await _remind_now(update, context, actor, period_id, fields[1][:12])
-    elif code == Rem.NOW:
+    elif code in (Rem.NOW, Rem.AGAIN) and len(fields) == 2 and period_id is not None and actor.is_office:
+        ids = [period_id] if period_id else [p.period.period_id for p in context.services.reminders.pending(actor)]
+        await _remind_now(update, context, actor, ids, fields[1][:12], force=code == Rem.AGAIN)
+    elif code in (Rem.NOW, Rem.AGAIN):
         await reply(update, context, tr.gettext("You do not have permission to do this."))
     else:
         await reply(update, context, tr.gettext("This button is no longer valid."))

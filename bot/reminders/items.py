@@ -34,7 +34,11 @@ class PeriodRef:
 
 @dataclass(frozen=True)
 class DueReminder:
-    """One message to send: `kind` is open | before | day | late | manual | snooze | digest."""
+    """One message to send: `kind` is open | before | day | late | manual | snooze | digest, or bundle.
+
+    A bundle is one message to one recipient carrying several due items (`parts`, e.g. the six-month and the
+    annual report at the same moment); each part keeps its own exactly-once row.
+    """
 
     period: PeriodRef
     step: str  # the unique key within (period, target)
@@ -48,6 +52,11 @@ class DueReminder:
     unreachable: tuple[str, ...] = ()  # a digest's people who cannot be reached
     was_blocked: bool = False
     snooze_row_id: int | None = None
+    parts: tuple[DueReminder, ...] = ()
+
+    @property
+    def all_parts(self) -> tuple[DueReminder, ...]:
+        return self.parts or (self,)
 
     @property
     def person_id(self) -> int | None:
@@ -56,6 +65,28 @@ class DueReminder:
     @property
     def chat(self) -> str | None:
         return self.recipient.telegram_id
+
+
+def bundle(items: list[DueReminder]) -> list[DueReminder]:
+    """One item per recipient: several due for the same target at one moment become one bundle.
+
+    A snooze for a period that also has a scheduled or manual part is dropped (it is skipped next run, since
+    a newer reminder was sent).
+    """
+    groups: dict[str, list[DueReminder]] = {}
+    for item in items:
+        groups.setdefault(item.target, []).append(item)
+    result = []
+    for target, group in groups.items():
+        periods = {i.period.period_id for i in group if i.kind != "snooze"}
+        group = [i for i in group if i.kind != "snooze" or i.period.period_id not in periods]
+        if len(group) == 1:
+            result.append(group[0])
+            continue
+        first = group[0]
+        result.append(DueReminder(first.period, first.step, "bundle", target, first.recipient, first.today,
+                                  min(i.days_left for i in group), unit=first.unit, parts=tuple(group)))
+    return result
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,44 @@ def progress_text(tr: Translator, unit: UnitLine) -> str:
 def reminder_message(tr: Translator, item: DueReminder, today: date, days_left: int) -> OutMessage:
     """The message a unit head or deputy receives."""
     _ = tr.gettext
+    lines = [_("Dear {name},").format(name=item.recipient.full_name), *_period_lines(tr, item, today, days_left),
+             _("Type /report to work on the report, or /later to be reminded again next working morning.")]
+    return OutMessage("\n".join(lines), [_buttons(tr, item)])
+
+
+def _buttons(tr: Translator, item: DueReminder, with_code: bool = False) -> list[Button]:
+    _ = tr.gettext
+    assert item.unit is not None
+    start = _("Continue the report") if item.unit.answered else _("Start the report")
+    later = _("Remind me later")
+    if with_code:
+        start, later = f"{start} ({item.period.code})", f"{later} ({item.period.code})"
+    pid = item.period.period_id
+    return [Button(start, data(Rep.OPEN, pid)), Button(later, data(Rem.SNOOZE, pid))]
+
+
+def bundle_message(tr: Translator, item: DueReminder) -> OutMessage:
+    """Everything due for one person at one moment, in one message: each period's lines, one greeting."""
+    _ = tr.gettext
+    personal = any(part.kind != "digest" for part in item.parts)
+    lines = [_("Dear {name},").format(name=item.recipient.full_name)] if personal else []
+    rows = []
+    for part in item.parts:
+        if lines:
+            lines.append("")
+        if part.kind == "digest":
+            lines.append(digest_message(tr, part, part.today, part.days_left).text)
+            continue
+        lines += _period_lines(tr, part, part.today, part.days_left)
+        rows.append(_buttons(tr, part, with_code=True))
+    if rows:
+        lines += ["", _("Type /report to work on the report, or /later to be reminded again next working morning.")]
+    return OutMessage("\n".join(lines), rows)
+
+
+def _period_lines(tr: Translator, item: DueReminder, today: date, days_left: int) -> list[str]:
+    """What one reminder says about one period: why, the deadline, the unit's progress."""
+    _ = tr.gettext
     unit = item.unit
     assert unit is not None
     title = period_title(tr, item.period.kind, item.period.year, item.period.phase)
@@ -59,7 +97,6 @@ def reminder_message(tr: Translator, item: DueReminder, today: date, days_left: 
     else:
         lead = _("Please complete and send {unit}'s report on time.")
     lines = [
-        _("Dear {name},").format(name=item.recipient.full_name),
         lead.format(unit=unit.unit_name),
         _("Reporting period: {title}; deadline: {date} ({left}).").format(
             title=title, date=tr.date(unit.deadline), left=left_text(tr, today, unit.deadline, days_left)),
@@ -67,10 +104,7 @@ def reminder_message(tr: Translator, item: DueReminder, today: date, days_left: 
     if unit.extension_reason:
         lines.append(_("Your unit's deadline was extended: {reason}.").format(reason=unit.extension_reason.rstrip(".")))
     lines.append(progress_text(tr, unit))
-    lines.append(_("Type /report to work on the report, or /later to be reminded again next working morning."))
-    start = _("Continue the report") if unit.answered else _("Start the report")
-    pid = item.period.period_id
-    return OutMessage("\n".join(lines), [[Button(start, data(Rep.OPEN, pid)), Button(_("Remind me later"), data(Rem.SNOOZE, pid))]])
+    return lines
 
 
 def unit_line_text(tr: Translator, index: int, unit: UnitLine, period_deadline: date | None) -> str:
@@ -112,6 +146,8 @@ def alert_message(tr: Translator, alerts: list[AlertLine]) -> OutMessage:
 
 def render(tr: Translator, item: DueReminder) -> OutMessage:
     """The message for any due item."""
+    if item.kind == "bundle":
+        return bundle_message(tr, item)
     if item.kind == "digest":
         return digest_message(tr, item, item.today, item.days_left)
     return reminder_message(tr, item, item.today, item.days_left)

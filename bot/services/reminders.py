@@ -9,6 +9,10 @@ Exactly-once protocol (see bot/reminders/fanout.py for the sending side):
   it becomes "unknown" and is never resent (at most once: one person may miss one step, never get two).
 Catch-up: only the latest due step of the schedule is considered, so after downtime a person gets at most
 one reminder per period, at the next moment inside working hours.
+One message per person and moment: everything due for one recipient at once (several periods, a snooze) goes
+as one bundle, claimed all together in one transaction (each part keeps its own row). A scheduled step for a
+person already reminded about that period the same day (by the Office's /nhacnho, say) is recorded as
+"skipped", and /nhacnho leaves out (and names) people reminded the same day unless the Office insists.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from bot.contracts import ReportState, UnitProgress
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient
 from bot.i18n import N_
 from bot.reminders.fanout import Outcome
-from bot.reminders.items import AlertLine, DueReminder, PeriodRef, UnitLine
+from bot.reminders.items import AlertLine, DueReminder, PeriodRef, UnitLine, bundle
 from bot.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
                                     next_working_morning, working_days_left)
 from bot.services.base import Service
@@ -41,6 +45,30 @@ from storage.models import DeadlineExtension, Period, Person, ReminderDelivery, 
 log = logging.getLogger(__name__)
 IN_DOUBT_AFTER = timedelta(minutes=10)  # far longer than one send with its bounded retries
 SUBMITTED = (ReportState.SUBMITTED.value, ReportState.ACCEPTED.value)
+SCHEDULED = ("open", "before", "day", "late")
+REACHED = ("sent", "sending", "unknown")  # rows that (may) have put a reminder in front of the person
+
+
+class _Taken(Exception):
+    """A part of a bundle is no longer ours to send: the whole claim is rolled back."""
+
+
+@dataclass(frozen=True)
+class RecentReminder:
+    """Someone already reminded about a period today, whom /nhacnho leaves out unless the Office insists."""
+
+    name: str
+    at: datetime
+    by_schedule: bool
+
+
+@dataclass(frozen=True)
+class ManualPlan:
+    """What /nhacnho will send now: one item per person, how many this request already covered, who was left out."""
+
+    items: list[DueReminder]
+    already: int
+    recent: tuple[RecentReminder, ...]
 
 
 @dataclass(frozen=True)
@@ -73,13 +101,46 @@ class ReminderService(Service):
 
     # What is due ---------------------------------------------------------------------------------
     def due(self) -> list[DueReminder]:
-        """Scheduled steps, snoozes whose time has come, and the Office's digests, not yet claimed."""
+        """Scheduled steps, snoozes whose time has come, and the Office's digests, not yet claimed: one item
+        (possibly a bundle) per recipient."""
         items: list[DueReminder] = []
         today = self.clock.today()
         for period in self._open_periods(today):
             items += self._due_for_period(period, today)
         items += self._due_snoozes()
-        return items
+        return bundle(self._skip_reminded_today(items))
+
+    def _today_start(self) -> datetime:
+        return datetime.combine(self.clock.today(), datetime.min.time(), tzinfo=self.clock.tz)
+
+    def _reminded_today(self, period_id: int) -> dict[str, tuple[datetime, str]]:
+        """target -> (when, step) of the latest reminder about this period that reached them today."""
+        with self.db.session() as session:
+            rows = session.exec(select(ReminderDelivery.target, ReminderDelivery.attempted_at, ReminderDelivery.step)
+                                .where(ReminderDelivery.period_id == period_id,
+                                       col(ReminderDelivery.state).in_(REACHED),
+                                       col(ReminderDelivery.attempted_at) >= self._today_start())
+                                .order_by(col(ReminderDelivery.attempted_at))).all()
+        return {target: (at, step) for target, at, step in rows}
+
+    def _skip_reminded_today(self, items: list[DueReminder]) -> list[DueReminder]:
+        """A scheduled step for someone reminded about the period today is recorded as skipped, not sent."""
+        recent: dict[int, dict[str, tuple[datetime, str]]] = {}
+        kept, now = [], self.clock.now()
+        for item in items:
+            if item.kind in SCHEDULED and item.person_id is not None:
+                pid = item.period.period_id
+                if pid not in recent:
+                    recent[pid] = self._reminded_today(pid)
+                if item.target in recent[pid]:
+                    with self.db.session() as session:
+                        session.execute(self._insert_ignore(dict(
+                            period_id=pid, target=item.target, person_id=item.person_id,
+                            unit_id=item.unit.unit_id if item.unit else None, step=item.step, state="skipped",
+                            created_at=now, finished_at=now, error="reminded earlier today")))
+                    continue
+            kept.append(item)
+        return kept
 
     def _open_periods(self, today: date) -> list[Period]:
         """Periods not closed by the Office, opened, and still accepting reports from some unit."""
@@ -202,29 +263,36 @@ class ReminderService(Service):
                 r.full_name for r in people if not r.telegram_id or r.person_id in blocked)))
         return result
 
-    def manual(self, actor: Actor, period_id: int, stamp: str) -> tuple[list[DueReminder], int]:
-        """Reminders the Office asked for now (step "manual:<stamp>"), and how many were already sent."""
+    def manual(self, actor: Actor, period_ids: list[int], stamp: str, force: bool = False) -> ManualPlan:
+        """Reminders the Office asked for now (step "manual:<stamp>"), one message per person for all the
+        periods; people already reminded about a period today are left out (and named) unless `force`."""
         if not actor.is_office:
             raise PermissionDenied()
         today = self.clock.today()
-        with self.db.session() as session:
-            period = session.get(Period, period_id)
-            if period is None:
-                raise NotFound()
-            done = set(session.exec(select(ReminderDelivery.target).where(
-                ReminderDelivery.period_id == period_id, ReminderDelivery.step == f"manual:{stamp}")).all())
-        if period.closed_at is not None or period.opens_on > today:
-            raise DomainError(N_("This reporting period is not open."))
-        items, already = [], 0
-        for unit in self._pending_units(period, today):
-            left = working_days_left(self.calendar, today, unit.deadline)
-            for r in self.people.unit_recipients(unit.unit_id):
-                if f"p{r.person_id}" in done:
-                    already += 1
-                    continue
-                items.append(DueReminder(_ref(period), f"manual:{stamp}", "manual", f"p{r.person_id}", r, today,
-                                         left, unit=unit))
-        return items, already
+        items, already, recent = [], 0, []
+        for period_id in period_ids:
+            with self.db.session() as session:
+                period = session.get(Period, period_id)
+                if period is None:
+                    raise NotFound()
+                done = set(session.exec(select(ReminderDelivery.target).where(
+                    ReminderDelivery.period_id == period_id, ReminderDelivery.step == f"manual:{stamp}")).all())
+            if period.closed_at is not None or period.opens_on > today:
+                raise DomainError(N_("This reporting period is not open."))
+            reminded = {} if force else self._reminded_today(period_id)
+            for unit in self._pending_units(period, today):
+                left = working_days_left(self.calendar, today, unit.deadline)
+                for r in self.people.unit_recipients(unit.unit_id):
+                    target = f"p{r.person_id}"
+                    if target in done:
+                        already += 1
+                    elif target in reminded:
+                        at, step = reminded[target]
+                        recent.append(RecentReminder(r.full_name, at, not step.startswith("manual:")))
+                    else:
+                        items.append(DueReminder(_ref(period), f"manual:{stamp}", "manual", target, r, today, left,
+                                                 unit=unit))
+        return ManualPlan(bundle(items), already, tuple(recent))
 
     # Snooze ---------------------------------------------------------------------------------------
     def snooze(self, actor: Actor, period_id: int) -> datetime:
@@ -266,51 +334,81 @@ class ReminderService(Service):
             index_elements=["period_id", "target", "step"]).returning(ReminderDelivery.id)
 
     def claim(self, item: DueReminder, worker: str = "") -> int | None:
-        """Record the send before it happens; None when it is not ours to send (taken, or no longer needed)."""
+        """Record the send before it happens; None when it is not ours to send (taken, or no longer needed).
+
+        A bundle is claimed whole in one transaction: if any part is taken or no longer needed, nothing is
+        claimed, and the next run sends what is still due.
+        """
         now = self.clock.now()
-        with self.db.session() as session:
-            if item.unit is not None and _submitted(session, item.period.period_id, item.unit.unit_id):
-                return None
-            if item.snooze_row_id is not None:
-                result = session.execute(update(ReminderDelivery).where(
-                    col(ReminderDelivery.id) == item.snooze_row_id, col(ReminderDelivery.state) == "pending")
-                    .values(state="sending", attempted_at=now, worker=worker[:64]))
-                return item.snooze_row_id if result.rowcount == 1 else None
-            row = session.execute(self._insert_ignore(dict(
-                period_id=item.period.period_id, target=item.target, person_id=item.person_id,
-                unit_id=item.unit.unit_id if item.unit else None, step=item.step, state="sending",
-                created_at=now, attempted_at=now, worker=worker[:64], error=""))).first()
-            return row[0] if row else None
+        try:
+            with self.db.session() as session:
+                ids = [self._claim_part(session, part, now, worker) for part in item.all_parts]
+        except _Taken:
+            return None
+        return ids[0]
+
+    def _claim_part(self, session: Session, item: DueReminder, now: datetime, worker: str) -> int:
+        if item.unit is not None and _submitted(session, item.period.period_id, item.unit.unit_id):
+            raise _Taken()
+        if item.snooze_row_id is not None:
+            result = session.execute(update(ReminderDelivery).where(
+                col(ReminderDelivery.id) == item.snooze_row_id, col(ReminderDelivery.state) == "pending")
+                .values(state="sending", attempted_at=now, worker=worker[:64]))
+            if result.rowcount != 1:
+                raise _Taken()
+            return item.snooze_row_id
+        row = session.execute(self._insert_ignore(dict(
+            period_id=item.period.period_id, target=item.target, person_id=item.person_id,
+            unit_id=item.unit.unit_id if item.unit else None, step=item.step, state="sending",
+            created_at=now, attempted_at=now, worker=worker[:64], error=""))).first()
+        if not row:
+            raise _Taken()
+        return row[0]
+
+    @staticmethod
+    def _rows(session: Session, item: DueReminder) -> list[ReminderDelivery]:
+        """The claimed ("sending") rows of an item or of every part of a bundle."""
+        rows = []
+        for part in item.all_parts:
+            row = session.exec(select(ReminderDelivery).where(
+                ReminderDelivery.period_id == part.period.period_id, ReminderDelivery.target == part.target,
+                ReminderDelivery.step == part.step, ReminderDelivery.state == "sending")).first()
+            if row is not None:
+                rows.append(row)
+        return rows
 
     def release(self, row_id: int, item: DueReminder) -> None:
         """The message certainly did not leave: give the claim back (a snooze waits again)."""
         with self.db.session() as session:
-            where = (col(ReminderDelivery.id) == row_id, col(ReminderDelivery.state) == "sending")
-            if item.snooze_row_id is not None:
-                session.execute(update(ReminderDelivery).where(*where).values(state="pending"))
-            else:
-                session.execute(delete(ReminderDelivery).where(*where))
+            for row in self._rows(session, item):
+                if row.not_before is not None:  # a snooze
+                    session.execute(update(ReminderDelivery).where(col(ReminderDelivery.id) == row.id)
+                                    .values(state="pending"))
+                else:
+                    session.execute(delete(ReminderDelivery).where(col(ReminderDelivery.id) == row.id))
 
     def finish(self, row_id: int, item: DueReminder, outcome: Outcome, error: str = "") -> None:
-        """Mark the row; remember who blocked the bot (or came back) and whether the Office must hear of it."""
+        """Mark the rows; remember who blocked the bot (or came back) and whether the Office must hear of it."""
         now = self.clock.now()
         with self.db.session() as session:
-            row = session.get(ReminderDelivery, row_id)
-            if row is None or row.state != "sending":
-                return
-            row.state, row.finished_at, row.error = outcome.value, now, error[:255]
-            person = session.get(Person, row.person_id) if row.person_id else None
-            if outcome in (Outcome.BLOCKED, Outcome.UNREACHABLE):
-                known = person is None or (outcome == Outcome.BLOCKED and person.blocked_at is not None) or (
-                    outcome == Outcome.UNREACHABLE and _unreachable_known(session, row))
-                row.office_notified_at = now if known else None  # None: the Office is told on the next run
-                if outcome == Outcome.BLOCKED and person is not None and person.blocked_at is None:
-                    person.blocked_at = now
-                    session.add(person)
-            elif outcome == Outcome.SENT and person is not None and person.blocked_at is not None:
-                person.blocked_at = None  # they unblocked the bot
+            for row in self._rows(session, item):
+                self._finish_row(session, row, outcome, error, now)
+
+    @staticmethod
+    def _finish_row(session: Session, row: ReminderDelivery, outcome: Outcome, error: str, now: datetime) -> None:
+        row.state, row.finished_at, row.error = outcome.value, now, error[:255]
+        person = session.get(Person, row.person_id) if row.person_id else None
+        if outcome in (Outcome.BLOCKED, Outcome.UNREACHABLE):
+            known = person is None or (outcome == Outcome.BLOCKED and person.blocked_at is not None) or (
+                outcome == Outcome.UNREACHABLE and _unreachable_known(session, row))
+            row.office_notified_at = now if known else None  # None: the Office is told on the next run
+            if outcome == Outcome.BLOCKED and person is not None and person.blocked_at is None:
+                person.blocked_at = now
                 session.add(person)
-            session.add(row)
+        elif outcome == Outcome.SENT and person is not None and person.blocked_at is not None:
+            person.blocked_at = None  # they unblocked the bot
+            session.add(person)
+        session.add(row)
 
     def expire_in_doubt(self) -> int:
         """Rows left "sending" by a process that died mid-request become "unknown": never resent."""
