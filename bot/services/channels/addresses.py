@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.services.base import Service
+from bot.services.people import CHANNEL_COLUMNS
 from bot.text import clean_line
-from storage.models import ChannelAddress
+from storage.models import ChannelAddress, Person
 
 SYNTHETIC_BASE = 1 << 60
 SYNTHETIC_LIMIT = 1 << 62  # keeps the integers inside a signed 64-bit column
@@ -85,6 +86,13 @@ class ChannelAddressService(Service):
             row = session.exec(select(ChannelAddress).where(
                 ChannelAddress.channel == channel, ChannelAddress.external_id == external_id.strip())).first()
             return _plain(row) if row else None
+
+    def locale_of(self, address: Address, default: str = "vi") -> str:
+        """The language of the person registered with this address (the default for strangers)."""
+        column = CHANNEL_COLUMNS.get(address.channel)
+        with self.db.session() as session:
+            person = session.exec(select(Person).where(column == address.external_id)).first() if column else None
+            return person.locale if person and person.locale else default
 
     def by_synthetic(self, chat_id: int | str) -> Address | None:
         """The address a stand-in integer stands for, or None (a Telegram id, or unknown)."""
