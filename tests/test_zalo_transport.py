@@ -139,6 +139,7 @@ async def test_documents_and_charts_become_links_or_a_note(rig: Rig):
     assert "Không gửi được tệp \"PhuLuc.xlsx\" qua Zalo" in rig.texts()[-1]
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # RetryAfter.retry_after's type
 async def test_block_and_quota_surface_as_telegram_errors(rig: Rig):
     chat = rig.address.synthetic_id
     rig.fake.blocked.add(USER)

@@ -3,6 +3,7 @@ button of the last menu, and only when that is safe (on SQLite and PostgreSQL)."
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -202,3 +203,39 @@ def test_dropped_buttons_clear_only_their_own_menu(db: Database, clock: ManualCl
     assert menus.current(address.id).choices == ("a",)
     assert menus.clear(address.id, 501)
     assert menus.current(address.id) is None and menus.resolve(address.id, "1").kind == "text"
+
+
+async def test_webhook_checks_the_secret_before_reading_anything():
+    from bot.channels.zalo.webhook import accept
+
+    fake = ZaloFakeApi()
+    received = []
+
+    async def endpoint(headers: dict[str, str], body: bytes) -> int:
+        result = accept(headers, body, "s3cret-value")
+        received.append(result)
+        return result.status
+
+    fake.webhook_sink = endpoint
+    status, _body = fake.answer(fake.token, "setWebhook", {"url": "https://bot.example.vn/zalo",
+                                                            "secret_token": "s3cret-value"})
+    assert status == 200
+    assert await fake.push(fake.user_update(USER, "/start")) == 200
+    assert [m.text for m in received[-1].messages] == ["/start"]
+    assert accept({"X-Bot-Api-Secret-Token": "guess"}, b'{"ok": true}', "s3cret-value").status == 403
+    assert accept({}, b"", "s3cret-value").status == 403
+    assert accept({"X-Bot-Api-Secret-Token": "s3cret-value"}, b"", "s3cret-value").status == 200
+    assert accept({"X-Bot-Api-Secret-Token": "s3cret-value"}, b"{not json", "s3cret-value").status == 400
+    bot_message = {"ok": True, "result": {"event_name": "message.text.received", "message": {
+        "from": {"id": "b", "is_bot": True}, "chat": {"id": "b"}, "message_id": "m", "text": "x"}}}
+    result = accept({"X-Bot-Api-Secret-Token": "s3cret-value"}, json.dumps(bot_message).encode(), "s3cret-value")
+    assert (result.status, result.messages, result.ignored) == (200, [], 1)
+
+
+def test_the_same_new_chat_seen_by_several_workers_gets_one_address(db: Database, clock: ManualClock):
+    from concurrent.futures import ThreadPoolExecutor
+
+    addresses = ChannelAddressService(db, clock)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = set(pool.map(lambda _n: addresses.address_for("zalo", "abcdefabcdefabcdef01").id, range(12)))
+    assert len(ids) == 1
