@@ -277,5 +277,7 @@ class ZaloFakeServer:
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, IndexError, ValueError):
             pass
+        except asyncio.CancelledError:  # the event loop is ending while a keep-alive connection waits
+            pass
         finally:
             writer.close()

@@ -45,7 +45,8 @@ def decide(incoming: ZaloIncoming, addresses: ChannelAddressService, menus: Menu
             incoming, chat, chat, update_id, resolution.data, resolution.message_id, locale))
     if resolution.kind == "stale":
         menu = menus.current(address.id)
-        return Decided(incoming.dedupe_key, address, answer=stale_menu_text(tr, resolution.reason, resolution.menu_text),
+        answer = stale_menu_text(tr, resolution.reason, resolution.menu_text)
+        return Decided(incoming.dedupe_key, address, answer=answer,
                        menu_choices=menu.choices if menu else (), menu_text=resolution.menu_text)
     return Decided(incoming.dedupe_key, address, message_update(incoming, chat, chat, update_id, locale))
 
