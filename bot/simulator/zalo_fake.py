@@ -214,6 +214,17 @@ class ZaloFakeApi:
         return httpx.MockTransport(handle)
 
 
+def http_sink(url: str, transport: httpx.AsyncBaseTransport | None = None) -> WebhookSink:
+    """A webhook receiver over HTTP at `url` (a local endpoint: the HTTPS address registered with setWebhook stands
+    for it, since benchmarks on 127.0.0.1 have no TLS); returns the endpoint's HTTP status."""
+
+    async def deliver(headers: dict[str, str], body: bytes) -> int:
+        async with httpx.AsyncClient(transport=transport, timeout=30.0) as client:
+            return (await client.post(url, content=body, headers=headers)).status_code
+
+    return deliver
+
+
 def _route(path: str) -> tuple[str, str]:
     """("<token>", "<method>") from "/bot<token>/<method>"."""
     head, _sep, method = path.rstrip("/").rpartition("/")
