@@ -23,6 +23,7 @@ from bot.services.channels import Address, ChannelAddressService, MenuService
 from bot.simulator.fake_api import FakeBotApi
 from bot.simulator.zalo_fake import TOKEN, ZaloFakeApi
 from storage.db import Database
+from storage.models import Person
 
 USER = "6ede9afa66b88fe6d6a9"
 PHOTO = b"\x89PNG fake chart"
@@ -79,6 +80,9 @@ async def rig(db: Database, clock: ManualClock) -> AsyncIterator[Rig]:
     fake.user_update(USER, "hi", name="Trần Thị B")
     api = ZaloBotApi(TOKEN, "https://zalo.test", transport=fake.transport())
     addresses, menus, i18n, links = ChannelAddressService(db, clock), MenuService(db, clock), I18n(), Links()
+    with db.session() as session:  # the Zalo user is a registered unit head
+        session.add(Person(full_name="Trần Thị B", zalo_id=USER, locale="vi", role="unit_head",
+                           created_at=clock.now(), updated_at=clock.now()))
     telegram = FakeBotApi()
     router = ChannelRouter(telegram, ZaloRequest(api, addresses, menus, i18n, links,
                                                  download=httpx.MockTransport(photos)))
@@ -221,6 +225,11 @@ async def test_handlers_written_for_telegram_serve_a_zalo_user_by_typing(rig: Ri
         assert rig.texts()[-1] == f"Đã lưu ảnh {len(PHOTO)} byte: Ảnh hội nghị"
         await rig.arrive(app, rig.fake.user_update(USER, sticker="abc"))
         assert rig.texts()[-1].startswith("Trợ lý chưa đọc được nhãn dán")
+        stranger = "0000000000aaaaaaaaaa"
+        before = len(rig.fake.sent)
+        decided = await rig.arrive(app, rig.fake.user_update(stranger, sticker="abc"))
+        assert decided.update is None and decided.answer is None and len(rig.fake.sent) == before
+        assert (await rig.arrive(app, rig.fake.user_update(stranger, "/start"))).update is not None  # to the handlers
         assert rig.fake.refused[400] == 0 and all(len(t) <= 2000 for t in rig.texts())
     finally:
         await app.shutdown()

@@ -239,3 +239,25 @@ def test_the_same_new_chat_seen_by_several_workers_gets_one_address(db: Database
     with ThreadPoolExecutor(max_workers=6) as pool:
         ids = set(pool.map(lambda _n: addresses.address_for("zalo", "abcdefabcdefabcdef01").id, range(12)))
     assert len(ids) == 1
+
+
+def test_unreadable_and_group_updates_are_dropped_without_an_answer(db: Database, clock: ManualClock):
+    from bot.channels.zalo.inbound import decide
+    from bot.i18n import I18n
+
+    addresses, menus, i18n = ChannelAddressService(db, clock), MenuService(db, clock), I18n()
+    assert decide(None, addresses, menus, i18n, 1).update is None
+    group = ZaloFakeApi().user_update(USER, "/start")
+    group["message"]["chat"] = {"id": "zgr-d0a1a6afd9c0309e69d1", "chat_type": "GROUP"}
+    decided = decide(parse(group), addresses, menus, i18n, 2)
+    assert decided.update is None and decided.answer is None and addresses.find("zalo", USER) is None
+
+
+def test_inactive_people_are_strangers(db: Database, clock: ManualClock):
+    addresses = ChannelAddressService(db, clock)
+    address = addresses.address_for("zalo", USER)
+    person_id = _person(db, clock, "en")
+    assert addresses.person_of(address) == (person_id, "en")
+    with db.session() as session:
+        session.get(Person, person_id).is_active = False
+    assert addresses.person_of(address) is None and addresses.locale_of(address) == "vi"

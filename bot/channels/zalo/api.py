@@ -18,6 +18,7 @@ DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 TEXT_LIMIT = 2000  # sendMessage text and sendPhoto caption: 1 to 2,000 characters
 SECRET_MIN, SECRET_MAX = 8, 256  # setWebhook secret_token length
 REDACTED = "<token>"
+LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2")  # filters do not inherit
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class ZaloBotApi:
         self._timeout = timeout
         self._client = httpx.AsyncClient(transport=transport, timeout=timeout)
         self._filter = _Redact(token)
-        for name in ("httpx", "httpcore"):
+        for name in LOGGERS:
             logging.getLogger(name).addFilter(self._filter)
 
     def __repr__(self) -> str:
@@ -110,7 +111,7 @@ class ZaloBotApi:
 
     async def close(self) -> None:
         await self._client.aclose()
-        for name in ("httpx", "httpcore"):
+        for name in LOGGERS:
             logging.getLogger(name).removeFilter(self._filter)
 
     # ---------------------------------------------------------------------------------------------

@@ -27,18 +27,21 @@ class Decided:
     menu_text: str = ""  # and its text
 
 
-def decide(incoming: ZaloIncoming, addresses: ChannelAddressService, menus: MenuService, i18n: I18n,
+def decide(incoming: ZaloIncoming | None, addresses: ChannelAddressService, menus: MenuService, i18n: I18n,
            update_id: int) -> Decided:
-    """What to do with one message (marks the chat's menus as read)."""
+    """What to do with one message (marks the chat's menus as read); `None` (an unreadable update) is dropped."""
+    if incoming is None:
+        return Decided("zalo:unreadable")
     if not incoming.is_private:  # groups are announced, not open: nothing is answered there
         return Decided(incoming.dedupe_key)
     address = addresses.address_for("zalo", incoming.user_id, incoming.display_name)
-    locale = addresses.locale_of(address)
+    person = addresses.person_of(address)
+    locale = person[1] if person else i18n.default_locale
     tr = i18n.get(locale)
     resolution = menus.resolve(address.id, incoming.text)
     notice = notice_for(incoming)
-    if notice is not None:
-        return Decided(incoming.dedupe_key, address, answer=tr.gettext(notice))
+    if notice is not None:  # strangers get an answer only through the handlers (invitation codes), not here
+        return Decided(incoming.dedupe_key, address, answer=tr.gettext(notice) if person else None)
     chat = address.synthetic_id
     if resolution.kind == "choice" and resolution.data:
         return Decided(incoming.dedupe_key, address, callback_update(

@@ -87,12 +87,19 @@ class ChannelAddressService(Service):
                 ChannelAddress.channel == channel, ChannelAddress.external_id == external_id.strip())).first()
             return _plain(row) if row else None
 
+    def person_of(self, address: Address) -> tuple[int, str] | None:
+        """(person id, language) of the active person registered with this address, or None for a stranger."""
+        column = CHANNEL_COLUMNS.get(address.channel)
+        if column is None:
+            return None
+        with self.db.session() as session:
+            person = session.exec(select(Person).where(column == address.external_id)).first()
+            return (person.id, person.locale or "vi") if person and person.is_active else None
+
     def locale_of(self, address: Address, default: str = "vi") -> str:
         """The language of the person registered with this address (the default for strangers)."""
-        column = CHANNEL_COLUMNS.get(address.channel)
-        with self.db.session() as session:
-            person = session.exec(select(Person).where(column == address.external_id)).first() if column else None
-            return person.locale if person and person.locale else default
+        known = self.person_of(address)
+        return known[1] if known else default
 
     def by_synthetic(self, chat_id: int | str) -> Address | None:
         """The address a stand-in integer stands for, or None (a Telegram id, or unknown)."""
