@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     escalation_director_days: int = 3
     escalation_unit_days: int = 3
     escalation_urgent_days: int = 1
+    # Zalo Bot Platform (docs/ZALO.md). Secrets are SecretStr so a printed Settings never shows them.
+    zalo_bot_token: SecretStr = SecretStr("")
+    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"  # the SDK still points at bot-api.zapps.me
+    zalo_webhook_url: str = ""  # public HTTPS address Zalo calls; long polling (getUpdates) when empty
+    zalo_webhook_secret: SecretStr = SecretStr("")  # 8-256 characters, checked on X-Bot-Api-Secret-Token
+    zalo_send_rate: float = 5.0  # messages/second across chats: Zalo publishes no figure, so stay well below Telegram
+    zalo_monthly_quota: int = 0  # outbound messages per month of the bot's plan (0 = unknown; 429 still stops sends)
+    public_base_url: str = ""  # public HTTPS base of the bot's own web endpoint (file links for Zalo users)
+    file_link_minutes: int = 60  # how long a file link stays valid
 
     @field_validator("default_locale")
     @classmethod

@@ -1,5 +1,6 @@
 """Every table, imported here so that metadata and Alembic see them all."""
 
+from storage.models.channels import ChannelAddress, ChannelMenu
 from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
 from storage.models.org import AuditLog, DialogState, Invite, Person, Unit
 from storage.models.periods import CalendarOverride, DeadlineExtension, Period
@@ -10,6 +11,8 @@ from storage.models.status import StatusBoard, StatusSummary
 __all__ = [
     "AuditLog",
     "CalendarOverride",
+    "ChannelAddress",
+    "ChannelMenu",
     "DeadlineExtension",
     "DialogState",
     "Escalation",

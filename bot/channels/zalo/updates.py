@@ -1,0 +1,187 @@
+"""Incoming Zalo updates: parsed, checked, and translated into the dict shape of a Telegram Update
+(`telegram.Update.de_json` accepts it), so the same handlers serve Zalo.
+
+Zalo sends `{"ok": true, "result": {"event_name": ..., "message": {...}}}` on the webhook and the inner object (or
+a list of them) from getUpdates. Ids are strings; the caller supplies the stand-in integers for the person and
+chat (bot.services.channels) and the update id (its inbox row). The dedupe key is Zalo's `message_id`, as there
+is no update_id.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from bot.i18n import N_
+from bot.text import nfc
+
+TEXT = "message.text.received"
+IMAGE = "message.image.received"
+STICKER = "message.sticker.received"
+UNSUPPORTED = "message.unsupported.received"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+FILE_PREFIX = "zalo-file/"  # Telegram-side file ids (and file paths) of Zalo photos carry their URL after this
+
+NOTICES = {
+    STICKER: N_("I cannot read stickers. Please type your answer."),
+    UNSUPPORTED: N_("Zalo did not pass the content of this message on to me. Please type it again as text."),
+    "other": N_("I can only read text and photos here. Please type your answer."),
+}
+
+
+@dataclass(frozen=True)
+class ZaloIncoming:
+    """One message a person sent the bot on Zalo, as far as the documentation describes it."""
+
+    event: str
+    message_id: str
+    user_id: str
+    chat_id: str
+    chat_type: str
+    display_name: str
+    date_ms: int
+    text: str | None = None
+    photo_url: str | None = None
+    caption: str | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"zalo:{self.message_id}"
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat_type == "PRIVATE"
+
+
+def secret_ok(headers: Any, expected: str) -> bool:
+    """The webhook's `X-Bot-Api-Secret-Token` header equals the secret (constant time; no secret, no entry)."""
+    if not expected:
+        return False
+    got = None
+    for key, value in (headers.items() if hasattr(headers, "items") else []):
+        if str(key).lower() == SECRET_HEADER.lower():
+            got = value
+    return isinstance(got, str) and hmac.compare_digest(got.encode(), expected.encode())
+
+
+def unwrap(body: Any) -> list[dict[str, Any]]:
+    """The update objects in a webhook body or a getUpdates result (envelope, one object, or a list)."""
+    if isinstance(body, dict) and "result" in body and "event_name" not in body:
+        body = body["result"]
+    if isinstance(body, dict):
+        body = [body]
+    if not isinstance(body, list):
+        return []
+    return [item for item in body if isinstance(item, dict) and ("message" in item or "event_name" in item)]
+
+
+def _text(value: Any) -> str | None:
+    return nfc(value) if isinstance(value, str) else None
+
+
+def parse(update: dict[str, Any]) -> ZaloIncoming | None:
+    """A ZaloIncoming, or None when the update is not a message from a person (bots, malformed data)."""
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    sender, chat = message.get("from"), message.get("chat")
+    if not isinstance(sender, dict) or not isinstance(chat, dict) or sender.get("is_bot"):
+        return None
+    user_id, chat_id, message_id = sender.get("id"), chat.get("id"), message.get("message_id")
+    if not all(isinstance(v, str) and 0 < len(v.strip()) <= 64 for v in (user_id, chat_id, message_id)):
+        return None
+    date = message.get("date")
+    photo = message.get("photo_url") or message.get("photo")  # observed "photo_url"; documented "photo"
+    return ZaloIncoming(
+        event=str(update.get("event_name") or ""), message_id=message_id.strip(), user_id=user_id.strip(),
+        chat_id=chat_id.strip(), chat_type=str(chat.get("chat_type") or "PRIVATE").upper(),
+        display_name=_text(sender.get("display_name") or sender.get("name")) or "",
+        date_ms=int(date) if isinstance(date, (int, float)) and date > 0 else 0,
+        text=_text(message.get("text")), photo_url=photo if isinstance(photo, str) and photo.startswith(
+            ("https://", "http://")) else None, caption=_text(message.get("caption")),
+    )
+
+
+def notice_for(incoming: ZaloIncoming) -> str | None:
+    """The msgid to answer with when the message cannot be passed on (sticker, unsupported...), else None."""
+    if incoming.event == TEXT and incoming.text:
+        return None
+    if incoming.event == IMAGE and incoming.photo_url:
+        return None
+    return NOTICES.get(incoming.event, NOTICES["other"])
+
+
+def telegram_int(zalo_id: str) -> int:
+    """A stable positive integer (56 bits) for a Zalo message id: Telegram message ids are integers."""
+    return int.from_bytes(hashlib.sha256(zalo_id.encode()).digest()[:7], "big") or 1
+
+
+def photo_file_id(url: str) -> str:
+    """The Telegram-side file id of a Zalo photo: its URL, encoded (getFile answers it back as the file path)."""
+    return FILE_PREFIX + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+
+
+def photo_url_of(file_id_or_path: str) -> str | None:
+    """The URL inside a `photo_file_id` (also found at the end of a download URL), else None."""
+    if FILE_PREFIX not in file_id_or_path:
+        return None
+    encoded = file_id_or_path.rsplit(FILE_PREFIX, 1)[1].split("/", 1)[0]
+    try:
+        url = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return url if url.startswith(("https://", "http://")) else None
+
+
+def callback_id(chat_id: int, zalo_message_id: str) -> str:
+    """A callback query id that names its chat (answerCallbackQuery carries no chat id)."""
+    return f"zalo-{chat_id}-{zalo_message_id}"
+
+
+def chat_of_callback(query_id: str) -> int | None:
+    """The stand-in chat id inside a `callback_id`, else None (a Telegram query id)."""
+    parts = str(query_id).split("-", 2)
+    if len(parts) == 3 and parts[0] == "zalo" and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def _people(incoming: ZaloIncoming, user_id: int, chat_id: int, locale: str) -> tuple[dict, dict]:
+    name = incoming.display_name or "Zalo"
+    user = {"id": user_id, "is_bot": False, "first_name": name, "language_code": locale}
+    chat = {"id": chat_id, "type": "private", "first_name": name}
+    return user, chat
+
+
+def message_update(incoming: ZaloIncoming, user_id: int, chat_id: int, update_id: int,
+                   locale: str = "vi") -> dict[str, Any]:
+    """A Telegram `message` update for a text or photo; a leading "/command" gets its bot_command entity."""
+    user, chat = _people(incoming, user_id, chat_id, locale)
+    message: dict[str, Any] = {"message_id": telegram_int(incoming.message_id), "date": incoming.date_ms // 1000,
+                               "chat": chat, "from": user}
+    if incoming.event == IMAGE and incoming.photo_url:
+        file_id = photo_file_id(incoming.photo_url)
+        message["photo"] = [{"file_id": file_id, "file_unique_id": telegram_int(incoming.photo_url).__format__("x"),
+                             "width": 0, "height": 0}]
+        if incoming.caption:
+            message["caption"] = incoming.caption
+    else:
+        text = incoming.text or ""
+        message["text"] = text
+        if text.startswith("/") and len(text) > 1 and not text[1].isspace():
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split(maxsplit=1)[0])}]
+    return {"update_id": update_id, "message": message}
+
+
+def callback_update(incoming: ZaloIncoming, user_id: int, chat_id: int, update_id: int, data: str,
+                    menu_message_id: int | None, locale: str = "vi") -> dict[str, Any]:
+    """A Telegram `callback_query` update: the typed number pressed the button `data` of the menu message."""
+    user, chat = _people(incoming, user_id, chat_id, locale)
+    menu = {"message_id": menu_message_id or telegram_int(incoming.message_id), "date": incoming.date_ms // 1000,
+            "chat": chat, "text": ""}
+    return {"update_id": update_id, "callback_query": {
+        "id": callback_id(chat_id, incoming.message_id), "from": user, "chat_instance": f"zalo-{chat_id}", "data": data,
+        "message": menu}}

@@ -1,0 +1,76 @@
+"""Polling the stand-in: the webhook is removed first, updates are handed over in order, failures back off."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from bot.channels.zalo.api import ZaloBotApi, ZaloUnauthorized
+from bot.channels.zalo.polling import poll
+from bot.simulator.zalo_fake import TOKEN, ZaloFakeApi
+
+USER = "6ede9afa66b88fe6d6a9"
+
+
+async def test_polling_hands_over_every_update_in_order():
+    fake = ZaloFakeApi()
+    fake.webhook_url, fake.webhook_secret = "https://bot.example.vn/zalo", "s3cret-value"
+    for text in ("/start", "1", "xin chào"):
+        fake.pending.append(fake.user_update(USER, text))
+    stop, got = asyncio.Event(), []
+
+    async def handle(update: dict) -> None:
+        got.append(update["message"]["text"])
+        if len(got) == 3:
+            stop.set()
+
+    async with ZaloBotApi(TOKEN, "https://zalo.test", transport=fake.transport()) as api:
+        assert await poll(api, handle, stop, timeout=1) == 3
+    assert got == ["/start", "1", "xin chào"] and fake.webhook_url == ""
+
+
+async def test_failures_back_off_and_a_refused_token_stops():
+    calls, pauses = [], []
+    stop = asyncio.Event()
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        method = request.url.path.rsplit("/", 1)[-1]
+        calls.append(method)
+        if method == "deleteWebhook":
+            return httpx.Response(200, json={"ok": True, "result": {"url": ""}})
+        if len(calls) <= 4:
+            return httpx.Response(500, json={"ok": False, "error_code": 500, "description": "busy"})
+        return httpx.Response(401, json={"ok": False, "error_code": 401, "description": "Unauthorized"})
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    async def handle(update: dict) -> None:
+        raise AssertionError("no update expected")
+
+    async with ZaloBotApi(TOKEN, "https://zalo.test", transport=httpx.MockTransport(flaky)) as api:
+        with pytest.raises(ZaloUnauthorized):
+            await poll(api, handle, stop, timeout=1, max_pause=3, sleep=sleep)
+    assert pauses == [1.0, 2.0, 3.0]
+
+
+async def test_webhook_deliveries_over_http_carry_the_secret_header():
+    from bot.channels.zalo.webhook import accept
+    from bot.simulator.zalo_fake import http_sink
+
+    seen = []
+
+    def endpoint(request: httpx.Request) -> httpx.Response:
+        result = accept(request.headers, request.content, "s3cret-value")
+        seen.append(result)
+        return httpx.Response(result.status)
+
+    fake = ZaloFakeApi()
+    fake.answer(TOKEN, "setWebhook", {"url": "https://bot.example.vn/zalo", "secret_token": "s3cret-value"})
+    fake.webhook_sink = http_sink("http://127.0.0.1:9/zalo", transport=httpx.MockTransport(endpoint))
+    assert await fake.push(fake.user_update(USER, "/start")) == 200
+    assert [m.text for m in seen[0].messages] == ["/start"]
+    fake.webhook_secret = "not-the-secret"  # a forged delivery
+    assert await fake.push(fake.user_update(USER, "1")) == 403 and len(seen[1].messages) == 0
