@@ -1,6 +1,7 @@
 """Every table, imported here so that metadata and Alembic see them all."""
 
 from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
+from storage.models.official_report import OfficialReportText
 from storage.models.org import AuditLog, DialogState, Invite, Person, Unit
 from storage.models.periods import CalendarOverride, DeadlineExtension, Period
 from storage.models.reminders import ReminderDelivery
@@ -16,6 +17,7 @@ __all__ = [
     "EscalationEvent",
     "EscalationReminder",
     "Invite",
+    "OfficialReportText",
     "Period",
     "ReminderDelivery",
     "Person",
