@@ -29,13 +29,14 @@ COLOURS = {
 }
 HATCHES = {UnitStage.OVERDUE: "//", UnitStage.SUBMITTED_LATE: ".."}  # a second cue besides colour
 TEXTS = {
-    "units": N_("Reports per unit (% of questions answered)"),
+    "units": N_("Report progress per unit"),
     "states": N_("Units per report state"),
-    "capital": N_("Public-investment capital disbursed (% of plan)"),
+    "capital": N_("Capital disbursed (% of plan)"),
     "target": N_("target 100%"),
     "total": N_("Total"),
-    "as_of": N_("as of {moment}"),
-    "summary": N_("Savings: {savings} million đồng · Initiatives: {initiatives} · Commendation proposals: {commendations}"),
+    "as_of": N_("Figures as of {moment}"),
+    "summary": N_("Savings {savings} million đồng · {initiatives} initiatives · {commendations} commendation "
+                  "proposals"),
 }
 
 

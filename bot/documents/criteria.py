@@ -13,14 +13,15 @@ from typing import Any, Protocol
 
 from bot.contracts import (
     Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_DIFFICULTIES, Q_EXEMPLARS,
-    Q_INITIATIVES, Q_PROPOSALS, Q_SAVINGS, SubmittedReport,
+    Q_INITIATIVES, Q_NEXT_PLAN, Q_PROPOSALS, Q_SAVINGS, SubmittedReport,
 )
 from bot.documents.vn import value_text
 
 SELF_ASSESSMENT = "self_assessment"  # shown with the commendation proposals, as the plan's section III.2 does
 # Answers the documents aggregate or show in their own sections, never as a criterion's prose.
 AGGREGATED = frozenset({Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_CAPITAL_DISBURSED, Q_SAVINGS, Q_INITIATIVES,
-                        Q_EXEMPLARS, Q_DIFFICULTIES, Q_PROPOSALS, Q_COMMENDATIONS, SELF_ASSESSMENT})
+                        Q_EXEMPLARS, Q_DIFFICULTIES, Q_PROPOSALS, Q_COMMENDATIONS, SELF_ASSESSMENT,
+                        Q_NEXT_PLAN})
 
 
 class QuestionLabels(Protocol):

@@ -65,7 +65,7 @@ class ReportWriter:
         fmt = normal.paragraph_format
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         fmt.first_line_indent = Cm(1)
-        fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(6), 1.1
+        fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(4), 1.0  # single spacing (the decree's minimum)
         # Page numbers from the second page, centred at the top (Nghị định 30/2020, Phụ lục I, mục 9).
         section.different_first_page_header_footer = True
         header = section.header.paragraphs[0]
@@ -150,6 +150,7 @@ class ReportWriter:
     def leadership(self) -> None:
         self.heading("I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN")
         self.office_text(narrative.LEADERSHIP)
+        self.para(narrative.reporting_facts(self.c, self.inputs))
 
     def results(self) -> None:
         self.heading("II. KẾT QUẢ THỰC HIỆN")

@@ -19,6 +19,7 @@ class QuestionnaireLabels:
         ordered = sorted(questionnaires, key=lambda q: q.version)
         for questionnaire in ordered:
             self._questions.update({q.id: q for q in questionnaire.questions})
+        self._derived = {d.id for q in ordered for d in q.derived}
         for questionnaire in reversed(ordered):
             self._order += [q.id for q in questionnaire.questions if q.id not in self._order]
 
@@ -29,6 +30,10 @@ class QuestionnaireLabels:
     def question(self, question_id: str) -> Question | None:
         """The question's definition (its type above all), newest version."""
         return self._questions.get(question_id)
+
+    def is_derived(self, answer_id: str) -> bool:
+        """A computed figure (the disbursement share), not a question: the report shows it with its inputs."""
+        return answer_id in self._derived
 
     def order(self) -> list[str]:
         """Question ids in questionnaire order (newest version first, then ids only older versions had)."""

@@ -105,21 +105,24 @@ def draft(part: str, c: Consolidation, inputs: ReportInputs | None = None) -> st
 
 
 def _leadership(c: Consolidation, inputs: ReportInputs) -> list[str]:
-    p = c.period
-    lines = [
-        "Trong kỳ, Sở Khoa học và Công nghệ tiếp tục quán "
-        "triệt, triển khai Kế hoạch tổ chức thực hiện Phong trào thi đua đến các phòng, đơn vị thuộc Sở; gắn việc "
-        "thực hiện Phong trào thi đua với nhiệm vụ chuyên môn, Chương trình thực hành tiết kiệm, chống lãng phí "
-        "và kế hoạch đầu tư công được giao. Lãnh đạo Sở thường xuyên chỉ đạo, đôn đốc; Phòng Hành chính - Tổng hợp "
-        "theo dõi, hướng dẫn và tổng hợp kết quả thực hiện.",
-        f"Số liệu báo cáo được tính từ ngày {vn.short_date(p.data_from)} đến ngày {vn.short_date(p.data_to)}. "
-        f"Đến thời điểm tổng hợp, {len(c.reports)}/{c.unit_count} {UNITS} đã gửi báo cáo.",
+    return [
+        "Trong kỳ, Sở Khoa học và Công nghệ tiếp tục quán triệt, triển khai Kế hoạch tổ chức thực hiện Phong trào "
+        "thi đua đến các phòng, đơn vị thuộc Sở; gắn việc thực hiện Phong trào thi đua với nhiệm vụ chuyên môn, "
+        "Chương trình thực hành tiết kiệm, chống lãng phí và kế hoạch đầu tư công được giao. Lãnh đạo Sở thường "
+        "xuyên chỉ đạo, đôn đốc; Phòng Hành chính - Tổng hợp theo dõi, hướng dẫn và tổng hợp kết quả thực hiện.",
     ]
+
+
+def reporting_facts(c: Consolidation, inputs: ReportInputs) -> str:
+    """Printed after section I whoever wrote it: the data window and how many units reported."""
+    p = c.period
+    text = (f"Số liệu báo cáo được tính từ ngày {vn.short_date(p.data_from)} đến ngày {vn.short_date(p.data_to)}. "
+            f"Đến thời điểm tổng hợp, {len(c.reports)}/{c.unit_count} {UNITS} đã gửi báo cáo.")
     if c.missing:
         names = ", ".join(short_name(c, inputs, u.unit_id, u.unit_name) for u in c.missing)
-        lines[-1] += (f" {names} chưa gửi báo cáo; số liệu của "
-                      f"{'đơn vị' if len(c.missing) == 1 else 'các đơn vị'} này sẽ được tổng hợp, báo cáo bổ sung.")
-    return lines
+        text += (f" {names} chưa gửi báo cáo; số liệu của {'đơn vị' if len(c.missing) == 1 else 'các đơn vị'} "
+                 f"này sẽ được tổng hợp, báo cáo bổ sung.")
+    return text
 
 
 def _assessment(c: Consolidation, inputs: ReportInputs) -> list[str]:

@@ -81,7 +81,8 @@ class Synthesis:
         ordered = self.labels.order() if self.labels and hasattr(self.labels, "order") else []
         for report in self.c.reports:
             ordered += [q for q in report.answers if q not in ordered]
-        return [q for q in ordered if q not in AGGREGATED and q not in DATES_SHOWN_WITH_REF]
+        derived = getattr(self.labels, "is_derived", None) or (lambda q: q.endswith("_pct"))
+        return [q for q in ordered if q not in AGGREGATED and q not in DATES_SHOWN_WITH_REF and not derived(q)]
 
     def parts(self) -> list[Part]:
         """The plan's sections and criteria, each with its synthesised lines, empty criteria left out."""
@@ -169,12 +170,14 @@ class Synthesis:
         return [f"{self.label(question_id)}: {'; '.join(parts)}."]
 
     def _docref(self, question_id: str, reports: list[SubmittedReport]) -> list[str]:
+        """Each document once, as typed ("12/CTr-SKHCN"), with its date and the units that named it."""
         date_id = REF_DATES.get(question_id)
-        parts = []
+        documents: dict[str, list[str]] = {}
         for report in reports:
-            ref = str(report.answers[question_id]).strip()  # kept exactly as typed ("12/CTr-SKHCN")
+            ref = str(report.answers[question_id]).strip()
             day = vn.value_text(report.answers.get(date_id)) if date_id else ""
-            parts.append(f"{self.name(report)}: số {ref}" + (f" ngày {day}" if day else ""))
+            documents.setdefault(f"số {ref}" + (f" ngày {day}" if day else ""), []).append(self.name(report))
+        parts = [f"{document} ({', '.join(units)})" for document, units in documents.items()]
         return [f"{self.label(question_id)}: {'; '.join(parts)}."]
 
     def _date(self, question_id: str, reports: list[SubmittedReport]) -> list[str]:

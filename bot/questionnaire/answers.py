@@ -15,7 +15,7 @@ from bot.text import clean_line, fold, nfc
 
 YES_WORDS = {"co", "c", "yes", "y", "dung", "da co", "roi", "co a"}
 NO_WORDS = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
-_DOCREF = re.compile(r"^\d{1,5}[A-Z]?(/\d{4})?/[A-ZĐ0-9][A-ZĐ0-9&.\-]*(/[A-ZĐ0-9&.\-]+)*$", re.IGNORECASE)
+_DOCREF = re.compile(r"^\d{1,5}[A-Z]?(/\d{4})?/[^\W_][\w&.\-]*(/[\w&.\-]+)*$", re.IGNORECASE)  # any letters: "CTr-TTƯD"
 
 EXAMPLES = {
     QType.INTEGER: N_("Please type a whole number, for example 12 or 1.234."),
