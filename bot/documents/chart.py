@@ -69,7 +69,7 @@ def build_chart(c: Consolidation, tr: Translator, short_names: dict[int, str] | 
     t = c.totals
     fig.supxlabel(text(tr, "summary").format(savings=tr.number(float(t.savings) / 1_000_000, 1),
                                              initiatives=t.initiatives, commendations=t.commendations),
-                  fontsize=11, family=FONT, wrap=True)
+                  fontsize=12, family=FONT, wrap=True)
     buffer = BytesIO()
     fig.savefig(buffer, format="png", pad_inches=0.2)
     return buffer.getvalue()
@@ -92,7 +92,7 @@ def _states(ax, c: Consolidation, tr: Translator, short_names: dict[int, str]) -
         present = [s for s in STAGE_ORDER if c.stage_counts.get(s)]
         ax.legend(handles=[Patch(facecolor=COLOURS[s], hatch=HATCHES.get(s), edgecolor="white",
                                  label=f"{_(UNIT_STAGE_LABELS[s])} ({c.stage_counts[s]})") for s in present],
-                  loc="upper center", bbox_to_anchor=(0.4, -0.02), ncol=2, fontsize=11, frameon=False)
+                  loc="upper center", bbox_to_anchor=(0.4, -0.02), ncol=2, fontsize=12, frameon=False)
     else:
         stages = list(reversed(STAGE_ORDER))
         counts = [c.stage_counts.get(s, 0) for s in stages]

@@ -187,7 +187,7 @@ def escalation_text(item: EscalationSummary, unit: str) -> str:
     body = sentence(item.title.strip())
     detail = item.description.strip()
     if detail and fold(detail) != fold(item.title) and not fold(detail).startswith(fold(item.title)):
-        body = sentence(f"{item.title.strip()}: {_lower_first(detail)}")
+        body = f"{body} {sentence(detail)}"  # the title names it, the description says it; case kept as typed
     elif detail:
         body = sentence(detail)
     text = f"{unit}: {body}"
@@ -204,10 +204,6 @@ def escalation_text(item: EscalationSummary, unit: str) -> str:
     elif not item.instruction and not item.office_answer:
         text += " Nội dung này đang được xem xét, giải quyết."
     return text
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def difficulty_items(c: Consolidation, inputs: ReportInputs) -> list[str]:

@@ -89,6 +89,13 @@ class Sheet:
         ws.oddFooter.center.font = FONT
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
 
+    def group(self, text: str) -> None:
+        """A bold group heading across the table (a form of commendation)."""
+        self.append([None, text], bold=True)
+        last = get_column_letter(len(self.widths))
+        self.ws.merge_cells(f"B{self.row - 1}:{last}{self.row - 1}")
+        self.ws.row_dimensions[self.row - 1].height = LINE_HEIGHT + 3
+
     def append(self, values: list[Any], *, bold: bool = False, center: bool = False,
                formats: dict[int, str] | None = None) -> None:
         """A bordered row; text wraps and the row is as tall as its longest cell."""
@@ -98,7 +105,7 @@ class Sheet:
             cell.font = Font(name=FONT, size=SIZE, bold=bold)
             cell.border = BOX
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-            cell.alignment = Alignment(wrap_text=True, vertical="center" if center or numeric else "top",
+            cell.alignment = Alignment(wrap_text=True, vertical="center",
                                        horizontal="center" if center or index == 1 else ("right" if numeric else "left"))
             if formats and index in formats and value is not None:
                 cell.number_format = formats[index]
@@ -112,6 +119,8 @@ class Sheet:
 def _shown(value: Any, fmt: str | None) -> str:
     if value is None:
         return ""
+    if fmt in (DAY, MOMENT):
+        return "00/00/0000" + (" 00:00" if fmt == MOMENT else "")
     if fmt == MONEY and isinstance(value, (int, float)):
         return vn.number(value)
     return str(value)
@@ -187,7 +196,7 @@ class Annex:
             if item.form != current:
                 current = item.form
                 count = self.c.totals.commendations_by_form.get(item.form, 0)
-                sheet.append([None, f"{vn.form_name(item.form)} ({count})", None, None, None], bold=True)
+                sheet.group(f"{vn.form_name(item.form)} ({count})")
             number += 1
             sheet.append([number, item.name, vn.TARGET_KINDS.get(item.target_kind, item.target_kind),
                           item.achievement, item.unit_name])
