@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from bot.consolidation import Consolidation, as_int
@@ -69,7 +70,7 @@ class Synthesis:
             return QType.YESNO
         if isinstance(sample, int):
             return QType.INTEGER
-        if isinstance(sample, float):
+        if isinstance(sample, (float, Decimal)):
             return QType.PERCENT
         if isinstance(sample, dict):
             return QType.ATTACHMENT
@@ -140,8 +141,9 @@ class Synthesis:
         return [f"{self.label(question_id)}: tổng cộng {vn.money(total)}{contributors}."]
 
     def _percent(self, question_id: str, reports: list[SubmittedReport]) -> list[str]:
-        values = [f"{self.name(r)} {vn.number(float(r.answers[question_id]), 1)}%" for r in reports
-                  if isinstance(r.answers[question_id], (int, float))]
+        values = [f"{self.name(r)} {vn.number(r.answers[question_id], 1)}%" for r in reports
+                  if isinstance(r.answers[question_id], (int, float, Decimal))
+                  and not isinstance(r.answers[question_id], bool)]
         return [f"{self.label(question_id)}: {', '.join(values)}."] if values else []
 
     def _yesno(self, question_id: str, reports: list[SubmittedReport]) -> list[str]:

@@ -8,6 +8,7 @@ row heights that fit, Times New Roman throughout. States are worded as the chat 
 from __future__ import annotations
 
 import math
+from copy import copy
 from functools import cache
 from io import BytesIO
 from typing import Any
@@ -57,8 +58,10 @@ def escalation_state(state: str) -> str:
 class Sheet:
     """One annex sheet: title rows, bordered table, print settings; row heights follow the wrapped text."""
 
-    def __init__(self, book: Workbook, title: str, heading: str, columns: list[tuple[str, int]], year: int) -> None:
+    def __init__(self, book: Workbook, title: str, heading: str, columns: list[tuple[str, int]], year: int,
+                 scratch: Worksheet) -> None:
         self.ws: Worksheet = book.create_sheet(title)
+        self.scratch = scratch
         self.widths = [w for _, w in columns]
         last = get_column_letter(len(columns))
         for index, width in enumerate(self.widths, start=1):
@@ -71,6 +74,7 @@ class Sheet:
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             self.ws.row_dimensions[row].height = LINE_HEIGHT * 1.3
         self.row = HEADER_ROW
+        self._styles: dict[tuple, Any] = {}
         self.append([name for name, _ in columns], bold=True, center=True)
         self._print_settings()
 
@@ -89,6 +93,20 @@ class Sheet:
         ws.oddFooter.center.font = FONT
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
 
+    def _style(self, bold: bool, horizontal: str, fmt: str | None):  # noqa: ANN202
+        """A cell style built once per combination: openpyxl hashes every style object it is given, which made
+        styling cell by cell dominate the time of a large annex."""
+        key = (bold, horizontal, fmt)
+        if key not in self._styles:
+            scratch = self.scratch.cell(row=1, column=1)  # a cell of a sheet removed before saving
+            scratch.font = Font(name=FONT, size=SIZE, bold=bold)
+            scratch.border = BOX
+            scratch.alignment = Alignment(wrap_text=True, vertical="center", horizontal=horizontal)
+            if fmt:
+                scratch.number_format = fmt
+            self._styles[key] = copy(scratch._style)
+        return self._styles[key]
+
     def group(self, text: str) -> None:
         """A bold group heading across the table (a form of commendation)."""
         self.append([None, text], bold=True)
@@ -102,16 +120,13 @@ class Sheet:
         lines = 1
         for index, value in enumerate(values, start=1):
             cell = self.ws.cell(row=self.row, column=index, value=value)
-            cell.font = Font(name=FONT, size=SIZE, bold=bold)
-            cell.border = BOX
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-            cell.alignment = Alignment(wrap_text=True, vertical="center",
-                                       horizontal="center" if center or index == 1 else ("right" if numeric else "left"))
-            if formats and index in formats and value is not None:
-                cell.number_format = formats[index]
-            lines = max(lines, _lines(_shown(value, formats.get(index) if formats else None), self.widths[index - 1]))
+            horizontal = "center" if center or index == 1 else ("right" if numeric else "left")
+            fmt = formats.get(index) if formats and value is not None else None
+            cell._style = copy(self._style(bold, horizontal, fmt))
+            lines = max(lines, _lines(_shown(value, fmt), self.widths[index - 1]))
         for index in range(len(values) + 1, len(self.widths) + 1):
-            self.ws.cell(row=self.row, column=index).border = BOX
+            self.ws.cell(row=self.row, column=index)._style = copy(self._style(False, "left", None))
         self.ws.row_dimensions[self.row].height = LINE_HEIGHT * lines + 3
         self.row += 1
 
@@ -122,7 +137,7 @@ def _shown(value: Any, fmt: str | None) -> str:
     if fmt in (DAY, MOMENT):
         return "00/00/0000" + (" 00:00" if fmt == MOMENT else "")
     if fmt == MONEY and isinstance(value, (int, float)):
-        return vn.number(value)
+        return f"{int(value):,}"  # only its length matters here; Babel per cell is slow on a large annex
     return str(value)
 
 
@@ -141,12 +156,13 @@ class Annex:
     def __init__(self, c: Consolidation, inputs: ReportInputs, labels: QuestionLabels | None) -> None:
         self.c, self.inputs, self.labels = c, inputs, labels
         self.book = Workbook()
-        self.book.remove(self.book.active)
+        self.scratch = self.book.active  # styles are built on it once, then it is removed
         self.year = c.generated_at.year
         self.period = vn.period_phrase(c.period)
 
     def sheet(self, title: str, heading: str, columns: list[tuple[str, int]]) -> Sheet:
-        return Sheet(self.book, title, f"Phụ lục {len(self.book.sheetnames) + 1}. {heading}", columns, self.year)
+        return Sheet(self.book, title, f"Phụ lục {len(self.book.sheetnames)}. {heading}", columns, self.year,
+                     self.scratch)
 
     def name(self, unit_id: int, full: str) -> str:
         return full
@@ -255,6 +271,7 @@ class Annex:
         for write in (self.indicators, self.submissions, self.commendations, self.difficulties, self.proposals,
                       self.evidence):
             write()
+        self.book.remove(self.scratch)
         buffer = BytesIO()
         self.book.save(buffer)
         return buffer.getvalue()
