@@ -194,3 +194,31 @@ def test_sample_report_command_writes_three_files(tmp_path, monkeypatch):
     assert main(["sample-report", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["BC-thi-dua-2026-Y.docx", "Bieu-do-thi-dua-2026-Y.png",
                                                     "Phu-luc-thi-dua-2026-Y.xlsx"]
+
+
+def test_document_references_keep_their_case():
+    from bot.questionnaire.answers import parse_docref
+
+    assert parse_docref("12/CTr-SKHCN") == "12/CTr-SKHCN" and parse_docref("Số 15/TTr-SKHCN") == "15/TTr-SKHCN"
+    assert parse_docref("08/CTr-TTƯD") == "08/CTr-TTƯD"
+    assert parse_docref("số 15/kh-skhcn") == "15/KH-SKHCN"  # typed without capitals: written as symbols are
+    with pytest.raises(DomainError):
+        parse_docref("kế hoạch 15")
+
+
+def test_decimal_money_and_percentages_need_no_floats():
+    from decimal import Decimal
+
+    from bot.consolidation import consolidate
+    from bot.documents.docx_report import build_report
+    from tests.status_samples import NOW, period, progress, report
+    from bot.contracts import UnitStage
+
+    answers = {"capital_holds": True, "capital_plan": Decimal("2000000000"), "capital_disbursed": Decimal("500000000"),
+               "thrift_savings": Decimal("12500000"), "recurrent_share": Decimal("62.5")}
+    c = consolidate(period(), [progress(2, "Phòng Kế hoạch - Tài chính", UnitStage.SUBMITTED_ON_TIME)],
+                    [report(2, "Phòng Kế hoạch - Tài chính", answers)], [], NOW)
+    texts = [p.text for p in Document(BytesIO(build_report(c))).paragraphs]
+    body = "\n".join(texts)
+    assert "tổng số 2.000.000.000 đồng" in body and "tỷ lệ giải ngân đạt 25% kế hoạch" in body
+    assert "Phòng Kế hoạch - Tài chính 62,5%" in body

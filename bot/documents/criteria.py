@@ -7,7 +7,7 @@ The questionnaire is data the Office edits, so question ids are matched by key w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -134,9 +134,3 @@ def merge(reports: Iterable[SubmittedReport], labels: QuestionLabels | None = No
             label = (labels.label(question_id) if labels else None) or ""
             target.contributions.append(Contribution(report.unit_name, label, text))
     return merged
-
-
-def texts_of(reports: Sequence[SubmittedReport], question_id: str) -> list[tuple[str, str]]:
-    """(unit name, text) of one prose question, units that left it empty skipped."""
-    return [(r.unit_name, value_text(r.answers[question_id])) for r in reports
-            if value_text(r.answers.get(question_id))]

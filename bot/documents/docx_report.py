@@ -101,13 +101,6 @@ class ReportWriter:
         self._section_properties.addprevious(element)
         return element
 
-    def labelled(self, label: str, text: str) -> None:
-        """"- Phòng X: text" with the unit's name in italics, as consolidated reports name contributors."""
-        element = self._body_paragraph()
-        _run(element, "- ")
-        _run(element, label, italic=True)
-        _run(element, ": " + text)
-
     def heading(self, text: str) -> None:
         self.para(text, bold=True, after=6)
 

@@ -6,14 +6,11 @@ printed when the Office has written nothing. Units are named by their short name
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.consolidation import Consolidation
-from bot.contracts import (
-    Q_DIFFICULTIES, Q_NEXT_PLAN, EscalationState, EscalationSummary, SubmittedReport,
-)
+from bot.contracts import Q_DIFFICULTIES, Q_NEXT_PLAN, EscalationState, EscalationSummary
 from bot.documents import vn
 from bot.periods import PeriodKind
 from bot.text import fold
@@ -230,15 +227,3 @@ def unit_plans(c: Consolidation, inputs: ReportInputs) -> list[str]:
     """Each unit's tasks for the next period (questionnaire v2 on), attributed."""
     return [f"{short_name(c, inputs, r.unit_id, r.unit_name)}: {sentence(text)}" for r in c.reports
             if (text := substantive(r.answers.get(Q_NEXT_PLAN)))]
-
-
-def counted(names: Iterable[str]) -> str:
-    return ", ".join(names)
-
-
-def of_total(n: int, c: Consolidation) -> str:
-    return f"{n}/{len(c.reports)} {UNITS}"
-
-
-def reports_answering(reports: Sequence[SubmittedReport], question_id: str) -> list[SubmittedReport]:
-    return [r for r in reports if question_id in r.answers and r.answers[question_id] is not None]
