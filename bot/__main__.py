@@ -139,10 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     from bot.documents import cli as export_cli  # the official report from the command line
 
     export_cli.add_parser(sub)
+    export_cli.add_sample_parser(sub)
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "export":
         return export_cli.run(settings, args)
+    if args.command == "sample-report":
+        return export_cli.run_sample(settings, args)
     handlers = {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate, "load-org": cmd_load_org}
     if args.command == "admin":
         return cmd_admin_add(settings, args)

@@ -116,9 +116,13 @@ class EscalationSummary:
     instruction: str | None = None  # the Director's instruction (ý kiến chỉ đạo), if given
     instruction_by: str | None = None
     outcome: str | None = None  # how it was closed
+    instruction_by_role: str | None = None  # Role value of who gave the instruction (director | deputy_director)
+    office_answer: str | None = None  # the Administration Office's own answer, if it gave one
+    outcome_note: str | None = None
 
 
-# Commendation forms of plan section III.2, highest first; codes are stored in answers.
+# Commendation forms of plan section III.2, highest first; codes are stored in answers. The Vietnamese names
+# follow Luật Thi đua, khen thưởng 2022 (Điều 34, 71, 74) and Nghị định 152/2025/NĐ-CP.
 COMMENDATION_FORMS: dict[str, str] = {
     "huan_chuong_ld": N_("Labour Order (Huân chương Lao động)"),
     "bk_thu_tuong": N_("Certificate of Merit of the Prime Minister"),
@@ -138,3 +142,4 @@ Q_EXEMPLARS = "exemplars"  # group: kind (collective|individual), name, achievem
 Q_DIFFICULTIES = "difficulties"  # text
 Q_PROPOSALS = "proposals"  # text
 Q_COMMENDATIONS = "commendations"  # group: target_kind (collective|individual), name, form (code above), achievement
+Q_NEXT_PLAN = "next_plan"  # text (questionnaire v2 on): the unit's tasks for the next period

@@ -1,29 +1,171 @@
-"""/xuatbaocao (/export): the Department's official report (DOCX) and its annex (XLSX) for a period."""
+"""/xuatbaocao (/export): the Department's official report (DOCX) and its annex (XLSX) for a period.
+
+For the Administration Office the command first offers the parts it writes (sections I, III, V, VI and the
+signer), each starting from the bot's draft; every choice is a button and a typed number, every text typed.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.domain import Actor
-from bot.i18n import N_
+from bot.documents.narrative import PARTS, SIGNER
+from bot.domain import Actor, Button
+from bot.i18n import N_, Translator
+from bot.services.dialogs import Dialog
+from bot.services.official_report import PartState
 from bot.services.status.service import can_see_status
+from bot.text import fold
 from handlers.commands import CommandSpec
-from handlers.common import registered
-from handlers.context import BotApp, BotContext
+from handlers.common import answer_query, int_or_none, parse_data, registered, reply
+from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.status import ACTIONS, choose_period, period_label
 
 COMMANDS = [CommandSpec("xuatbaocao", "export", N_("The Department's official report (DOCX) and annex (XLSX)"),
                         can_see_status)]
+MENU, TEXT, SIGNER_PICK = "xb_menu", "xb_text", "xb_signer"  # dialogs: what the Office's next message answers
+PART_LABELS = {
+    "leadership": N_("Section I - Leadership and organisation"),
+    "assessment": N_("Section III - General assessment"),
+    "direction": N_("Section V - Tasks for the next period"),
+    "recommendations": N_("Section VI - Recommendations"),
+    SIGNER: N_("Signer"),
+}
+KEEP_WORDS = {"giu", "giu nguyen", "keep", "ok"}
+DRAFT_WORDS = {"du thao", "ban du thao", "mac dinh", "draft", "default"}
+
+
+def part_line(tr: Translator, number: int, state: PartState) -> str:
+    """"1. Mục I - ...: bản dự thảo của trợ lý" or "... do Nguyễn Thị Lan viết, 24/11/2026 09:00"."""
+    _ = tr.gettext
+    if state.part == SIGNER:
+        status = state.text
+    elif state.is_draft:
+        status = _("the assistant's draft")
+    else:
+        status = _("written by {name}, {moment}").format(name=state.written_by,
+                                                          moment=tr.datetime(state.written_at))
+    return f"{number}. {_(PART_LABELS[state.part])}: {status}"
 
 
 async def send_export(update: Update, context: BotContext, actor: Actor, period_id: int) -> None:
+    """The Office first sees what it may write; the leadership gets the files at once."""
+    if actor.is_office:
+        await show_menu(update, context, actor, period_id)
+        return
+    await send_files(update, context, actor, period_id)
+
+
+async def show_menu(update: Update, context: BotContext, actor: Actor, period_id: int, note: str = "") -> None:
+    """The parts the Office writes, their state, and "0. Generate now"."""
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
+    states = context.services.official_report.parts(actor, period_id)
+    period = context.services.status.periods.get(period_id)
+    lines = ([note, ""] if note else []) + [
+        _("Official report: {title}.").format(title=period_label(tr, period)),
+        _("The Administration Office writes these parts; until it does, the assistant's draft is printed:")]
+    lines += [part_line(tr, n, s) for n, s in enumerate(states, start=1)]
+    lines += ["0. " + _("Generate the report now"), "", _("Press a button or type a number.")]
+    context.services.dialogs.set(actor.person_id, MENU, {"period_id": period_id})
+    buttons = [[Button(_("Generate the report now"), f"xb:go:{period_id}:0")]]
+    buttons += [[Button(f"{n}. {_(PART_LABELS[s.part])}", f"xb:ed:{period_id}:{n}")] for n, s in enumerate(states, 1)]
+    await reply(update, context, "\n".join(lines), buttons)
+
+
+async def open_part(update: Update, context: BotContext, actor: Actor, period_id: int, number: int) -> None:
+    """Show a part's current text (to copy and edit) and wait for the new text, or the signer choice."""
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
+    if not 1 <= number <= len(PARTS):
+        await reply(update, context, _("Please type one of the numbers in the list, or /cancel."))
+        return
+    part = PARTS[number - 1]
+    state = context.services.official_report.part(actor, period_id, part)
+    if part == SIGNER:
+        names = context.services.official_report.deputies()
+        director = context.services.status.director_name()
+        lines = [_("Who signs the report? Now: {signer}").format(signer=state.text),
+                 "1. " + _("GIÁM ĐỐC (the Director)") + (f": {director}" if director else "")]
+        lines += [f"{n}. KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC: {name}" for n, name in enumerate(names, start=2)]
+        lines += ["", _("Type a number, or type a deputy director's full name to sign as KT. GIÁM ĐỐC.")]
+        context.services.dialogs.set(actor.person_id, SIGNER_PICK, {"period_id": period_id, "names": names})
+        buttons = [[Button(line.split(". ", 1)[1][:40], f"xb:sg:{period_id}:{line.split('.', 1)[0]}")]
+                   for line in lines[1:len(names) + 2]]
+        await reply(update, context, "\n".join(lines), buttons)
+        return
+    origin = _("the assistant's draft") if state.is_draft else _("written by {name}").format(name=state.written_by)
+    await reply(update, context, _("{part} ({origin}):").format(part=_(PART_LABELS[part]), origin=origin))
+    await reply(update, context, state.text)
+    context.services.dialogs.set(actor.person_id, TEXT, {"period_id": period_id, "part": part})
+    await reply(update, context, _("Send the new text of this part (one paragraph per line; you may copy the text "
+                                   "above and edit it). Type \"giữ\" to keep it, \"dự thảo\" to go back to the "
+                                   "assistant's draft, or /cancel."))
+
+
+async def menu_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
+    """A number typed at the menu: 0 generates, 1-5 opens a part."""
+    period_id = int(dialog.payload.get("period_id", 0))
+    number = int_or_none((update.effective_message.text or "").strip().rstrip("."))
+    if number == 0:
+        context.services.dialogs.clear(actor.person_id)
+        await send_files(update, context, actor, period_id)
+    elif number is None:
+        await reply(update, context, context.tr(actor.locale).gettext(
+            "Please type one of the numbers in the list, or /cancel."))
+    else:
+        await open_part(update, context, actor, period_id, number)
+
+
+async def text_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
+    """The new text of a section, or "giữ" / "dự thảo"."""
+    _ = context.tr(actor.locale).gettext
+    period_id, part = int(dialog.payload.get("period_id", 0)), str(dialog.payload.get("part", ""))
+    text = update.effective_message.text or ""
+    word = fold(text).strip(" .\"'")
+    service = context.services.official_report
+    if word in KEEP_WORDS:
+        note = _("Kept unchanged.")
+    elif word in DRAFT_WORDS:
+        service.reset(actor, period_id, part)
+        note = _("Back to the assistant's draft.")
+    else:
+        service.save(actor, period_id, part, text)
+        note = _("Saved. The report will print your text.")
+    await show_menu(update, context, actor, period_id, note)
+
+
+async def signer_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
+    """1 = the Director; 2.. = a listed deputy director; a typed name = that deputy director."""
+    period_id = int(dialog.payload.get("period_id", 0))
+    await choose_signer(update, context, actor, period_id, (update.effective_message.text or "").strip(),
+                        list(dialog.payload.get("names", [])))
+
+
+async def choose_signer(update: Update, context: BotContext, actor: Actor, period_id: int, typed: str,
+                        names: list[str]) -> None:
+    _ = context.tr(actor.locale).gettext
+    number = int_or_none(typed.rstrip("."))
+    service = context.services.official_report
+    if number == 1:
+        service.set_signer(actor, period_id, None)
+    elif number is not None and 2 <= number <= len(names) + 1:
+        service.set_signer(actor, period_id, names[number - 2])
+    elif number is None and len(typed.split()) >= 2:
+        service.set_signer(actor, period_id, typed)
+    else:
+        await reply(update, context, _("Please type one of the numbers in the list, or /cancel."))
+        return
+    await show_menu(update, context, actor, period_id, _("Signer saved."))
+
+
+async def send_files(update: Update, context: BotContext, actor: Actor, period_id: int) -> None:
     """Build both files off the event loop (a large organisation takes a moment) and send them."""
     tr = context.tr(actor.locale)
     _ = tr.gettext
-    files = await asyncio.to_thread(context.services.status.export, actor, period_id)
+    files = await asyncio.to_thread(context.services.official_report.export, actor, period_id)
     title = period_label(tr, files.period)
     chat_id = update.effective_chat.id
     await context.bot.send_document(chat_id, files.docx, filename=files.docx_name,
@@ -41,6 +183,33 @@ async def export_command(update: Update, context: BotContext, actor: Actor) -> N
     await choose_period(update, context, actor, "export")
 
 
+@registered(can_see_status)
+async def export_pressed(update: Update, context: BotContext, actor: Actor) -> None:
+    """Buttons "xb:go|ed|sg:<period id>:<n>": re-checked on the server, stale or forged ones refused."""
+    await answer_query(update)
+    _ = context.tr(actor.locale).gettext
+    fields = parse_data(update.callback_query.data, "xb", 3)
+    period_id = int_or_none(fields[1]) if fields else None
+    number = int_or_none(fields[2]) if fields else None
+    allowed = {p.period_id for p in context.services.status.choices(actor)}
+    if fields is None or period_id not in allowed or number is None or fields[0] not in ("go", "ed", "sg") \
+            or (fields[0] != "go" and not actor.is_office):
+        await reply(update, context, _("This button is no longer valid."))
+        return
+    if fields[0] == "go":
+        context.services.dialogs.clear(actor.person_id)
+        await send_files(update, context, actor, period_id)
+    elif fields[0] == "ed":
+        await open_part(update, context, actor, period_id, number)
+    else:
+        await choose_signer(update, context, actor, period_id, str(number),
+                            context.services.official_report.deputies())
+
+
 def register(app: BotApp) -> None:
     ACTIONS["export"] = send_export
     app.add_handler(CommandHandler(COMMANDS[0].names, export_command))
+    app.add_handler(CallbackQueryHandler(export_pressed, pattern=r"^xb:"))
+    app.bot_data.dialog_routes[MENU] = DialogRoute(on_text=menu_typed)
+    app.bot_data.dialog_routes[TEXT] = DialogRoute(on_text=text_typed)
+    app.bot_data.dialog_routes[SIGNER_PICK] = DialogRoute(on_text=signer_typed)

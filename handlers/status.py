@@ -101,7 +101,7 @@ async def send_chart(update: Update, context: BotContext, actor: Actor, period_i
     """A PNG chart of the period (states per unit, capital disbursed, other indicators)."""
     tr = context.tr(actor.locale)
     consolidation = context.services.status.consolidation(actor, period_id)
-    png = build_chart(consolidation, tr)
+    png = build_chart(consolidation, tr, context.services.status.short_names())
     caption = tr.gettext("Chart: {title}").format(title=period_label(tr, consolidation.period))
     await context.bot.send_photo(update.effective_chat.id, png, caption=caption)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from io import BytesIO
 
 from docx import Document
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 
 from bot.consolidation import consolidate
 from bot.documents.docx_report import build_report
-from bot.documents.xlsx_annex import SHEETS, build_annex
+from bot.documents.xlsx_annex import build_annex
 from bot.periods import PeriodKind
 from tests.status_samples import KHTC, NOW, QLKH, THANHTRA, TTUD, KHTC_ANSWERS, TTUD_ANSWERS, period, sample_inputs, submit
 
@@ -62,36 +63,51 @@ def test_titles_of_the_other_period_kinds():
     assert any(t.endswith("sơ kết giai đoạn 1 (2022 - 2025)") for t in review)
 
 
-def test_sections_contributions_totals_and_missing_units():
+def test_sections_are_synthesised_not_listed():
     texts, _document = paragraphs(build_report(consolidation(), "Hoàng Văn Quang"))
     body = "\n".join(texts)
-    for heading in ("I. TÌNH HÌNH TỔNG HỢP BÁO CÁO", "II. KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA",
+    for heading in ("I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN", "II. KẾT QUẢ THỰC HIỆN",
                     "1. Thi đua đẩy mạnh phát triển kết cấu hạ tầng", "2. Thi đua thực hành tiết kiệm, chống lãng phí",
-                    "3. Sáng kiến, điển hình tiên tiến", "III. KHÓ KHĂN, VƯỚNG MẮC VÀ Ý KIẾN CHỈ ĐẠO CỦA GIÁM ĐỐC SỞ",
-                    "IV. ĐỀ XUẤT, KIẾN NGHỊ", "V. TỰ ĐÁNH GIÁ VÀ ĐỀ XUẤT KHEN THƯỞNG"):
+                    "3. Sáng kiến, điển hình tiên tiến", "4. Công tác khen thưởng", "III. ĐÁNH GIÁ CHUNG",
+                    "IV. KHÓ KHĂN, VƯỚNG MẮC", "V. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2027", "VI. ĐỀ XUẤT, KIẾN NGHỊ"):
         assert heading in texts, heading
-    # Each unit's contribution under its criterion, with the unit named.
+    # Free text attributed once under its criterion.
     assert f"- {KHTC}: Triển khai hệ thống quản lý văn bản điều hành liên thông bốn cấp." in texts
-    assert f"- {QLKH}: Cập nhật CSDL nhiệm vụ KH&CN." in texts
     assert f"- {TTUD}: Sắp xếp lại 03 phòng chuyên môn của Trung tâm." in texts
-    assert f"- {KHTC}: Ban hành 02 định mức kinh tế - kỹ thuật." in texts
-    # Totals.
-    assert ("Tổng kế hoạch vốn đầu tư công được giao: 15.000.000.000 đồng; đã giải ngân 13.500.000.000 đồng, "
-            "đạt 90% kế hoạch") in body
-    assert "Tổng số tiền tiết kiệm được: 400.000.000 đồng." in texts
-    assert "a) Sáng kiến: tổng số 3 sáng kiến, giải pháp." in texts
-    assert f"- {TTUD}: “Ứng dụng IoT quan trắc” (Đỗ Thanh Sơn)" in texts
-    assert "Các phòng, đơn vị đề xuất khen thưởng 3 tập thể, cá nhân, cụ thể:" in texts
-    assert "1. Bằng khen của Thủ tướng Chính phủ: 1 đề xuất" in texts
-    assert f"- {KHTC}: Cá nhân Nguyễn Văn An: Có sáng kiến" in texts
-    # Difficulties with the Director's instruction; proposals.
+    # Totals with the contributors in brackets; derived figures labelled.
+    assert ("2 phòng, đơn vị được giao kế hoạch vốn đầu tư công với tổng số 15.000.000.000 đồng; đến thời điểm báo "
+            "cáo đã giải ngân 13.500.000.000 đồng, tỷ lệ giải ngân đạt 90% kế hoạch vốn được giao") in body
+    assert (f"Tổng kinh phí tiết kiệm được trong kỳ là 400.000.000 đồng ({KHTC} 250.000.000 đồng, {QLKH} "
+            f"30.000.000 đồng, {TTUD} 120.000.000 đồng).") in texts
+    assert "- Bằng khen của Thủ tướng Chính phủ: 1 (tập thể Trung tâm Ứng dụng)." in texts
+    # Difficulties with the Director's instruction; the units' proposals are not the Department's.
+    assert "Ý kiến chỉ đạo của đồng chí Giám đốc Sở: Giao Phòng KH-TC bố trí kinh phí." in body
     assert f"- {QLKH}: Thiếu nhân lực chuyên trách." in texts
-    assert "Ý kiến chỉ đạo của Giám đốc Sở: Giao Phòng KH-TC bố trí kinh phí." in body
-    assert f"- {KHTC}: Đề nghị UBND tỉnh sớm phân bổ vốn." in texts
-    # Missing units, late units.
-    assert "có 3/4 phòng, đơn vị đã gửi báo cáo" in body
-    assert f"- {THANHTRA} (chưa bắt đầu)." in texts
-    assert f"Các phòng, đơn vị gửi báo cáo sau thời hạn: {TTUD}." in texts
+    assert "Đề nghị UBND tỉnh sớm phân bổ vốn." not in body
+    # One neutral sentence on the missing unit; who was late stays out of the body.
+    assert f"3/4 phòng, đơn vị đã gửi báo cáo. {THANHTRA} chưa gửi báo cáo" in body
+    assert "sau thời hạn" not in body and "Mới gửi" not in body and "Đã trình" not in body
+    assert "Trên đây là báo cáo" in body and "kính báo cáo UBND tỉnh (qua Sở Nội vụ)./." in body
+
+
+def test_office_texts_and_a_deputy_signer():
+    from bot.documents.narrative import ReportInputs, Signer
+
+    inputs = ReportInputs(texts={"leadership": "Sở đã ban hành Kế hoạch số 05/KH-SKHCN.\nLãnh đạo Sở chỉ đạo sát sao.",
+                                 "recommendations": "Đề nghị UBND tỉnh bố trí vốn."},
+                          signer=Signer(deputy=True, name="Lý Thị Ngọc"), short_names={2: "KH-TC"})
+    texts, document = paragraphs(build_report(consolidation(), "Hoàng Văn Quang", inputs=inputs))
+    assert "Sở đã ban hành Kế hoạch số 05/KH-SKHCN." in texts and "Lãnh đạo Sở chỉ đạo sát sao." in texts
+    assert "Đề nghị UBND tỉnh bố trí vốn." in texts
+    assert any(t.startswith("- Phòng KH-TC: Triển khai hệ thống") for t in texts)  # short names
+    right = [p.text for p in document.tables[-1].rows[0].cells[1].paragraphs if p.text]
+    assert right == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Lý Thị Ngọc"]
+
+
+def test_document_language_is_vietnamese():
+    _texts, document = paragraphs(build_report(consolidation()))
+    lang = document.styles["Normal"].element.rPr.find(qn("w:lang"))
+    assert lang.get(qn("w:val")) == "vi-VN" and document.core_properties.language == "vi-VN"
 
 
 def test_recipients_and_signature():
@@ -105,30 +121,30 @@ def test_recipients_and_signature():
 
 def test_annex_sheets_and_cells():
     book = load_workbook(BytesIO(build_annex(consolidation())))
-    assert book.sheetnames == list(SHEETS)
-    indicators = book["Chỉ tiêu"]
-    rows = list(indicators.iter_rows(values_only=True))
-    assert rows[0][:4] == ("STT", "Phòng, đơn vị", "Được giao vốn đầu tư công", "Kế hoạch vốn (đồng)")
-    assert rows[1][1] == KHTC and rows[1][3] == 10_000_000_000 and rows[1][4] == 8_500_000_000 and rows[1][5] == 85.0
+    assert book.sheetnames == ["Chỉ tiêu", "Tình trạng nộp", "Khen thưởng", "Khó khăn, vướng mắc",
+                               "Đề xuất của đơn vị", "Tài liệu minh chứng"]
+    for sheet in book.worksheets:
+        assert sheet["A1"].value.startswith("Phụ lục")
+        assert "/BC-SKHCN ngày" in sheet["A2"].value and "của Sở Khoa học và Công nghệ" in sheet["A2"].value
+    rows = list(book["Chỉ tiêu"].iter_rows(min_row=4, values_only=True))
+    assert rows[0][:3] == ("STT", "Phòng, đơn vị", "Kế hoạch vốn đầu tư công được giao (đồng)")
+    assert rows[1][1] == KHTC and rows[1][2] == 10_000_000_000 and rows[1][3] == 8_500_000_000 and rows[1][4] == 85.0
+    assert rows[2][1] == QLKH and rows[2][2] == "Không được giao" and rows[2][3] is None  # no "0 / 0"
     assert rows[3][1] == THANHTRA and rows[3][-1] == "Chưa gửi báo cáo"
-    assert rows[-1][1] == "Tổng cộng" and rows[-1][3] == 15_000_000_000 and rows[-1][6] == 400_000_000
-    assert rows[-1][7] == 3 and rows[-1][9] == 3
-    status = list(book["Tình trạng nộp"].iter_rows(values_only=True))
+    assert rows[-1][1] == "Tổng cộng" and rows[-1][2] == 15_000_000_000 and rows[-1][5] == 400_000_000
+    status = list(book["Tình trạng nộp"].iter_rows(min_row=4, values_only=True))
     assert status[4][1] == TTUD and status[4][2] == "Đã nộp muộn" and status[4][5] == "Có"
-    assert status[3][2] == "Chưa bắt đầu" and status[3][4] is None
+    assert status[3][2] == "Chưa bắt đầu" and status[3][4] is None and status[3][5] is None  # "Nộp muộn": submitted only
     assert status[1][4].strftime("%d/%m/%Y %H:%M") == "18/12/2026 09:00"
-    forms = list(book["Đề xuất khen thưởng"].iter_rows(values_only=True))
-    assert forms[1][1] == "Bằng khen của Thủ tướng Chính phủ (1)"
-    assert forms[2][1:4] == ("Bằng khen của Thủ tướng Chính phủ", "Tập thể", "Trung tâm Ứng dụng")
+    forms = list(book["Khen thưởng"].iter_rows(min_row=5, values_only=True))
     assert [r[1] for r in forms if r[0] is None] == ["Bằng khen của Thủ tướng Chính phủ (1)",
-                                                      "Bằng khen của Chủ tịch UBND tỉnh (1)",
+                                                      "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh (1)",
                                                       "Giấy khen của Giám đốc Sở (1)"]
-    difficulties = list(book["Khó khăn, vướng mắc"].iter_rows(values_only=True))
-    states = {r[2].split(":")[0]: r[5] for r in difficulties[1:4]}
-    assert states == {"Vướng thủ tục thanh lý": "Đã giải quyết xong", "Chậm phân bổ vốn": "Đã trình Giám đốc Sở",
-                      "Thiếu phòng thí nghiệm": "Đã có ý kiến chỉ đạo"}
-    assert not difficulties[2][6] and difficulties[3][6] == "Giao Phòng KH-TC bố trí kinh phí."
-    assert any(r[5] == "Nêu trong báo cáo kỳ" and r[1] == QLKH for r in difficulties)
+    difficulties = list(book["Khó khăn, vướng mắc"].iter_rows(min_row=5, values_only=True))
+    assert [r[2].split(":")[0] for r in difficulties[:3]] == ["Vướng thủ tục thanh lý", "Chậm phân bổ vốn",
+                                                             "Thiếu phòng thí nghiệm"]
+    assert difficulties[2][5] == "Ý kiến chỉ đạo của Giám đốc Sở Giám đốc: Giao Phòng KH-TC bố trí kinh phí."
+    assert any(r[4] == "Nêu trong báo cáo kỳ" for r in difficulties)
 
 
 async def test_export_in_chat_sends_both_files(sim):
@@ -139,25 +155,25 @@ async def test_export_in_chat_sends_both_files(sim):
     docs = [m for m in sent if m.document]
     assert [d.document[0] for d in docs] == ["BC-thi-dua-2026-Y.docx", "Phu-luc-thi-dua-2026-Y.xlsx"]
     texts, _document = paragraphs(docs[0].document[1])
-    assert f"- {KHTC}: Triển khai hệ thống quản lý văn bản điều hành liên thông bốn cấp." in texts
-    assert "- Phòng Quản lý Khoa học (chưa bắt đầu)." in texts
-    # Labels come from the questionnaire: the question's short label, the options' Vietnamese labels.
-    assert (f"- {KHTC}: Nhiệm vụ chuyển đổi số đã triển khai: Xây dựng, cập nhật cơ sở dữ liệu chuyên ngành, "
-            "Sử dụng chữ ký số") in texts
-    assert f"- {KHTC}: Tài sản công sử dụng đúng mục đích, định mức: Không" in texts
-    assert f"- {KHTC}: Hoàn thành tốt" in texts
+    assert "- Phòng KH-TC: Triển khai hệ thống quản lý văn bản điều hành liên thông bốn cấp." in texts
+    # Choices counted per option, yes/no as a count naming the exception, from the questionnaire's labels.
+    assert ("Nhiệm vụ chuyển đổi số đã triển khai: sử dụng chữ ký số (1 phòng, đơn vị); xây dựng, cập nhật cơ sở "
+            "dữ liệu chuyên ngành (1 phòng, đơn vị).") in texts
+    assert any(t.startswith("0/1 phòng, đơn vị quản lý, sử dụng tài sản công") and "Phòng KH-TC chưa bảo đảm" in t
+               for t in texts)
+    assert "Về tự đánh giá mức độ hoàn thành Phong trào thi đua: 1 phòng, đơn vị hoàn thành tốt." in texts
     assert any(t == "Hoàng Văn Quang" for t in texts)  # the registered Director signs
     assert "(6)" in docs[1].text
-    book = load_workbook(BytesIO(docs[1].document[1]))
-    assert book["Chỉ tiêu"].cell(row=10, column=2).value == "Tổng cộng"
     sent = await sim.send("vanthu", "/tinhhinh")
     sent = await sim.press("vanthu", sent[-1], "Xuất báo cáo")
+    assert "0. Xuất báo cáo ngay" in sent[-1].text and not any(m.document for m in sent)
+    sent = await sim.send("vanthu", "0")
     assert [m.document[0] for m in sent if m.document][0] == "BC-thi-dua-2026-Y.docx"
 
 
 async def test_english_alias_still_gives_the_vietnamese_document(sim):
-    await sim.send("vanthu", "/ngonngu en")
-    sent = await sim.send("vanthu", "/export 2026-Y")
+    await sim.send("giamdoc", "/ngonngu en")
+    sent = await sim.send("giamdoc", "/export 2026-Y")
     docs = [m for m in sent if m.document]
     assert "BÁO CÁO" in paragraphs(docs[0].document[1])[0]
     assert docs[0].text.startswith("Official report: Annual report 2026")

@@ -32,48 +32,49 @@ async def type_(sim, who, text, expect=None):
 async def test_done_when_full_six_month_report_with_restart_return_and_accept(sim):
     sim.clock.set(SIX_MONTH_OPEN)
     sent = await type_(sim, "khtc", "/baocao", "Báo cáo 6 tháng đầu năm 2027 - Phòng Kế hoạch - Tài chính")
-    assert "Câu 1/16" in last(sent).text
-    await type_(sim, "khtc", "Đã tham mưu 02 văn bản về cơ chế đầu tư hạ tầng KH&CN.", "Câu 2/16")
+    assert "Câu 1/17" in last(sent).text
+    await type_(sim, "khtc", "Đã tham mưu 02 văn bản về cơ chế đầu tư hạ tầng KH&CN.", "Câu 2/17")
     sent = await sim.press("khtc", last(await sim.send("khtc", "/baocao")), "1. Dịch vụ công")  # resumes, toggles
     assert "✓ 1. Dịch vụ công trực tuyến" in [b for b, _d in last(sent).flat_buttons]
     sent = await sim.press("khtc", last(sent), "3. Sử dụng chữ ký số")
     sent = await sim.press("khtc", last(sent), "Xong")
-    assert "Câu 3/16" in last(sent).text
+    assert "Câu 3/17" in last(sent).text
     sent = await sim.press("khtc", last(sent), "Bỏ qua")
-    await type_(sim, "khtc", "12", "Câu 5/16")
-    sent = await type_(sim, "khtc", "1.234", "Câu 6/16")
+    await type_(sim, "khtc", "12", "Câu 5/17")
+    sent = await type_(sim, "khtc", "1.234", "Câu 6/17")
     sent = await sim.press("khtc", last(sent), "Có")
-    assert "Câu 7/19" in last(sent).text  # the capital questions now apply
-    await type_(sim, "khtc", "1,5 tỷ", "Câu 8/19")
+    assert "Câu 7/20" in last(sent).text  # the capital questions now apply
+    await type_(sim, "khtc", "1,5 tỷ", "Câu 8/20")
     sent = await type_(sim, "khtc", "1 tỷ 200 triệu", "Tỷ lệ giải ngân vốn đầu tư công: 80%; chưa đạt mục tiêu 100%")
-    await type_(sim, "khtc", "15/QĐ-UBND", "Câu 10/19")
-    sent = await type_(sim, "khtc", "1", "Câu 11/21")  # issued: number and date of the programme apply
+    await type_(sim, "khtc", "15/QĐ-UBND", "Câu 10/20")
+    sent = await type_(sim, "khtc", "1", "Câu 11/22")  # issued: number and date of the programme apply
     # Leave half-way, the bot restarts, and the report resumes exactly there.
     sent = await sim.press("khtc", last(sent), "Lưu và thoát")
-    assert "đã được lưu (9/21)" in last(sent).text  # question 3 was skipped: settled, not answered
+    assert "đã được lưu (9/22)" in last(sent).text  # question 3 was skipped: settled, not answered
     await sim.restart()
-    await type_(sim, "khtc", "/baocao", "Câu 11/21")
-    await type_(sim, "khtc", "15/KH-SKHCN", "Câu 12/21")
-    await type_(sim, "khtc", "15/01/2027", "Câu 13/21")
-    await type_(sim, "khtc", "250 triệu", "Câu 14/21")
-    await type_(sim, "khtc", "0", "Câu 15/21")
-    await type_(sim, "khtc", "có", "Câu 16/21")
+    await type_(sim, "khtc", "/baocao", "Câu 11/22")
+    await type_(sim, "khtc", "15/KH-SKHCN", "Câu 12/22")
+    await type_(sim, "khtc", "15/01/2027", "Câu 13/22")
+    await type_(sim, "khtc", "250 triệu", "Câu 14/22")
+    await type_(sim, "khtc", "0", "Câu 15/22")
+    await type_(sim, "khtc", "có", "Câu 16/22")
     sent = await sim.send_file("khtc", "chuong-trinh-thtk-2027.pdf")
-    assert "Câu 17/21" in last(sent).text
+    assert "Câu 17/22" in last(sent).text
     sent = await sim.press("khtc", last(sent), "Thêm")
     await type_(sim, "khtc", "Số hóa hồ sơ kế hoạch vốn")
     await type_(sim, "khtc", "Giảm 30% chi phí in ấn, lưu trữ.")
     sent = await type_(sim, "khtc", "bỏ qua", "Đã thêm mục thứ 1")
     sent = await sim.press("khtc", last(sent), "Xong")
     sent = await sim.press("khtc", last(sent), "Xong")  # no exemplars
-    await type_(sim, "khtc", "Chậm phân bổ vốn do thủ tục điều chỉnh kế hoạch.", "Câu 20/21")
-    sent = await type_(sim, "khtc", "bỏ qua", "Câu 21/21")
+    await type_(sim, "khtc", "Chậm phân bổ vốn do thủ tục điều chỉnh kế hoạch.", "Câu 20/22")
+    await type_(sim, "khtc", "bỏ qua", "Câu 21/22")  # questionnaire v2: the unit's tasks for the next period
+    sent = await type_(sim, "khtc", "bỏ qua", "Câu 22/22")
     # Two commendation proposals: one with buttons, one typed.
     sent = await sim.press("khtc", last(sent), "Thêm")
     sent = await sim.press("khtc", last(sent), "Tập thể")
     await type_(sim, "khtc", "Phòng Kế hoạch - Tài chính")
     sent = await type_(sim, "khtc", "/baocao")  # an interruption changes nothing
-    sent = await sim.press("khtc", last(sent), "Chủ tịch UBND tỉnh")
+    sent = await sim.press("khtc", last(sent), "Chủ tịch Ủy ban nhân dân tỉnh")
     sent = await type_(sim, "khtc", "Hoàn thành xuất sắc nhiệm vụ giải ngân.", "Đã thêm mục thứ 1")
     await type_(sim, "khtc", "thêm")
     await type_(sim, "khtc", "2")
@@ -81,7 +82,7 @@ async def test_done_when_full_six_month_report_with_restart_return_and_accept(si
     await type_(sim, "khtc", "6")
     sent = await type_(sim, "khtc", "Có sáng kiến tiết kiệm chi thường xuyên.", "Đã thêm mục thứ 2")
     # Two questions were skipped (3 and 21): the review counts them as not answered, like the Office's notice.
-    sent = await type_(sim, "khtc", "xong", "Đề nghị đồng chí xem lại báo cáo trước khi gửi (đã trả lời 19/21")
+    sent = await type_(sim, "khtc", "xong", "Đề nghị đồng chí xem lại báo cáo trước khi gửi (đã trả lời 19/22")
     review = last(sent).text
     assert "Kế hoạch vốn được giao: 1.500.000.000 đồng" in review and "tệp chuong-trinh-thtk-2027.pdf" in review
     assert "Tỷ lệ giải ngân vốn đầu tư công: 80% (mục tiêu 100%: chưa đạt)" in review
@@ -98,7 +99,7 @@ async def test_done_when_full_six_month_report_with_restart_return_and_accept(si
     notices = [m for m in sim.api.outbox[before:] if m.chat_id in (VANTHU, HCTH)]
     assert len(notices) == 2 and "Phòng Kế hoạch - Tài chính đã gửi Báo cáo 6 tháng đầu năm 2027" in notices[0].text
     assert "Tỷ lệ giải ngân vốn đầu tư công: 80%" in notices[0].text and "đề xuất khen thưởng: 2" in notices[0].text
-    assert "19/21" in notices[0].text  # the same count as the head's review
+    assert "19/22" in notices[0].text  # the same count as the head's review
     # The Office returns it with a comment.
     notice = next(m for m in notices if m.chat_id == VANTHU)
     await sim.press("vanthu", notice, "Trả lại kèm ý kiến")
@@ -151,28 +152,28 @@ async def test_bad_inputs_get_a_clear_reply_and_the_question_again(sim):
     await type_(sim, "khtc", "Nội dung")
     sent = await type_(sim, "khtc", "1")
     old_question = last(sent)
-    await type_(sim, "khtc", "bỏ qua", "Câu 4/16")
+    await type_(sim, "khtc", "bỏ qua", "Câu 4/17")
     await type_(sim, "khtc", "bỏ qua")
-    sent = await type_(sim, "khtc", "bỏ qua", "Câu 6/16")
+    sent = await type_(sim, "khtc", "bỏ qua", "Câu 6/17")
     sent = await type_(sim, "khtc", "có")
     # A wrong type: explanation with an example, then the same question.
     sent = await type_(sim, "khtc", "một tỷ rưỡi", "ví dụ: 1.234.567, 250 triệu, 1,5 tỷ")
-    assert "Câu 7/19" in last(sent).text
+    assert "Câu 7/20" in last(sent).text
     sent = await sim.send_file("khtc", "bang-tinh.xlsx")
-    assert "cần nhập nội dung trả lời, không phải gửi tệp" in last(sent).text and "Câu 7/19" in last(sent).text
+    assert "cần nhập nội dung trả lời, không phải gửi tệp" in last(sent).text and "Câu 7/20" in last(sent).text
     sent = await sim.send_sticker("khtc")
     assert last(sent).text
     sent = await type_(sim, "khtc", "x" * 4500, "quá dài")
     sent = await sim.press("khtc", old_question, "Bỏ qua")  # a stale button from an old message
-    assert "Nút này thuộc một tin nhắn cũ" in last(sent).text and "Câu 7/19" in last(sent).text
+    assert "Nút này thuộc một tin nhắn cũ" in last(sent).text and "Câu 7/20" in last(sent).text
     forged = await sim.press_data("khtc", "rep:a:1:999:zz")
-    assert "Câu 7/19" in last(forged).text
+    assert "Câu 7/20" in last(forged).text
     for data in ("rep:a:1:x:s", "rep:open:abc", "rep:open:99999", "rep:rev:1"):
         assert last(await sim.press_data("khtc", data)).text
-    await type_(sim, "khtc", "2 tỷ", "Câu 8/19")
+    await type_(sim, "khtc", "2 tỷ", "Câu 8/20")
     # Required question skipped: refused, question again.
     sent = await type_(sim, "khtc", "bỏ qua", "Đây là câu hỏi bắt buộc")
-    assert "Câu 8/19" in last(sent).text
+    assert "Câu 8/20" in last(sent).text
     # Another unit's head presses this report's buttons: refused, nothing changes.
     with sim.services.db.session() as session:
         report = session.exec(select(Report)).one()

@@ -64,7 +64,7 @@ def test_every_question_type_is_stored_as_the_contract_says(services, people):
          "achievement": "Có sáng kiến tiết kiệm"}]
     assert a["exemplars"] == [] and a["capital_disbursed_pct"] == 80.0
     assert "ttud_reorganisation" not in a and report.version == 1 and report.submitted_by == "Nguyễn Văn An"
-    assert (report.questionnaire_code, report.questionnaire_version) == ("thidua", 1)
+    assert (report.questionnaire_code, report.questionnaire_version) == ("thidua", 2)  # new reports: newest version
 
 
 def test_conditions_and_the_counts_progress_reads(services, people):

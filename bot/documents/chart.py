@@ -1,4 +1,8 @@
-"""A PNG chart of a period: each unit's submission state and the key indicators (matplotlib, Agg, no display)."""
+"""A PNG chart of a period, made for a phone first (matplotlib, Agg, no display).
+
+Portrait, large type, the units' short names (config/organization.yaml), values written on the bars, a title
+that says what it shows and "as of" when, and the Okabe-Ito colours, which colour-blind readers tell apart.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +15,28 @@ from matplotlib.patches import Patch
 from bot.consolidation import STAGE_ORDER, Consolidation
 from bot.contracts import UNIT_STAGE_LABELS, UnitStage
 from bot.i18n import N_, Translator
-from bot.services.status.text import form_label, title_of
+from bot.services.status.text import title_of
 
 # DejaVu Sans ships with matplotlib and covers every Vietnamese letter with its diacritics.
 FONT = "DejaVu Sans"
 MAX_UNIT_BARS = 30  # more units than this are drawn as counts per state
+WIDTH_IN, DPI = 5.0, 160  # 800 px wide: sharp on a phone, and type stays large once scaled to the bubble
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 COLOURS = {
-    UnitStage.ACCEPTED: "#1b7837", UnitStage.SUBMITTED_ON_TIME: "#5aae61", UnitStage.SUBMITTED_LATE: "#e08214",
-    UnitStage.RETURNED: "#b2abd2", UnitStage.DRAFT: "#92c5de", UnitStage.NOT_STARTED: "#d9d9d9",
-    UnitStage.OVERDUE: "#d73027",
+    UnitStage.ACCEPTED: "#009E73", UnitStage.SUBMITTED_ON_TIME: "#0072B2", UnitStage.SUBMITTED_LATE: "#E69F00",
+    UnitStage.RETURNED: "#CC79A7", UnitStage.DRAFT: "#56B4E9", UnitStage.NOT_STARTED: "#BBBBBB",
+    UnitStage.OVERDUE: "#D55E00",
 }
+HATCHES = {UnitStage.OVERDUE: "//", UnitStage.SUBMITTED_LATE: ".."}  # a second cue besides colour
 TEXTS = {
-    "units": N_("Report state per unit (% of questions answered)"),
+    "units": N_("Report progress per unit"),
     "states": N_("Units per report state"),
-    "capital": N_("Public-investment capital disbursed (% of plan)"),
+    "capital": N_("Capital disbursed (% of plan)"),
     "target": N_("target 100%"),
     "total": N_("Total"),
-    "others": N_("Other indicators"),
-    "savings": N_("Savings (million đồng)"),
-    "initiatives": N_("Initiatives"),
-    "commendations": N_("Commendation proposals"),
+    "as_of": N_("Figures as of {moment}"),
+    "summary": N_("Savings {savings} million đồng · {initiatives} initiatives · {commendations} commendation "
+                  "proposals"),
 }
 
 
@@ -38,71 +44,78 @@ def text(tr: Translator, key: str) -> str:
     return tr.gettext(TEXTS[key])
 
 
-def short(name: str, limit: int = 34) -> str:
+def short(name: str, limit: int = 16) -> str:
     return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
-def build_chart(c: Consolidation, tr: Translator) -> bytes:
-    """Three panels: states, capital disbursement against the 100% target, other indicators."""
-    _ = tr.gettext
+def label_of(unit_id: int, name: str, short_names: dict[int, str]) -> str:
+    return short(short_names.get(unit_id) or name)
+
+
+def build_chart(c: Consolidation, tr: Translator, short_names: dict[int, str] | None = None) -> bytes:
+    """States per unit, then capital disbursement against the 100% target, on one tall picture."""
+    short_names = short_names or {}
     rows = len(c.units) if len(c.units) <= MAX_UNIT_BARS else len(STAGE_ORDER)
-    fig = Figure(figsize=(12, max(6.0, 2.5 + 0.32 * rows)), dpi=100, layout="constrained")
+    holders = [f for f in c.figures if f.holds_capital and f.capital_plan][:MAX_UNIT_BARS // 2]
+    top, bottom = 1.0 + 0.42 * rows, 1.0 + 0.42 * (len(holders) + 1)
+    fig = Figure(figsize=(WIDTH_IN, 2.6 + top + bottom), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    fig.suptitle(title_of(c, tr), fontsize=14, fontweight="bold", family=FONT)
-    grid = fig.add_gridspec(2, 2, width_ratios=(1.3, 1), height_ratios=(1.2, 1))
-    _states(fig.add_subplot(grid[:, 0]), c, tr)
-    _capital(fig.add_subplot(grid[0, 1]), c, tr)
-    _others(fig.add_subplot(grid[1, 1]), c, tr)
+    moment = tr.datetime(c.generated_at)
+    fig.suptitle(f"{title_of(c, tr)}\n{text(tr, 'as_of').format(moment=moment)}", fontsize=15,
+                 fontweight="bold", family=FONT)
+    grid = fig.add_gridspec(2, 1, height_ratios=(top, bottom))
+    _states(fig.add_subplot(grid[0]), c, tr, short_names)
+    _capital(fig.add_subplot(grid[1]), c, tr, short_names, holders)
+    t = c.totals
+    fig.supxlabel(text(tr, "summary").format(savings=tr.number(float(t.savings) / 1_000_000, 1),
+                                             initiatives=t.initiatives, commendations=t.commendations),
+                  fontsize=12, family=FONT, wrap=True)
     buffer = BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.3)
+    fig.savefig(buffer, format="png", pad_inches=0.2)
     return buffer.getvalue()
 
 
-def _states(ax, c: Consolidation, tr: Translator) -> None:  # noqa: ANN001
+def _states(ax, c: Consolidation, tr: Translator, short_names: dict[int, str]) -> None:  # noqa: ANN001
     _ = tr.gettext
     if len(c.units) <= MAX_UNIT_BARS:
         units = list(reversed(c.units))
         done = [100.0 if u.has_submitted else (100.0 * u.answered / u.total if u.total else 0.0) for u in units]
-        ax.barh([short(u.unit_name) for u in units], [max(d, 2.0) for d in done],
-                color=[COLOURS[u.stage] for u in units])
-        ax.set_xlim(0, 100)
-        ax.set_title(text(tr, "units"), fontsize=11, family=FONT)
+        bars = ax.barh([label_of(u.unit_id, u.unit_name, short_names) for u in units], [max(d, 1.5) for d in done],
+                       color=[COLOURS[u.stage] for u in units], hatch=None, edgecolor="white")
+        for bar, unit, value in zip(bars, units, done):
+            bar.set_hatch(HATCHES.get(unit.stage))
+            ax.text(min(value, 100) + 1.5, bar.get_y() + bar.get_height() / 2, f"{value:.0f}%", va="center",
+                    fontsize=12, family=FONT)
+        ax.set_xlim(0, 118)
+        ax.set_xticks([])
+        ax.set_title(text(tr, "units"), fontsize=13, family=FONT, loc="left")
         present = [s for s in STAGE_ORDER if c.stage_counts.get(s)]
-        ax.legend(handles=[Patch(color=COLOURS[s], label=f"{_(UNIT_STAGE_LABELS[s])} ({c.stage_counts[s]})")
-                           for s in present], loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2, fontsize=9,
-                  frameon=False)
+        ax.legend(handles=[Patch(facecolor=COLOURS[s], hatch=HATCHES.get(s), edgecolor="white",
+                                 label=f"{_(UNIT_STAGE_LABELS[s])} ({c.stage_counts[s]})") for s in present],
+                  loc="upper center", bbox_to_anchor=(0.4, -0.02), ncol=2, fontsize=12, frameon=False)
     else:
         stages = list(reversed(STAGE_ORDER))
         counts = [c.stage_counts.get(s, 0) for s in stages]
         ax.barh([_(UNIT_STAGE_LABELS[s]) for s in stages], counts, color=[COLOURS[s] for s in stages])
         for y, n in enumerate(counts):
-            ax.text(n, y, f" {n}", va="center", fontsize=9)
-        ax.set_title(text(tr, "states"), fontsize=11, family=FONT)
-    ax.tick_params(axis="y", labelsize=9)
+            ax.text(n, y, f" {n}", va="center", fontsize=12)
+        ax.set_title(text(tr, "states"), fontsize=13, family=FONT, loc="left")
+    ax.tick_params(axis="y", labelsize=13, length=0)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
 
 
-def _capital(ax, c: Consolidation, tr: Translator) -> None:  # noqa: ANN001
-    _ = tr.gettext
-    holders = [f for f in c.figures if f.holds_capital and f.capital_plan][:MAX_UNIT_BARS // 2]
-    labels = [short(f.unit_name, 24) for f in holders] + [text(tr, "total")]
-    values = [f.disbursement_pct or 0.0 for f in holders] + [c.totals.disbursement_pct or 0.0]
-    ax.barh(list(reversed(labels)), list(reversed(values)), color=["#2166ac"] + ["#67a9cf"] * len(holders))
-    ax.axvline(100, color="#d73027", linestyle="--", linewidth=1.2, label=text(tr, "target"))
+def _capital(ax, c: Consolidation, tr: Translator, short_names: dict[int, str], holders) -> None:  # noqa: ANN001
+    labels = [label_of(f.unit_id, f.unit_name, short_names) for f in holders] + [text(tr, "total")]
+    values = [float(f.disbursement_pct or 0) for f in holders] + [float(c.totals.disbursement_pct or 0)]
+    ax.barh(list(reversed(labels)), list(reversed(values)), color=["#000000"] + ["#0072B2"] * len(holders))
+    ax.axvline(100, color="#D55E00", linestyle="--", linewidth=2, label=text(tr, "target"))
     for y, v in enumerate(reversed(values)):
-        ax.text(v, y, " " + tr.percent(v), va="center", fontsize=8)
-    ax.set_xlim(0, max(120.0, max(values) + 20))
-    ax.set_title(text(tr, "capital"), fontsize=11, family=FONT)
-    ax.legend(fontsize=8, loc="lower right")
-    ax.tick_params(axis="y", labelsize=8)
-
-
-def _others(ax, c: Consolidation, tr: Translator) -> None:  # noqa: ANN001
-    _ = tr.gettext
-    t = c.totals
-    lines = [f"{text(tr, 'savings')}: {tr.number(t.savings / 1_000_000, 1)}",
-             f"{text(tr, 'initiatives')}: {t.initiatives}",
-             f"{text(tr, 'commendations')}: {t.commendations}"]
-    lines += [f"  • {short(form_label(tr, code), 48)}: {n}" for code, n in t.commendations_by_form.items()]
-    ax.axis("off")
-    ax.set_title(text(tr, "others"), fontsize=11, family=FONT)
-    ax.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", fontsize=10, family=FONT, transform=ax.transAxes)
+        ax.text(v + 2, y, tr.percent(v), va="center", fontsize=12, family=FONT)
+    ax.set_xlim(0, max(135.0, max(values) + 35))
+    ax.set_xticks([])
+    ax.set_title(text(tr, "capital"), fontsize=13, family=FONT, loc="left")
+    ax.legend(fontsize=11, loc="lower right", frameon=False)
+    ax.tick_params(axis="y", labelsize=13, length=0)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)

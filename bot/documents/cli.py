@@ -33,3 +33,24 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if files.missing:
         print(f"{files.missing} phòng, đơn vị chưa gửi báo cáo / units have not submitted (listed as missing)")
     return 0
+
+
+def add_sample_parser(sub: argparse._SubParsersAction) -> None:
+    sample = sub.add_parser("sample-report", help="a demo period in a throw-away database: DOCX, XLSX and chart")
+    sample.add_argument("--out", type=Path, default=Path("sample-report"), help="folder to write the files to")
+
+
+def run_sample(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the demo period through the chat's services in a temporary SQLite file, write the three files."""
+    import tempfile
+
+    from bot.services.official_report.sample import build_sample, sample_services, write_sample
+
+    with tempfile.TemporaryDirectory(prefix="sample-report-") as folder:
+        services, clock = sample_services(f"sqlite:///{Path(folder) / 'sample.sqlite3'}", settings)
+        period_id = build_sample(services, clock)
+        files = write_sample(services, period_id, args.out)
+        services.db.engine.dispose()
+    for path in (files.docx, files.xlsx, files.chart):
+        print(path)
+    return 0

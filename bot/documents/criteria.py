@@ -7,20 +7,21 @@ The questionnaire is data the Office edits, so question ids are matched by key w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.contracts import (
     Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_DIFFICULTIES, Q_EXEMPLARS,
-    Q_INITIATIVES, Q_PROPOSALS, Q_SAVINGS, SubmittedReport,
+    Q_INITIATIVES, Q_NEXT_PLAN, Q_PROPOSALS, Q_SAVINGS, SubmittedReport,
 )
 from bot.documents.vn import value_text
 
 SELF_ASSESSMENT = "self_assessment"  # shown with the commendation proposals, as the plan's section III.2 does
 # Answers the documents aggregate or show in their own sections, never as a criterion's prose.
 AGGREGATED = frozenset({Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_CAPITAL_DISBURSED, Q_SAVINGS, Q_INITIATIVES,
-                        Q_EXEMPLARS, Q_DIFFICULTIES, Q_PROPOSALS, Q_COMMENDATIONS, SELF_ASSESSMENT})
+                        Q_EXEMPLARS, Q_DIFFICULTIES, Q_PROPOSALS, Q_COMMENDATIONS, SELF_ASSESSMENT,
+                        Q_NEXT_PLAN})
 
 
 class QuestionLabels(Protocol):
@@ -133,9 +134,3 @@ def merge(reports: Iterable[SubmittedReport], labels: QuestionLabels | None = No
             label = (labels.label(question_id) if labels else None) or ""
             target.contributions.append(Contribution(report.unit_name, label, text))
     return merged
-
-
-def texts_of(reports: Sequence[SubmittedReport], question_id: str) -> list[tuple[str, str]]:
-    """(unit name, text) of one prose question, units that left it empty skipped."""
-    return [(r.unit_name, value_text(r.answers[question_id])) for r in reports
-            if value_text(r.answers.get(question_id))]

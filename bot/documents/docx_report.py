@@ -7,6 +7,7 @@ and the signature block. The text is Vietnamese whatever language the requester 
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 from docx import Document
@@ -21,9 +22,11 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from bot.consolidation import Consolidation, as_items
-from bot.contracts import Q_DIFFICULTIES, Q_EXEMPLARS, Q_INITIATIVES, Q_PROPOSALS, EscalationState
-from bot.documents import vn
-from bot.documents.criteria import SELF_ASSESSMENT, MergedSection, QuestionLabels, answer_text, merge, texts_of
+from bot.contracts import Q_EXEMPLARS, Q_INITIATIVES
+from bot.documents import narrative, vn
+from bot.documents.criteria import SELF_ASSESSMENT, QuestionLabels, answer_text
+from bot.documents.narrative import ReportInputs
+from bot.documents.synthesis import Synthesis
 
 W_P, W_R, W_RPR, W_T = qn("w:p"), qn("w:r"), qn("w:rPr"), qn("w:t")
 W_B, W_I, W_SZ, W_VAL, XML_SPACE = qn("w:b"), qn("w:i"), qn("w:sz"), qn("w:val"), qn("xml:space")
@@ -37,8 +40,10 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 class ReportWriter:
     """Builds one document; `build()` returns the DOCX bytes."""
 
-    def __init__(self, c: Consolidation, director: str = "", labels: QuestionLabels | None = None) -> None:
+    def __init__(self, c: Consolidation, director: str = "", labels: QuestionLabels | None = None,
+                 inputs: ReportInputs | None = None) -> None:
         self.c, self.director, self.labels = c, director, labels
+        self.inputs = inputs or ReportInputs()
         self.doc = Document()
         self._section_properties = self.doc.element.body.sectPr
         self._page_and_styles()
@@ -56,10 +61,11 @@ class ReportWriter:
         fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
         for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
             fonts.set(qn(attribute), FONT)
+        _language(self.doc)
         fmt = normal.paragraph_format
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         fmt.first_line_indent = Cm(1)
-        fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(6), 1.1
+        fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(4), 1.0  # single spacing (the decree's minimum)
         # Page numbers from the second page, centred at the top (Nghị định 30/2020, Phụ lục I, mục 9).
         section.different_first_page_header_footer = True
         header = section.header.paragraphs[0]
@@ -95,13 +101,6 @@ class ReportWriter:
         self._section_properties.addprevious(element)
         return element
 
-    def labelled(self, label: str, text: str) -> None:
-        """"- Phòng X: text" with the unit's name in italics, as consolidated reports name contributors."""
-        element = self._body_paragraph()
-        _run(element, "- ")
-        _run(element, label, italic=True)
-        _run(element, ": " + text)
-
     def heading(self, text: str) -> None:
         self.para(text, bold=True, after=6)
 
@@ -132,145 +131,140 @@ class ReportWriter:
                   f"thực hiện {vn.MOVEMENT} của {vn.AGENCY_NAME}, trên cơ sở báo cáo của các phòng, đơn vị thuộc Sở, "
                   f"{vn.AGENCY_NAME} báo cáo kết quả thực hiện {vn.period_phrase(self.c.period)} như sau:")
 
-    def overview(self) -> None:
-        c = self.c
-        p = c.period
-        self.heading("I. TÌNH HÌNH TỔNG HỢP BÁO CÁO")
-        self.para(f"Số liệu báo cáo được tính từ ngày {vn.short_date(p.data_from)} đến ngày {vn.short_date(p.data_to)}. "
-                  f"Đến {vn.long_date(c.generated_at.date())}, có {len(c.reports)}/{c.unit_count} phòng, đơn vị "
-                  f"đã gửi báo cáo (hạn gửi {vn.long_date(p.deadline)}).")
-        late = [u.unit_name for u in c.units if u.is_late and u.unit_id in {r.unit_id for r in c.reports}]
-        if late:
-            self.para("Các phòng, đơn vị gửi báo cáo sau thời hạn: " + "; ".join(late) + ".")
-        if c.missing:
-            self.para("Các phòng, đơn vị chưa gửi báo cáo (chưa được tổng hợp trong báo cáo này):", after=3)
-            for u in c.missing:
-                self.para(f"- {u.unit_name} ({vn.STAGES[u.stage].lower()}).")
-        else:
-            self.para("Tất cả các phòng, đơn vị đã gửi báo cáo.")
+    def office_text(self, part: str) -> None:
+        """The Office's text for a part, or the bot's draft: one paragraph per line, numbered lines in italics."""
+        text = self.inputs.texts.get(part) or narrative.draft(part, self.c, self.inputs)
+        for line in narrative.paragraphs(text):
+            if re.match(r"^\d\.\s", line) and len(line) < 80:
+                self.para(line, bold=True, after=3)
+            else:
+                self.para(line)
+
+    def leadership(self) -> None:
+        self.heading("I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO, TRIỂN KHAI THỰC HIỆN")
+        self.office_text(narrative.LEADERSHIP)
+        self.para(narrative.reporting_facts(self.c, self.inputs))
 
     def results(self) -> None:
-        self.heading("II. KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA")
-        merged = merge(self.c.reports, self.labels)
-        for number, section in enumerate(merged, start=1):
-            self.heading(f"{number}. {section.section.heading}")
-            self._section(section)
-        self.heading(f"{len(merged) + 1}. Sáng kiến, điển hình tiên tiến")
+        self.heading("II. KẾT QUẢ THỰC HIỆN")
+        self.para("Số liệu chi tiết của từng phòng, đơn vị tại Phụ lục kèm theo Báo cáo này.", italic=True)
+        parts = Synthesis(self.c, self.inputs, self.labels).parts()
+        number = 0
+        for part in parts:
+            figures = {code: self._figures_for(part.section.code, code) for code in ("capital", "savings")}
+            number += 1
+            self.heading(f"{number}. {part.section.heading}")
+            letters = iter("abcdefghijklmnopqrstuvwxyz")
+            done = set()
+            for criterion in part.criteria:
+                code = next((k.code for k in part.section.criteria if k.label == criterion.label), "")
+                lines = figures.get(code, []) + criterion.lines
+                done.add(code)
+                self.para(f"{next(letters)}) {criterion.label}", italic=True, after=3)
+                for line in lines:
+                    self.para(line)
+            for code, lines in figures.items():
+                if lines and code not in done:
+                    label = next(k.label for k in part.section.criteria if k.code == code)
+                    self.para(f"{next(letters)}) {label}", italic=True, after=3)
+                    for line in lines:
+                        self.para(line)
+            if not part.criteria and not any(figures.values()):
+                self.para("Trong kỳ, chưa có phòng, đơn vị báo cáo kết quả nội dung này.")
+        self.heading(f"{number + 1}. Sáng kiến, điển hình tiên tiến")
         self._initiatives()
+        self.heading(f"{number + 2}. Công tác khen thưởng")
+        self.commendations()
 
-    def _section(self, merged: MergedSection) -> None:
-        t = self.c.totals
-        letters = iter("abcdefghijklmnopqrstuvwxyz")
-        for code, criterion in merged.criteria.items():
-            extra = self._figures_for(merged.section.code, code)
-            if not criterion.contributions and not extra:
-                continue
-            self.para(f"{next(letters)}) {criterion.label}", italic=True, after=3)
-            for line in extra:
-                self.para(line)
-            for item in criterion.contributions:
-                text = f"{item.label}: {item.text}" if item.label else item.text
-                self.labelled(item.unit_name, text)
-        if merged.section.code == "thrift" and not t.savings and not any(m.contributions for m in merged.criteria.values()):
-            self.para("Chưa có phòng, đơn vị báo cáo nội dung này.")
+    def name(self, unit_id: int, unit_name: str) -> str:
+        return narrative.short_name(self.c, self.inputs, unit_id, unit_name)
 
     def _figures_for(self, section: str, criterion: str) -> list[str]:
-        """The totals that open a criterion, followed by each unit's figure."""
+        """The Department's totals that open a criterion, the contributing units in brackets."""
         t, figures = self.c.totals, self.c.figures
         if (section, criterion) == ("infra", "capital"):
             if not t.capital_plan:
-                return ["Trong kỳ, chưa có phòng, đơn vị báo cáo được giao kế hoạch vốn đầu tư công."]
+                return ["Trong kỳ, các phòng, đơn vị báo cáo không được giao kế hoạch vốn đầu tư công."]
             gap = t.disbursement_gap or 0
             target = "đạt mục tiêu giải ngân 100% kế hoạch" if gap == 0 else \
-                f"còn {vn.number(gap, 1)} điểm phần trăm so với mục tiêu giải ngân 100% kế hoạch"
-            lines = [f"Tổng kế hoạch vốn đầu tư công được giao: {vn.money(t.capital_plan)}; đã giải ngân "
-                     f"{vn.money(t.capital_disbursed)}, đạt {vn.pct(t.disbursement_pct)} kế hoạch, {target} "
-                     f"({t.capital_units} phòng, đơn vị được giao vốn)."]
-            lines += [f"- {f.unit_name}: kế hoạch {vn.money(f.capital_plan)}, đã giải ngân "
-                      f"{vn.money(f.capital_disbursed)}, đạt {vn.pct(f.disbursement_pct)}."
-                      for f in figures if f.holds_capital and f.capital_plan]
-            return lines
+                f"thấp hơn {vn.number(gap, 1)} điểm phần trăm so với mục tiêu giải ngân 100% kế hoạch"
+            per_unit = [f"{self.name(f.unit_id, f.unit_name)} đạt {vn.pct(f.disbursement_pct)}"
+                        for f in figures if f.holds_capital and f.capital_plan]
+            return [f"{t.capital_units} phòng, đơn vị được giao kế hoạch vốn đầu tư công với tổng số "
+                    f"{vn.money(t.capital_plan)}; đến thời điểm báo cáo đã giải ngân {vn.money(t.capital_disbursed)}, "
+                    f"tỷ lệ giải ngân đạt {vn.pct(t.disbursement_pct)} kế hoạch vốn được giao, {target} "
+                    f"({', '.join(per_unit)})."]
         if (section, criterion) == ("thrift", "savings"):
             if not t.savings:
                 return []
-            lines = [f"Tổng số tiền tiết kiệm được: {vn.money(t.savings)}."]
-            return lines + [f"- {f.unit_name}: {vn.money(f.savings)}." for f in figures if f.savings]
+            per_unit = [f"{self.name(f.unit_id, f.unit_name)} {vn.money(f.savings)}" for f in figures if f.savings]
+            return [f"Tổng kinh phí tiết kiệm được trong kỳ là {vn.money(t.savings)} ({', '.join(per_unit)})."]
         return []
 
     def _initiatives(self) -> None:
         t, reports = self.c.totals, self.c.reports
-        self.para(f"a) Sáng kiến: tổng số {t.initiatives} sáng kiến, giải pháp.", italic=True, after=3)
-        for report in reports:
-            for item in as_items(report.answers.get(Q_INITIATIVES)):
-                title = str(item.get("title") or "").strip()
-                author = str(item.get("author") or "").strip()
-                detail = str(item.get("description") or "").strip()
-                text = f"“{title}”" + (f" ({author})" if author else "") + (f": {detail}" if detail else "")
-                self.labelled(report.unit_name, text)
-        self.para(f"b) Điển hình tiên tiến: {t.exemplars} tập thể, cá nhân.", italic=True, after=3)
-        for report in reports:
-            for item in as_items(report.answers.get(Q_EXEMPLARS)):
-                kind = vn.TARGET_KINDS.get(str(item.get("kind")), "")
-                name = str(item.get("name") or "").strip()
-                achievement = str(item.get("achievement") or "").strip()
-                self.labelled(report.unit_name, " ".join(x for x in (kind.lower(), name) if x)
-                              + (f": {achievement}" if achievement else ""))
-
-    def difficulties(self) -> None:
-        self.heading("III. KHÓ KHĂN, VƯỚNG MẮC VÀ Ý KIẾN CHỈ ĐẠO CỦA GIÁM ĐỐC SỞ")
-        texts = texts_of(self.c.reports, Q_DIFFICULTIES)
-        for unit_name, text in texts:
-            self.labelled(unit_name, text)
-        items = self.c.escalations
-        if items:
-            self.para(f"Trong kỳ, các phòng, đơn vị đã báo cáo {len(items)} khó khăn, vướng mắc đến Giám đốc Sở "
-                      f"(qua Phòng Hành chính - Tổng hợp); {len(self.c.open_escalations)} nội dung đang được xử lý:")
-            for item in items:
-                urgent = " (khẩn)" if item.urgent else ""
-                state = vn.ESCALATION_STATES.get(str(item.state), str(item.state))
-                line = f"“{item.title}”{urgent}, ngày {vn.short_date(item.created_at)}; tình trạng: {state.lower()}"
-                if item.instruction:
-                    line += f". Ý kiến chỉ đạo của Giám đốc Sở: {item.instruction.strip().rstrip('.')}"
-                if item.state == EscalationState.CLOSED and item.outcome:
-                    line += f". Kết quả: {vn.OUTCOMES.get(item.outcome, item.outcome)}"
-                self.labelled(item.unit_name, line + ".")
-        if not texts and not items:
-            self.para("Trong kỳ, các phòng, đơn vị không báo cáo khó khăn, vướng mắc.")
-
-    def proposals(self) -> None:
-        self.heading("IV. ĐỀ XUẤT, KIẾN NGHỊ")
-        texts = texts_of(self.c.reports, Q_PROPOSALS)
-        for unit_name, text in texts:
-            self.labelled(unit_name, text)
-        if not texts:
-            self.para("Không có đề xuất, kiến nghị.")
+        if not t.initiatives and not t.exemplars:
+            self.para("Trong kỳ, các phòng, đơn vị chưa báo cáo sáng kiến, giải pháp và điển hình tiên tiến.")
+            return
+        if t.initiatives:
+            per_unit = [f"{self.name(f.unit_id, f.unit_name)} {f.initiatives}" for f in self.c.figures if f.initiatives]
+            self.para(f"Các phòng, đơn vị đã đề xuất, áp dụng {t.initiatives} sáng kiến, giải pháp "
+                      f"({', '.join(per_unit)}), tiêu biểu:")
+            for report in reports:
+                for item in as_items(report.answers.get(Q_INITIATIVES)):
+                    title = str(item.get("title") or "").strip()
+                    author = str(item.get("author") or "").strip()
+                    detail = narrative.substantive(str(item.get("description") or ""))
+                    text = f"- “{title}” ({self.name(report.unit_id, report.unit_name)}" + \
+                        (f", tác giả: {author}" if author else "") + ")" + (f": {detail}" if detail else "")
+                    self.para(narrative.sentence(text))
+        if t.exemplars:
+            self.para(f"Các phòng, đơn vị đã phát hiện, giới thiệu {t.exemplars} tập thể, cá nhân điển hình tiên tiến:")
+            for report in reports:
+                for item in as_items(report.answers.get(Q_EXEMPLARS)):
+                    kind = vn.TARGET_KINDS.get(str(item.get("kind")), "")
+                    name = str(item.get("name") or "").strip()
+                    achievement = str(item.get("achievement") or "").strip()
+                    text = f"- {kind} {name} ({self.name(report.unit_id, report.unit_name)})" + \
+                        (f": {achievement}" if achievement else "")
+                    self.para(narrative.sentence(text))
 
     def commendations(self) -> None:
-        self.heading("V. TỰ ĐÁNH GIÁ VÀ ĐỀ XUẤT KHEN THƯỞNG")
-        assessed = [(r.unit_name, answer_text(SELF_ASSESSMENT, r.answers[SELF_ASSESSMENT], self.labels))
-                    for r in self.c.reports if r.answers.get(SELF_ASSESSMENT)]
+        """Self-assessment counts (annual reports) and the proposals grouped by the law's forms, with counts."""
+        assessed: dict[str, int] = {}
+        for report in self.c.reports:
+            code = report.answers.get(SELF_ASSESSMENT)
+            if isinstance(code, str) and code:
+                assessed[code] = assessed.get(code, 0) + 1
         if assessed:
-            self.para("Các phòng, đơn vị tự đánh giá mức độ hoàn thành Phong trào thi đua:", after=3)
-            for unit_name, text in assessed:
-                self.labelled(unit_name, text)
+            parts = [f"{n} {narrative.UNITS} {answer_text(SELF_ASSESSMENT, code, self.labels).lower()}"
+                     for code, n in assessed.items()]
+            self.para(f"Về tự đánh giá mức độ hoàn thành Phong trào thi đua: {'; '.join(parts)}.")
         t = self.c.totals
         if not t.commendations:
             self.para("Trong kỳ, các phòng, đơn vị chưa đề xuất khen thưởng.")
             return
-        self.para(f"Các phòng, đơn vị đề xuất khen thưởng {t.commendations} tập thể, cá nhân, cụ thể:")
-        items = iter(self.c.commendations)
-        pending = next(items, None)
-        for index, (form, count) in enumerate(t.commendations_by_form.items(), start=1):
-            self.para(f"{index}. {vn.form_name(form)}: {count} đề xuất", italic=True, after=3)
-            while pending is not None and pending.form == form:
-                kind = vn.TARGET_KINDS.get(pending.target_kind, "Tập thể")
-                text = f"{kind} {pending.name}" + (f": {pending.achievement}" if pending.achievement else "")
-                self.labelled(pending.unit_name, text)
-                pending = next(items, None)
+        collectives = sum(1 for x in self.c.commendations if x.target_kind == "collective")
+        individuals = len(self.c.commendations) - collectives
+        self.para(f"Các phòng, đơn vị đề xuất khen thưởng {t.commendations} lượt tập thể, cá nhân ({collectives} "
+                  f"tập thể, {individuals} cá nhân) có thành tích trong thực hiện Phong trào thi đua, gồm:")
+        for form, count in t.commendations_by_form.items():
+            names = [("tập thể " if x.target_kind == "collective" else "") + x.name
+                     for x in self.c.commendations if x.form == form]
+            self.para(f"- {vn.form_name(form)}: {count} ({'; '.join(names)}).")
+
+    def difficulties(self) -> None:
+        self.heading("IV. KHÓ KHĂN, VƯỚNG MẮC")
+        lines = narrative.difficulty_items(self.c, self.inputs)
+        if not lines:
+            self.para("Trong kỳ, các phòng, đơn vị không báo cáo khó khăn, vướng mắc.")
+        for line in lines:
+            self.para(f"- {line}")
 
     def closing(self) -> None:
         self.para(f"Trên đây là báo cáo kết quả thực hiện {vn.MOVEMENT} {vn.period_phrase(self.c.period)} "
-                  f"của {vn.AGENCY_NAME}./.")
+                  f"của {vn.AGENCY_NAME}, kính báo cáo UBND tỉnh (qua Sở Nội vụ)./.")
+        self.para("(Kèm theo Phụ lục số liệu chi tiết của các phòng, đơn vị.)", italic=True)
         table = self.doc.add_table(rows=1, cols=2)
         table.autofit = False
         left, right = _widths(table, Mm(80), Mm(85))
@@ -285,21 +279,32 @@ class ReportWriter:
             p.paragraph_format.space_after = Pt(0)
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
             p.add_run(line).font.size = Pt(11)
-        _cell_lines(self, right, [(vn.SIGNER, True, False, 14)])
+        signer = self.inputs.signer
+        _cell_lines(self, right, [(line, True, False, 14) for line in signer.lines])
         right.paragraphs[0]._element.getparent().remove(right.paragraphs[0]._element)
         for _ in range(4):
             _cell_lines(self, right, [("", False, False, 14)])
-        if self.director:
-            _cell_lines(self, right, [(self.director, True, False, 14)])
+        name = signer.name if signer.deputy else (signer.name or self.director)
+        if name:
+            _cell_lines(self, right, [(name, True, False, 14)])
 
     def build(self) -> bytes:
         self.header_block()
         self.title_block()
-        self.overview()
+        self.leadership()
         self.results()
+        self.heading("III. ĐÁNH GIÁ CHUNG")
+        self.office_text(narrative.ASSESSMENT)
         self.difficulties()
-        self.proposals()
-        self.commendations()
+        self.heading(f"V. PHƯƠNG HƯỚNG, NHIỆM VỤ {narrative.next_period_phrase(self.c).upper()}")
+        self.office_text(narrative.DIRECTION)
+        plans = narrative.unit_plans(self.c, self.inputs)
+        if plans:
+            self.para("Nhiệm vụ trọng tâm của các phòng, đơn vị:", after=3)
+            for line in plans:
+                self.para(f"- {line}")
+        self.heading("VI. ĐỀ XUẤT, KIẾN NGHỊ")
+        self.office_text(narrative.RECOMMENDATIONS)
         self.closing()
         buffer = BytesIO()
         self.doc.save(buffer)
@@ -366,6 +371,25 @@ def _rule(writer: ReportWriter, cell: _Cell | None, length, width) -> None:  # n
                                                  "w:rPr", "w:sectPr", "w:pPrChange")
 
 
+def _language(doc) -> None:  # noqa: ANN001
+    """vi-VN for the defaults and the Normal style, so Word's spell checker does not underline every word."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    targets = [doc.styles["Normal"].element.get_or_add_rPr()]
+    if defaults is not None:
+        rpr_default = defaults.find(qn("w:rPrDefault"))
+        if rpr_default is not None and rpr_default.find(qn("w:rPr")) is not None:
+            targets.append(rpr_default.find(qn("w:rPr")))
+    for rpr in targets:
+        for old in rpr.findall(qn("w:lang")):
+            rpr.remove(old)
+        lang = OxmlElement("w:lang")
+        for key in ("w:val", "w:eastAsia", "w:bidi"):
+            lang.set(qn(key), "vi-VN")
+        rpr.append(lang)
+    doc.core_properties.language = "vi-VN"
+
+
 def _page_field(paragraph: Paragraph) -> None:
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
@@ -379,6 +403,7 @@ def _page_field(paragraph: Paragraph) -> None:
         run._r.append(element)
 
 
-def build_report(c: Consolidation, director: str = "", labels: QuestionLabels | None = None) -> bytes:
-    """The official report of a period as DOCX bytes."""
-    return ReportWriter(c, director, labels).build()
+def build_report(c: Consolidation, director: str = "", labels: QuestionLabels | None = None,
+                 inputs: ReportInputs | None = None) -> bytes:
+    """The official report of a period as DOCX bytes; `inputs` carries the Office's texts and the signer."""
+    return ReportWriter(c, director, labels, inputs).build()

@@ -15,12 +15,29 @@ class QuestionnaireLabels:
 
     def __init__(self, questionnaires: Iterable[Questionnaire]) -> None:
         self._questions: dict[str, Question] = {}
-        for questionnaire in sorted(questionnaires, key=lambda q: q.version):
+        self._order: list[str] = []
+        ordered = sorted(questionnaires, key=lambda q: q.version)
+        for questionnaire in ordered:
             self._questions.update({q.id: q for q in questionnaire.questions})
+        self._derived = {d.id for q in ordered for d in q.derived}
+        for questionnaire in reversed(ordered):
+            self._order += [q.id for q in questionnaire.questions if q.id not in self._order]
 
     def label(self, question_id: str) -> str | None:
         question = self._questions.get(question_id)
         return question.short_label("vi") if question else None
+
+    def question(self, question_id: str) -> Question | None:
+        """The question's definition (its type above all), newest version."""
+        return self._questions.get(question_id)
+
+    def is_derived(self, answer_id: str) -> bool:
+        """A computed figure (the disbursement share), not a question: the report shows it with its inputs."""
+        return answer_id in self._derived
+
+    def order(self) -> list[str]:
+        """Question ids in questionnaire order (newest version first, then ids only older versions had)."""
+        return list(self._order)
 
     def option_label(self, question_id: str, code: str) -> str | None:
         question = self._questions.get(question_id)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from babel.numbers import format_decimal
 
 from bot.clock import TZ
-from bot.contracts import COMMENDATION_FORMS, UnitStage
+from bot.contracts import COMMENDATION_FORMS
 from bot.i18n import I18n
 from bot.periods import PHASES, PeriodKind
 
@@ -38,24 +38,6 @@ def _forms() -> dict[str, str]:
 
 
 TARGET_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
-STAGES = {
-    UnitStage.NOT_STARTED: "Chưa bắt đầu",
-    UnitStage.DRAFT: "Đang soạn",
-    UnitStage.SUBMITTED_ON_TIME: "Đã nộp đúng hạn",
-    UnitStage.SUBMITTED_LATE: "Đã nộp muộn",
-    UnitStage.RETURNED: "Trả lại để chỉnh sửa",
-    UnitStage.ACCEPTED: "Đã tiếp nhận",
-    UnitStage.OVERDUE: "Quá hạn, chưa nộp",
-}
-ESCALATION_STATES = {
-    "new": "Mới gửi",
-    "with_office": "Phòng HC-TH đang xử lý",
-    "info_requested": "Đang bổ sung thông tin",
-    "forwarded": "Đã trình Giám đốc Sở",
-    "instructed": "Đã có ý kiến chỉ đạo",
-    "closed": "Đã giải quyết xong",
-}
-OUTCOMES = {"resolved": "đã giải quyết", "duplicate": "trùng với nội dung đã báo cáo"}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 

@@ -16,7 +16,7 @@ from bot.text import clean_line, fold, nfc
 
 YES_WORDS = {"co", "c", "yes", "y", "dung", "da co", "roi", "co a"}
 NO_WORDS = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
-_DOCREF = re.compile(r"^\d{1,5}[A-Z]?(/\d{4})?/[A-ZĐ0-9][A-ZĐ0-9&.\-]*(/[A-ZĐ0-9&.\-]+)*$")
+_DOCREF = re.compile(r"^\d{1,5}[A-Z]?(/\d{4})?/[^\W_][\w&.\-]*(/[\w&.\-]+)*$", re.IGNORECASE)  # any letters: "CTr-TTƯD"
 
 EXAMPLES = {
     QType.INTEGER: N_("Please type a whole number, for example 12 or 1.234."),
@@ -105,8 +105,11 @@ def parse_date(text: str) -> date:
 
 
 def parse_docref(text: str) -> str:
-    value = clean_line(text).upper().replace(" ", "")
-    value = re.sub(r"^(SỐ|SO|NO\.?)[:.]?", "", value)
+    """A document number and symbol as typed ("12/CTr-SKHCN" keeps its case); all-lowercase typing is upper-cased."""
+    value = clean_line(text).replace(" ", "")
+    value = re.sub(r"^(SỐ|SO|NO\.?)[:.]?", "", value, flags=re.IGNORECASE)
+    if value == value.lower():  # typed on a phone without caps: symbols are written in capitals
+        value = value.upper()
     if not _DOCREF.match(value) or len(value) > 60:
         raise DomainError(EXAMPLES[QType.DOCREF])
     return value

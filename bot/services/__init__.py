@@ -13,6 +13,7 @@ from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
 from bot.services.invites import InviteService
+from bot.services.official_report import OfficialReportService
 from bot.services.org import OrgService
 from bot.services.people import PeopleService
 from bot.services.periods import PeriodService
@@ -43,6 +44,7 @@ class Services:
     submissions: SubmissionService
     status: StatusService
     escalations: EscalationService
+    official_report: OfficialReportService
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -53,6 +55,9 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     submissions = SubmissionService(db, clock)
     escalations = EscalationService(db, clock, calendar, FollowUpRule.from_settings(settings))
     people = PeopleService(db, clock)
+    status = StatusService(db, clock, periods, progress, submissions, escalations)
+    official_report = OfficialReportService(db, clock, status)
+    status.inputs_source = official_report.inputs
     return Services(
         db=db,
         clock=clock,
@@ -67,6 +72,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         reports=ReportService(db, clock),
         reminders=ReminderService(db, clock, settings, calendar, people, progress),
         submissions=submissions,
-        status=StatusService(db, clock, periods, progress, submissions, escalations),
+        status=status,
         escalations=escalations,
+        official_report=official_report,
     )

@@ -2,6 +2,7 @@
 
 from storage.models.channels import ChannelAddress, ChannelMenu
 from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
+from storage.models.official_report import OfficialReportText
 from storage.models.org import AuditLog, DialogState, Invite, Person, Unit
 from storage.models.periods import CalendarOverride, DeadlineExtension, Period
 from storage.models.reminders import ReminderDelivery
@@ -19,6 +20,7 @@ __all__ = [
     "EscalationEvent",
     "EscalationReminder",
     "Invite",
+    "OfficialReportText",
     "Period",
     "ReminderDelivery",
     "Person",

@@ -161,13 +161,17 @@ class EscalationReads(Service):
         with self.db.session() as session:
             rows = session.exec(query.order_by(col(Escalation.created_at), col(Escalation.id))).all()
             leaders = {r.instruction_by for r, _ in rows if r.instruction_by}
-            names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(leaders)))} \
+            people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(leaders)))} \
                 if leaders else {}
+            names = {pid: p.full_name for pid, p in people.items()}
+            roles = {pid: p.role for pid, p in people.items()}
             return [EscalationSummary(
                 item_id=item.id, unit_id=item.unit_id, unit_name=unit.name, title=item.title,
                 description=item.description, urgent=item.urgent, state=S(item.state), created_at=item.created_at,
                 closed_at=item.closed_at, instruction=item.instruction,
                 instruction_by=names.get(item.instruction_by), outcome=item.outcome,
+                instruction_by_role=roles.get(item.instruction_by), office_answer=item.office_answer,
+                outcome_note=item.outcome_note,
             ) for item, unit in rows]
 
     def _start_of(self, day: date) -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import func, update
@@ -22,6 +23,7 @@ from bot.contracts import EscalationSummary
 from bot.documents.criteria import QuestionLabels
 from bot.documents.docx_report import build_report
 from bot.documents.labels import load_labels
+from bot.documents.narrative import ReportInputs
 from bot.documents.xlsx_annex import build_annex
 from bot.domain import Actor, PermissionDenied, Role
 from bot.services.base import Service
@@ -30,7 +32,7 @@ from bot.services.progress import ProgressService
 from bot.services.submissions import SubmissionService
 from storage import audit
 from storage.db import Database
-from storage.models import DeadlineExtension, Person, Report, StatusBoard, StatusSummary
+from storage.models import DeadlineExtension, Person, Report, StatusBoard, StatusSummary, Unit
 
 BOARD_LEASE = timedelta(seconds=60)  # long enough for one send or edit; a crashed holder frees it after this
 CHOICES = 6  # periods offered in the period choice
@@ -83,6 +85,8 @@ class StatusService(Service):
         self.periods, self.progress, self.submissions = periods, progress, submissions
         self.escalations = escalations
         self._labels: QuestionLabels | None = None
+        # The Office's texts and signer (bot/services/official_report), wired by the composition root.
+        self.inputs_source: Callable[[int], ReportInputs] | None = None
 
     # Reading ---------------------------------------------------------------------------------------
     def check(self, actor: Actor) -> None:
@@ -142,9 +146,16 @@ class StatusService(Service):
         """Both documents, for the command line as well (the text is the Department's, in Vietnamese)."""
         c = self.build(period_id, viewer)
         code = c.period.code
+        inputs = self.inputs_source(period_id) if self.inputs_source else ReportInputs(short_names=self.short_names())
         return ExportFiles(period=c.period, docx_name=f"BC-thi-dua-{code}.docx",
-                           docx=build_report(c, self.director_name(), self.labels()), xlsx_name=f"Phu-luc-thi-dua-{code}.xlsx",
-                           xlsx=build_annex(c), missing=len(c.missing))
+                           docx=build_report(c, self.director_name(), self.labels(), inputs),
+                           xlsx_name=f"Phu-luc-thi-dua-{code}.xlsx", xlsx=build_annex(c, inputs, self.labels()),
+                           missing=len(c.missing))
+
+    def short_names(self) -> dict[int, str]:
+        """Unit id -> short name (config/organization.yaml), for the chart and the documents."""
+        with self.db.session() as session:
+            return {u.id: u.short_name for u in session.exec(select(Unit)).all() if u.short_name}
 
     def labels(self) -> QuestionLabels | None:
         """Question and option labels for the report, read once from the questionnaire files."""
