@@ -125,6 +125,15 @@ class St(StrEnum):
 
 
 @unique
+class Xb(StrEnum):
+    """The official report (handlers/export.py): "xb:<code>:<period>:<n>"."""
+
+    GENERATE = "go"
+    EDIT_PART = "ed"
+    SIGNER = "sg"
+
+
+@unique
 class Page(StrEnum):
     """Another page of a long keyboard (handlers/paging.py): "pg:<list>:<page>:<argument of the list>"."""
 
@@ -142,7 +151,7 @@ class Page(StrEnum):
 TABLES: dict[str, tuple[type[StrEnum], bool]] = {
     "esc": (Esc, True), "rep": (Rep, True), "rem": (Rem, True), "per": (Per, False), "unit": (UnitCode, False),
     "inv": (Inv, False), "lang": (Lang, False), "ppl": (Ppl, False), "st": (St, False),
-    "pg": (Page, True),
+    "pg": (Page, True), "xb": (Xb, True),
 }
 PREFIX_OF = {table: prefix for prefix, (table, _built) in TABLES.items()}
 

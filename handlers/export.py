@@ -11,6 +11,7 @@ import asyncio
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import Xb, data, parse
 from bot.documents.narrative import PARTS, SIGNER
 from bot.domain import Actor, Button
 from bot.i18n import N_, Translator
@@ -19,7 +20,7 @@ from bot.services.official_report import PartState
 from bot.services.status.service import can_see_status
 from bot.text import fold
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, int_or_none, parse_data, registered, reply
+from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.status import ACTIONS, choose_period, period_label
 
@@ -70,8 +71,8 @@ async def show_menu(update: Update, context: BotContext, actor: Actor, period_id
     lines += [part_line(tr, n, s) for n, s in enumerate(states, start=1)]
     lines += ["0. " + _("Generate the report now"), "", _("Press a button or type a number.")]
     context.services.dialogs.set(actor.person_id, MENU, {"period_id": period_id})
-    buttons = [[Button(_("Generate the report now"), f"xb:go:{period_id}:0")]]
-    buttons += [[Button(f"{n}. {_(PART_LABELS[s.part])}", f"xb:ed:{period_id}:{n}")] for n, s in enumerate(states, 1)]
+    buttons = [[Button(_("Generate the report now"), data(Xb.GENERATE, period_id, 0))]]
+    buttons += [[Button(f"{n}. {_(PART_LABELS[s.part])}", data(Xb.EDIT_PART, period_id, n))] for n, s in enumerate(states, 1)]
     await reply(update, context, "\n".join(lines), buttons)
 
 
@@ -92,7 +93,7 @@ async def open_part(update: Update, context: BotContext, actor: Actor, period_id
         lines += [f"{n}. KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC: {name}" for n, name in enumerate(names, start=2)]
         lines += ["", _("Type a number, or type a deputy director's full name to sign as KT. GIÁM ĐỐC.")]
         context.services.dialogs.set(actor.person_id, SIGNER_PICK, {"period_id": period_id, "names": names})
-        buttons = [[Button(line.split(". ", 1)[1][:40], f"xb:sg:{period_id}:{line.split('.', 1)[0]}")]
+        buttons = [[Button(line.split(". ", 1)[1][:40], data(Xb.SIGNER, period_id, line.split('.', 1)[0]))]
                    for line in lines[1:len(names) + 2]]
         await reply(update, context, "\n".join(lines), buttons)
         return
@@ -188,18 +189,19 @@ async def export_pressed(update: Update, context: BotContext, actor: Actor) -> N
     """Buttons "xb:go|ed|sg:<period id>:<n>": re-checked on the server, stale or forged ones refused."""
     await answer_query(update)
     _ = context.tr(actor.locale).gettext
-    fields = parse_data(update.callback_query.data, "xb", 3)
-    period_id = int_or_none(fields[1]) if fields else None
-    number = int_or_none(fields[2]) if fields else None
+    parsed = parse(update.callback_query.data, Xb)
+    fields = parsed[1] if parsed and len(parsed[1]) == 2 else None
+    period_id = int_or_none(fields[0]) if fields else None
+    number = int_or_none(fields[1]) if fields else None
     allowed = {p.period_id for p in context.services.status.choices(actor)}
-    if fields is None or period_id not in allowed or number is None or fields[0] not in ("go", "ed", "sg") \
-            or (fields[0] != "go" and not actor.is_office):
+    if parsed is None or fields is None or period_id not in allowed or number is None \
+            or (parsed[0] != Xb.GENERATE and not actor.is_office):
         await reply(update, context, _("This button is no longer valid."))
         return
-    if fields[0] == "go":
+    if parsed[0] == Xb.GENERATE:
         context.services.dialogs.clear(actor.person_id)
         await send_files(update, context, actor, period_id)
-    elif fields[0] == "ed":
+    elif parsed[0] == Xb.EDIT_PART:
         await open_part(update, context, actor, period_id, number)
     else:
         await choose_signer(update, context, actor, period_id, str(number),

@@ -1,7 +1,7 @@
 """Channel addresses (Zalo string id <-> stand-in integer) and the last numbered menu sent to each.
 
-Revision ID: 0012
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-24 06:08:25.406542
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 import storage.types
 
 
-revision = '0012'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
