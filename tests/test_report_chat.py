@@ -81,12 +81,17 @@ async def test_done_when_full_six_month_report_with_restart_return_and_accept(si
     await type_(sim, "khtc", "6")
     sent = await type_(sim, "khtc", "Có sáng kiến tiết kiệm chi thường xuyên.", "Đã thêm mục thứ 2")
     sent = await type_(sim, "khtc", "xong", "Đề nghị đồng chí xem lại báo cáo trước khi gửi (đã trả lời 21/21")
-    review = last(sent).text
-    assert "Kế hoạch vốn được giao: 1.500.000.000 đồng" in review and "tệp chuong-trinh-thtk-2027.pdf" in review
+    review = last(sent).text  # paged by section: the first part, with "Submit" on every page
+    assert "Kế hoạch vốn được giao: 1.500.000.000 đồng" in review and "Gửi báo cáo" in str(last(sent).buttons)
     assert "Tỷ lệ giải ngân vốn đầu tư công: 80% (mục tiêu 100%: chưa đạt)" in review
-    assert "Giấy khen của Giám đốc Sở" in review
+    page_two = last(await sim.press("khtc", last(sent), "Mục 2 »"))
+    assert page_two.edited and "tệp chuong-trinh-thtk-2027.pdf" in page_two.text and "Sửa 13" in str(page_two.buttons)
+    page_five = last(await sim.press("khtc", last(await sim.press("khtc", last(await sim.press(
+        "khtc", page_two, "Mục 3 »")), "Mục 4 »")), "Mục 5 »"))
+    assert "Giấy khen của Giám đốc Sở" in page_five.text and "Mục 4" in str(page_five.buttons)
     # Edit one answer from the review, then submit with confirmation.
-    sent = await sim.press("khtc", last(sent), "Sửa 13")
+    sent = await sim.press("khtc", last(await sim.press("khtc", last(await sim.press("khtc", last(await sim.press(
+        "khtc", page_five, "Mục 4")), "Mục 3")), "Mục 2")), "Sửa 13")
     assert "Trả lời hiện tại: 250.000.000 đồng" in last(sent).text
     sent = await type_(sim, "khtc", "300 triệu", "Kinh phí tiết kiệm được: 300.000.000 đồng")
     sent = await sim.press("khtc", last(sent), "Gửi báo cáo")
@@ -186,7 +191,7 @@ async def test_text_where_a_file_is_expected_and_the_deputy_moving_on(sim):
     screen = fill(services, head, screen, typed={"capital_holds": "không", "thrift_programme": "3"})
     number = [q.id for q in screen.applicable].index("thrift_evidence") + 1
     await type_(sim, "ttud", "/baocao")
-    sent = await type_(sim, "ttud", f"sửa {number}", "Đồng chí gửi ảnh hoặc tệp")
+    sent = await type_(sim, "ttud", f"sửa {number}", "Gửi kèm tài liệu minh chứng")
     sent = await type_(sim, "ttud", "tài liệu ở phòng", "cần gửi ảnh hoặc tệp")
     sent = await sim.send_photo("ttud")
     assert "Đề nghị đồng chí xem lại báo cáo" in last(sent).text and "tệp ảnh" in last(sent).text

@@ -1,0 +1,106 @@
+"""How much a head reads and taps on a phone for a clean six-month report (issue 13): counted through the simulator.
+
+The bound below keeps the figures in README's "Phone experience" paragraph honest: a change that makes the clean
+report longer or chattier fails here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bot.clock import TZ
+from bot.simulator.harness import ChatSimulator
+
+KHTC = 1003
+SIX_MONTH_OPEN = datetime(2027, 6, 3, 9, 0, tzinfo=TZ)
+MAX_CHARACTERS = 11_000  # before issue 13: 21,7xx characters; after: see README
+MAX_MESSAGES = 40
+
+
+@dataclass
+class Tally:
+    """Interactions of the head, and what the bot showed them (new messages, edits, characters)."""
+
+    sim: ChatSimulator
+    interactions: int = 0
+    messages: int = 0
+    edits: int = 0
+    characters: int = 0
+    last: list = field(default_factory=list)
+    transcript: list = field(default_factory=list)
+    shown: dict = field(default_factory=dict)
+
+    def _count(self, sent: list) -> list:
+        self.interactions += 1
+        mine = [m for m in sent if m.chat_id == KHTC]
+        for message in mine:
+            self.edits += message.edited
+            self.messages += not message.edited
+            if self.shown.get(message.message_id) != message.text:  # dropping buttons shows nothing new to read
+                self.characters += len(message.text)
+            self.characters += sum(len(label) for label, _data in message.flat_buttons)
+            self.shown[message.message_id] = message.text
+        self.last = mine or self.last
+        self.transcript += mine
+        return mine
+
+    async def type(self, text: str) -> list:
+        return self._count(await self.sim.send("khtc", text))
+
+    async def press(self, label: str) -> list:
+        return self._count(await self.sim.press("khtc", self.last[-1], label))
+
+    async def file(self, name: str) -> list:
+        return self._count(await self.sim.send_file("khtc", name))
+
+
+async def clean_six_month_report(sim: ChatSimulator) -> Tally:
+    """The head of Phòng Kế hoạch - Tài chính fills in and submits the six-month report without a mistake."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    t = Tally(sim)
+    await t.type("/baocao")
+    await t.type("Đã tham mưu 02 văn bản về cơ chế đầu tư hạ tầng KH&CN.")
+    await t.press("1. Dịch vụ công")
+    await t.press("3. Sử dụng chữ ký số")
+    await t.press("Xong")
+    await t.type("Đã số hóa 80% hồ sơ.")
+    await t.type("12")
+    await t.type("3")
+    await t.press("Có")
+    await t.type("1,5 tỷ")
+    await t.type("1 tỷ 200 triệu")
+    await t.type("15/QĐ-UBND")
+    await t.type("1")
+    await t.type("15/KH-SKHCN")
+    await t.type("15/01/2027")
+    await t.type("250 triệu")
+    await t.type("0")
+    await t.type("có")
+    await t.file("chuong-trinh-thtk-2027.pdf")
+    await t.press("Thêm")
+    await t.type("Số hóa hồ sơ kế hoạch vốn")
+    await t.type("Giảm 30% chi phí in ấn, lưu trữ.")
+    await t.type("bỏ qua")
+    await t.press("Xong")
+    await t.press("Xong")
+    await t.type("Chậm phân bổ vốn do thủ tục điều chỉnh kế hoạch.")
+    await t.type("bỏ qua")
+    await t.press("Xong")
+    await t.press("Gửi báo cáo")
+    await t.press("Xác nhận gửi")
+    return t
+
+
+async def test_a_clean_six_month_report_stays_short_on_a_phone(sim):
+    t = await clean_six_month_report(sim)
+    print(f"clean six-month report: {t.interactions} interactions, {t.messages} messages, {t.edits} edits, "
+          f"{t.characters} characters")
+    if os.environ.get("PHONE_TRANSCRIPT"):
+        Path(os.environ["PHONE_TRANSCRIPT"]).write_text("\n\n".join(
+            f"{'EDIT' if m.edited else 'MSG'} ({len(m.text)})\n{m.text}\n{[b for b, _d in m.flat_buttons]}"
+            for m in t.transcript), encoding="utf-8")
+    assert "đã được gửi (phiên bản 1)" in "\n".join(m.text for m in t.last)
+    assert t.characters <= MAX_CHARACTERS and t.messages <= MAX_MESSAGES, (t.messages, t.characters)
