@@ -22,7 +22,7 @@ from bot.reminders.messages import alert_message, render, unit_line_text
 from bot.services import Services
 from bot.text import fold
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, deliver_with, int_or_none, markup, parse_data, registered, reply
+from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, markup, parse_data, registered, reply
 from handlers.context import BotApp, BotContext
 
 COMMANDS = [
@@ -200,6 +200,7 @@ async def reminder_pressed(update: Update, context: BotContext, actor: Actor) ->
     now = parse_data(data, "rem", 3)
     if snooze and snooze[0] == "snz" and int_or_none(snooze[1]) is not None:
         when = context.services.reminders.snooze(actor, int(snooze[1]))
+        await drop_buttons(update)  # acknowledged: the reminder's buttons have done their work
         await reply(update, context, _snoozed_text(tr, when))
     elif now and now[0] == "now" and int_or_none(now[1]) is not None and actor.is_office:
         await _remind_now(update, context, actor, int(now[1]), now[2][:12])

@@ -194,7 +194,7 @@ def answers_text(tr: Translator, questionnaire: Questionnaire, applicable: tuple
                     verdict = (_(" (target {target}: reached)") if derived[item.id] >= item.target
                                else _(" (target {target}: not yet reached)")).format(
                         target=tr.percent(item.target, digits=0))
-                lines.append(f"   {pick_text(item.label, loc)}: {tr.percent(derived[item.id], digits=2)}{verdict}")
+                lines.append(f"   {pick_text(item.label, loc)}: {tr.percent(derived[item.id], digits=1)}{verdict}")
     return "\n".join(lines)
 
 

@@ -44,7 +44,7 @@ def _key_figures(tr: Translator, view: ReportView) -> list[str]:
     answers, lines = view.answers, []
     for item in view.questionnaire.derived:
         if item.id in view.derived:
-            lines.append(f"{pick_text(item.label, tr.locale)}: {tr.percent(view.derived[item.id], digits=2)}")
+            lines.append(f"{pick_text(item.label, tr.locale)}: {tr.percent(view.derived[item.id], digits=1)}")
     if answers.get(Q_CAPITAL_HOLDS) is False:
         lines.append(_("No public-investment capital plan."))
     if isinstance(answers.get(Q_SAVINGS), int):
