@@ -1,4 +1,4 @@
-"""/nguoidung (/people) and /nhatky (/audit): who is registered, and what administrators did."""
+"""/nguoidung (/people) and /nhatky (/audit, in handlers/audit): who is registered, and what was done."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.domain import ROLE_LABELS, Actor, Button
 from bot.i18n import N_
 from bot.text import fold
+from handlers.audit.chat import audit_command
 from handlers.common import answer_query, drop_buttons, int_or_none, parse_data, registered, reply
 from handlers.commands import CommandSpec
 from handlers.context import BotApp, BotContext
@@ -59,27 +60,6 @@ async def people_pressed(update: Update, context: BotContext, actor: Actor) -> N
         return
     person = context.services.people.deactivate(actor, person_id)
     await reply(update, context, _("{name} can no longer use the bot.").format(name=person.full_name))
-
-
-@registered(lambda a: a.is_office or a.is_director)
-async def audit_command(update: Update, context: BotContext, actor: Actor) -> None:
-    """The latest administrative actions."""
-    tr = context.tr(actor.locale)
-    entries = context.services.audit.recent(actor, limit=20)
-    if not entries:
-        await reply(update, context, tr.gettext("The audit log is empty."))
-        return
-    lines = [tr.gettext("Latest administrative actions:")]
-    for entry in entries:
-        who = entry.actor_name or tr.gettext("system")
-        change = ""
-        if entry.before or entry.after:
-            changed = sorted(set((entry.before or {})) | set((entry.after or {})))
-            change = " (" + ", ".join(
-                f"{key}: {(entry.before or {}).get(key, '-')} → {(entry.after or {}).get(key, '-')}" for key in changed
-                if (entry.before or {}).get(key) != (entry.after or {}).get(key)) + ")"
-        lines.append(f"{tr.datetime(entry.at)} {who}: {entry.action} {entry.entity} {entry.entity_id}{change}")
-    await reply(update, context, "\n".join(lines))
 
 
 def register(app: BotApp) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.domain import ROLE_LABELS, Actor
+from bot.domain import Actor
+from bot.glossary import role_title
 from bot.i18n import N_
 from bot.services.invites import RedeemStatus
 from handlers.commands import CommandSpec, help_text, publish_menu
@@ -26,9 +27,10 @@ REDEEM_ERRORS = {
 
 
 def welcome(context: BotContext, actor: Actor) -> str:
-    _ = context.tr(actor.locale).gettext
-    role = _(ROLE_LABELS[actor.role])
-    where = f"{role} - {actor.unit_name}" if actor.unit_name else role
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
+    role = role_title(tr, actor.role, actor.unit_name)  # "Trưởng phòng", "Cán bộ" ... then the unit once
+    where = f"{role} {actor.unit_name}" if actor.unit_name else role
     return _("Welcome, {name} ({where}).\n\nYou can use these commands:\n{commands}").format(
         name=actor.full_name, where=where, commands=help_text(context, actor, actor.locale))
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.calendar import WorkingCalendar
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.audit_log import AuditService
+from bot.services.audit import AuditService
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
