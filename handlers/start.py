@@ -30,7 +30,7 @@ def welcome(context: BotContext, actor: Actor) -> str:
     tr = context.tr(actor.locale)
     _ = tr.gettext
     role = role_title(tr, actor.role, actor.unit_name)  # "Trưởng phòng", "Cán bộ" ... then the unit once
-    where = f"{role} {actor.unit_name}" if actor.unit_name else role
+    where = (f"{role} {actor.unit_name}" if tr.locale == "vi" else f"{role}, {actor.unit_name}") if actor.unit_name else role
     return _("Welcome, {name} ({where}).\n\nYou can use these commands:\n{commands}").format(
         name=actor.full_name, where=where, commands=help_text(context, actor, actor.locale))
 
