@@ -66,3 +66,10 @@ def role_title(tr: Translator, role: Role, unit_name: str | None = None) -> str:
     if role == Role.OFFICE:
         return tr.gettext(N_("Staff member"))
     return tr.gettext(ROLE_LABELS[role])
+
+
+def person_title(tr: Translator, role: Role, unit_name: str | None) -> str:
+    """The title by the unit's kind, then the unit's exact name once: "Trưởng phòng, Phòng Kế hoạch - Tài chính",
+    "Chi cục trưởng, Chi cục Tiêu chuẩn Đo lường Chất lượng", "Cán bộ, Phòng Hành chính - Tổng hợp"."""
+    title = role_title(tr, role, unit_name)
+    return f"{title}, {unit_name}" if unit_name else title

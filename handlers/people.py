@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.domain import ROLE_LABELS, Actor, Button
+from bot.domain import Actor, Button
+from bot.glossary import person_title
 from bot.i18n import N_
 from bot.text import fold
 from handlers.audit.chat import audit_command
@@ -38,10 +39,11 @@ async def people_command(update: Update, context: BotContext, actor: Actor) -> N
             name=target.full_name), [[Button(_("Remove access"), f"ppl:rm:{target.person_id}")]])
         return
     lines = [_("Registered people ({n}):").format(n=len(people))]
+    tr = context.tr(actor.locale)
     for person in people:
-        where = f", {person.unit_name}" if person.unit_name else ""
         blocked = _(" - has blocked the bot") if person.blocked_at else ""
-        lines.append(f"#{person.person_id} {person.full_name} - {_(ROLE_LABELS[person.role])}{where}{blocked}")
+        lines.append(f"#{person.person_id} {person.full_name} - {person_title(tr, person.role, person.unit_name)}"
+                     f"{blocked}")
     if actor.is_office:
         lines += ["", _("To remove someone's access, type /people remove <number>.")]
     await reply(update, context, "\n".join(lines))

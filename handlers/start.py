@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.domain import Actor
-from bot.glossary import role_title
+from bot.glossary import person_title
 from bot.i18n import N_
 from bot.services.invites import RedeemStatus
 from handlers.commands import CommandSpec, help_text, publish_menu
@@ -29,8 +29,7 @@ REDEEM_ERRORS = {
 def welcome(context: BotContext, actor: Actor) -> str:
     tr = context.tr(actor.locale)
     _ = tr.gettext
-    role = role_title(tr, actor.role, actor.unit_name)  # "Trưởng phòng", "Cán bộ" ... then the unit once
-    where = (f"{role} {actor.unit_name}" if tr.locale == "vi" else f"{role}, {actor.unit_name}") if actor.unit_name else role
+    where = person_title(tr, actor.role, actor.unit_name)  # the title by the unit's kind, and the unit once
     return _("Welcome, {name} ({where}).\n\nYou can use these commands:\n{commands}").format(
         name=actor.full_name, where=where, commands=help_text(context, actor, actor.locale))
 
