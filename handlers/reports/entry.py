@@ -36,7 +36,7 @@ async def report_command(update: Update, context: BotContext, actor: Actor) -> N
     _ = context.tr(actor.locale).gettext
     if not actor.reports_for_unit:
         await reply(update, context, _("Only unit heads and their deputies fill in reports. To read the units' "
-                                       "reports, type /xembaocao."))
+                                       "reports, type /viewreport."))
         return
     periods = context.services.reports.open_periods(actor)
     if not periods:

@@ -69,7 +69,7 @@ def render_screen(tr: Translator, screen: Screen, error: str | None = None, page
     elif screen.mode == Mode.LOCKED:
         out = render_locked(tr, screen.ref)
     elif screen.mode == Mode.LEFT:
-        out = OutMessage(tr.gettext("Your answers are saved ({answered}/{total}). Type /baocao whenever you "
+        out = OutMessage(tr.gettext("Your answers are saved ({answered}/{total}). Type /report whenever you "
                                     "want to continue; you will start exactly where you stopped.").format(
             answered=screen.ref.answered, total=screen.ref.total))
     else:
