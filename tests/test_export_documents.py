@@ -125,8 +125,8 @@ def test_annex_sheets_and_cells():
                                                       "Giấy khen của Giám đốc Sở (1)"]
     difficulties = list(book["Khó khăn, vướng mắc"].iter_rows(values_only=True))
     states = {r[2].split(":")[0]: r[5] for r in difficulties[1:4]}
-    assert states == {"Vướng thủ tục thanh lý": "Đã giải quyết xong", "Chậm phân bổ vốn": "Đã trình Giám đốc Sở",
-                      "Thiếu phòng thí nghiệm": "Đã có ý kiến chỉ đạo"}
+    assert states == {"Vướng thủ tục thanh lý": "Đã đóng", "Chậm phân bổ vốn": "Đã trình Giám đốc",
+                      "Thiếu phòng thí nghiệm": "Đã trả lời, chờ đơn vị xác nhận"}  # the glossary's words
     assert not difficulties[2][6] and difficulties[3][6] == "Giao Phòng KH-TC bố trí kinh phí."
     assert any(r[5] == "Nêu trong báo cáo kỳ" and r[1] == QLKH for r in difficulties)
 

@@ -227,12 +227,12 @@ class ReportWriter:
                       f"(qua Phòng Hành chính - Tổng hợp); {len(self.c.open_escalations)} nội dung đang được xử lý:")
             for item in items:
                 urgent = " (khẩn)" if item.urgent else ""
-                state = vn.ESCALATION_STATES.get(str(item.state), str(item.state))
+                state = vn.escalation_state(str(item.state))
                 line = f"“{item.title}”{urgent}, ngày {vn.short_date(item.created_at)}; tình trạng: {state.lower()}"
                 if item.instruction:
                     line += f". Ý kiến chỉ đạo của Giám đốc Sở: {item.instruction.strip().rstrip('.')}"
                 if item.state == EscalationState.CLOSED and item.outcome:
-                    line += f". Kết quả: {vn.OUTCOMES.get(item.outcome, item.outcome)}"
+                    line += f". Kết quả: {vn.outcome(item.outcome)}"
                 self.labelled(item.unit_name, line + ".")
         if not texts and not items:
             self.para("Trong kỳ, các phòng, đơn vị không báo cáo khó khăn, vướng mắc.")

@@ -47,15 +47,26 @@ STAGES = {
     UnitStage.ACCEPTED: "Đã tiếp nhận",
     UnitStage.OVERDUE: "Quá hạn, chưa nộp",
 }
-ESCALATION_STATES = {
-    "new": "Mới gửi",
-    "with_office": "Phòng HC-TH đang xử lý",
-    "info_requested": "Đang bổ sung thông tin",
-    "forwarded": "Đã trình Giám đốc Sở",
-    "instructed": "Đã có ý kiến chỉ đạo",
-    "closed": "Đã giải quyết xong",
-}
-OUTCOMES = {"resolved": "đã giải quyết", "duplicate": "trùng với nội dung đã báo cáo"}
+
+
+@cache
+def outcome(code: str | None) -> str:
+    """How a closed difficulty ended, in the glossary's words."""
+    from bot.glossary import OUTCOME_LABELS
+
+    return I18n("vi").get("vi").gettext(OUTCOME_LABELS[code]) if code in OUTCOME_LABELS else (code or "")
+
+
+@cache
+def escalation_state(state: str) -> str:
+    """A difficulty's state as the glossary words it (bot/glossary.py), capitalised for a table cell."""
+    from bot.glossary import STATE_LABELS  # the same words as the chat and the status
+
+    label = STATE_LABELS.get(state)  # type: ignore[call-overload]
+    text = I18n("vi").get("vi").gettext(label) if label else state
+    return text[:1].upper() + text[1:]
+
+
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 

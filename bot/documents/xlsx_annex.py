@@ -107,10 +107,10 @@ def difficulties(book: Workbook, c: Consolidation) -> None:
         number += 1
         sheet.row([number, item.unit_name, sheet.cell(f"{item.title}: {item.description}", wrap=True),
                    "Có" if item.urgent else "Không", sheet.cell(local(item.created_at).date(), fmt=DAY),
-                   vn.ESCALATION_STATES.get(str(item.state), str(item.state)),
+                   vn.escalation_state(str(item.state)),
                    sheet.cell(item.instruction or "", wrap=True), item.instruction_by or "",
                    sheet.cell(local(item.closed_at).date() if item.closed_at else None, fmt=DAY),
-                   vn.OUTCOMES.get(item.outcome or "", item.outcome or "")])
+                   vn.outcome(item.outcome)])
     for unit_name, text in texts_of(c.reports, Q_DIFFICULTIES):
         number += 1
         sheet.row([number, unit_name, sheet.cell(text, wrap=True), "Không", None, "Nêu trong báo cáo kỳ"])
