@@ -33,3 +33,20 @@ def test_titles_follow_the_kind_of_unit():
     assert role_title(vi, Role.UNIT_HEAD, "Trung tâm Ứng dụng và Dịch vụ khoa học công nghệ") == "Giám đốc Trung tâm"
     assert role_title(vi, Role.UNIT_HEAD, "Thanh tra Sở") == "Chánh Thanh tra"
     assert unit_kind("Ban Quản lý dự án") == "unit" and role_title(vi, Role.UNIT_HEAD, "Ban X") == "Thủ trưởng đơn vị"
+
+
+def test_the_office_is_named_as_the_organisation_data_names_it(services):
+    vi = I18n().get("vi")
+    office = services.org.office_unit()
+    head = services.people.add_person(full_name="Lê Văn Hòa", role=Role.OFFICE, telegram_id="7001",
+                                      unit_id=office.unit_id)
+    before = vi.gettext("The Administration Office cannot be retired: it receives every report.")
+    assert before.startswith("Không thể ngừng hoạt động Phòng Hành chính - Tổng hợp")
+    try:
+        services.org.rename_unit(head, office.unit_id, "Văn phòng Sở")
+        after = vi.gettext("The Administration Office cannot be retired: it receives every report.")
+        assert after.startswith("Không thể ngừng hoạt động Văn phòng Sở"), after
+        assert "{office" not in vi.gettext("With the Office")
+    finally:
+        services.org.rename_unit(head, office.unit_id, office.name)
+    assert vi.gettext("With the Office") == "Chờ Phòng HC-TH xử lý"

@@ -53,12 +53,14 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     submissions = SubmissionService(db, clock)
     escalations = EscalationService(db, clock, calendar, FollowUpRule.from_settings(settings))
     people = PeopleService(db, clock)
+    org = OrgService(db, clock)
+    org.publish_office_names()  # the catalogs' {office}: the Office as the organisation data names it
     return Services(
         db=db,
         clock=clock,
         calendar=calendar,
         people=people,
-        org=OrgService(db, clock),
+        org=org,
         invites=InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours)),
         dialogs=DialogService(db, clock),
         audit=AuditService(db, clock),
