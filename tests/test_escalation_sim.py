@@ -46,7 +46,7 @@ async def test_done_when_scenario(sim):
 
     # The Office asks for more information; the unit adds it.
     sent = await sim.press("vanthu", office, "Đề nghị bổ sung")
-    assert "cần bổ sung cho vướng mắc số 1" in sent[-1].text
+    assert "cần bổ sung những gì cho vướng mắc số 1" in sent[-1].text
     sent = await sim.send("vanthu", "Đề nghị bổ sung số liệu giải ngân đến ngày 20/11.")
     unit = to(sent, KHTC)
     assert "đề nghị đơn vị bổ sung thông tin về vướng mắc số 1" in unit.text
@@ -141,7 +141,7 @@ async def test_cancel_keeps_nothing(sim):
     await sim.send("khtc", "Tiêu đề")
     await sim.send("khtc", "/huy")
     sent = await sim.send("khtc", "Mô tả")
-    assert "Tôi chưa hiểu" in sent[-1].text
+    assert "Trợ lý Thi đua chưa hiểu" in sent[-1].text
     assert sim.services.escalations.summaries() == []
 
 
@@ -244,4 +244,4 @@ async def test_english_alias_and_lists(sim):
     sent = await sim.send("pgd", "/vuongmac")
     assert "Không có vướng mắc nào" in sent[-1].text
     sent = await sim.send("khtc", "/vuongmac lung tung")
-    assert "Tôi chưa hiểu yêu cầu" in sent[-1].text
+    assert "Trợ lý Thi đua chưa hiểu yêu cầu" in sent[-1].text

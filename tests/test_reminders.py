@@ -85,7 +85,7 @@ async def test_snooze_reminds_next_working_morning_once(sim):
     log = await run_until(sim, at(2026, 12, 1, 18))
     mine = to(log, KHTC)
     assert [when for when, _m in mine] == [at(2026, 11, 30, 8)]
-    assert "Theo đề nghị của đồng chí" in mine[0][1].text
+    assert "Theo yêu cầu của đồng chí" in mine[0][1].text
 
 
 async def test_snooze_is_dropped_when_the_unit_submits(sim):

@@ -135,11 +135,15 @@ def render_question(tr: Translator, screen: Screen, error: str | None = None) ->
     if target.type == QType.MULTI and screen.picks:
         chosen = format_value(target, list(screen.picks), tr)
         lines += ["", _("Selected so far: {value}").format(value=chosen)]
-    if error or screen.position == 1 and field_ is None:  # the instructions: at the start and after a mistake
-        lines += ["", tr.gettext(HINTS[target.type]),
-                  _("You can also type \"quay lại\" (back), \"bỏ qua\" (skip) or \"tạm dừng\" (save and leave).")]
-    elif _first_of_type(screen, target) and not target.help_text(loc):
+    # The instructions: at the start, and after a mistake (whose message already says the format); the format
+    # also the first time a kind of answer is asked, unless the question's own help gives an example.
+    if not error and (screen.position == 1 and field_ is None or
+                      _first_of_type(screen, target) and not target.help_text(loc)):
         lines += ["", tr.gettext(HINTS[target.type])]
+    if error or screen.position == 1 and field_ is None:
+        lines += ["" if error else None,
+                  _("You can also type \"quay lại\" (back), \"bỏ qua\" (skip) or \"tạm dừng\" (save and leave).")]
+        lines = [line for line in lines if line is not None]
     if target.type == QType.YESNO:
         buttons.append([Button(_("Yes"), _data(ref, "y")), Button(_("No"), _data(ref, "n"))])
     elif target.type in (QType.SINGLE, QType.MULTI):
