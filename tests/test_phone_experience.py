@@ -16,8 +16,9 @@ from bot.simulator.harness import ChatSimulator
 
 KHTC = 1003
 SIX_MONTH_OPEN = datetime(2027, 6, 3, 9, 0, tzinfo=TZ)
-MAX_CHARACTERS = 11_000  # before issue 13: 21,7xx characters; after: see README
-MAX_MESSAGES = 40
+# Before issue 13: 30 interactions, 30 messages, 10 edits, 14,231 characters; after: 30, 28, 10, 6,980 (README).
+MAX_CHARACTERS = 7_500
+MAX_MESSAGES = 28
 
 
 @dataclass

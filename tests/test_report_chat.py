@@ -191,7 +191,7 @@ async def test_text_where_a_file_is_expected_and_the_deputy_moving_on(sim):
     screen = fill(services, head, screen, typed={"capital_holds": "không", "thrift_programme": "3"})
     number = [q.id for q in screen.applicable].index("thrift_evidence") + 1
     await type_(sim, "ttud", "/baocao")
-    sent = await type_(sim, "ttud", f"sửa {number}", "Gửi kèm tài liệu minh chứng")
+    sent = await type_(sim, "ttud", f"sửa {number}", "tài liệu minh chứng gửi kèm")
     sent = await type_(sim, "ttud", "tài liệu ở phòng", "cần ảnh hoặc tệp")
     sent = await sim.send_photo("ttud")
     assert "Đề nghị đồng chí xem lại báo cáo" in last(sent).text and "tệp ảnh" in last(sent).text

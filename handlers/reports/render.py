@@ -110,7 +110,8 @@ def render_question(tr: Translator, screen: Screen, error: str | None = None) ->
             lines += [f"{i}) {format_item(question, item, tr)}" for i, item in enumerate(items, start=1)]
         else:
             lines.append(_("No entries yet."))
-        if error or next((q for q in screen.applicable if q.type == QType.GROUP), None) is question:  # first list
+        first_list = next((q for q in screen.applicable if q.type == QType.GROUP), None) is question
+        if error or first_list and not items:  # how lists work: once, and again after a mistake
             lines.append("")
             lines.append(_("Press \"Add\" (or type \"thêm\") to add an entry; \"Remove\" and a number (or type \"xóa 2\") "
                            "to remove one; \"Done\" (or type \"xong\") when the list is complete."))
@@ -132,9 +133,7 @@ def render_question(tr: Translator, screen: Screen, error: str | None = None) ->
         lines += [f"{i}. {o.text(loc)}" for i, o in enumerate(target.options, start=1)]
     if has_value:
         lines += ["", _("Current answer: {value}").format(value=format_value(target, current, tr).strip())]
-    if target.type == QType.MULTI and screen.picks:
-        chosen = format_value(target, list(screen.picks), tr)
-        lines += ["", _("Selected so far: {value}").format(value=chosen)]
+    # The picks of a multiple choice show as ✓ on its buttons (toggling is a button action; typing "1, 3" answers).
     # The instructions: at the start, and after a mistake (whose message already says the format); the format
     # also the first time a kind of answer is asked, unless the question's own help gives an example.
     if not error and (screen.position == 1 and field_ is None or
