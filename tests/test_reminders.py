@@ -38,7 +38,7 @@ async def test_a_period_from_opening_to_overdue_on_working_days_only(sim):
     assert "hôm nay là ngày làm việc cuối cùng trước hạn" in mine[4][1].text
     assert "đã quá hạn 2 ngày làm việc" in mine[5][1].text
     # The Office's digest the working day before the (Friday) last working day, listing who is pending.
-    digest = [m for when, m in to(log, VANTHU) if "Các đơn vị chưa gửi" in m.text]
+    digest = [m for when, m in to(log, VANTHU) if "Các đơn vị chưa nộp" in m.text]
     assert len(digest) == 1 and "Phòng Kế hoạch - Tài chính" in digest[0].text
     # Nobody got the same step twice.
     with sim.services.db.session() as session:
@@ -207,7 +207,7 @@ def _person_ids(sim, messages):
 async def test_office_reminds_everyone_now_exactly_once(sim):
     sim.clock.set(at(2026, 11, 26, 14))
     shown = await sim.send("vanthu", "/nhacnho")
-    assert "Các đơn vị chưa gửi (8)" in shown[-1].text
+    assert "Các đơn vị chưa nộp (8)" in shown[-1].text
     sent = await sim.press("vanthu", shown[-1], "Nhắc kỳ 2026-Y ngay")
     assert len([m for m in sent if m.chat_id != VANTHU]) == 9
     again = await sim.press("vanthu", shown[-1], "Nhắc kỳ 2026-Y ngay")
