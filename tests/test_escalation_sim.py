@@ -88,6 +88,11 @@ async def test_done_when_scenario(sim):
     assert history(sim) == ["raise", "ask", "add_info", "forward", "instruct", "confirm"]
     sent = await sim.advance(timedelta(days=10))
     assert not reminders_in(sent)  # closed items are never chased
+    # Nothing open any more: the head's list offers the closed items, by button or by word.
+    empty = (await sim.send("khtc", "/vuongmac"))[-1]
+    assert "Xem vướng mắc đã đóng: /vuongmac dadong" in empty.text
+    closed = (await sim.press("khtc", empty, "Đã đóng"))[-1]
+    assert "#1 Giải ngân vốn đầu tư công chậm" in closed.text
 
 
 async def test_forged_and_foreign_buttons_are_refused(sim):
