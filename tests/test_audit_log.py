@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import datetime
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from bot.clock import TZ
+from bot.domain import Role
 from bot.glossary import ACTION_LABELS
 from bot.i18n import I18n
 from handlers.audit.sentences import SENTENCES, sentence
@@ -81,3 +83,75 @@ async def test_audit_reads_as_sentences_with_filters_and_export(sim):
     assert not any(RAW.search(str(r[3])) for r in rows[1:])
     # Only the Office and the leadership read it.
     assert "/nhatky" not in str((await sim.send("khtc", "/nhatky"))[-1].buttons)
+
+
+def test_every_action_actually_recorded_reads_without_identifiers(services, clock):
+    """Run each audited operation once through the services, then read the whole log in both languages."""
+    clock.set(datetime(2027, 6, 3, 9, 0, tzinfo=TZ))
+    org, periods, people = services.org, services.periods, services.people
+    office_unit = org.office_unit()
+    office = people.add_person(full_name="Lê Văn Hòa", role=Role.OFFICE, telegram_id="2001",
+                               unit_id=office_unit.unit_id)
+    director = people.add_person(full_name="Hoàng Văn Quang", role=Role.DIRECTOR, telegram_id="2002")
+    deputy = people.add_person(full_name="Trần Thị Mai", role=Role.DEPUTY_DIRECTOR, telegram_id="2003")
+    head = people.add_person(full_name="Nguyễn Văn An", role=Role.UNIT_HEAD, telegram_id="2004",
+                             unit_id=org.find_unit("khtc").unit_id)
+    added = org.add_unit(office, "Phòng Thông tin")
+    org.rename_unit(office, added.unit_id, "Phòng Thông tin và Truyền thông")
+    org.retire_unit(office, added.unit_id)
+    org.restore_unit(office, added.unit_id)
+    invite = services.invites.create(office, Role.UNIT_HEAD, added.unit_id)
+    services.invites.revoke(office, invite.invite_id)
+    code = services.invites.create(office, Role.DEPUTY, head.unit_id).code
+    services.invites.redeem(code, "telegram", "2005", "Phạm Thị Lan", "vi")
+    people.deactivate(office, people.actor_for("telegram", "2005").person_id)
+    h1 = period_id(services, "2027-H1")
+    periods.set_deadline(office, h1, date(2027, 6, 25))
+    periods.extend(office, h1, head.unit_id, date(2027, 6, 30), "Chờ số liệu")
+    periods.remove_extension(office, h1, head.unit_id)
+    periods.set_override(office, date(2027, 6, 12), True, "Làm bù")
+    periods.clear_override(office, date(2027, 6, 12))
+    year = period_id(services, "2027-Y")
+    periods.set_opens_on(office, year, date(2027, 11, 20))
+    periods.open_now(office, year)
+    periods.close(office, year)
+    screen = fill(services, head, services.reports.open(head, h1))
+    report_id = submit(services, head, screen).ref.report_id
+    services.reports.reopen(head, report_id, 1)
+    screen = services.reports.current(head, report_id)
+    submit(services, head, screen)
+    services.reports.return_for_revision(office, report_id, 2, "Bổ sung số liệu vốn")
+    submit(services, head, services.reports.current(head, report_id))
+    services.reports.accept(office, report_id, 3)
+    services.reports.view(director, report_id)
+    services.status.record_export(office, h1)
+    esc = services.escalations
+    item = esc.raise_item(head, title="Chậm phân bổ vốn", description="Thủ tục điều chỉnh kế hoạch.")[0].item_id
+    esc.receive(office, item)
+    esc.ask_info(office, item, "Đề nghị gửi văn bản.")
+    esc.add_info(head, item, "Đã gửi.")
+    esc.forward(office, item)
+    esc.assign(director, item, deputy.person_id)
+    esc.instruct(deputy, item, "Đồng ý điều chỉnh.")
+    esc.reply(head, item, "Cần thêm hướng dẫn.")
+    esc.answer(office, item, "Đã hướng dẫn.")
+    esc.confirm(head, item)
+    entries = services.audit.recent(office, limit=1000)
+    seen = {e.action for e in entries}
+    assert recorded_actions() - {"invite.bootstrap", "escalation.comment"} <= seen | {"unit.load"}, \
+        recorded_actions() - seen
+    i18n = I18n()
+    for entry in entries:
+        for locale in ("vi", "en"):
+            text = sentence(i18n.get(locale), entry)
+            assert not RAW.search(text) and "{" not in text, (entry.action, text)
+    vi = {e.action: sentence(i18n.get("vi"), e) for e in reversed(entries)}
+    if os.environ.get("AUDIT_SAMPLE"):
+        Path(os.environ["AUDIT_SAMPLE"]).write_text("\n".join(
+            sentence(i18n.get(loc), e) for loc in ("vi", "en") for e in reversed(entries)), encoding="utf-8")
+    assert "đổi tên đơn vị Phòng Thông tin thành Phòng Thông tin và Truyền thông" in vi["unit.rename"]
+    assert "đặt ngày 12/06/2027 là ngày làm việc (Làm bù)" in vi["calendar.set"]
+    assert "trả lại Báo cáo 6 tháng đầu năm 2027 của Phòng Kế hoạch - Tài chính (phiên bản 2) để chỉnh sửa " \
+           "(ý kiến: Bổ sung số liệu vốn)" in vi["report.returned"]
+    assert "Vướng mắc số 1 của Phòng Kế hoạch - Tài chính: đồng chí Hoàng Văn Quang giao Phó Giám đốc xử lý" \
+        in vi["escalation.assign"]

@@ -10,18 +10,18 @@ from typing import Any
 
 from bot.clock import TZ
 from bot.domain import Role
-from bot.glossary import ACTION_LABELS, role_title
+from bot.glossary import ACTION_LABELS, person_title, role_title
 from bot.i18n import N_, Translator
 from bot.periods import period_title
 from bot.questionnaire.model import pick_text
 from bot.services.audit import AuditEntry
 
 SENTENCES = {
-    "invite.create": N_("{who} created an invitation for {role} of {unit} (expires {expires})"),
+    "invite.create": N_("{who} created an invitation for {whom} (expires {expires})"),
     "invite.bootstrap": N_("{who} created the first invitation for the Administration Office"),
-    "invite.revoke": N_("{who} revoked an unused invitation for {role} of {unit}"),
-    "invite.redeem": N_("{who} joined with an invitation as {role} of {unit}"),
-    "person.add": N_("{who} registered {person} as {role} of {unit}"),
+    "invite.revoke": N_("{who} revoked an unused invitation for {whom}"),
+    "invite.redeem": N_("{who} joined with an invitation as {title}"),
+    "person.add": N_("{who} registered {person} as {title}"),
     "person.deactivate": N_("{who} removed the access of {person}"),
     "unit.add": N_("{who} added the unit {unit}"),
     "unit.rename": N_("{who} renamed the unit {old} to {unit}"),
@@ -45,8 +45,8 @@ SENTENCES = {
     "report.returned": N_("{who} returned version {version} of the {period} of {unit} for revision"),
     "report.view": N_("{who} read version {version} of the {period} of {unit}"),
     "status.export": N_("{who} exported the official report and annex for the {period}"),
-    "escalation.raise": N_("{who} raised difficulty no. {id} of {unit}: {title}"),
-    "escalation": N_("{who} {action} (difficulty no. {id} of {unit})"),
+    "escalation.raise": N_("{who} raised difficulty no. {id} of {unit}: {item}"),
+    "escalation": N_("Difficulty no. {id} of {unit}: {who} {action}"),
 }
 UNKNOWN = N_("{who} made a change ({kind})")
 
@@ -69,7 +69,11 @@ def describe(tr: Translator, entry: AuditEntry) -> str:
     facts: dict[str, Any] = {"who": who(tr, entry.actor_name), "unit": unit, "person": names.get("person", ""),
                              "kind": entry.action.split(".")[0], "id": entry.entity_id}
     role = values.get("role") or names.get("role")
-    facts["role"] = role_title(tr, Role(role), names.get("unit")) if role in set(Role) else _("a member")
+    known = Role(role) if role in set(Role) else None
+    facts["title"] = person_title(tr, known, names.get("unit")) if known else _("a member")
+    facts["whom"] = role_title(tr, known, names.get("unit")) if known else _("a member")
+    if known and names.get("unit"):
+        facts["whom"] = _("{role} for {unit}").format(role=facts["whom"], unit=names["unit"])
     if "period_kind" in names:
         facts["period"] = period_title(tr, names["period_kind"], names["period_year"], names["period_phase"])
     else:
@@ -83,7 +87,7 @@ def describe(tr: Translator, entry: AuditEntry) -> str:
         facts["day"] = _day(tr, (entry.after or {}).get(key))
     facts["what"] = _("a working day") if values.get("is_working") else _("a day off")
     facts["old"] = (entry.before or {}).get("name", "")
-    facts["title"] = names.get("title", "")
+    facts["item"] = names.get("title", "")
     facts["question"] = "; ".join(pick_text(q, tr.locale) for q in names.get("questions", [])) or _("a question")
     facts.update({k: values.get(k, 0) for k in ("added", "updated", "retired")})
     facts["file"] = values.get("file", "")
@@ -96,7 +100,7 @@ def describe(tr: Translator, entry: AuditEntry) -> str:
     extra = []
     if entry.action == "report.submit" and values.get("is_late"):
         extra.append(_("late"))
-    if values.get("reason"):
+    if values.get("reason") and entry.action == "period.extend":
         extra.append(_("reason: {text}").format(text=values["reason"]))
     if values.get("note") and entry.entity == "calendar":
         extra.append(values["note"])
