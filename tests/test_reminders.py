@@ -80,6 +80,7 @@ async def test_snooze_reminds_next_working_morning_once(sim):
     reminder = to(log, KHTC)[0][1]
     reply = await sim.press("khtc", reminder, "Nhắc lại sau")
     assert "08:00 ngày 30 tháng 11 năm 2026" in reply[-1].text
+    assert reply[0].edited and reply[0].message_id == reminder.message_id and not reply[0].buttons  # done with
     await sim.press("khtc", reminder, "Nhắc lại sau")  # pressed twice: still one reminder
     await sim.send("khtc", "/nhacsau")  # and the typed form
     log = await run_until(sim, at(2026, 12, 1, 18))
@@ -94,7 +95,7 @@ async def test_snooze_is_dropped_when_the_unit_submits(sim):
     submit(sim.services, "khtc")
     assert to(await run_until(sim, at(2026, 11, 27, 10)), KHTC) == []
     reply = await sim.press_data("khtc", f"rem:snz:{period_id(sim.services)}")
-    assert "đã gửi báo cáo này" in reply[-1].text
+    assert "đã nộp báo cáo này" in reply[-1].text
 
 
 async def test_nothing_outside_working_hours(sim):
