@@ -12,11 +12,15 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.clock import TZ
+from bot.domain import Role
+from bot.i18n import I18n
 from bot.simulator.harness import ChatSimulator
+from handlers.reports.render_review import render_office_notice
+from tests.report_helpers import fill, period_id, person, submit
 
 KHTC = 1003
 SIX_MONTH_OPEN = datetime(2027, 6, 3, 9, 0, tzinfo=TZ)
-# Before issue 13: 30 interactions, 30 messages, 10 edits, 14,231 characters; after: 30, 28, 10, 6,980 (README).
+# Before issue 13: 30 interactions, 30 messages, 10 edits, 14,231 characters; after: 30, 28, 10, 6,970 (README).
 MAX_CHARACTERS = 7_500
 MAX_MESSAGES = 28
 
@@ -105,3 +109,31 @@ async def test_a_clean_six_month_report_stays_short_on_a_phone(sim):
             for m in t.transcript), encoding="utf-8")
     assert "đã được gửi (phiên bản 1)" in "\n".join(m.text for m in t.last)
     assert t.characters <= MAX_CHARACTERS and t.messages <= MAX_MESSAGES, (t.messages, t.characters)
+
+
+async def test_instructions_at_the_start_and_after_a_mistake_and_toggles_in_place(sim):
+    sim.clock.set(SIX_MONTH_OPEN)
+    t = Tally(sim)
+    first = (await t.type("/baocao"))[-1].text
+    assert first.startswith("Báo cáo 6 tháng đầu năm 2027 - Phòng Kế hoạch - Tài chính\nCâu 1/16 - 1. Phát triển")
+    assert 'gõ "quay lại" hoặc "tạm dừng"' in first and "bỏ qua" not in first  # required: not offered a skip
+    second = (await t.type("Đã tham mưu 02 văn bản."))[-1]
+    assert second.text.startswith("Câu 2/16\n") and "cũng có thể gõ" not in second.text
+    toggled = (await t.press("1. Dịch vụ công"))[-1]
+    assert toggled.edited and toggled.message_id == second.message_id and "✓ 1. Dịch vụ công trực tuyến" in str(
+        toggled.buttons)
+    await t.press("Xong")
+    await t.type("bỏ qua")
+    mistake = (await t.type("mười hai"))[-1].text  # a word where a number is expected
+    assert "Chưa đọc được số này" in mistake and "cũng có thể gõ" in mistake and mistake.lower().count("ví dụ") == 2
+
+
+async def test_office_notice_shows_disbursement_with_one_decimal(services):
+    services.clock.set(SIX_MONTH_OPEN)
+    head = person(services, "Nguyễn Văn An", Role.UNIT_HEAD, "khtc", "3003")
+    screen = services.reports.open(head, period_id(services, "2027-H1"))
+    screen = fill(services, head, screen, typed={"capital_holds": "có", "capital_plan": "1,5 tỷ",
+                                                 "capital_disbursed": "1 tỷ 234 triệu"})
+    ref = submit(services, head, screen).ref
+    notice = render_office_notice(I18n().get("vi"), services.reports.notice(ref.report_id, ref.version)).text
+    assert "Tỷ lệ giải ngân vốn đầu tư công: 82,3%" in notice, notice

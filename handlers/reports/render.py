@@ -140,8 +140,10 @@ def render_question(tr: Translator, screen: Screen, error: str | None = None) ->
                       _first_of_type(screen, target) and not target.help_text(loc)):
         lines += ["", tr.gettext(HINTS[target.type])]
     if error or screen.position == 1 and field_ is None:
+        skippable = not target.required or has_value  # a required question is not offered "bỏ qua"
         lines += ["" if error else None,
-                  _("You can also type \"quay lại\" (back), \"bỏ qua\" (skip) or \"tạm dừng\" (save and leave).")]
+                  _("You can also type \"quay lại\" (back), \"bỏ qua\" (skip) or \"tạm dừng\" (save and leave).")
+                  if skippable else _("You can also type \"quay lại\" (back) or \"tạm dừng\" (save and leave).")]
         lines = [line for line in lines if line is not None]
     if target.type == QType.YESNO:
         buttons.append([Button(_("Yes"), _data(ref, "y")), Button(_("No"), _data(ref, "n"))])
