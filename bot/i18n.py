@@ -22,6 +22,37 @@ SUPPORTED_LOCALES = ("vi", "en")
 DEFAULT_LOCALE = "vi"
 
 
+_OFFICE: dict[str, str] = {}  # {office} and {office_short} in the catalogs: the Office as the data names it
+
+
+def _short_office(name: str, short_name: str | None) -> str:
+    """"Phòng HC-TH" from "Phòng Hành chính - Tổng hợp" and its short name "HC-TH"."""
+    if not short_name:
+        return name
+    for kind in ("Văn phòng", "Phòng"):  # the unit's own kind word, as the data names it
+        if name.startswith(kind + " ") and not short_name.startswith(kind):
+            return f"{kind} {short_name}"
+    return short_name
+
+
+def set_office_names(name: str, short_name: str | None = None) -> None:
+    """The Administration Office's names, from the organisation data (set when units are loaded or renamed)."""
+    _OFFICE.update(office=name, office_short=_short_office(name, short_name))
+
+
+def office_names() -> dict[str, str]:
+    """{"office": full name, "office_short": short name}; before the database says, the organisation file does."""
+    if not _OFFICE:
+        import yaml  # only once, for translators used before any unit is loaded (tools, tests)
+
+        path = PROJECT_ROOT / "config" / "organization.yaml"
+        units = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("units", []) if path.exists() else []
+        office = next((u for u in units if u.get("admin_office")), None)
+        set_office_names(office["name"], office.get("short_name")) if office else set_office_names(
+            "Phòng Hành chính - Tổng hợp", "HC-TH")
+    return _OFFICE
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, where the reader's locale is known."""
     return message
@@ -40,6 +71,14 @@ def _load(locale: str, locales_dir: Path) -> Translations:
     return merged
 
 
+def _with_office(text: str) -> str:
+    """The catalogs name the Office by {office} / {office_short}: other departments call it differently."""
+    if "{office" not in text:
+        return text
+    names = office_names()
+    return text.replace("{office_short}", names["office_short"]).replace("{office}", names["office"])
+
+
 @dataclass(frozen=True)
 class Translator:
     """Text and formats for one locale."""
@@ -48,10 +87,10 @@ class Translator:
     translations: Translations
 
     def gettext(self, message: str) -> str:
-        return self.translations.ugettext(message)
+        return _with_office(self.translations.ugettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.translations.ungettext(singular, plural, n)
+        return _with_office(self.translations.ungettext(singular, plural, n))
 
     def date(self, value: date) -> str:
         """"ngày 24 tháng 11 năm 2026" / "24 November 2026"."""

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Xb, data, parse
-from bot.documents.narrative import PARTS, SIGNER
+from bot.documents.narrative import PART_LABELS, PARTS, SIGNER
 from bot.domain import Actor, Button
 from bot.i18n import N_, Translator
 from bot.services.dialogs import Dialog
@@ -27,13 +27,6 @@ from handlers.status import ACTIONS, choose_period, period_label
 COMMANDS = [CommandSpec("xuatbaocao", "export", N_("The Department's official report (DOCX) and annex (XLSX)"),
                         can_see_status)]
 MENU, TEXT, SIGNER_PICK = "xb_menu", "xb_text", "xb_signer"  # dialogs: what the Office's next message answers
-PART_LABELS = {
-    "leadership": N_("Section I - Leadership and organisation"),
-    "assessment": N_("Section III - General assessment"),
-    "direction": N_("Section V - Tasks for the next period"),
-    "recommendations": N_("Section VI - Recommendations"),
-    SIGNER: N_("Signer"),
-}
 KEEP_WORDS = {"giu", "giu nguyen", "keep", "ok"}
 DRAFT_WORDS = {"du thao", "ban du thao", "mac dinh", "draft", "default"}
 

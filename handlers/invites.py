@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Page
 from bot.domain import ROLE_LABELS, ROLES_WITH_UNIT, Actor, Button, PermissionDenied, Role, parse_role
+from bot.glossary import person_title
 from bot.i18n import N_
 from bot.services.invites import InviteInfo
 from handlers.commands import CommandSpec
@@ -30,7 +31,7 @@ def invite_link(context: BotContext, code: str) -> str:
 def invite_text(context: BotContext, actor: Actor, invite: InviteInfo) -> str:
     tr = context.tr(actor.locale)
     _ = tr.gettext
-    who = _(ROLE_LABELS[invite.role]) + (f" - {invite.unit_name}" if invite.unit_name else "")
+    who = person_title(tr, invite.role, invite.unit_name)
     return _("Invitation for: {who}\nValid until {time}, for one person only.\n\n"
              "Send this link to the person; they open it and press Start:\n{link}").format(
         who=who, time=tr.datetime(invite.expires_at), link=invite_link(context, invite.code))
@@ -111,7 +112,7 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
         tr = context.tr(actor.locale)
         lines = [_("Unused invitations:")]
         for number, invite in enumerate(pending, start=1):
-            who = _(ROLE_LABELS[invite.role]) + (f" - {invite.unit_name}" if invite.unit_name else "")
+            who = person_title(tr, invite.role, invite.unit_name)
             lines.append(_("{n}. {who}, valid until {time}").format(n=number, who=who, time=tr.datetime(invite.expires_at)))
         rows = page_rows(tr, Page.INVITES, 0, cancel_buttons(context, actor, "0"))
         await reply(update, context, "\n".join(lines), rows)

@@ -1,13 +1,15 @@
-"""/nguoidung (/people) and /nhatky (/audit): who is registered, and what administrators did."""
+"""/nguoidung (/people) and /nhatky (/audit, in handlers/audit): who is registered, and what was done."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.domain import ROLE_LABELS, Actor, Button
+from bot.domain import Actor, Button
+from bot.glossary import person_title
 from bot.i18n import N_
 from bot.text import fold
+from handlers.audit.chat import audit_command
 from handlers.common import answer_query, drop_buttons, int_or_none, parse_data, registered, reply
 from handlers.commands import CommandSpec
 from handlers.context import BotApp, BotContext
@@ -37,10 +39,11 @@ async def people_command(update: Update, context: BotContext, actor: Actor) -> N
             name=target.full_name), [[Button(_("Remove access"), f"ppl:rm:{target.person_id}")]])
         return
     lines = [_("Registered people ({n}):").format(n=len(people))]
+    tr = context.tr(actor.locale)
     for person in people:
-        where = f", {person.unit_name}" if person.unit_name else ""
         blocked = _(" - has blocked the bot") if person.blocked_at else ""
-        lines.append(f"#{person.person_id} {person.full_name} - {_(ROLE_LABELS[person.role])}{where}{blocked}")
+        lines.append(f"#{person.person_id} {person.full_name} - {person_title(tr, person.role, person.unit_name)}"
+                     f"{blocked}")
     if actor.is_office:
         lines += ["", _("To remove someone's access, type /people remove <number>.")]
     await reply(update, context, "\n".join(lines))
@@ -59,27 +62,6 @@ async def people_pressed(update: Update, context: BotContext, actor: Actor) -> N
         return
     person = context.services.people.deactivate(actor, person_id)
     await reply(update, context, _("{name} can no longer use the bot.").format(name=person.full_name))
-
-
-@registered(lambda a: a.is_office or a.is_director)
-async def audit_command(update: Update, context: BotContext, actor: Actor) -> None:
-    """The latest administrative actions."""
-    tr = context.tr(actor.locale)
-    entries = context.services.audit.recent(actor, limit=20)
-    if not entries:
-        await reply(update, context, tr.gettext("The audit log is empty."))
-        return
-    lines = [tr.gettext("Latest administrative actions:")]
-    for entry in entries:
-        who = entry.actor_name or tr.gettext("system")
-        change = ""
-        if entry.before or entry.after:
-            changed = sorted(set((entry.before or {})) | set((entry.after or {})))
-            change = " (" + ", ".join(
-                f"{key}: {(entry.before or {}).get(key, '-')} → {(entry.after or {}).get(key, '-')}" for key in changed
-                if (entry.before or {}).get(key) != (entry.after or {}).get(key)) + ")"
-        lines.append(f"{tr.datetime(entry.at)} {who}: {entry.action} {entry.entity} {entry.entity_id}{change}")
-    await reply(update, context, "\n".join(lines))
 
 
 def register(app: BotApp) -> None:

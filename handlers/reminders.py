@@ -24,7 +24,7 @@ from bot.reminders.messages import alert_message, render, unit_line_text
 from bot.services import Services
 from bot.text import fold
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, deliver_with, int_or_none, markup, registered, reply
+from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, markup, registered, reply
 from handlers.context import BotApp, BotContext
 
 COMMANDS = [
@@ -216,6 +216,7 @@ async def reminder_pressed(update: Update, context: BotContext, actor: Actor) ->
     period_id = int_or_none(fields[0]) if fields else None
     if code == Rem.SNOOZE and len(fields) == 1 and period_id is not None:
         when = context.services.reminders.snooze(actor, period_id)
+        await drop_buttons(update)  # acknowledged: the reminder's buttons have done their work
         await reply(update, context, _snoozed_text(tr, when))
     elif code in (Rem.NOW, Rem.AGAIN) and len(fields) == 2 and period_id is not None and actor.is_office:
         ids = [period_id] if period_id else [p.period.period_id for p in context.services.reminders.pending(actor)]

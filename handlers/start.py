@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.domain import ROLE_LABELS, Actor
+from bot.domain import Actor
+from bot.glossary import person_title
 from bot.i18n import N_
 from bot.services.invites import RedeemStatus
 from handlers.commands import CommandSpec, help_text, publish_menu
@@ -26,9 +27,9 @@ REDEEM_ERRORS = {
 
 
 def welcome(context: BotContext, actor: Actor) -> str:
-    _ = context.tr(actor.locale).gettext
-    role = _(ROLE_LABELS[actor.role])
-    where = f"{role} - {actor.unit_name}" if actor.unit_name else role
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
+    where = person_title(tr, actor.role, actor.unit_name)  # the title by the unit's kind, and the unit once
     return _("Welcome, {name} ({where}).\n\nYou can use these commands:\n{commands}").format(
         name=actor.full_name, where=where, commands=help_text(context, actor, actor.locale))
 

@@ -40,7 +40,7 @@ async def test_five_thousand_characters_are_refused_whole(sim):
 
 async def test_emoji_and_plain_chatter(sim):
     sent = await sim.send("khtc", "👍🙏")
-    assert "Tôi chưa hiểu ý đồng chí" in sent[-1].text
+    assert "Trợ lý Thi đua chưa hiểu ý đồng chí" in sent[-1].text
     await sim.send("khtc", "/language en")
     sent = await sim.send("khtc", "hello?")
     assert sent[-1].text.startswith("I did not understand.")

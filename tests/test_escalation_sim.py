@@ -39,20 +39,20 @@ async def test_done_when_scenario(sim):
     sent = await sim.send_file("khtc", "ke-hoach-von.pdf")
     assert "Bước 4/4" in sent[-1].text
     sent = await sim.press("khtc", sent[-1], "Bình thường")
-    assert "Vướng mắc số 1 đã được gửi tới Văn phòng" in to(sent, KHTC).text
+    assert "Vướng mắc số 1 đã được gửi tới Phòng Hành chính - Tổng hợp" in to(sent, KHTC).text
     office = to(sent, VANTHU)
-    assert "Kính gửi Văn phòng: Phòng Kế hoạch - Tài chính báo cáo khó khăn, vướng mắc mới" in office.text
+    assert "Kính gửi Phòng Hành chính - Tổng hợp: Phòng Kế hoạch - Tài chính báo cáo khó khăn, vướng mắc mới" in office.text
     assert "Tệp đính kèm: ke-hoach-von.pdf" in office.text and to(sent, HCTH)  # every Office member
 
     # The Office asks for more information; the unit adds it.
     sent = await sim.press("vanthu", office, "Đề nghị bổ sung")
-    assert "cần bổ sung cho vướng mắc số 1" in sent[-1].text
+    assert "cần bổ sung những gì cho vướng mắc số 1" in sent[-1].text
     sent = await sim.send("vanthu", "Đề nghị bổ sung số liệu giải ngân đến ngày 20/11.")
     unit = to(sent, KHTC)
     assert "đề nghị đơn vị bổ sung thông tin về vướng mắc số 1" in unit.text
     sent = await sim.press("khtc", unit, "Bổ sung thông tin")
     sent = await sim.send("khtc", "Đến ngày 20/11 đã giải ngân 40% kế hoạch vốn.")
-    assert "Vướng mắc đã được chuyển lại Văn phòng" in to(sent, KHTC).text
+    assert "Vướng mắc đã được chuyển lại Phòng HC-TH" in to(sent, KHTC).text
     office = to(sent, VANTHU)
 
     # The Office forwards it to the Director with a note.
@@ -60,7 +60,7 @@ async def test_done_when_scenario(sim):
     sent = await sim.send("vanthu", "Kính trình Giám đốc cho ý kiến chỉ đạo.")
     director = to(sent, GIAMDOC)
     assert "Kính gửi đồng chí Giám đốc" in director.text and "Đồng ý" in str(director.buttons)
-    assert "đã được Văn phòng trình Giám đốc" in to(sent, KHTC).text
+    assert "đã được Phòng HC-TH trình Giám đốc" in to(sent, KHTC).text
 
     # The Director does not answer: a reminder on the first working day after the three working days.
     sent = await sim.advance(timedelta(days=4))  # Tuesday 09:00 -> Saturday 09:00
@@ -88,6 +88,11 @@ async def test_done_when_scenario(sim):
     assert history(sim) == ["raise", "ask", "add_info", "forward", "instruct", "confirm"]
     sent = await sim.advance(timedelta(days=10))
     assert not reminders_in(sent)  # closed items are never chased
+    # Nothing open any more: the head's list offers the closed items, by button or by word.
+    empty = (await sim.send("khtc", "/vuongmac"))[-1]
+    assert "Xem vướng mắc đã đóng: /vuongmac dadong" in empty.text
+    closed = (await sim.press("khtc", empty, "Đã đóng"))[-1]
+    assert "#1 Giải ngân vốn đầu tư công chậm" in closed.text
 
 
 async def test_forged_and_foreign_buttons_are_refused(sim):
@@ -141,7 +146,7 @@ async def test_cancel_keeps_nothing(sim):
     await sim.send("khtc", "Tiêu đề")
     await sim.send("khtc", "/huy")
     sent = await sim.send("khtc", "Mô tả")
-    assert "Tôi chưa hiểu" in sent[-1].text
+    assert "Trợ lý Thi đua chưa hiểu" in sent[-1].text
     assert sim.services.escalations.summaries() == []
 
 
@@ -213,7 +218,7 @@ async def test_office_group_chat_and_files(sim):
     group = to(sent, sim.group_chat_id)
     assert "[KHẨN] Thiết bị đo hỏng" in group.text and "Trình Giám đốc" in str(group.buttons)
     sent = await sim.press("vanthu", group, "Trình Giám đốc")  # pressed in the group: the prompt goes privately
-    assert to(sent, VANTHU) and "Đề nghị nhập ý kiến của Văn phòng" in to(sent, VANTHU).text
+    assert to(sent, VANTHU) and "ý kiến của Phòng HC-TH" in to(sent, VANTHU).text
     await sim.send("vanthu", "Đề nghị Giám đốc cho ý kiến.")
     await sim.send("giamdoc", "/vuongmac 1 dongy")
     unit = [m for m in sim.api.outbox if m.chat_id == KHTC][-1]
@@ -233,7 +238,7 @@ async def test_english_alias_and_lists(sim):
     assert "Không có vướng mắc nào" in sent[-1].text and "Nêu vướng mắc mới" in str(sent[-1].buttons)
     await raise_via_chat(sim)
     sent = await sim.send("khtc", "/issue")
-    assert "#1 Giải ngân vốn đầu tư công chậm - mới, chờ Văn phòng tiếp nhận" in sent[-1].text
+    assert "#1 Giải ngân vốn đầu tư công chậm - mới, chờ Phòng HC-TH tiếp nhận" in sent[-1].text
     sent = await sim.send("vanthu", "/vuongmac")
     assert "Phòng Kế hoạch - Tài chính" in sent[-1].text and "Quá hạn" in str(sent[-1].buttons)
     sent = await sim.press("vanthu", sent[-1], "Theo đơn vị")
@@ -244,4 +249,4 @@ async def test_english_alias_and_lists(sim):
     sent = await sim.send("pgd", "/vuongmac")
     assert "Không có vướng mắc nào" in sent[-1].text
     sent = await sim.send("khtc", "/vuongmac lung tung")
-    assert "Tôi chưa hiểu yêu cầu" in sent[-1].text
+    assert "Trợ lý Thi đua chưa hiểu yêu cầu" in sent[-1].text

@@ -114,7 +114,7 @@ async def test_buttons_and_dialogs(sim):
     assert "Báo cáo năm 2026 [2026-Y] - đang mở" in listing[-1].text
     menu = await sim.press("vanthu", listing[-1], 2)
     asked = await sim.press("vanthu", menu[-1], "Đổi hạn nộp")
-    assert "Đề nghị gõ ngày" in asked[-1].text
+    assert "Ngày nào? Ví dụ" in asked[-1].text
     wrong = await sim.send("vanthu", "hai mươi")
     assert "không phải là ngày hợp lệ" in wrong[-1].text
     done = await sim.send("vanthu", "ngày 18 tháng 12 năm 2026")

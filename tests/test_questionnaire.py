@@ -121,11 +121,13 @@ def test_a_report_keeps_the_version_it_was_filled_against(db, clock, tmp_path: P
     v2["version"] = 2
     _question(v2, "infra_policy")["text"]["vi"] = "Câu hỏi mới của giai đoạn sau?"
     (folder / "thidua-v2.yaml").write_text(yaml.safe_dump(v2, allow_unicode=True), encoding="utf-8")
-    edited = copy.deepcopy(raw)
+    edited = copy.deepcopy(raw)  # a structural edit in place (wording alone is refreshed: test_questionnaire_wording)
     _question(edited, "infra_policy")["text"]["vi"] = "Sửa trực tiếp"
+    _question(edited, "infra_policy")["required"] = False
     (folder / "thidua-v1.yaml").write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
     fresh = QuestionnaireStore(db, clock, folder)  # a new process
     assert fresh.current().version == 2
     assert fresh.get("thidua", 2).question("infra_policy").text["vi"] == "Câu hỏi mới của giai đoạn sau?"
     assert fresh.get("thidua", 1).question("infra_policy").text["vi"] == first.question("infra_policy").text["vi"]
     assert fresh.get("thidua", 1).question("capital_plan").type == QType.MONEY
+    assert fresh.get("thidua", 1).question("infra_policy").required

@@ -38,7 +38,7 @@ async def test_a_period_from_opening_to_overdue_on_working_days_only(sim):
     assert "hôm nay là ngày làm việc cuối cùng trước hạn" in mine[4][1].text
     assert "đã quá hạn 2 ngày làm việc" in mine[5][1].text
     # The Office's digest the working day before the (Friday) last working day, listing who is pending.
-    digest = [m for when, m in to(log, VANTHU) if "Các đơn vị chưa gửi" in m.text]
+    digest = [m for when, m in to(log, VANTHU) if "Các đơn vị chưa nộp" in m.text]
     assert len(digest) == 1 and "Phòng Kế hoạch - Tài chính" in digest[0].text
     # Nobody got the same step twice.
     with sim.services.db.session() as session:
@@ -82,12 +82,13 @@ async def test_snooze_reminds_next_working_morning_once(sim):
     reminder = to(log, KHTC)[0][1]
     reply = await sim.press("khtc", reminder, "Nhắc lại sau")
     assert "08:00 ngày 30 tháng 11 năm 2026" in reply[-1].text
+    assert reply[0].edited and reply[0].message_id == reminder.message_id and not reply[0].buttons  # done with
     await sim.press("khtc", reminder, "Nhắc lại sau")  # pressed twice: still one reminder
     await sim.send("khtc", "/nhacsau")  # and the typed form
     log = await run_until(sim, at(2026, 12, 1, 18))
     mine = to(log, KHTC)
     assert [when for when, _m in mine] == [at(2026, 11, 30, 8)]
-    assert "Theo đề nghị của đồng chí" in mine[0][1].text
+    assert "Theo yêu cầu của đồng chí" in mine[0][1].text
 
 
 async def test_snooze_is_dropped_when_the_unit_submits(sim):
@@ -96,7 +97,7 @@ async def test_snooze_is_dropped_when_the_unit_submits(sim):
     submit(sim.services, "khtc")
     assert to(await run_until(sim, at(2026, 11, 27, 10)), KHTC) == []
     reply = await sim.press_data("khtc", f"rem:snz:{period_id(sim.services)}")
-    assert "đã gửi báo cáo này" in reply[-1].text
+    assert "đã nộp báo cáo này" in reply[-1].text
 
 
 async def test_nothing_outside_working_hours(sim):
@@ -209,7 +210,7 @@ def _person_ids(sim, messages):
 async def test_office_reminds_everyone_now_exactly_once(sim):
     sim.clock.set(at(2026, 11, 26, 14))
     shown = await sim.send("vanthu", "/nhacnho")
-    assert "Các đơn vị chưa gửi (8)" in shown[-1].text
+    assert "Các đơn vị chưa nộp (8)" in shown[-1].text
     sent = await sim.press("vanthu", shown[-1], "Nhắc kỳ 2026-Y ngay")
     assert len([m for m in sent if m.chat_id != VANTHU]) == 9
     again = await sim.press("vanthu", shown[-1], "Nhắc kỳ 2026-Y ngay")

@@ -81,14 +81,20 @@ async def test_done_when_full_six_month_report_with_restart_return_and_accept(si
     await type_(sim, "khtc", "Nguyễn Văn Bình, chuyên viên")
     await type_(sim, "khtc", "6")
     sent = await type_(sim, "khtc", "Có sáng kiến tiết kiệm chi thường xuyên.", "Đã thêm mục thứ 2")
-    # Two questions were skipped (3 and 21): the review counts them as not answered, like the Office's notice.
     sent = await type_(sim, "khtc", "xong", "Đề nghị đồng chí xem lại báo cáo trước khi gửi (đã trả lời 19/22")
-    review = last(sent).text
-    assert "Kế hoạch vốn được giao: 1.500.000.000 đồng" in review and "tệp chuong-trinh-thtk-2027.pdf" in review
+    review = last(sent).text  # paged by section: the first part, with "Submit" on every page
+    assert "Kế hoạch vốn được giao: 1.500.000.000 đồng" in review and "Gửi báo cáo" in str(last(sent).buttons)
     assert "Tỷ lệ giải ngân vốn đầu tư công: 80% (mục tiêu 100%: chưa đạt)" in review
-    assert "Giấy khen của Giám đốc Sở" in review
+    page_two = last(await sim.press("khtc", last(sent), "Mục 2 »"))
+    assert page_two.edited and "tệp chuong-trinh-thtk-2027.pdf" in page_two.text and "Sửa 13" in str(page_two.buttons)
+    page = page_two
+    for number in (3, 4, 5, 6):
+        page = last(await sim.press("khtc", page, f"Mục {number} »"))
+    assert "Giấy khen của Giám đốc Sở" in page.text and "Mục 5" in str(page.buttons)
     # Edit one answer from the review, then submit with confirmation.
-    sent = await sim.press("khtc", last(sent), "Sửa 13")
+    for number in (5, 4, 3, 2):
+        page = last(await sim.press("khtc", page, f"Mục {number}"))
+    sent = await sim.press("khtc", page, "Sửa 13")
     assert "Trả lời hiện tại: 250.000.000 đồng" in last(sent).text
     sent = await type_(sim, "khtc", "300 triệu", "Kinh phí tiết kiệm được: 300.000.000 đồng")
     sent = await sim.press("khtc", last(sent), "Gửi báo cáo")
@@ -194,8 +200,8 @@ async def test_text_where_a_file_is_expected_and_the_deputy_moving_on(sim):
     screen = fill(services, head, screen, typed={"capital_holds": "không", "thrift_programme": "3"})
     number = [q.id for q in screen.applicable].index("thrift_evidence") + 1
     await type_(sim, "ttud", "/baocao")
-    sent = await type_(sim, "ttud", f"sửa {number}", "Đồng chí gửi ảnh hoặc tệp")
-    sent = await type_(sim, "ttud", "tài liệu ở phòng", "cần gửi ảnh hoặc tệp")
+    sent = await type_(sim, "ttud", f"sửa {number}", "tài liệu minh chứng gửi kèm")
+    sent = await type_(sim, "ttud", "tài liệu ở phòng", "cần ảnh hoặc tệp")
     sent = await sim.send_photo("ttud")
     assert "Đề nghị đồng chí xem lại báo cáo" in last(sent).text and "tệp ảnh" in last(sent).text
     # The deputy edits from the review meanwhile; the head's next typed word is not applied to a stale screen.

@@ -17,9 +17,9 @@ async def test_colleagues_hear_of_an_acceptance(sim):
     sent = await sim.press_data("vanthu", f"rep:acc:{report_id}:1")
     to_colleague = [m for m in sent if m.chat_id == 1001]
     assert [m.text for m in to_colleague] == [
-        "Để đồng chí biết: đồng chí Lê Văn Hòa đã tiếp nhận Báo cáo năm 2026 của Phòng Kế hoạch - Tài chính "
+        "Thông báo: đồng chí Lê Văn Hòa đã tiếp nhận Báo cáo năm 2026 của Phòng Kế hoạch - Tài chính "
         "(phiên bản 1)."]
-    assert not [m for m in sent if m.chat_id == 1002 and m.text.startswith("Để đồng chí biết")]
+    assert not [m for m in sent if m.chat_id == 1002 and m.text.startswith("Thông báo:")]
     assert any(m.chat_id == 1003 for m in sent)
 
 

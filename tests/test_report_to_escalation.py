@@ -16,10 +16,11 @@ async def test_difficulties_of_a_report_become_a_tracked_item(sim):
     sent = await sim.send("khtc", "xác nhận")
     submitted = next(m for m in sent if m.chat_id == 1003 and m.buttons)
     assert "Báo cáo có nêu khó khăn, vướng mắc" in submitted.text
-    assert submitted.flat_buttons[-1] == ("Chuyển Giám đốc Sở", f"esc:frr:{submitted.flat_buttons[0][1].split(':')[2]}:1")
+    assert submitted.flat_buttons[-1] == ("Báo cáo Giám đốc Sở", f"esc:frr:{submitted.flat_buttons[0][1].split(':')[2]}:1")
     sent = await sim.press("khtc", submitted, len(submitted.flat_buttons))
-    assert difficulty in sent[-1].text
-    await sim.send("khtc", "Thiếu kinh phí thiết bị đo lường")
+    assert difficulty in sent[-1].text and "Bước 1/4" in sent[-1].text  # numbered like the flow it joins
+    sent = await sim.send("khtc", "Thiếu kinh phí thiết bị đo lường")
+    assert "Bước 3/4" in sent[-1].text
     await sim.send("khtc", "không")
     sent = await sim.send("khtc", "1")
     items = services.escalations.summaries()

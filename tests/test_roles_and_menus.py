@@ -23,7 +23,7 @@ async def test_menu_switches_language(sim):
     menu = sim.api.commands["chat:1003:"]
     assert any(c["command"] == "language" and c["description"].startswith("Choose") for c in menu)
     sent = await sim.send("khtc", "/help")
-    assert "Welcome, Nguyễn Văn An (Unit head" in sent[-1].text
+    assert "Welcome, Nguyễn Văn An (Head of the office, Phòng Kế hoạch - Tài chính)" in sent[-1].text
     sent = await sim.send("khtc", "/ngonngu vi")
     assert "tiếng Việt" in sent[-1].text
 
@@ -74,6 +74,6 @@ async def test_office_removes_access(sim):
     target = sim.services.people.actor_for("telegram", "1007")
     sent = await sim.send("vanthu", f"/nguoidung xoa {target.person_id}")
     sent = await sim.press("vanthu", sent[-1], 1)
-    assert "không còn sử dụng được bot" in sent[-1].text
+    assert "không còn sử dụng được Trợ lý Thi đua" in sent[-1].text
     sent = await sim.send("thanhtra", "/start")
     assert "chưa được đăng ký" in sent[-1].text

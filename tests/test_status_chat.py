@@ -58,7 +58,7 @@ async def test_unit_head_is_refused(sim):
 
 async def test_period_choice_by_typing_a_number(sim):
     sent = await sim.send("vanthu", "/tinhhinh khong-co")
-    assert "chọn kỳ báo cáo" in sent[-1].text and "2026-H1" in sent[-1].text
+    assert "Kỳ báo cáo nào?" in sent[-1].text and "2026-H1" in sent[-1].text
     sent = await sim.send("vanthu", "9")
     assert "gõ một số thứ tự" in sent[-1].text
     sent = await sim.send("vanthu", "2")

@@ -24,7 +24,7 @@ async def test_rename_through_a_dialog_that_survives_a_restart(sim):
         assert entry.before["name"] == "Phòng Quản lý Khoa học"
         assert entry.after["name"].endswith("Đổi mới sáng tạo")
     sent = await sim.send("vanthu", "/nhatky")
-    assert "unit.rename" in sent[-1].text and "Lê Văn Hòa" in sent[-1].text
+    assert "đồng chí Lê Văn Hòa đổi tên đơn vị Phòng Quản lý Khoa học thành Phòng Quản lý Khoa học và Đổi mới" in sent[-1].text
 
 
 async def test_typed_subcommands_add_retire_restore(sim):

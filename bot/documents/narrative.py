@@ -13,6 +13,7 @@ from bot.consolidation import Consolidation
 from bot.contracts import Q_DIFFICULTIES, Q_NEXT_PLAN, EscalationState, EscalationSummary
 from bot.documents import vn
 from bot.periods import PeriodKind
+from bot.i18n import N_
 from bot.text import fold
 
 # The parts the Office writes (sections I, III, V, VI) and the signer.
@@ -20,6 +21,13 @@ LEADERSHIP, ASSESSMENT, DIRECTION, RECOMMENDATIONS, SIGNER = (
     "leadership", "assessment", "direction", "recommendations", "signer")
 TEXT_PARTS = (LEADERSHIP, ASSESSMENT, DIRECTION, RECOMMENDATIONS)
 PARTS = (*TEXT_PARTS, SIGNER)
+PART_LABELS = {
+    "leadership": N_("Section I - Leadership and organisation"),
+    "assessment": N_("Section III - General assessment"),
+    "direction": N_("Section V - Tasks for the next period"),
+    "recommendations": N_("Section VI - Recommendations"),
+    SIGNER: N_("Signer"),
+}  # msgids: what the Office writes, as chat and audit log name it
 UNITS = "phòng, đơn vị"
 # Answers that say nothing: left out of the report.
 EMPTY_ANSWERS = frozenset({"", "0", "-", ".", "khong", "khong co", "khong phat sinh", "chua phat sinh", "none", "no",

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.calendar import WorkingCalendar
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.audit_log import AuditService
+from bot.services.audit import AuditService
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
@@ -58,12 +58,14 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     status = StatusService(db, clock, periods, progress, submissions, escalations)
     official_report = OfficialReportService(db, clock, status)
     status.inputs_source = official_report.inputs
+    org = OrgService(db, clock)
+    org.publish_office_names()  # the catalogs' {office}: the Office as the organisation data names it
     return Services(
         db=db,
         clock=clock,
         calendar=calendar,
         people=people,
-        org=OrgService(db, clock),
+        org=org,
         invites=InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours)),
         dialogs=DialogService(db, clock),
         audit=AuditService(db, clock),

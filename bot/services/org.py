@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, func, select
 
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
-from bot.i18n import N_
+from bot.i18n import N_, set_office_names
 from bot.services.base import Service
 from bot.text import clean_line, fold
 from storage import audit
@@ -129,6 +130,8 @@ class OrgService(Service):
             session.add(unit)
             audit.record(session, at=now, actor_id=actor.person_id, action=action, entity="unit",
                          entity_id=unit_id, before=before, after=_snapshot(unit))
+            if unit.is_admin_office:
+                set_office_names(unit.name, unit.short_name)
             return _info(unit)
 
     def load_file(self, path: Path, retire_missing: bool = False) -> tuple[int, int, int]:
@@ -165,6 +168,7 @@ class OrgService(Service):
             session.flush()
             audit.record(session, at=now, actor_id=None, action="unit.load", entity="unit",
                          after={"file": str(path.name), "added": added, "updated": updated, "retired": retired})
+        self.publish_office_names()
         return added, updated, retired
 
     def has_units(self) -> bool:
@@ -175,3 +179,12 @@ class OrgService(Service):
         with self.db.session() as session:
             unit = session.exec(select(Unit).where(Unit.is_admin_office).order_by(col(Unit.id))).first()
             return _info(unit) if unit else None
+
+    def publish_office_names(self) -> None:
+        """Give the translators the Office's names as stored (the catalogs say {office}, {office_short})."""
+        try:
+            office = self.office_unit()
+        except SQLAlchemyError:  # no tables yet (before the first migration): the organisation file speaks
+            return
+        if office is not None:
+            set_office_names(office.name, office.short_name)

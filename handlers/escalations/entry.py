@@ -165,6 +165,11 @@ async def show_list(update: Update, context: BotContext, actor: Actor, code: str
         rows += [filters[i:i + 4] for i in range(0, len(filters), 4)]
     if actor.reports_for_unit:
         rows.append([Button(tr.gettext("Raise a new difficulty"), data(Esc.NEW, 0, 0))])
+    if not actor.sees_all_units and code != "cls":  # a unit's closed items stay one tap (or word) away
+        if not views:
+            lines.append(tr.gettext("Closed items: /issue closed."))
+        closed = FILTERS["cls"][2]
+        rows.append([Button(tr.gettext(closed), data(Esc.LIST, unit_id or 0, "cls"))])
     await reply(update, context, "\n".join(lines), rows)
 
 

@@ -4,15 +4,16 @@ numbered list by button or by typing, and telling the other side."""
 from __future__ import annotations
 
 from telegram import Update
+from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import Page
 from bot.domain import Actor, Button, DomainError, OutMessage
 from bot.i18n import N_
 from bot.services.reports.base import Mode, Screen
-from handlers.common import deliver, reply
+from handlers.common import deliver, markup, reply
 from handlers.context import BotContext
 from handlers.paging import list_for, page_rows
-from handlers.reports.render import note_text, render_screen, render_submitted, title_of
+from handlers.reports.render import note_text, render_screen, render_submitted, review_sections, title_of
 from handlers.reports.render_review import render_office_notice
 
 ANSWER = "rep_answer"  # payload: report_id, step
@@ -26,12 +27,21 @@ def error_text(context: BotContext, actor: Actor, error: DomainError) -> str:
     return note_text(context.tr(actor.locale), error.message, error.params)
 
 
-async def show(update: Update, context: BotContext, actor: Actor, screen: Screen, error: str | None = None) -> None:
-    """Reply with the screen; a typed message will answer it while it waits for one."""
+async def show(update: Update, context: BotContext, actor: Actor, screen: Screen, error: str | None = None,
+               in_place: bool = False) -> None:
+    """Reply with the screen (`in_place`: edit the pressed message instead); a typed message answers it."""
     tr = context.tr(actor.locale)
     dialogs = context.services.dialogs
+    before = dialogs.get(actor.person_id)
+    was = before.payload if before and before.kind == ANSWER else {}
+    # A question opened from the review ("sửa 13") brings the person back to that question's page afterwards.
+    editing = was.get("editing") if screen.mode == Mode.REVIEW or was.get("editing") else None
+    if screen.mode == Mode.ASK and (was.get("review") or editing):
+        editing = screen.question.id
     if screen.mode in WAITING:
-        dialogs.set(actor.person_id, ANSWER, {"report_id": screen.ref.report_id, "step": screen.ref.step})
+        dialogs.set(actor.person_id, ANSWER, {"report_id": screen.ref.report_id, "step": screen.ref.step,
+                                              "review": screen.mode == Mode.REVIEW,
+                                              "editing": None if screen.mode == Mode.REVIEW else editing})
     else:
         dialogs.clear(actor.person_id, ANSWER)
     if screen.event == "submitted":
@@ -39,10 +49,31 @@ async def show(update: Update, context: BotContext, actor: Actor, screen: Screen
         await reply(update, context, out.text, out.buttons)
         await notify_office_submitted(context, screen)
         return
-    out = render_screen(tr, screen, error)
-    await reply(update, context, out.text, out.buttons)
+    out = render_screen(tr, screen, error, review_page(screen, editing))
+    if not (in_place and await edit_pressed(update, out)):
+        await reply(update, context, out.text, out.buttons)
     if screen.event == "reopened":
         await notify_office_reopened(context, actor, screen)
+
+
+def review_page(screen: Screen, question_id: str | None) -> int:
+    """Back on the review after an edit: the page of the question just answered, else the first."""
+    section = next((q.section_id for q in screen.applicable if q.id == question_id), None)
+    return next((i for i, (section_id, _n) in enumerate(review_sections(screen)) if section_id == section), 0)
+
+
+async def edit_pressed(update: Update, out: OutMessage) -> bool:
+    """Replace the pressed message's text and buttons (a toggle, a page); False when the channel cannot."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return False
+    try:
+        await query.edit_message_text(out.text, reply_markup=markup(out.buttons))
+    except BadRequest as error:
+        return "not modified" in str(error).lower()  # the same screen again: nothing to change
+    except TelegramError:
+        return False
+    return True
 
 
 async def show_current(update: Update, context: BotContext, actor: Actor, report_id: int,

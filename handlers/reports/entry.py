@@ -6,6 +6,7 @@ Typed answers reach `answer_typed` through the `rep_answer` dialog; files reach 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from telegram import Update
@@ -16,14 +17,17 @@ from bot.callbacks import Rep
 from bot.domain import Actor, DomainError
 from bot.i18n import N_
 from bot.periods import period_title
+from bot.questionnaire.model import QType
+from bot.services.reports.base import Mode
 from bot.services.dialogs import Dialog
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.reports.common import ANSWER, offer_choices, show, show_current
-from handlers.reports.render import title_of
+from handlers.reports.common import ANSWER, edit_pressed, offer_choices, show, show_current
+from handlers.reports.render import render_review, title_of
 from handlers.reports.render_review import stage_word
 
+IN_PLACE = re.compile(r"^(o|pg)\d+$")  # a choice toggle or a review page: the pressed message is edited
 COMMANDS = [CommandSpec("baocao", "report", N_("Fill in your unit's six-month or annual report"),
                         lambda a: a.reports_for_unit)]
 
@@ -34,7 +38,7 @@ async def report_command(update: Update, context: BotContext, actor: Actor) -> N
     _ = context.tr(actor.locale).gettext
     if not actor.reports_for_unit:
         await reply(update, context, _("Only unit heads and their deputies fill in reports. To read the units' "
-                                       "reports, type /xembaocao."))
+                                       "reports, type /viewreport."))
         return
     periods = context.services.reports.open_periods(actor)
     if not periods:
@@ -61,14 +65,16 @@ async def report_pressed(update: Update, context: BotContext, actor: Actor) -> N
     """Every rep:open / rep:a / rep:rev button, treated as possibly stale or forged."""
     await answer_query(update)
     data = update.callback_query.data or ""
-    if data.startswith(callbacks.data(Rep.ANSWER, "")):
+    if data.startswith(callbacks.data(Rep.ANSWER, "")) and not IN_PLACE.match(data.rsplit(":", 1)[-1]):
         await drop_buttons(update)
-    if not await dispatch_fill(update, context, actor, data):
+    if not await dispatch_fill(update, context, actor, data, pressed=True):
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
 
 
-async def dispatch_fill(update: Update, context: BotContext, actor: Actor, data: str) -> bool:
-    """Carry out a filling button (pressed or chosen by number); False when the data is not one of ours."""
+async def dispatch_fill(update: Update, context: BotContext, actor: Actor, data: str, pressed: bool = False) -> bool:
+    """Carry out a filling button (pressed or chosen by number); False when the data is not one of ours.
+
+    A pressed choice toggle or review page edits the message in place (one screen, not a new copy each time)."""
     parts = data.split(":")
     numbers = [int_or_none(p) for p in parts[2:]]
     reports = context.services.reports
@@ -78,13 +84,28 @@ async def dispatch_fill(update: Update, context: BotContext, actor: Actor, data:
         await show(update, context, actor, reports.open(actor, numbers[0]))
         return True
     if parts[1] == "a" and len(parts) == 5 and parts[4].isalnum():
-        report_id, step = numbers[0], numbers[1]
+        report_id, step, code = numbers[0], numbers[1], parts[4]
+        in_place = pressed and bool(IN_PLACE.match(code))
         try:
-            screen = reports.act(actor, report_id, step, parts[4])
+            screen = reports.current(actor, report_id) if code.startswith("pg") else reports.act(actor, report_id,
+                                                                                                    step, code)
+            if code.startswith("pg") and (screen.mode != Mode.REVIEW or screen.ref.step != step):
+                raise DomainError(N_("This button is no longer valid."))
         except DomainError as error:
+            if in_place:
+                await drop_buttons(update)
             await show_current(update, context, actor, report_id, error)
             return True
-        await show(update, context, actor, screen)
+        if code.startswith("pg"):
+            out = render_review(context.tr(actor.locale), screen, int(code[2:]))
+            if not (in_place and await edit_pressed(update, out)):
+                await reply(update, context, out.text, out.buttons)
+            return True
+        same_question = screen.mode == Mode.ASK and screen.question is not None and (
+            screen.group_field or screen.question).type == QType.MULTI
+        if in_place and not same_question:
+            await drop_buttons(update)
+        await show(update, context, actor, screen, in_place=in_place and same_question)
         return True
     if parts[1] == "rev" and len(parts) == 4:
         await show(update, context, actor, reports.reopen(actor, numbers[0], numbers[1]))

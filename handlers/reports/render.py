@@ -61,33 +61,45 @@ def _cut(label: str) -> str:
     return label if len(label) <= BUTTON_LABEL else label[: BUTTON_LABEL - 1].rstrip() + "…"
 
 
-def render_screen(tr: Translator, screen: Screen, error: str | None = None) -> OutMessage:
+def render_screen(tr: Translator, screen: Screen, error: str | None = None, page: int = 0) -> OutMessage:
     """Whatever the report's conversation shows now, with `error` (a refused answer) on top."""
     head = [line for line in (error, note_text(tr, screen.note, screen.note_params)) if line]
     if screen.mode == Mode.REVIEW:
-        out = render_review(tr, screen)
+        out = render_review(tr, screen, page)
     elif screen.mode == Mode.CONFIRM:
         out = render_confirm(tr, screen)
     elif screen.mode == Mode.LOCKED:
         out = render_locked(tr, screen.ref)
     elif screen.mode == Mode.LEFT:
-        out = OutMessage(tr.gettext("Your answers are saved ({answered}/{total}). Type /baocao whenever you "
+        out = OutMessage(tr.gettext("Your answers are saved ({answered}/{total}). Type /report whenever you "
                                     "want to continue; you will start exactly where you stopped.").format(
             answered=screen.ref.answered, total=screen.ref.total))
     else:
-        out = render_question(tr, screen)
+        out = render_question(tr, screen, error)
     if head:
         out.text = "\n\n".join([*head, out.text])
     return out
 
 
-def render_question(tr: Translator, screen: Screen) -> OutMessage:
+def _first_of_type(screen: Screen, target: Question) -> bool:
+    """The first question of its kind in this report: the only one (besides mistakes) that explains the format."""
+    if screen.group_field is not None:
+        return not screen.item and not (screen.value or [])
+    return next((q for q in screen.applicable if q.type == target.type), None) is target
+
+
+def render_question(tr: Translator, screen: Screen, error: str | None = None) -> OutMessage:
     _ = tr.gettext
     loc, ref, question, field_ = tr.locale, screen.ref, screen.question, screen.group_field
     section = screen.questionnaire.section(question.section_id)
-    lines = [f"{title_of(tr, ref)} - {ref.unit_name}",
-             _("Question {n}/{total} - {section}").format(n=screen.position, total=len(screen.applicable),
-                                                          section=section.label(loc) if section else ""), ""]
+    # One header line; the report's title only on the first question (a phone shows little at a time).
+    lines = [f"{title_of(tr, ref)} - {ref.unit_name}"] if screen.position == 1 and field_ is None else []
+    first_in_section = next((q for q in screen.applicable if q.section_id == question.section_id), None) is question
+    if section and (first_in_section or screen.position == 1 or error) and field_ is None:
+        lines += [_("Question {n}/{total} - {section}").format(n=screen.position, total=len(screen.applicable),
+                                                               section=section.label(loc)), ""]
+    else:
+        lines += [_("Question {n}/{total}").format(n=screen.position, total=len(screen.applicable))]
     buttons: list[list[Button]] = []
     items = list(screen.value or []) if question.type == QType.GROUP else []
     if question.type == QType.GROUP and field_ is None:
@@ -100,9 +112,11 @@ def render_question(tr: Translator, screen: Screen) -> OutMessage:
             lines += [f"{i}) {format_item(question, item, tr)}" for i, item in enumerate(items, start=1)]
         else:
             lines.append(_("No entries yet."))
-        lines.append("")
-        lines.append(_("Press \"Add\" (or type \"thêm\") to add an entry; \"Remove\" and a number (or type \"xóa 2\") "
-                       "to remove one; \"Done\" (or type \"xong\") when the list is complete."))
+        first_list = next((q for q in screen.applicable if q.type == QType.GROUP), None) is question
+        if error or first_list and not items:  # how lists work: once, and again after a mistake
+            lines.append("")
+            lines.append(_("Press \"Add\" (or type \"thêm\") to add an entry; \"Remove\" and a number (or type \"xóa 2\") "
+                           "to remove one; \"Done\" (or type \"xong\") when the list is complete."))
         buttons.append([Button(_("Add"), _data(ref, "add")), Button(_("Done"), _data(ref, "ok"))])
         removals = [Button(_("Remove {n}").format(n=i), _data(ref, f"d{i}")) for i in range(1, len(items) + 1)]
         buttons += [removals[i:i + 4] for i in range(0, len(removals), 4)]
@@ -121,16 +135,21 @@ def render_question(tr: Translator, screen: Screen) -> OutMessage:
         lines += [f"{i}. {o.text(loc)}" for i, o in enumerate(target.options, start=1)]
     if has_value:
         lines += ["", _("Current answer: {value}").format(value=format_value(target, current, tr).strip())]
-    if target.type == QType.MULTI and screen.picks:
-        chosen = format_value(target, list(screen.picks), tr)
-        lines += ["", _("Selected so far: {value}").format(value=chosen)]
-    if has_value:  # "bỏ qua" keeps the answer given
-        words = _("You can also type \"quay lại\" (back), \"giữ nguyên\" (keep) or \"tạm dừng\" (save and leave).")
-    elif target.required:  # a required question cannot be skipped: do not offer it
-        words = _("You can also type \"quay lại\" (back) or \"tạm dừng\" (save and leave).")
-    else:
-        words = _("You can also type \"quay lại\" (back), \"bỏ qua\" (skip) or \"tạm dừng\" (save and leave).")
-    lines += ["", tr.gettext(HINTS[target.type]), words]
+    # The picks of a multiple choice show as ✓ on its buttons (toggling is a button action; typing "1, 3" answers).
+    # The instructions: at the start, and after a mistake (whose message already says the format); the format
+    # also the first time a kind of answer is asked, unless the question's own help gives an example.
+    if not error and (screen.position == 1 and field_ is None or
+                      _first_of_type(screen, target) and not target.help_text(loc)):
+        lines += ["", tr.gettext(HINTS[target.type])]
+    if error or screen.position == 1 and field_ is None:
+        if has_value:  # "bỏ qua" keeps the answer given
+            words = _("You can also type \"quay lại\" (back), \"giữ nguyên\" (keep) or \"tạm dừng\" (save and leave).")
+        elif target.required:  # a required question cannot be skipped: do not offer it
+            words = _("You can also type \"quay lại\" (back) or \"tạm dừng\" (save and leave).")
+        else:
+            words = _("You can also type \"quay lại\" (back), \"bỏ qua\" (skip) or \"tạm dừng\" (save and leave).")
+        lines += [""] if error else []
+        lines.append(words)
     if target.type == QType.YESNO:
         buttons.append([Button(_("Yes"), _data(ref, "y")), Button(_("No"), _data(ref, "n"))])
     elif target.type in (QType.SINGLE, QType.MULTI):
@@ -150,8 +169,10 @@ def render_question(tr: Translator, screen: Screen) -> OutMessage:
 
 
 def answers_text(tr: Translator, questionnaire: Questionnaire, applicable: tuple[Question, ...],
-                 answers: dict[str, Any], numbered: bool = True) -> str:
-    """Every applicable answer, grouped by section, with the computed figures under their section."""
+                 answers: dict[str, Any], numbered: bool = True, only: str | None = None) -> str:
+    """Every applicable answer, grouped by section, with the computed figures under their section.
+
+    `only`: one section's id (the review's pages); its questions keep their numbers in the whole report."""
     _ = tr.gettext
     loc = tr.locale
     derived = questionnaire.derived_values(answers)
@@ -160,6 +181,9 @@ def answers_text(tr: Translator, questionnaire: Questionnaire, applicable: tuple
     for section in questionnaire.sections:
         shown = [q for q in section.questions if q in applicable]
         if not shown:
+            continue
+        if only is not None and section.id != only:
+            number += len(shown)
             continue
         lines += ["", section.label(loc).upper()]
         for question in shown:
@@ -180,13 +204,27 @@ def answers_text(tr: Translator, questionnaire: Questionnaire, applicable: tuple
                     verdict = (_(" (target {target}: reached)") if derived[item.id] >= item.target
                                else _(" (target {target}: not yet reached)")).format(
                         target=tr.percent(item.target, digits=0))
-                lines.append(f"   {pick_text(item.label, loc)}: {tr.percent(derived[item.id], digits=2)}{verdict}")
+                lines.append(f"   {pick_text(item.label, loc)}: {tr.percent(derived[item.id], digits=1)}{verdict}")
     return "\n".join(lines)
 
 
-def render_review(tr: Translator, screen: Screen) -> OutMessage:
+def review_sections(screen: Screen) -> list[tuple[str, list[int]]]:
+    """The review's pages: each section that applies, with the numbers of its questions in the whole report."""
+    pages, number = [], 0
+    for section in screen.questionnaire.sections:
+        shown = [q for q in section.questions if q in screen.applicable]
+        if shown:
+            pages.append((section.id, list(range(number + 1, number + len(shown) + 1))))
+            number += len(shown)
+    return pages
+
+
+def render_review(tr: Translator, screen: Screen, page: int = 0) -> OutMessage:
+    """One section's answers per page, with its "Edit" buttons; moving between pages and submitting always at hand."""
     _ = tr.gettext
     ref = screen.ref
+    pages = review_sections(screen)
+    page = min(max(page, 0), len(pages) - 1) if pages else 0
     answered = answered_count(screen.applicable, screen.answers)
     lines = [f"{title_of(tr, ref)} - {ref.unit_name}"]
     if ref.state == ReportState.RETURNED and ref.return_comment:
@@ -194,11 +232,20 @@ def render_review(tr: Translator, screen: Screen) -> OutMessage:
             comment=ref.return_comment))
     lines.append(_("Please review the report before submitting ({answered}/{total} questions answered).").format(
         answered=answered, total=len(screen.applicable)))
-    lines.append(answers_text(tr, screen.questionnaire, screen.applicable, screen.answers))
-    lines += ["", _("To change an answer, press \"Edit\" with its number or type \"sửa\" and the number (for "
-                    "example \"sửa 3\"). When everything is right, press \"Submit\" or type \"gửi\".")]
-    edits = [Button(_("Edit {n}").format(n=n), _data(ref, f"e{n}")) for n in range(1, len(screen.applicable) + 1)]
-    buttons = [edits[i:i + 6] for i in range(0, len(edits), 6)]
+    buttons: list[list[Button]] = []
+    if pages:
+        section_id, numbers = pages[page]
+        lines.append(answers_text(tr, screen.questionnaire, screen.applicable, screen.answers, only=section_id))
+        edits = [Button(_("Edit {n}").format(n=n), _data(ref, f"e{n}")) for n in numbers]
+        buttons += [edits[i:i + 6] for i in range(0, len(edits), 6)]
+        moves = []
+        if page > 0:
+            moves.append(Button(_("« Part {n}").format(n=page), _data(ref, f"pg{page - 1}")))
+        if page < len(pages) - 1:
+            moves.append(Button(_("Part {n} »").format(n=page + 2), _data(ref, f"pg{page + 1}")))
+        if moves:
+            buttons.append(moves)
+    lines += ["", _("Type \"sửa\" and a number to change an answer, \"gửi\" to submit.")]
     buttons.append([Button(_("Submit"), _data(ref, "sub")), Button(_("Save and leave"), _data(ref, "l"))])
     return OutMessage("\n".join(lines), buttons)
 

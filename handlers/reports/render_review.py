@@ -46,7 +46,7 @@ def _key_figures(tr: Translator, view: ReportView) -> list[str]:
     answers, lines = view.answers, []
     for item in view.questionnaire.derived:
         if item.id in view.derived:
-            lines.append(f"{pick_text(item.label, tr.locale)}: {tr.percent(view.derived[item.id], digits=2)}")
+            lines.append(f"{pick_text(item.label, tr.locale)}: {tr.percent(view.derived[item.id], digits=1)}")
     if answers.get(Q_CAPITAL_HOLDS) is False:
         lines.append(_("No public-investment capital plan."))
     if isinstance(answers.get(Q_SAVINGS), int):
@@ -112,7 +112,7 @@ def render_decision_for_unit(tr: Translator, result: ReviewResult) -> OutMessage
                                                              unit=ref.unit_name, version=result.version))
     text = _("The Administration Office ({name}) has returned the {title} of {unit} (version {version}) for "
              "revision, with this comment:\n{comment}\n\nPlease revise it and submit it again: press the button "
-             "below or type /baocao.").format(name=result.reviewer, title=title_of(tr, ref), unit=ref.unit_name,
+             "below or type /report.").format(name=result.reviewer, title=title_of(tr, ref), unit=ref.unit_name,
                                               version=result.version, comment=result.comment)
     return OutMessage(text, [[Button(_("Open the report"), data(Rep.OPEN, ref.period_id))]])
 

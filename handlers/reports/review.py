@@ -49,7 +49,7 @@ async def view_command(update: Update, context: BotContext, actor: Actor) -> Non
         return
     refs = reports.unit_reports(actor)
     if not refs:
-        await reply(update, context, _("Your unit has no reports yet. Type /baocao to start one."))
+        await reply(update, context, _("Your unit has no reports yet. Type /report to start one."))
         return
     choices = [(f"{n}. {title_of(tr, r)} - {stage_word(tr, r)}", callbacks.data(Rep.VIEW, r.report_id, 0))
                for n, r in enumerate(refs, start=1)]
@@ -110,7 +110,7 @@ async def dispatch_review(update: Update, context: BotContext, actor: Actor, dat
         ref = reports.check_reviewable(actor, numbers[0], numbers[1])
         context.services.dialogs.set(actor.person_id, COMMENT, {"report_id": ref.report_id, "version": ref.version})
         await reply(update, context, _("Please type your comment for {unit}: what should be revised in the {title}? "
-                                       "(Type /huy to cancel.)").format(unit=ref.unit_name, title=title_of(tr, ref)))
+                                       "(Type /cancel to cancel.)").format(unit=ref.unit_name, title=title_of(tr, ref)))
         return True
     return False
 
@@ -153,7 +153,7 @@ async def pick_typed(update: Update, context: BotContext, actor: Actor, dialog: 
     choices = list(dialog.payload.get("choices") or [])
     number = int_or_none((update.effective_message.text or "").strip().rstrip("."))
     if number is None or not 1 <= number <= len(choices):
-        await reply(update, context, _("Please type a number from 1 to {n}, or /huy to cancel.").format(n=len(choices)))
+        await reply(update, context, _("Please type a number from 1 to {n}, or /cancel to cancel.").format(n=len(choices)))
         return
     data = choices[number - 1]
     context.services.dialogs.clear(actor.person_id, PICK)

@@ -9,38 +9,14 @@ from typing import Any
 
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, DomainError
+from bot.glossary import ACTION_LABELS, OUTCOME_LABELS, STATE_LABELS  # noqa: F401 (one glossary, re-exported)
 from bot.i18n import N_
 from bot.text import clean_line, nfc
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 3000  # description, notes, answers and instructions; longer texts are refused whole
 
-STATE_LABELS = {
-    S.NEW: N_("new, waiting for the Administration Office"),
-    S.WITH_OFFICE: N_("with the Administration Office"),
-    S.INFO_REQUESTED: N_("more information requested from the unit"),
-    S.FORWARDED: N_("forwarded to the Director"),
-    S.INSTRUCTED: N_("answered, waiting for the unit's confirmation"),
-    S.CLOSED: N_("closed"),
-}
-OUTCOME_LABELS = {"resolved": N_("resolved"), "duplicate": N_("duplicate of another item")}
 QUICK_REPLIES = {"agreed": N_("Agreed."), "not_agreed": N_("Not agreed."), "see_me": N_("Please come and see me.")}
-ACTION_LABELS = {
-    "raise": N_("raised the difficulty"),
-    "receive": N_("received it for the Administration Office"),
-    "forward": N_("forwarded it to the Director"),
-    "answer": N_("answered on behalf of the Administration Office"),
-    "ask": N_("asked the unit for more information"),
-    "close": N_("closed it as resolved"),
-    "duplicate": N_("closed it as a duplicate"),
-    "instruct": N_("gave an instruction"),
-    "assign": N_("assigned it to a deputy director"),
-    "follow_up": N_("asked the Administration Office to follow up"),
-    "add_info": N_("added information"),
-    "confirm": N_("confirmed it is resolved"),
-    "reply": N_("replied to the answer"),
-    "comment": N_("added a note (the item had already moved on)"),
-}
 
 OFFICE, DIRECTOR, UNIT = "office", "director", "unit"
 HOLDERS = {S.NEW: OFFICE, S.WITH_OFFICE: OFFICE, S.FORWARDED: DIRECTOR, S.INFO_REQUESTED: UNIT, S.INSTRUCTED: UNIT}

@@ -215,6 +215,6 @@ def refuse_reopen(ref: ReportRef, version: int) -> None:
         raise DomainError(N_("This report has already been accepted by the Administration Office and can no "
                              "longer be revised."))
     if ref.state in (ReportState.DRAFT, ReportState.RETURNED):
-        raise DomainError(N_("This report is already open for revision. Type /baocao to continue."))
-    raise DomainError(N_("Version {version} is no longer the latest one. Type /baocao to see the report."),
+        raise DomainError(N_("This report is already open for revision. Type /report to continue."))
+    raise DomainError(N_("Version {version} is no longer the latest one. Type /report to see the report."),
                       version=version)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import Any
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,18 @@ def checksum(raw: dict) -> str:
     return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+WORDING = frozenset({"title", "text", "help", "short", "label"})  # what a reader sees; ids, types, rules stay
+
+
+def structure(raw: Any) -> Any:
+    """A definition without its wording: equal structures mean the same questions, options, conditions and limits."""
+    if isinstance(raw, dict):
+        return {key: structure(value) for key, value in raw.items() if key not in WORDING}
+    if isinstance(raw, list):
+        return [structure(value) for value in raw]
+    return raw
+
+
 class QuestionnaireStore:
     """Loads the files once per process, stores any new version, and serves stored versions from a cache."""
 
@@ -41,7 +54,14 @@ class QuestionnaireStore:
                 stored = session.exec(select(QuestionnaireSnapshot).where(
                     QuestionnaireSnapshot.code == code, QuestionnaireSnapshot.version == version)).first()
                 if stored is not None:
-                    if stored.checksum != digest:
+                    if stored.checksum != digest and structure(stored.definition) == structure(questionnaire.raw):
+                        # Only the wording changed (questions, help, labels): answers keep their meaning, so the
+                        # stored version shows the clearer words too.
+                        stored.definition, stored.checksum = questionnaire.raw, digest
+                        session.add(stored)
+                        log.info("%s-v%s.yaml: wording refreshed in the stored snapshot", code, version)
+                        self._cache.pop((code, version), None)
+                    elif stored.checksum != digest:
                         log.warning("%s-v%s.yaml differs from the stored snapshot; reports keep the stored one. "
                                     "Copy the file to a new version instead of editing it in place.", code, version)
                     continue

@@ -1,0 +1,1 @@
+"""/nhatky (/audit): the audit log as sentences, with filters and an XLSX export."""
