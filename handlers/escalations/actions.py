@@ -10,7 +10,7 @@ from bot.domain import Actor, Button, DomainError, OutMessage, PermissionDenied,
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
 from bot.services.escalations.core import QUICK_REPLIES, Superseded, EscalationView
-from bot.text import fold, nfc
+from bot.text import fold, nfc, parse_id
 from handlers.common import answer_query, deliver, drop_buttons, reply
 from handlers.context import BotContext
 from handlers.escalations.notify import Notifier
@@ -138,10 +138,10 @@ def optional(text: str) -> str | None:
 def duplicate_target(text: str) -> tuple[int, str | None]:
     """"7" or "#7 same as the disbursement item" -> (7, note)."""
     first, _, rest = nfc(text).strip().partition(" ")
-    number = first.lstrip("#")
-    if not number.isdigit():
+    number = parse_id(first)
+    if number is None:
         raise DomainError(N_("Please type the number of the original item, for example 7."))
-    return int(number), rest.strip() or None
+    return number, rest.strip() or None
 
 
 async def press_action(update: Update, context: BotContext, actor: Actor, code: str, item_id: int, arg: str) -> None:
@@ -151,9 +151,9 @@ async def press_action(update: Update, context: BotContext, actor: Actor, code: 
         return
     await drop_buttons(update)
     if code == "asg":
-        if not arg.isdigit():
+        if (person_id := parse_id(arg)) is None:
             raise PermissionDenied()
-        await run_action(update, context, actor, code, item_id, arg=int(arg))
+        await run_action(update, context, actor, code, item_id, arg=person_id)
         return
     await run_action(update, context, actor, code, item_id)
 

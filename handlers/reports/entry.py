@@ -75,7 +75,7 @@ async def dispatch_fill(update: Update, context: BotContext, actor: Actor, data:
     if parts[1] == "open" and len(parts) == 3:
         await show(update, context, actor, reports.open(actor, numbers[0]))
         return True
-    if parts[1] == "a" and len(parts) == 5 and parts[4].isalnum():
+    if parts[1] == "a" and len(parts) == 5 and parts[4].isascii() and parts[4].isalnum():
         report_id, step = numbers[0], numbers[1]
         try:
             screen = reports.act(actor, report_id, step, parts[4])
