@@ -19,6 +19,7 @@ runs many more random examples by hand (see docs/DEVELOPING.md).
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from bot.config import PROJECT_ROOT
+from bot.domain import Role
 from bot.simulator.harness import ChatSimulator
 
 hsettings.register_profile("ci", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")), deadline=None,
@@ -46,6 +48,7 @@ hsettings.register_profile("long", max_examples=int(os.environ.get("FUZZ_EXAMPLE
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 
 STRANGER = 5550001
+REMOVED = 5550002  # a unit head whose access the Office removed
 ENGLISH = ("qlcn", "pgd")  # people who switched to English before the fuzz starts
 HUGE = ["3000000000", "2147483648", "99999999999999999999", "9" * 40, "1" + "0" * 30]
 ODD_DIGITS = ["²", "①", "١٢", "１２", "Ⅻ", "-1", "+3", "1_0", "0", "00", "#0", "1e9"]
@@ -91,7 +94,7 @@ free_text = st.one_of(
 @st.composite
 def commands(draw) -> str:  # noqa: ANN001
     name = draw(st.sampled_from(COMMAND_NAMES + ["khonglenhnay", "start"]))
-    args = draw(st.lists(tokens, max_size=4))
+    args = draw(st.one_of(st.just([]), st.lists(tokens, max_size=4)))  # a bare command shows its menu
     suffix = draw(st.sampled_from(["", "", "", "@TroLyThiDuaBot", "@OtherBot"]))
     return " ".join([f"/{name}{suffix}", *args])
 
@@ -103,6 +106,9 @@ steps = st.one_of(
     st.tuples(st.just("press"), st.integers(0, 40), st.sampled_from(["as_is", "as_is", "field", "cut", "extra"]),
               st.integers(0, 6), st.sampled_from(MUTATIONS)),
     st.tuples(st.just("press"), st.integers(0, 40), st.just("as_is"), st.just(0), st.just("")),
+    st.tuples(st.just("menu"), st.integers(0, 60), st.integers(0, 40),
+              st.sampled_from(["as_is", "as_is", "as_is", "field", "cut", "extra"]), st.integers(0, 6),
+              st.sampled_from(MUTATIONS)),
     st.tuples(st.just("forged"), st.text(max_size=70)),
     st.tuples(st.just("inline"), st.text(max_size=20)),
     st.tuples(st.just("edit"), texts),
@@ -111,8 +117,10 @@ steps = st.one_of(
     st.tuples(st.just("media"), st.sampled_from(["sticker", "voice", "location", "contact", "photo", "document",
                                                  "video_note", "dice"]), st.one_of(st.none(), free_text)),
 )
-PERSONAS = ["hcth", "vanthu", "khtc", "qlkh", "qlcn", "ttud", "phottud", "giamdoc", "pgd", "stranger"]
-actions = st.lists(st.tuples(st.sampled_from(PERSONAS), steps), min_size=1, max_size=10)
+PERSONAS = ["hcth", "vanthu", "khtc", "qlkh", "qlcn", "ttud", "phottud", "giamdoc", "pgd", "stranger", "removed"]
+# A plan: a few people in turn, each doing a few things in a row (so presses find the buttons just shown).
+actions = st.lists(st.tuples(st.sampled_from(PERSONAS), st.lists(steps, min_size=1, max_size=6)),
+                   min_size=1, max_size=3)
 COMMAND_NAMES: list[str] = []  # filled from the application's CommandSpecs before the fuzz starts
 
 # --- driving -----------------------------------------------------------------------------------------------------
@@ -137,7 +145,16 @@ class Fuzzer:
         self.sim = sim
         self.errors: list[BaseException] = []
         self.updates = 0
+        self.real_presses = 0
+        self.kinds: dict[str, int] = {}
+        self.history: deque[str] = deque(maxlen=12)  # the state is shared by examples: a failure shows its lead-up
         sim.add_persona("stranger", STRANGER, "Người Lạ")
+        office = sim.services.people.actor_for("telegram", str(sim.personas["vanthu"].user_id))
+        unit = sim.services.org.find_unit("qlkh")
+        gone = sim.services.people.add_person(full_name="Trương Văn Cũ", role=Role.UNIT_HEAD,
+                                              telegram_id=str(REMOVED), unit_id=unit.unit_id)
+        sim.services.people.deactivate(office, gone.person_id)
+        sim.add_persona("removed", REMOVED, "Trương Văn Cũ")
 
     async def record(self, _update: object, context: Any) -> None:
         self.errors.append(context.error)
@@ -152,7 +169,14 @@ class Fuzzer:
 
     async def step(self, key: str, step: tuple) -> None:
         sim, persona = self.sim, self.sim.personas[key]
+        if step[0] == "menu":  # a bare command from the person's own menu, then a press on what it showed
+            actor = sim.services.people.actor_for("telegram", str(persona.user_id))
+            menu = [c.vi for c in sim.app.bot_data.commands if c.audience is None or (actor and c.audience(actor))]
+            await self.step(key, ("text", "/" + menu[step[1] % len(menu)]))
+            await self.step(key, ("press", *step[2:]))
+            return
         kind, private = step[0], step[0] not in ("group",)
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
         calls_before = len(sim.api.calls)
         self.errors.clear()
         if kind == "text":
@@ -175,6 +199,7 @@ class Fuzzer:
             if kind == "press":
                 seen = self.buttons_seen_by(persona.user_id)
                 if seen:
+                    self.real_presses += 1
                     message, data = seen[step[1] % len(seen)]
                     data = mutate(data, step[2], step[3], step[4])
                 else:
@@ -186,7 +211,10 @@ class Fuzzer:
             await sim.feed({"callback_query": query})
         self.updates += 1
         calls = sim.api.calls[calls_before:]
-        label = f"{key} {step!r}"
+        self.history.append(f"{key} {step!r} -> " + " | ".join(
+            f"{m}:{str(p.get('text') or p.get('data') or p.get('reply_markup') or '')[:80]!r}" for m, p in calls
+            if m != "setMyCommands"))
+        label = f"{key} {step!r}\nlead-up:\n" + "\n".join(self.history)
         assert not self.errors, f"{label}: {self.errors!r}"
         for method, params in calls:
             within_limits(method, params, label)
@@ -249,11 +277,12 @@ def test_every_entry_point_survives_hostile_updates(settings, db, clock):
 
     @hsettings(parent=hsettings.get_profile(PROFILE))
     @given(actions)
-    def run(plan: list[tuple[str, tuple]]) -> None:
+    def run(plan: list[tuple[str, list[tuple]]]) -> None:
         nonlocal examples
         examples += 1
-        for key, step in plan:
-            loop.run_until_complete(fuzzer.step(key, step))
+        for key, turn in plan:
+            for step in turn:
+                loop.run_until_complete(fuzzer.step(key, step))
 
     started = time.monotonic()
     try:
@@ -261,6 +290,6 @@ def test_every_entry_point_survives_hostile_updates(settings, db, clock):
     finally:
         loop.run_until_complete(sim.stop())
         loop.close()
-        print(f"\nfuzz ({PROFILE}, {db.engine.dialect.name}): {examples} examples, {fuzzer.updates} updates, "
-              f"{time.monotonic() - started:.1f} s")
+        print(f"\nfuzz ({PROFILE}, {db.engine.dialect.name}): {examples} examples, {fuzzer.updates} updates "
+              f"({fuzzer.real_presses} presses of buttons the bot had shown) {fuzzer.kinds}, {time.monotonic() - started:.1f} s")
     assert fuzzer.updates >= examples > 0
