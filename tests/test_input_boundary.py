@@ -163,3 +163,17 @@ async def test_status_and_chart_work_in_groups(sim):
     sent = await sim.send_group("giamdoc", "/bieudo@TroLyThiDuaBot")
     assert sent and "trò chuyện riêng" not in sent[-1].text
     assert await sim.send_group("vanthu", "/moi@OtherBot hcth") == []  # addressed to another bot
+
+
+async def test_nul_in_a_file_name_is_removed(sim, crashes):
+    await sim.send("khtc", "/vuongmac moi")
+    await sim.send("khtc", "Chậm giải ngân")
+    await sim.send("khtc", "Thiếu hồ sơ thanh toán")
+    await sim.send_file("khtc", "ke\x00hoach\x1b[0m.pdf")
+    await sim.send("khtc", "1")
+    assert not crashes
+    actor = sim.services.people.actor_for("telegram", "1003")
+    view = sim.services.escalations.list_items(actor)[-1]
+    history = sim.services.escalations.history(actor, view.item_id)
+    names = [e.attachment["file_name"] for e in history if e.attachment]
+    assert names == ["kehoach.pdf"]

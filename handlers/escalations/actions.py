@@ -10,7 +10,7 @@ from bot.domain import Actor, Button, DomainError, OutMessage, PermissionDenied,
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
 from bot.services.escalations.core import QUICK_REPLIES, Superseded, EscalationView
-from bot.text import fold, nfc, parse_id
+from bot.text import clean_line, fold, nfc, parse_id
 from handlers.common import answer_query, deliver, drop_buttons, reply
 from handlers.context import BotContext
 from handlers.escalations.notify import Notifier
@@ -190,7 +190,8 @@ def attachment_of(message: Any) -> dict | None:
     """Telegram file id and metadata of a document or the largest photo (the file itself stays on Telegram)."""
     if message.document is not None:
         doc = message.document
-        return {"file_id": doc.file_id, "file_name": doc.file_name or "file", "mime_type": doc.mime_type,
+        return {"file_id": doc.file_id, "file_name": clean_line(doc.file_name or "")[:200] or "file",
+                "mime_type": doc.mime_type,
                 "size": doc.file_size, "kind": "document"}
     if message.photo:
         photo = message.photo[-1]
