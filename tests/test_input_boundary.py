@@ -177,3 +177,13 @@ async def test_nul_in_a_file_name_is_removed(sim, crashes):
     history = sim.services.escalations.history(actor, view.item_id)
     names = [e.attachment["file_name"] for e in history if e.attachment]
     assert names == ["kehoach.pdf"]
+
+
+def test_money_totals_are_exact_integers():
+    """/tinhhinh showed "1.000.000.000.000.000.015.287.555.072 đồng": a float answer summed in binary floating point."""
+    from bot.consolidation import as_int
+    from bot.i18n import I18n
+
+    assert as_int(1e27) == 10**27 and as_int("2000000000") == 2 * 10**9 and as_int(float("nan")) == 0
+    total = sum(as_int(v) for v in (1e27, 2_000_000_000, "15"))
+    assert I18n().get("vi").money(total) == "1.000.000.000.000.000.002.000.000.015 đồng"
