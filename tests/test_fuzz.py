@@ -19,13 +19,12 @@ runs many more random examples by hand (see docs/DEVELOPING.md).
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 import json
 import os
 import re
 import time
 import unicodedata
-from pathlib import Path
+from collections import deque
 from typing import Any
 
 from babel.messages.pofile import read_po
@@ -67,7 +66,7 @@ def _catalog_fragments() -> tuple[set[str], set[str]]:
     """Long placeholder-free pieces of each translated sentence: English (msgid) and Vietnamese (msgstr)."""
     english, vietnamese = set(), set()
     for path in (PROJECT_ROOT / "locales" / "vi" / "LC_MESSAGES").glob("*.po"):
-        with Path(path).open("rb") as handle:
+        with path.open("rb") as handle:
             for message in read_po(handle):
                 if not message.id or not isinstance(message.id, str) or not message.string:
                     continue
