@@ -191,8 +191,7 @@ def attachment_of(message: Any) -> dict | None:
     if message.document is not None:
         doc = message.document
         return {"file_id": doc.file_id, "file_name": clean_line(doc.file_name or "")[:200] or "file",
-                "mime_type": doc.mime_type,
-                "size": doc.file_size, "kind": "document"}
+                "mime_type": doc.mime_type, "size": doc.file_size, "kind": "document"}
     if message.photo:
         photo = message.photo[-1]
         return {"file_id": photo.file_id, "file_name": "photo.jpg", "mime_type": "image/jpeg",
