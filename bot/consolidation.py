@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from bot.clock import TZ
@@ -27,16 +28,18 @@ STAGE_ORDER = (UnitStage.ACCEPTED, UnitStage.SUBMITTED_ON_TIME, UnitStage.SUBMIT
 
 
 def as_int(value: Any) -> int:
-    """A money or integer answer as int; anything unreadable counts as 0 rather than breaking the total."""
+    """A money or integer answer as an exact int; anything unreadable counts as 0 rather than breaking the total.
+
+    Totals are sums of ints (money is whole đồng), never of floats: a float answer (older data) is converted
+    through its decimal text, so 1e27 stays 10^27 and not 1.000...013.287.555.072."""
     if isinstance(value, bool) or value is None:
         return 0
     if isinstance(value, int):
         return value
-    if isinstance(value, float):
-        return round(value)
     try:
-        return int(str(value).strip())
-    except ValueError:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+        return int(number.to_integral_value(rounding=ROUND_HALF_UP)) if number.is_finite() else 0
+    except (ArithmeticError, ValueError):
         return 0
 
 

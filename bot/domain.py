@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.i18n import N_
-from bot.text import fold
+from bot.text import fold, meaningful
 
 
 class Role(StrEnum):
@@ -130,3 +130,16 @@ class PermissionDenied(DomainError):
 class NotFound(DomainError):
     def __init__(self, message: str = N_("That item no longer exists."), **params: Any) -> None:
         super().__init__(message, **params)
+
+
+MEANINGLESS = N_("Please use words or numbers: a text made only of emoji, symbols or invisible characters cannot be "
+                 "saved.")
+
+
+def meaningful_or_refuse(text: str) -> str:
+    """The one "meaningful text" rule for what people type (answers, titles, unit names, reasons, comments):
+    an empty text passes through (the caller decides whether it may be empty); a text with no letter or digit
+    is refused with a short reply."""
+    if text and not meaningful(text):
+        raise DomainError(MEANINGLESS)
+    return text

@@ -18,12 +18,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """A command with its Vietnamese and English names; `audience` None means strangers see it too."""
+    """A command with its Vietnamese and English names; `audience` None means strangers see it too.
+
+    `in_groups`: whether it works in a group chat. Only what a group may read (the status board and the chart)
+    does; everything personal or administrative is refused there by `handlers.arrival`, with a note.
+    """
 
     vi: str
     en: str
     description: str  # msgid, marked with N_
     audience: Callable[[Actor], bool] | None = None
+    in_groups: bool = False
 
     @property
     def names(self) -> list[str]:

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.domain import Actor, Button, DomainError, OutMessage, Recipient
 from bot.i18n import Translator
 from bot.services import Services
-from bot.text import chunk_text
+from bot.text import chunk_text, parse_int
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,10 @@ async def send_text(context: BotContext, chat_id: int | str, text: str,
 
 async def reply(update: Update, context: BotContext, text: str,
                 buttons: Sequence[Sequence[Button]] | None = None) -> Message:
-    """Answer in the chat the update came from."""
-    return await send_text(context, update.effective_chat.id, text, buttons)
+    """Answer in the chat the update came from; a button press without a message (an inline message, or
+    forged) is answered in the person's private chat, whose id is theirs."""
+    chat = update.effective_chat
+    return await send_text(context, chat.id if chat is not None else update.effective_user.id, text, buttons)
 
 
 async def reply_out(update: Update, context: BotContext, out: OutMessage) -> Message:
@@ -154,15 +156,16 @@ def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorH
 
 
 def parse_data(data: str | None, prefix: str, parts: int) -> list[str] | None:
-    """Split callback data "prefix:a:b" into exactly `parts` fields after the prefix, or None if forged."""
-    if not data or not data.startswith(prefix + ":"):
+    """Split callback data "prefix:a:b" into exactly `parts` fields after the prefix, or None if forged.
+
+    Our buttons carry short ASCII ids only, so data that is not ASCII or longer than Telegram allows is forged;
+    numbers in the fields are read with `int_or_none` / `bot.text.parse_id` (ASCII digits, bounded)."""
+    if not data or not data.isascii() or len(data) > CALLBACK_DATA_LIMIT or not data.startswith(prefix + ":"):
         return None
     fields = data.split(":")[1:]
     return fields if len(fields) == parts else None
 
 
-def int_or_none(value: str) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def int_or_none(value: str | None) -> int | None:
+    """A number typed or carried in button data: ASCII digits within the database's integer range, else None."""
+    return parse_int(value)

@@ -5,8 +5,8 @@ It is also the order of each person's command menu: everyday actions first, admi
 
 from __future__ import annotations
 
-from handlers import (errors, export, fallback, invites, language, paging, people, periods_admin, reminders, start,
-                      status, units)
+from handlers import (arrival, errors, export, fallback, invites, language, paging, people, periods_admin, reminders,
+                      start, status, units)
 from handlers.escalations import entry as escalations
 from handlers.reports import entry as reports
 from handlers.reports import review as report_review
@@ -18,6 +18,7 @@ FEATURES = [start, reports, report_review, escalations, reminders, status, expor
 
 
 def register_all(app: BotApp) -> None:
+    arrival.register(app)  # group -1: edits, forwarded text and private commands in groups stop here
     for module in [*FEATURES, fallback]:
         app.bot_data.commands.extend(module.COMMANDS)
         module.register(app)

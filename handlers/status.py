@@ -27,8 +27,10 @@ from handlers.context import BotApp, BotContext, DialogRoute
 
 log = logging.getLogger(__name__)
 COMMANDS = [
-    CommandSpec("tinhhinh", "status", N_("Status of the units' reports for a period"), can_see_status),
-    CommandSpec("bieudo", "chart", N_("Chart of the units' reports and key indicators"), can_see_status),
+    CommandSpec("tinhhinh", "status", N_("Status of the units' reports for a period"), can_see_status,
+                in_groups=True),
+    CommandSpec("bieudo", "chart", N_("Chart of the units' reports and key indicators"), can_see_status,
+                in_groups=True),
 ]
 PICK = "status_pick"  # dialog: the person answers the period choice by typing its number or code
 PeriodAction = Callable[[Update, BotContext, Actor, int], Awaitable[None]]

@@ -128,7 +128,17 @@ def test_skip_back_keep_and_required(services, people):
 
 @pytest.mark.parametrize(("question", "text", "message"), [
     ("capital_plan", "một tỷ rưỡi", "I could not read this amount"),
-    ("capital_plan", "0", "at least"),
+    ("capital_plan", "0", "between 1 and 10.000.000.000.000"),
+    ("thrift_savings", "1" + "0" * 27, "between 0 and 1.000.000.000.000"),  # the bound is in the questionnaire
+    ("thrift_savings", "1" + "0" * 29, "between 0 and"),  # 29+ digits crashed decimal.quantize
+    ("thrift_savings", "9" * 60, "I could not read this amount"),
+    ("admin_procedures", "3000000000", "between 0 and 10.000"),
+    ("thrift_programme", "²", "1 to 3"),  # str.isdigit() says yes, int() says no
+    ("thrift_programme", "①", "1 to 3"),
+    ("infra_policy", "\u200b\ufeff\u202e\u00ad", "invisible characters"),
+    ("infra_policy", "\x1b[31m\x1b[0m", "empty"),  # terminal escape sequences are removed whole
+    ("infra_policy", "👍🙏", "emoji"),
+    ("infra_policy", "\x00\x00", "empty"),
     ("capital_disbursed", "200 triệu", "above 100"),  # more than the plan of 100 triệu
     ("admin_procedures", "12,5", "whole number"),
     ("capital_holds", "có lẽ", "\"có\" (yes)"),

@@ -7,12 +7,12 @@ from datetime import date
 from collections.abc import Iterable
 from typing import Any
 
-from bot.domain import DomainError
+from bot.domain import DomainError, meaningful_or_refuse
 from bot.i18n import N_
 from bot.periods import parse_vn_date
 from bot.questionnaire.model import Option, QType, Question
 from bot.questionnaire.numbers import NumberFormatError, parse_integer, parse_money, parse_percent
-from bot.text import clean_line, fold, nfc
+from bot.text import clean_line, fold, nfc, parse_index, parse_int
 
 YES_WORDS = {"co", "c", "yes", "y", "dung", "da co", "roi", "co a"}
 NO_WORDS = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
@@ -56,9 +56,9 @@ def parse_yesno(text: str) -> bool | None:
 def choose_option(question: Question, text: str) -> Option | None:
     """An option by its number ("2"), its code, its label, or one of its words, compared after `fold`."""
     key = fold(text).strip(" .")
-    if key.isdigit():
-        index = int(key)
-        return question.options[index - 1] if 1 <= index <= len(question.options) else None
+    if parse_int(key) is not None:
+        index = parse_index(key, len(question.options))
+        return question.options[index - 1] if index is not None else None
     for option in question.options:
         if key in (option.code, *option.words) or key in (fold(t) for t in option.label.values()):
             return option
@@ -122,6 +122,7 @@ def parse_typed(question: Question, text: str) -> Any:
         raise DomainError(N_("Please type an answer; an empty message cannot be saved."))
     qtype = question.type
     if qtype == QType.TEXT:
+        meaningful_or_refuse(text)
         if len(text) > question.max_length:
             raise DomainError(N_("The answer is too long ({n} characters). Please keep it under {limit} characters."),
                               n=len(text), limit=question.max_length)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ LANGUAGES = ("vi", "en")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _FILE = re.compile(r"^(?P<code>[a-z][a-z0-9_]*)-v(?P<version>\d+)\.ya?ml$")
 KINDS = {"collective", "individual"}
+# The largest `max` a number question may have, and its bound when the file gives none: 10^15 đồng is a thousand
+# times a province's yearly budget, so anything above is a typing slip, and stays far below float precision.
+CEILINGS = {QType.MONEY: 10**15, QType.INTEGER: 10**9}
 
 # The ids other features aggregate (bot/contracts.py): their type, and a group's fields, are fixed.
 CONTRACT: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -166,6 +170,13 @@ class _Checker:
             raise self.fail(where, "'max_length' must be between 1 and 3500 (a Telegram message holds 4,096)")
         if parent is None:
             self.check_contract(question, where)
+        if qtype in CEILINGS:
+            ceiling = CEILINGS[qtype]
+            if question.max_value is not None and question.max_value > ceiling:
+                raise self.fail(where, f"'max' may be at most {ceiling} for a {qtype} question")
+            if question.max_value is None:  # every number is bounded, even when the data forgets to say so
+                question = replace(question, max_value=float(ceiling))
+        if parent is None:
             self.seen[qid] = question
         return question
 

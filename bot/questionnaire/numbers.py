@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import functools
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from typing import TypeVar
 
 from bot.text import fold
 
@@ -15,11 +18,32 @@ SCALES: dict[str, Decimal] = {
 }
 CURRENCY_WORDS = ("vnd", "dong", "d")
 PERCENT_WORDS = ("%", "phan tram", "percent")
+MAX_DIGITS = 40  # more digits than this is not a figure anyone means; the question's `max` refuses what is less
+_EXACT = Context(prec=MAX_DIGITS * 2, traps=[InvalidOperation])  # products of scale words stay exact
 _TERM = re.compile(r"\s*(\d[\d.,\s]*?)\s*(ty|ti|trieu|tr|nghin|ngan|k)(?![a-z])")
 
 
 class NumberFormatError(ValueError):
     """The text is not a number this module can read."""
+
+
+T = TypeVar("T")
+
+
+def _exact(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """Run a parser in an exact decimal context; more than MAX_DIGITS digits is not a readable number."""
+
+    @functools.wraps(parse)
+    def wrapper(text: str) -> T:
+        if sum(ch.isdigit() for ch in text) > MAX_DIGITS:
+            raise NumberFormatError(text)
+        with localcontext(_EXACT):
+            try:
+                return parse(text)
+            except InvalidOperation as error:
+                raise NumberFormatError(text) from error
+
+    return wrapper
 
 
 def _strip_currency(key: str) -> str:
@@ -90,12 +114,14 @@ def parse_amount(text: str) -> Decimal:
     return total
 
 
+@_exact
 def parse_money(text: str) -> int:
     """An amount in đồng, rounded to the đồng; never negative."""
     amount = parse_amount(text)
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@_exact
 def parse_integer(text: str) -> int:
     """A whole number: "12", "1.234", "1 234"; "12,5" is refused."""
     key = fold(text)
@@ -105,6 +131,7 @@ def parse_integer(text: str) -> int:
     return int(value)
 
 
+@_exact
 def parse_percent(text: str) -> Decimal:
     """A percentage: "80%", "80,5", "80,5 %", "80 phần trăm"."""
     key = fold(text).strip()

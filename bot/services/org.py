@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, func, select
 
-from bot.domain import Actor, DomainError, NotFound, PermissionDenied
+from bot.domain import Actor, DomainError, NotFound, PermissionDenied, meaningful_or_refuse
 from bot.i18n import N_, set_office_names
 from bot.services.base import Service
 from bot.text import clean_line, fold
@@ -39,7 +39,7 @@ def _snapshot(unit: Unit) -> dict:
 
 
 def _valid_name(name: str) -> str:
-    name = clean_line(name)
+    name = meaningful_or_refuse(clean_line(name))
     if not name:
         raise DomainError(N_("Please type the unit's name."))
     if len(name) > NAME_MAX:

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from bot.calendar import public_holiday_name
-from bot.domain import Actor, DomainError, NotFound, PermissionDenied
+from bot.domain import Actor, DomainError, NotFound, PermissionDenied, meaningful_or_refuse
 from bot.i18n import N_
 from bot.periods import FIRST_YEAR, LAST_YEAR, LATE_GRACE, PeriodKind, default_periods
 from bot.services.base import Service
-from bot.text import clean_line, fold
+from bot.text import clean_line, fold, parse_index
 from storage import audit
 from storage.models import CalendarOverride, DeadlineExtension, Period, Unit
 
@@ -147,8 +147,8 @@ class PeriodService(PeriodReader):
         """A period by code ("2026-Y", case-insensitive) or by its number in `list_periods()`."""
         periods = self.list_periods()
         key = fold(word)
-        if key.isdigit() and 1 <= int(key) <= len(periods):
-            return periods[int(key) - 1]
+        if (index := parse_index(key, len(periods))) is not None:
+            return periods[index - 1]
         return next((p for p in periods if fold(p.code) == key), None)
 
     def _change(self, actor: Actor, period_id: int, action: str, apply) -> PeriodInfo:  # noqa: ANN001
@@ -217,7 +217,7 @@ class PeriodService(PeriodReader):
     def extend(self, actor: Actor, period_id: int, unit_id: int, day: date, reason: str) -> PeriodInfo:
         """A later deadline for one unit, with the reason (replaces an earlier extension)."""
         _require_office(actor)
-        reason = clean_line(reason)
+        reason = meaningful_or_refuse(clean_line(reason))
         if not reason:
             raise DomainError(N_("Please give the reason for the extension."))
         if len(reason) > REASON_MAX:

@@ -96,6 +96,10 @@ class ChatSimulator:
     def _chat(self, persona: Persona) -> dict[str, Any]:
         return {"id": persona.user_id, "type": "private", "first_name": persona.name}
 
+    async def feed(self, payload: dict[str, Any]) -> list[SentMessage]:
+        """Deliver any update, given as the JSON dict Telegram sends (without `update_id`)."""
+        return await self._feed(payload)
+
     async def _feed(self, payload: dict[str, Any]) -> list[SentMessage]:
         before = len(self.api.outbox)
         payload["update_id"] = next(self._update_ids)
@@ -115,6 +119,37 @@ class ChatSimulator:
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._feed({"message": self._message(persona, **content)})
+
+    def message_payload(self, persona: Persona | str, text: str, chat: dict[str, Any] | None = None,
+                        **extra: Any) -> dict[str, Any]:
+        """The `message` object of a typed text (a command gets its bot_command entity), in `chat` if given."""
+        persona = self._persona(persona)
+        content: dict[str, Any] = {"text": text, **extra}
+        if text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        message = self._message(persona, **content)
+        if chat is not None:
+            message["chat"] = chat
+        return message
+
+    async def send_group(self, persona: Persona | str, text: str) -> list[SentMessage]:
+        """The person types `text` in the simulator's group chat."""
+        chat = {"id": self.group_chat_id, "type": "supergroup", "title": "Lãnh đạo Sở"}
+        return await self._feed({"message": self.message_payload(persona, text, chat)})
+
+    async def edit(self, persona: Persona | str, text: str, message_id: int = 1) -> list[SentMessage]:
+        """The person edits a message they sent earlier so that it now reads `text`."""
+        message = self.message_payload(persona, text, message_id=message_id,
+                                       edit_date=int(self.clock.now().timestamp()))
+        return await self._feed({"edited_message": message})
+
+    async def forward(self, persona: Persona | str, text: str, sender: Persona | str | None = None) -> list[SentMessage]:
+        """The person forwards a text message written by `sender` (another persona, or a hidden user)."""
+        origin: dict[str, Any] = {"type": "hidden_user", "sender_user_name": "Ẩn danh",
+                                  "date": int(self.clock.now().timestamp()) - 60}
+        if sender is not None:
+            origin = {"type": "user", "date": origin["date"], "sender_user": self._user(self._persona(sender))}
+        return await self._feed({"message": self.message_payload(persona, text, forward_origin=origin)})
 
     async def send_file(self, persona: Persona | str, file_name: str, mime_type: str = "application/pdf",
                         size: int = 24_000, caption: str | None = None) -> list[SentMessage]:

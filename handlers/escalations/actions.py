@@ -11,7 +11,7 @@ from bot.domain import Actor, Button, DomainError, OutMessage, PermissionDenied,
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
 from bot.services.escalations.core import QUICK_REPLIES, Superseded, EscalationView
-from bot.text import fold, nfc
+from bot.text import clean_line, fold, nfc, parse_id
 from handlers.common import answer_query, deliver, drop_buttons, reply
 from handlers.context import BotContext
 from handlers.escalations.notify import Notifier
@@ -140,10 +140,10 @@ def optional(text: str) -> str | None:
 def duplicate_target(text: str) -> tuple[int, str | None]:
     """"7" or "#7 same as the disbursement item" -> (7, note)."""
     first, _, rest = nfc(text).strip().partition(" ")
-    number = first.lstrip("#")
-    if not number.isdigit():
+    number = parse_id(first)
+    if number is None:
         raise DomainError(N_("Please type the number of the original item, for example 7."))
-    return int(number), rest.strip() or None
+    return number, rest.strip() or None
 
 
 async def press_action(update: Update, context: BotContext, actor: Actor, code: str, item_id: int, arg: str) -> None:
@@ -153,9 +153,9 @@ async def press_action(update: Update, context: BotContext, actor: Actor, code: 
         return
     await drop_buttons(update)
     if code == "asg":
-        if not arg.isdigit():
+        if (person_id := parse_id(arg)) is None:
             raise PermissionDenied()
-        await run_action(update, context, actor, code, item_id, arg=int(arg))
+        await run_action(update, context, actor, code, item_id, arg=person_id)
         return
     await run_action(update, context, actor, code, item_id)
 
@@ -192,8 +192,8 @@ def attachment_of(message: Any) -> dict | None:
     """Telegram file id and metadata of a document or the largest photo (the file itself stays on Telegram)."""
     if message.document is not None:
         doc = message.document
-        return {"file_id": doc.file_id, "file_name": doc.file_name or "file", "mime_type": doc.mime_type,
-                "size": doc.file_size, "kind": "document"}
+        return {"file_id": doc.file_id, "file_name": clean_line(doc.file_name or "")[:200] or "file",
+                "mime_type": doc.mime_type, "size": doc.file_size, "kind": "document"}
     if message.photo:
         photo = message.photo[-1]
         return {"file_id": photo.file_id, "file_name": "photo.jpg", "mime_type": "image/jpeg",

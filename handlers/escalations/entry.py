@@ -15,10 +15,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Esc, Page, data, parse
 from bot.contracts import EscalationState as S
-from bot.domain import Actor, Button, DomainError, PermissionDenied
+from bot.domain import Actor, Button, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.services.escalations.core import OPEN_STATES, Superseded
-from bot.text import fold, nfc
+from bot.text import fold, nfc, parse_id, parse_index, parse_int
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
@@ -73,8 +73,10 @@ async def escalation_command(update: Update, context: BotContext, actor: Actor) 
     if first in NEW_WORDS:
         await start_raise(update, context, actor)
         return
-    item_id = int_or_none(args[0].lstrip("#"))
-    if item_id is not None:
+    item_id = parse_id(args[0])
+    if item_id is not None or args[0].lstrip("#")[:1].isdigit():  # "3000000000", "²": no such item
+        if item_id is None:
+            raise NotFound()
         if len(args) == 1:
             await show_detail(update, context, actor, item_id)
         else:
@@ -117,9 +119,9 @@ async def typed_assign(update: Update, context: BotContext, actor: Actor, item_i
     """"/vuongmac 12 giao 1" or "... giao Ngọc": a deputy director by number in the list or by name."""
     people = deputies(context)
     chosen = None
-    if rest.isdigit() and 1 <= int(rest) <= len(people):
-        chosen = people[int(rest) - 1]
-    elif rest:
+    if (index := parse_index(rest, len(people))) is not None:
+        chosen = people[index - 1]
+    elif rest and parse_int(rest) is None:
         chosen = next((p for p in people if fold(rest) in fold(p.full_name)), None)
     if chosen is None:
         _ = context.tr(actor.locale).gettext

@@ -83,7 +83,7 @@ async def dispatch_fill(update: Update, context: BotContext, actor: Actor, data:
     if parts[1] == "open" and len(parts) == 3:
         await show(update, context, actor, reports.open(actor, numbers[0]))
         return True
-    if parts[1] == "a" and len(parts) == 5 and parts[4].isalnum():
+    if parts[1] == "a" and len(parts) == 5 and parts[4].isascii() and parts[4].isalnum():
         report_id, step, code = numbers[0], numbers[1], parts[4]
         in_place = pressed and bool(IN_PLACE.match(code))
         try:

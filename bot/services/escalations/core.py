@@ -8,10 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.contracts import EscalationState as S
-from bot.domain import Actor, DomainError
+from bot.domain import Actor, DomainError, meaningful_or_refuse
 from bot.glossary import ACTION_LABELS, OUTCOME_LABELS, STATE_LABELS  # noqa: F401 (one glossary, re-exported)
 from bot.i18n import N_
-from bot.text import clean_line, nfc
+from bot.text import clean_line, meaningful, nfc
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 3000  # description, notes, answers and instructions; longer texts are refused whole
@@ -73,7 +73,7 @@ def may_act(actor: Actor, who: str, unit_id: int, assignee_id: int | None) -> bo
 
 def checked_title(text: str | None) -> str:
     """A one-line title, not empty, at most TITLE_LIMIT characters."""
-    title = clean_line(text or "")
+    title = meaningful_or_refuse(clean_line(text or ""))
     if not title:
         raise DomainError(N_("The title cannot be empty. Please type a short title."))
     if len(title) > TITLE_LIMIT:
@@ -85,6 +85,9 @@ def checked_title(text: str | None) -> str:
 def checked_text(text: str | None, *, required: bool, limit: int = TEXT_LIMIT) -> str | None:
     """NFC-cleaned text within the limit; an over-long text is refused whole, never cut."""
     value = nfc(text or "").strip()
+    if not required and not meaningful(value):  # an optional note of only invisible marks or emoji is no note
+        value = ""
+    meaningful_or_refuse(value)
     if len(value) > limit:
         raise DomainError(N_("This text has {n} characters; the limit is {limit}. Nothing was saved: please "
                              "shorten it, or attach the details as a file."), n=len(value), limit=limit)

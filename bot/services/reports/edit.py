@@ -12,6 +12,7 @@ from bot.contracts import ReportState
 from bot.domain import Actor, DomainError
 from bot.i18n import N_
 from bot.questionnaire.model import QType, Question
+from bot.text import parse_index, parse_int
 from bot.services.reports.base import Loaded
 from bot.services.reports.flow import CONFIRM, REVIEW, first_open, missing_required, normalised, previous
 from storage import audit
@@ -45,15 +46,15 @@ def write_answer(session: Session, loaded: Loaded, actor: Actor, question_id: st
 
 def _numbered(action: str, prefix: str) -> bool:
     """"o3", "d2", "e12": an action code with the number of an option, an entry or a question."""
-    return action.startswith(prefix) and action[len(prefix):].isdigit()
+    return action.startswith(prefix) and parse_int(action[len(prefix):]) is not None
 
 
 def _index(token: str, prefix: str, count: int) -> int:
     """The 1-based number in "o3" / "e12"; INVALID when out of range."""
-    number = token[len(prefix):]
-    if not number.isdigit() or not 1 <= int(number) <= count:
+    number = parse_index(token[len(prefix):], count)
+    if number is None:
         raise DomainError(INVALID)
-    return int(number)
+    return number
 
 
 def apply_action(session: Session, loaded: Loaded, actor: Actor, action: str, value: Any, now: datetime) -> Outcome:

@@ -11,14 +11,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.contracts import ReportState, UnitStage
-from bot.domain import Actor, DomainError, NotFound, PermissionDenied
+from bot.domain import MEANINGLESS, Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.questionnaire.answers import is_answered
 from bot.questionnaire.model import Question, Questionnaire
 from bot.services.periods import PeriodInfo, to_info
 from bot.services.progress import stage_of
 from bot.services.reports.base import EDITABLE, Loaded, ReportBase, ReportRef
-from bot.text import nfc
+from bot.text import meaningful, nfc
 from storage import audit
 from storage.models import DeadlineExtension, Period, Person, Report, ReportVersion, Unit
 
@@ -108,6 +108,8 @@ class ReportReview(ReportBase):
 
     def return_for_revision(self, actor: Actor, report_id: int, version: int, comment: str) -> ReviewResult:
         comment = nfc(comment or "").strip()
+        if comment and not meaningful(comment):
+            raise CommentRefused(MEANINGLESS)
         if not comment:
             raise CommentRefused(N_("Please type a comment for the unit: what should be revised?"))
         if len(comment) > COMMENT_LIMIT:

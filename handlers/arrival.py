@@ -1,0 +1,69 @@
+"""The arrival rules, applied once before every feature handler (group -1): what an update may be at all.
+
+- An **edited message** never counts as new input: python-telegram-bot would hand it to the same handlers, so an
+  edited answer was saved as the answer to the *next* question and an edited command ran again. The person is
+  told to type the correction as a new message instead (the simple rule that is correct on every path).
+- A **forwarded text** is not the person's own typed answer or command: they are asked to type it themselves.
+  A forwarded photo or document is accepted, since a file is what it is whoever sent it first.
+- In a **group chat** only commands declared `in_groups` (the status board and the chart) run; every other
+  command answers "please use a private chat with the bot", so invitations and reports never land in a group.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from bot.i18n import N_
+from handlers.common import reply, tr_for
+from handlers.context import BotApp, BotContext
+
+EDITED = N_("Editing a message you already sent does not change your answer. Please type the correction as a new "
+            "message.")
+FORWARDED = N_("A forwarded message is not taken as your answer. Please type your answer (or the command) yourself.")
+PRIVATE_ONLY = N_("Please use this command in your private chat with me, not in a group.")
+
+
+def _actor_translator(update: Update, context: BotContext):  # noqa: ANN202
+    user = update.effective_user
+    actor = context.services.people.actor_for("telegram", str(user.id)) if user else None
+    return tr_for(update, context, actor)
+
+
+def command_name(message: Message, bot_username: str | None) -> str | None:
+    """The command a message starts with ("/tinhhinh@Bot" -> "tinhhinh"); None when it is not one or names
+    another bot."""
+    text = message.text or ""
+    entity = next((e for e in message.entities or () if e.type == "bot_command" and e.offset == 0), None)
+    if entity is None:
+        return None
+    name, _at, target = text[1:entity.length].partition("@")
+    if target and bot_username and target.lower() != bot_username.lower():
+        return None
+    return name.lower()
+
+
+async def arrive(update: Update, context: BotContext) -> None:
+    """Stop edits, forwarded text and private commands in groups before any feature sees them."""
+    edited = update.edited_message or update.edited_channel_post or update.edited_business_message
+    if edited is not None:
+        if edited.chat.type == "private":
+            await reply(update, context, _actor_translator(update, context).gettext(EDITED))
+        raise ApplicationHandlerStop
+    message = update.message
+    if message is None:
+        return
+    private = message.chat.type == "private"
+    if private and message.forward_origin is not None and message.text is not None:
+        await reply(update, context, _actor_translator(update, context).gettext(FORWARDED))
+        raise ApplicationHandlerStop
+    if not private:
+        name = command_name(message, context.bot.username)
+        spec = next((s for s in context.bot_data.commands if name in s.names), None) if name else None
+        if spec is not None and not spec.in_groups:
+            await reply(update, context, _actor_translator(update, context).gettext(PRIVATE_ONLY))
+            raise ApplicationHandlerStop
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(TypeHandler(Update, arrive), group=-1)
