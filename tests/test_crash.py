@@ -58,6 +58,7 @@ def test_the_process_was_killed_and_the_script_finished(crashed: tuple[CrashScen
           f"{len(outcome.acknowledged) + len(outcome.acknowledged_other)} acknowledged answers checked, "
           f"{outcome.redelivered} redelivered, {len(outcome.twice)} handled twice, {len(outcome.lost)} lost, "
           f"{outcome.seconds:.1f} s")
+    print("\n".join(line for line in outcome.log if not line.startswith("kill")))
 
 
 def test_every_acknowledged_answer_is_in_the_database(crashed: tuple[CrashScenario, Outcome]) -> None:
@@ -68,7 +69,7 @@ def test_every_acknowledged_answer_is_in_the_database(crashed: tuple[CrashScenar
         last = session.exec(select(ReportVersion).where(ReportVersion.report_id == outcome.report_id)
                             .order_by(ReportVersion.version.desc())).first()
     wrong = {qid: (typed, stored.get(qid)) for qid, typed in outcome.acknowledged.items() if stored.get(qid) != typed}
-    assert wrong == {}
+    assert wrong == {}, outcome.log
     assert {qid: last.answers.get(qid) for qid in outcome.acknowledged} == outcome.acknowledged
     missing = [qid for qid in outcome.acknowledged_other if stored.get(qid) in (None, "", [], {})]
     assert missing == []
@@ -83,9 +84,9 @@ def test_the_report_is_consistent(crashed: tuple[CrashScenario, Outcome]) -> Non
         answers = session.exec(select(ReportAnswer).where(ReportAnswer.report_id == outcome.report_id)).all()
     assert [r.id for r in reports] == [outcome.report_id]  # one report for the unit and period, never two
     report = reports[0]
-    assert report.state == ReportState.ACCEPTED.value
-    assert [v.version for v in versions] == [1, 2]  # sequential, nothing lost, nothing doubled
-    assert [v.review_state for v in versions] == ["returned", "accepted"]
+    assert report.state == ReportState.ACCEPTED.value, outcome.log
+    assert [v.version for v in versions] == [1, 2], outcome.log  # sequential, nothing lost, nothing doubled
+    assert [v.review_state for v in versions] == ["returned", "accepted"], outcome.log
     known = {q.id for q in scenario.services.reports.store.get(report.questionnaire_code,
                                                                 report.questionnaire_version).questions}
     assert {a.question_id for a in answers} <= known
@@ -95,7 +96,7 @@ def test_the_report_is_consistent(crashed: tuple[CrashScenario, Outcome]) -> Non
     questionnaire = scenario.services.reports.store.get(report.questionnaire_code, report.questionnaire_version)
     texts = {a.question_id: a.value for a in answers if questionnaire.question(a.question_id).type == QType.TEXT}
     misplaced = {qid: value for qid, value in texts.items() if not str(value).startswith(f"Trả lời {qid} ")}
-    assert misplaced == {}
+    assert misplaced == {}, outcome.log
 
 
 def test_no_errors_in_the_bot_logs(crashed: tuple[CrashScenario, Outcome]) -> None:

@@ -39,6 +39,7 @@ class BotApiStandIn:
         self.sent: list[Sent] = []
         self.generation = 0  # the driver bumps it for each new bot process
         self.polls: dict[int, int] = {}  # generation -> getUpdates calls
+        self.first_poll_at: dict[int, float] = {}  # generation -> when its process first asked for updates
         self.methods: dict[str, int] = {}
         self._next_update = 1
         self._message_id = 1000
@@ -127,6 +128,7 @@ class BotApiStandIn:
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         generation = self.generation
         self.polls[generation] = self.polls.get(generation, 0) + 1
+        self.first_poll_at.setdefault(generation, time.monotonic())
         offset = int(params.get("offset") or 0)
         if offset > 0:  # everything before `offset` is confirmed and never handed out again
             for update in [u for u in self.pending if u["update_id"] < offset]:

@@ -36,7 +36,7 @@ TYPED = {QType.YESNO: "không", QType.SINGLE: "1", QType.MULTI: "1", QType.INTEG
 QUIET = {"REMINDER_DAYS_BEFORE": "[]", "REMINDER_ON_DEADLINE_DAY": "false", "REMINDER_OVERDUE_EVERY": "0",
          "REMINDER_OPENING_NOTICE": "false", "REMINDER_DIGEST_DAYS_BEFORE": "0", "STATUS_SUMMARY_WEEKDAYS": "",
          "STATUS_SUMMARY_AFTER_DEADLINE": "false"}
-ANSWER_WAIT = 25.0  # seconds an update may stay unanswered while its process lives (a slow start included)
+ANSWER_WAIT = 30.0  # seconds an update may stay unanswered once the current process polls (a busy machine)
 LOST_AFTER = 3.0
 MESSAGES_PER_ROUND = 30  # about how many updates the script pushes before its closing loop (six-month report)
 
@@ -175,8 +175,8 @@ class CrashScenario:
 
     async def _answered(self, user_id: int, update_id: int, before: int) -> bool:
         """Answered, or False once a later process had its chance after an earlier one confirmed it."""
-        deadline = time.monotonic() + ANSWER_WAIT
-        while time.monotonic() < deadline:
+        began = time.monotonic()
+        while time.monotonic() < max(began, self.api.first_poll_at.get(self.api.generation, began)) + ANSWER_WAIT:
             if await self.api.wait_for(lambda: self._reply_since(user_id, before), 0.5):
                 return True
             confirmed = self.api.confirmed_by.get(update_id)
@@ -207,11 +207,9 @@ class CrashScenario:
             if screen.mode == Mode.LEFT:
                 await self.say(HEAD_ID, self._text_update(HEAD_ID, "/baocao"), "/baocao")
                 continue
-            if screen.mode == Mode.REVIEW:
-                await self.say(HEAD_ID, self._text_update(HEAD_ID, "gửi"), "gửi")
-                continue
-            if screen.mode == Mode.CONFIRM:
-                await self.say(HEAD_ID, self._text_update(HEAD_ID, "xác nhận"), "xác nhận")
+            if screen.mode in (Mode.REVIEW, Mode.CONFIRM):
+                word, code = ("gửi", "sub") if screen.mode == Mode.REVIEW else ("xác nhận", "cf")
+                await self.say(HEAD_ID, self._typed_or_pressed(screen, word, code), word)
                 continue
             await self._answer_question(screen)
         raise AssertionError("the head never reached the end of the report")
@@ -232,7 +230,10 @@ class CrashScenario:
                 self.outcome.acknowledged_other.add(target.id)
             return
         text = f"Trả lời {target.id} lần {self.outcome.messages}" if target.type == QType.TEXT else TYPED[target.type]
-        await self.say(HEAD_ID, self._text_update(HEAD_ID, text), f"{target.id}: {text}")
+        update = self._text_update(HEAD_ID, text)
+        if field_ is None and target.type in (QType.YESNO, QType.SINGLE):
+            update = self._typed_or_pressed(screen, text, "n" if target.type == QType.YESNO else "o1")
+        await self.say(HEAD_ID, update, f"{target.id}: {text}")
         # Acknowledged: the bot answered. Whether it was *this* answer that moved the screen on is read back
         # from the database at the end (a lost update was typed again by `say`).
         if target.type == QType.TEXT and field_ is None:
@@ -240,11 +241,27 @@ class CrashScenario:
         elif field_ is None:
             self.outcome.acknowledged_other.add(target.id)
 
+    def _typed_or_pressed(self, screen, word: str, code: str) -> dict[str, Any]:  # noqa: ANN001
+        """Half the time the head presses the button shown for this step (if it is on screen), else types."""
+        data = f"rep:a:{screen.ref.report_id}:{screen.ref.step}:{code}"
+        shown = any(data in sent.buttons for sent in self.api.sent if sent.chat_id == HEAD_ID)
+        if shown and self.rng.random() < 0.5:
+            return self._press_update(HEAD_ID, data)
+        return self._text_update(HEAD_ID, word)
+
     async def office_decides(self, action: str, version: int) -> None:
-        rid = self.outcome.report_id
-        await self.say(OFFICE_ID, self._press_update(OFFICE_ID, f"rep:{action}:{rid}:{version}"), f"rep:{action}")
-        if action == "ret":
-            await self.say(OFFICE_ID, self._text_update(OFFICE_ID, "Đề nghị bổ sung số liệu giải ngân."), "comment")
+        """Press accept (or return and type the comment) until the status shows it done, as a person would."""
+        rid, expected = self.outcome.report_id, {"acc": "accepted", "ret": "returned"}[action]
+        for _attempt in range(5):
+            await self.say(OFFICE_ID, self._press_update(OFFICE_ID, f"rep:{action}:{rid}:{version}"), f"rep:{action}")
+            if action == "ret":
+                await self.say(OFFICE_ID, self._text_update(OFFICE_ID, "Đề nghị bổ sung số liệu giải ngân."),
+                               "comment")
+            (_info, ref), = self.services.reports.open_periods(self.head)
+            if ref.state.value == expected:
+                return
+            self.outcome.log.append(f"rep:{action} not done yet (report {ref.state.value}); the Office does it again")
+        raise AssertionError(f"the Office could not {action} the report: {self.outcome.log}")
 
     async def run(self) -> Outcome:
         began = time.monotonic()
