@@ -38,6 +38,7 @@ QUIET = {"REMINDER_DAYS_BEFORE": "[]", "REMINDER_ON_DEADLINE_DAY": "false", "REM
          "STATUS_SUMMARY_AFTER_DEADLINE": "false"}
 ANSWER_WAIT = 30.0  # seconds an update may stay unanswered once the current process polls (a busy machine)
 LOST_AFTER = 3.0
+NOTICE_WAIT = 10.0  # seconds a person waits for a notice the bot sends after answering someone else
 MESSAGES_PER_ROUND = 30  # about how many updates the script pushes before its closing loop (six-month report)
 
 
@@ -52,8 +53,8 @@ class Outcome:
     acknowledged: dict[str, str] = field(default_factory=dict)  # text question id -> the typed answer the bot took
     acknowledged_other: set[str] = field(default_factory=set)  # other question ids answered and acknowledged
     lost: list[tuple[int, str]] = field(default_factory=list)  # (update id, what) confirmed but never answered
-    answered_then_killed: list[int] = field(default_factory=list)  # answered by a process killed right after
-    twice: list[int] = field(default_factory=list)  # of those, handed out again to the next process: handled twice
+    answered_by: dict[int, int] = field(default_factory=dict)  # update id -> generation whose answer was seen
+    twice: list[int] = field(default_factory=list)  # answered, then handed out again to a later process: redone
     redelivered: int = 0  # updates handed out again to a later process (not confirmed before the kill)
     log: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -71,6 +72,7 @@ class CrashScenario:
         settings = Settings(_env_file=None, telegram_bot_token="", data_dir=data_dir, database_url=database_url)
         self.services: Services = build_services(settings, Database(database_url), SystemClock(settings.tz))
         self.head: Actor | None = None
+        self._expect_status = False
         self.office: Actor | None = None
 
     # The world ---------------------------------------------------------------------------------------
@@ -151,6 +153,7 @@ class CrashScenario:
 
     async def say(self, user_id: int, update: dict[str, Any], what: str) -> bool:
         """Push one update, maybe kill the bot meanwhile, and wait until it is answered; False if it was lost."""
+        self._expect_status = what == "/tinhhinh"
         while True:
             before = len(self.api.sent)
             update_id = await self.api.push(update)
@@ -158,20 +161,28 @@ class CrashScenario:
             if self.outcome.kills < self.kills_wanted and self.rng.random() < self.kill_chance:
                 await asyncio.sleep(self.rng.uniform(0.0, 0.4))
                 await self.kill_bot()
-                if self._reply_since(user_id, before):
-                    self.outcome.answered_then_killed.append(update_id)
                 await self.start_bot()
             answered = await self._answered(user_id, update_id, before)
             if answered:
                 self.outcome.answered += 1
+                self.outcome.answered_by.setdefault(update_id, self.api.generation)
                 return True
             self.outcome.lost.append((update_id, what))
             self.outcome.log.append(f"lost update {update_id}: {what}; typed again")
             update = dict(update)  # the person sees no answer and does it again: a new update
 
     def _reply_since(self, user_id: int, before: int) -> bool:
-        return any(s.chat_id == user_id and not any(b.startswith("rem:") for b in s.buttons)
-                   for s in self.api.sent[before:])
+        """An answer to the person's last update: not a notice the bot sends on someone else's account.
+
+        The Office's status has its chart button; a submission notice (accept / return buttons) or a reminder
+        is never the answer to what the Office or the head just did."""
+        for sent in self.api.sent[before:]:
+            if sent.chat_id != user_id or any(b.startswith(("rem:", "rep:acc:")) for b in sent.buttons):
+                continue
+            if user_id == OFFICE_ID and self._expect_status != any(b.startswith("st:chart:") for b in sent.buttons):
+                continue
+            return True
+        return False
 
     async def _answered(self, user_id: int, update_id: int, before: int) -> bool:
         """Answered, or False once a later process had its chance after an earlier one confirmed it."""
@@ -252,15 +263,25 @@ class CrashScenario:
     async def office_decides(self, action: str, version: int) -> None:
         """Press accept (or return and type the comment) until the status shows it done, as a person would."""
         rid, expected = self.outcome.report_id, {"acc": "accepted", "ret": "returned"}[action]
+        # The Office acts on the submission notice, so that notice cannot be taken for the answer to its press.
+        notice = f"rep:{action}:{rid}:{version}"
+        if not await self.api.wait_for(lambda: any(notice in m.buttons for m in self.api.sent
+                                                   if m.chat_id == OFFICE_ID), NOTICE_WAIT):
+            self.outcome.log.append(f"no submission notice with {notice} reached the Office")
         for _attempt in range(5):
+            before = len(self.api.sent)
             await self.say(OFFICE_ID, self._press_update(OFFICE_ID, f"rep:{action}:{rid}:{version}"), f"rep:{action}")
             if action == "ret":
                 await self.say(OFFICE_ID, self._text_update(OFFICE_ID, "Đề nghị bổ sung số liệu giải ngân."),
                                "comment")
             (_info, ref), = self.services.reports.open_periods(self.head)
-            if ref.state.value == expected:
+            if ref.state.value == expected:  # and the head reads the decision before going on
+                await self.api.wait_for(lambda: any(m.chat_id == HEAD_ID for m in self.api.sent[before:]),
+                                        NOTICE_WAIT)
                 return
-            self.outcome.log.append(f"rep:{action} not done yet (report {ref.state.value}); the Office does it again")
+            answers = " | ".join(m.text[:80] for m in self.api.sent[before:] if m.chat_id == OFFICE_ID)
+            self.outcome.log.append(f"rep:{action} not done yet (report {ref.state.value}, the Office read: "
+                                    f"{answers}); the Office does it again")
         raise AssertionError(f"the Office could not {action} the report: {self.outcome.log}")
 
     async def run(self) -> Outcome:
@@ -279,7 +300,8 @@ class CrashScenario:
                 self.kill_chance = 0.5
                 await self.say(OFFICE_ID, self._text_update(OFFICE_ID, "/tinhhinh"), "/tinhhinh")
             self.outcome.redelivered = sum(len(gens) > 1 for gens in self.api.handed_to.values())
-            self.outcome.twice = [u for u in self.outcome.answered_then_killed if len(self.api.handed_to[u]) > 1]
+            self.outcome.twice = sorted(u for u, gen in self.outcome.answered_by.items()
+                                        if any(later > gen for later in self.api.handed_to.get(u, ())))
         finally:
             await self.stop_bot()
             await self.api.stop()
