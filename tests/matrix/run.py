@@ -123,10 +123,11 @@ def observe(role: str, database: Database, data_dir: Path) -> dict[str, Seen]:
     return asyncio.run(observe_role(role, database, data_dir))
 
 
-def refusal_patterns(i18n: I18n, msgids: list[str]) -> list[re.Pattern]:
-    """The Vietnamese refusals as patterns: placeholders match anything."""
+def vi_patterns(i18n: I18n, msgids: list[str], whole: bool = True) -> list[re.Pattern]:
+    """Vietnamese texts as patterns (placeholders match anything); `whole`: the pattern must cover the text."""
     patterns = []
     for msgid in msgids:
         text = i18n.get("vi").gettext(msgid)
-        patterns.append(re.compile(re.sub(r"\\\{[a-z_]+\\\}", ".*?", re.escape(text)) + r"\Z", re.DOTALL))
+        body = re.sub(r"\\\{[a-z_]+\\\}", ".*?", re.escape(text))
+        patterns.append(re.compile(body + (r"\Z" if whole else ""), re.DOTALL))
     return patterns
