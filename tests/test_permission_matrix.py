@@ -45,7 +45,7 @@ EXPECTED: dict[str, set[str]] = {
     "rep:v": {"head_b"} | SEES_ALL, "rep:v version": {"head_b"} | SEES_ALL, "rep:ret": OFFICE, "rep:acc": OFFICE,
     "esc:v": {"head_b", "office", "director"}, "esc:v assigned": {"head_b", "office", "director", "dd_assigned"},
     "esc:file": {"head_b", "office", "director"}, "esc:file A's item, B's event": set(),
-    "esc:new": UNIT_PEOPLE, "esc:rep report": {"head_b"}, "esc:lst": EVERYONE, "esc:units": SEES_ALL,
+    "esc:new": UNIT_PEOPLE, "esc:frr report": {"head_b"}, "esc:lst": EVERYONE, "esc:units": SEES_ALL,
     "esc:urg": set(), "esc:noatt": set(),  # another person's draft key: nobody
     **{f"esc:{code}": OFFICE for code in ("rcv", "fwd", "fwd0", "ans", "ask", "cls", "cls0", "dup")},
     **{f"esc:{code}": {"director", "dd_assigned"} for code in ("ag", "na", "sm", "ins", "fu")},
@@ -70,7 +70,7 @@ REFUSALS = [
     "Only the head or the deputy head of the unit can fill in its report.",
     "Only a unit head or deputy can raise a difficulty for their unit.",
     "Only unit heads and their deputies fill in the unit's reports.",
-    "Only unit heads and their deputies fill in reports. To read the units' reports, type /xembaocao.",
+    "Only unit heads and their deputies fill in reports. To read the units' reports, type /viewreport.",
     "I did not understand. Type /issue for your list, /issue new to raise a difficulty, or /issue <number> to open "
     "an item.",
     "This report no longer exists.", "That item no longer exists.", "This file is no longer available.",
@@ -86,14 +86,6 @@ FORBIDDEN: dict[str, str] = {
     "dd_assigned": r"MK[AB]-ESC|MKB-FILE-\d", "dd_other": r"MK[AB]-(ESC|ASG)|MKB-FILE-\d",
     "office": r"(?!)", "director": r"(?!)",
 }
-# Known leaks fixed on another branch; the lead removes these marks after the merge.
-I10A = pytest.mark.xfail(strict=False, reason="fixed on branch i10a (one visibility rule for deputy directors)")
-KNOWN_LEAKS = {(role, action) for role in ("dd_assigned", "dd_other")
-               for action in ("/tinhhinh", "/tinhhinh 2026-Y", "st:show", "/xuatbaocao", "/xuatbaocao 2026-Y",
-                              "st:export")}
-KNOWN_WRONG = {"esc:rep reply": pytest.mark.xfail(strict=False, reason="fixed on branch i10a (button codes collide)")}
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def observed(request: pytest.FixtureRequest, tmp_path_factory, pg_database_url: str) -> dict[str, dict[str, Seen]]:
     """Every role's answers to every action, each role in its own fresh world."""
@@ -125,7 +117,7 @@ def test_every_action_has_an_expectation() -> None:
     assert set(EXPECTED) == set(ACTIONS)
 
 
-@pytest.mark.parametrize("action", [pytest.param(a, marks=KNOWN_WRONG.get(a, ())) for a in ACTIONS])
+@pytest.mark.parametrize("action", ACTIONS)
 def test_allowed_set(observed: dict[str, dict[str, Seen]], action: str) -> None:
     i18n = I18n("vi")
     refusals = vi_patterns(i18n, REFUSALS)
@@ -140,8 +132,7 @@ def test_every_person_is_answered(observed: dict[str, dict[str, Seen]]) -> None:
     assert silent == []
 
 
-@pytest.mark.parametrize("role,action", [pytest.param(r, a, marks=I10A if (r, a) in KNOWN_LEAKS else ())
-                                         for r in ROLES for a in ACTIONS])
+@pytest.mark.parametrize("role,action", [(r, a) for r in ROLES for a in ACTIONS])
 def test_nothing_of_the_other_side(observed: dict[str, dict[str, Seen]], role: str, action: str) -> None:
     leaked = sorted(set(re.findall(rf"(?:{FORBIDDEN[role]})[-\w]*", observed[role][action].joined)))
     assert leaked == [], f"{role} received {leaked} after {action}"

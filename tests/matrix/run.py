@@ -36,7 +36,7 @@ ACTIONS: dict[str, str] = {
     "rep:v": "rep:v:{report_b}:0", "rep:v version": "rep:v:{report_b}:1", "rep:ret": "rep:ret:{report_b}:1",
     "esc:v": "esc:v:{e_new}:0", "esc:v assigned": "esc:v:{e_ag}:0", "esc:file": "esc:file:{e_file}:0",
     "esc:file A's item, B's event": "esc:file:{e_a}:{ev_file}",
-    "esc:new": "esc:new:0:0", "esc:rep report": "esc:rep:{report_b}:1", "esc:lst": "esc:lst:{unit_b}:all",
+    "esc:new": "esc:new:0:0", "esc:frr report": "esc:frr:{report_b}:1", "esc:lst": "esc:lst:{unit_b}:all",
     "esc:units": "esc:units:0:all", "esc:urg": "esc:urg:{head_b}x1:u", "esc:noatt": "esc:noatt:{head_b}x1:0",
     "esc:rcv": "esc:rcv:{e_new}:0", "esc:fwd": "esc:fwd:{e_fwd}:0", "esc:fwd0": "esc:fwd0:{e_fwd0}:0",
     "esc:ans": "esc:ans:{e_ans}:0", "esc:ask": "esc:ask:{e_ask}:0", "esc:cls": "esc:cls:{e_cls}:0",
