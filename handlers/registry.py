@@ -6,6 +6,7 @@ It is also the order of each person's command menu: everyday actions first, admi
 from __future__ import annotations
 
 from handlers import errors, export, fallback, invites, language, people, periods_admin, reminders, start, status, units
+from handlers import identity
 from handlers.escalations import entry as escalations
 from handlers.reports import entry as reports
 from handlers.reports import review as report_review
@@ -13,7 +14,7 @@ from handlers.context import BotApp
 
 # Feature modules, each with `COMMANDS` and `register(app)`. `fallback` must stay last.
 FEATURES = [start, reports, report_review, escalations, reminders, status, export, periods_admin, units, invites,
-            people, language]
+            people, identity, language]
 
 
 def register_all(app: BotApp) -> None:

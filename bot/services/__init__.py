@@ -12,6 +12,7 @@ from bot.services.audit_log import AuditService
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
+from bot.services.identity.service import IdentityService
 from bot.services.invites import InviteService
 from bot.services.org import OrgService
 from bot.services.people import PeopleService
@@ -34,6 +35,7 @@ class Services:
     people: PeopleService
     org: OrgService
     invites: InviteService
+    identity: IdentityService
     dialogs: DialogService
     audit: AuditService
     periods: PeriodService
@@ -53,13 +55,15 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     submissions = SubmissionService(db, clock)
     escalations = EscalationService(db, clock, calendar, FollowUpRule.from_settings(settings))
     people = PeopleService(db, clock)
+    invites = InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours))
     return Services(
         db=db,
         clock=clock,
         calendar=calendar,
         people=people,
         org=OrgService(db, clock),
-        invites=InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours)),
+        invites=invites,
+        identity=IdentityService(db, clock, invites),
         dialogs=DialogService(db, clock),
         audit=AuditService(db, clock),
         periods=periods,

@@ -1,6 +1,7 @@
 """Every table, imported here so that metadata and Alembic see them all."""
 
 from storage.models.channels import ChannelAddress, ChannelMenu
+from storage.models.identity import LinkCode
 from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
 from storage.models.org import AuditLog, DialogState, Invite, Person, Unit
 from storage.models.periods import CalendarOverride, DeadlineExtension, Period
@@ -19,6 +20,7 @@ __all__ = [
     "EscalationEvent",
     "EscalationReminder",
     "Invite",
+    "LinkCode",
     "Period",
     "ReminderDelivery",
     "Person",
