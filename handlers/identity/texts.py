@@ -7,16 +7,16 @@ from bot.services.identity.service import CodeStatus
 
 # Typed codes (Zalo has no links), and /lienket codes through /start: worded for a code, not a link.
 CODE_REFUSALS = {
-    CodeStatus.UNKNOWN: N_("This code is not valid. Please check it, or ask Phòng Hành chính - Tổng hợp for a new "
+    CodeStatus.UNKNOWN: N_("This code is not valid. Please check it, or ask the Administration Office for a new "
                            "invitation."),
-    CodeStatus.EXPIRED: N_("This code has expired. Please ask for a new one (an invitation from Phòng Hành chính - "
-                           "Tổng hợp, or a linking code from /link)."),
-    CodeStatus.USED: N_("This code has already been used. Please ask for a new one (an invitation from Phòng Hành "
-                        "chính - Tổng hợp, or a linking code from /link)."),
-    CodeStatus.REVOKED: N_("This code has been cancelled. Please ask Phòng Hành chính - Tổng hợp for a new "
+    CodeStatus.EXPIRED: N_("This code has expired. Please ask for a new one (an invitation from the Administration "
+                           "Office, or a linking code from /link)."),
+    CodeStatus.USED: N_("This code has already been used. Please ask for a new one (an invitation from the "
+                        "Administration Office, or a linking code from /link)."),
+    CodeStatus.REVOKED: N_("This code has been cancelled. Please ask the Administration Office for a new "
                            "invitation."),
     CodeStatus.CONFLICT: N_("This account is already registered to another person, so it cannot be linked. "
-                            "Please contact Phòng Hành chính - Tổng hợp."),
+                            "Please contact the Administration Office."),
     CodeStatus.CHANNEL_TAKEN: N_("Your profile already has another account on this channel. Remove it first "
                                  "(type /link), then use a new linking code."),
     CodeStatus.ALREADY_LINKED: N_("This account is already linked to your profile."),
