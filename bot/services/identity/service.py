@@ -7,7 +7,7 @@ Roles, unit, language and history belong to the person (one `person` row); a cha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, update
@@ -51,7 +51,7 @@ class CodeResult:
 @dataclass(frozen=True)
 class LinkCodeInfo:
     code: str  # display form, e.g. "K7QM-4XPD-9HTR"
-    expires_at: object  # datetime
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
