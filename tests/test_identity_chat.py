@@ -37,8 +37,13 @@ async def test_invited_on_zalo_registers_by_typing_the_code(sim):
 
 async def test_strangers_get_the_notice_unless_they_type_a_code(sim):
     stranger = zalo_persona(sim, "la", "beef01", "Lạ")
+    for text in ("xin chào", "/start", "/baocao"):
+        sent = await sim.send(stranger, text)
+        assert sent, text
     sent = await sim.send(stranger, "xin chào")
-    assert "chưa được đăng ký" in sent[-1].text or "chưa đăng ký" in sent[-1].text
+    assert "Tài khoản Zalo của đồng chí chưa được đăng ký" in sent[-1].text and "gõ mã đó vào đây" in sent[-1].text
+    sent = await sim.send(stranger, "/start")
+    assert "Tài khoản Zalo của đồng chí chưa được đăng ký" in sent[-1].text
     sent = await sim.send(stranger, "ABCD-EFGH-JKMN")
     assert "Mã này không hợp lệ" in sent[-1].text
     telegram_stranger = sim.add_persona("tgla", 9300, "Người Lạ")
@@ -71,7 +76,7 @@ async def test_link_zalo_from_telegram_then_prefer_and_remove(sim):
     assert "Đã gỡ tài khoản Telegram" in sent[-1].text
     assert sim.services.people.actor_for("telegram", "1003") is None
     sent = await sim.send("khtc", "/lienket")
-    assert "chưa được đăng ký" in sent[-1].text or "chưa đăng ký" in sent[-1].text
+    assert "Tài khoản Telegram của đồng chí chưa được đăng ký" in sent[-1].text
     sent = await sim.send(zalo, "/lienket bo zalo")
     assert "không thể gỡ" in sent[-1].text
     sent = await sim.send(zalo, "/lienket lung tung")
