@@ -132,3 +132,18 @@ async def test_office_removes_a_persons_zalo_account(sim):
     assert "không thể gỡ" in sent[-1].text
     sent = await sim.send("khtc", "/lienket bo zalo")
     assert "chưa liên kết tài khoản Zalo" in sent[-1].text
+
+
+async def test_forged_buttons_and_odd_words_get_short_answers(sim):
+    sent = await sim.press_data("khtc", "lk:rm:q")
+    assert "không còn hiệu lực" in sent[-1].text
+    sent = await sim.press_data("khtc", "lk:rm:z")  # nothing to remove: a clear refusal, no crash
+    assert "chưa liên kết tài khoản Zalo" in sent[-1].text
+    sent = await sim.send("vanthu", "/nguoidung bo 3 viber")
+    assert "Không rõ kênh" in sent[-1].text
+    sent = await sim.send("vanthu", "/nguoidung bo 999 zalo")
+    assert "999" in sent[-1].text
+    sent = await sim.press_data("vanthu", "ppl:ui:abc:z")
+    assert "không còn hiệu lực" in sent[-1].text
+    sent = await sim.send("khtc", "/lienket uu tien zalo")
+    assert "chưa liên kết tài khoản Zalo" in sent[-1].text
