@@ -7,6 +7,7 @@ from telegram.ext import CommandHandler
 
 from bot.domain import ROLE_LABELS, Actor
 from bot.i18n import N_
+from bot.services.identity.codes import canonical
 from bot.services.identity.service import CodeStatus
 from bot.services.invites import RedeemStatus
 from handlers.commands import CommandSpec, help_text, publish_menu
@@ -47,7 +48,9 @@ async def start(update: Update, context: BotContext) -> None:
     if code and actor is None:
         locale = context.bot_data.i18n.pick(user.language_code)
         result = context.services.identity.redeem_code(channel, external_id, code[:64], user.full_name, locale)
-        refusal = INVITE_REFUSALS.get(result.status) or CODE_REFUSALS.get(result.status)
+        # Typeable codes (invitations and /lienket codes) get code wording; older invite links keep theirs.
+        refusals = CODE_REFUSALS if canonical(code) else INVITE_REFUSALS
+        refusal = refusals.get(result.status) or CODE_REFUSALS.get(result.status)
         if refusal is not None:
             _ = tr_for(update, context).gettext
             await reply(update, context, _(refusal))

@@ -7,6 +7,7 @@ delivers them; the simulator feeds such updates directly.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.services.channels import ChannelAddressService
 
@@ -147,3 +148,11 @@ async def test_forged_buttons_and_odd_words_get_short_answers(sim):
     assert "không còn hiệu lực" in sent[-1].text
     sent = await sim.send("khtc", "/lienket uu tien zalo")
     assert "chưa liên kết tài khoản Zalo" in sent[-1].text
+
+
+async def test_an_expired_linking_code_through_start_says_how_to_get_a_new_one(sim):
+    sent = await sim.send("khtc", "/lienket")
+    code = CODE.search(sent[-1].text).group(1)
+    sim.clock.advance(timedelta(minutes=16))
+    sent = await sim.send(sim.add_persona("tg2", 9700, "An"), f"/start {code}")
+    assert "Mã này đã hết hạn" in sent[-1].text and "/lienket" in sent[-1].text
