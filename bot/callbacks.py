@@ -112,7 +112,18 @@ class Lang(StrEnum):
 
 @unique
 class Ppl(StrEnum):
+    """People (handlers/people.py): remove access, or remove one of a person's accounts."""
+
     REMOVE = "rm"
+    UNLINK = "ui"  # ppl:ui:<person>:<channel code>
+
+
+@unique
+class Lk(StrEnum):
+    """A person's own accounts (handlers/identity/link.py): "lk:<code>:<channel code>"."""
+
+    REMOVE = "rm"
+    PREFER = "pf"
 
 
 @unique
@@ -151,7 +162,7 @@ class Page(StrEnum):
 TABLES: dict[str, tuple[type[StrEnum], bool]] = {
     "esc": (Esc, True), "rep": (Rep, True), "rem": (Rem, True), "per": (Per, False), "unit": (UnitCode, False),
     "inv": (Inv, False), "lang": (Lang, False), "ppl": (Ppl, False), "st": (St, False),
-    "pg": (Page, True), "xb": (Xb, True),
+    "pg": (Page, True), "xb": (Xb, True), "lk": (Lk, True),
 }
 PREFIX_OF = {table: prefix for prefix, (table, _built) in TABLES.items()}
 

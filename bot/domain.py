@@ -56,6 +56,8 @@ class Actor:
     unit_name: str | None = None
     unit_is_office: bool = False
     telegram_id: str | None = None
+    zalo_id: str | None = None
+    preferred_channel: str = "telegram"
 
     @property
     def reports_for_unit(self) -> bool:
@@ -95,6 +97,8 @@ class Recipient:
     full_name: str
     locale: str
     telegram_id: str | None = None
+    zalo_id: str | None = None
+    preferred_channel: str = "telegram"  # "telegram" or "zalo"; see bot.services.identity.service.recipient_channels
 
 
 @dataclass(frozen=True)

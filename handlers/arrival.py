@@ -1,4 +1,4 @@
-"""The arrival rules, applied once before every feature handler (group -1): what an update may be at all.
+"""The arrival rules, applied once before every feature handler (group -2): what an update may be at all.
 
 - An **edited message** never counts as new input: python-telegram-bot would hand it to the same handlers, so an
   edited answer was saved as the answer to the *next* question and an edited command ran again. The person is
@@ -21,6 +21,7 @@ from handlers.context import BotApp, BotContext
 EDITED = N_("Editing a message you already sent does not change your answer. Please type the correction as a new "
             "message.")
 FORWARDED = N_("A forwarded message is not taken as your answer. Please type your answer (or the command) yourself.")
+GROUP = -2  # first of all: before the typed invitation and linking codes (handlers/identity, group -1)
 PRIVATE_ONLY = N_("Please use this command in your private chat with me, not in a group.")
 
 
@@ -66,4 +67,4 @@ async def arrive(update: Update, context: BotContext) -> None:
 
 
 def register(app: BotApp) -> None:
-    app.add_handler(TypeHandler(Update, arrive), group=-1)
+    app.add_handler(TypeHandler(Update, arrive), group=GROUP)

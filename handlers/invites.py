@@ -32,9 +32,11 @@ def invite_text(context: BotContext, actor: Actor, invite: InviteInfo) -> str:
     tr = context.tr(actor.locale)
     _ = tr.gettext
     who = person_title(tr, invite.role, invite.unit_name)
-    return _("Invitation for: {who}\nValid until {time}, for one person only.\n\n"
+    text = _("Invitation for: {who}\nValid until {time}, for one person only.\n\n"
              "Send this link to the person; they open it and press Start:\n{link}").format(
         who=who, time=tr.datetime(invite.expires_at), link=invite_link(context, invite.code))
+    # Zalo has no deep links: the same one-time code is typed there.
+    return text + "\n\n" + _("On Zalo: send the code {code} to Trợ lý Thi đua.").format(code=invite.code)
 
 
 @registered(_is_office)

@@ -10,9 +10,11 @@ from bot.glossary import person_title
 from bot.i18n import N_
 from bot.text import fold
 from handlers.audit.chat import audit_command
+from bot.services.identity.service import CHANNEL_NAMES
 from handlers.common import answer_query, drop_buttons, int_or_none, parse_data, registered, reply
 from handlers.commands import CommandSpec
 from handlers.context import BotApp, BotContext
+from handlers.identity.link import CHANNEL_OF_CODE, CHANNEL_WORDS, CODES, REMOVE_WORDS
 
 COMMANDS = [
     CommandSpec("nguoidung", "people", N_("Registered people; remove someone's access"), lambda a: a.sees_all_units),
@@ -26,9 +28,13 @@ def _sees_all(actor: Actor) -> bool:
 
 @registered(_sees_all)
 async def people_command(update: Update, context: BotContext, actor: Actor) -> None:
-    """List registered people; "/people remove <number>" asks to remove one's access."""
+    """List registered people; "/people remove <number>" asks to remove one's access, "/people unlink <number>
+    zalo" one of their accounts."""
     _ = context.tr(actor.locale).gettext
     people = context.services.people.list_people(actor)
+    if len(context.args) == 3 and fold(context.args[0]) in REMOVE_WORDS and actor.is_office:
+        await ask_unlink(update, context, actor, people, context.args[1], context.args[2])
+        return
     if len(context.args) == 2 and fold(context.args[0]) in ("xoa", "remove") and actor.is_office:
         person_id = int_or_none(context.args[1].lstrip("#"))
         target = next((p for p in people if p.person_id == person_id), None)
@@ -42,19 +48,48 @@ async def people_command(update: Update, context: BotContext, actor: Actor) -> N
     tr = context.tr(actor.locale)
     for person in people:
         blocked = _(" - has blocked the bot") if person.blocked_at else ""
+        accounts = ", ".join(name for channel, name in CHANNEL_NAMES.items()
+                             if (person.telegram_id if channel == "telegram" else person.zalo_id))
         lines.append(f"#{person.person_id} {person.full_name} - {person_title(tr, person.role, person.unit_name)}"
-                     f"{blocked}")
+                     f"{blocked} [{accounts}]")
     if actor.is_office:
-        lines += ["", _("To remove someone's access, type /people remove <number>.")]
+        lines += ["", _("To remove someone's access, type /people remove <number>."),
+                  _("To remove one of their accounts, type /people unlink <number> zalo (or telegram).")]
     await reply(update, context, "\n".join(lines))
+
+
+async def ask_unlink(update: Update, context: BotContext, actor: Actor, people: list, number: str, word: str) -> None:
+    """Confirm before the Office removes a person's Telegram or Zalo account."""
+    _ = context.tr(actor.locale).gettext
+    person_id = int_or_none(number.lstrip("#"))
+    target = next((p for p in people if p.person_id == person_id), None)
+    channel = CHANNEL_WORDS.get(fold(word))
+    if target is None:
+        await reply(update, context, _("No registered person has number {n}.").format(n=number))
+        return
+    if channel is None:
+        await reply(update, context, _("Unknown channel. Choose telegram or zalo."))
+        return
+    await reply(update, context, _("Remove the {channel} account of {name}? They keep their role, unit and history "
+                                   "and use their other account.").format(
+        channel=CHANNEL_NAMES[channel], name=target.full_name),
+        [[Button(_("Remove {channel}").format(channel=CHANNEL_NAMES[channel]),
+                 f"ppl:ui:{target.person_id}:{CODES[channel]}")]])
 
 
 @registered(lambda a: a.is_office)
 async def people_pressed(update: Update, context: BotContext, actor: Actor) -> None:
-    """Confirmed removal of a person's access."""
+    """Confirmed removal of a person's access, or of one of their accounts."""
     await answer_query(update)
     await drop_buttons(update)
     _ = context.tr(actor.locale).gettext
+    unlink = parse_data(update.callback_query.data, "ppl", 3)
+    if unlink and unlink[0] == "ui" and (person_id := int_or_none(unlink[1])) and unlink[2] in CHANNEL_OF_CODE:
+        channel = CHANNEL_OF_CODE[unlink[2]]
+        ids = context.services.identity.unlink(actor, person_id, channel)
+        await reply(update, context, _("The {channel} account of {name} has been removed.").format(
+            channel=CHANNEL_NAMES[channel], name=ids.full_name))
+        return
     fields = parse_data(update.callback_query.data, "ppl", 2)
     person_id = int_or_none(fields[1]) if fields and fields[0] == "rm" else None
     if person_id is None:

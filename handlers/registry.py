@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from handlers import (arrival, errors, export, fallback, invites, language, paging, people, periods_admin, reminders,
                       start, status, units)
+from handlers import identity
 from handlers.escalations import entry as escalations
 from handlers.reports import entry as reports
 from handlers.reports import review as report_review
@@ -14,11 +15,11 @@ from handlers.context import BotApp
 
 # Feature modules, each with `COMMANDS` and `register(app)`. `fallback` must stay last.
 FEATURES = [start, reports, report_review, escalations, reminders, status, export, periods_admin, units, invites,
-            people, language, paging]
+            people, identity, language, paging]
 
 
 def register_all(app: BotApp) -> None:
-    arrival.register(app)  # group -1: edits, forwarded text and private commands in groups stop here
+    arrival.register(app)  # group -2: edits, forwarded text and private commands in groups stop here
     for module in [*FEATURES, fallback]:
         app.bot_data.commands.extend(module.COMMANDS)
         module.register(app)

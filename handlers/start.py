@@ -1,4 +1,4 @@
-"""/start: redeem an invite from a deep link, or greet a registered person with their menu."""
+"""/start: redeem an invitation (or a /lienket linking code) from a deep link, or greet a registered person."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from telegram.ext import CommandHandler
 from bot.domain import Actor
 from bot.glossary import person_title
 from bot.i18n import N_
+from bot.services.identity.codes import canonical
+from bot.services.identity.service import CodeStatus
 from bot.services.invites import RedeemStatus
 from handlers.commands import CommandSpec, help_text, publish_menu
 from handlers.common import reply, send_stranger_notice, tr_for
 from handlers.context import BotApp, BotContext
+from handlers.identity.texts import CODE_REFUSALS, LINKED_TEXT, ZALO_STRANGER
 
 COMMANDS = [
     CommandSpec("start", "start", N_("Start, or register with an invitation")),
@@ -34,20 +37,30 @@ def welcome(context: BotContext, actor: Actor) -> str:
         name=actor.full_name, where=where, commands=help_text(context, actor, actor.locale))
 
 
+INVITE_REFUSALS = {CodeStatus(status.value): text for status, text in REDEEM_ERRORS.items()}
+
+
 async def start(update: Update, context: BotContext) -> None:
-    """Register through an invite code, or greet a known person."""
+    """Register through an invite code (or link this channel with a /lienket code), or greet a known person."""
     user = update.effective_user
     code = context.args[0] if context.args else ""
-    people = context.services.people
-    actor = people.actor_for("telegram", str(user.id))
+    channel, external_id = context.services.identity.speaker(user.id)
+    actor = context.services.people.actor_for(channel, external_id)
     if code and actor is None:
         locale = context.bot_data.i18n.pick(user.language_code)
-        result = context.services.invites.redeem(code[:64], "telegram", str(user.id), user.full_name, locale)
-        if result.status in REDEEM_ERRORS:
+        result = context.services.identity.redeem_code(channel, external_id, code[:64], user.full_name, locale)
+        # Typeable codes (invitations and /lienket codes) get code wording; older invite links keep theirs.
+        refusals = CODE_REFUSALS if canonical(code) else INVITE_REFUSALS
+        refusal = refusals.get(result.status) or CODE_REFUSALS.get(result.status)
+        if refusal is not None:
             _ = tr_for(update, context).gettext
-            await reply(update, context, _(REDEEM_ERRORS[result.status]))
+            await reply(update, context, _(refusal))
             return
-        actor = result.actor
+        await code_accepted(update, context, result.actor, linked=result.status == CodeStatus.LINKED)
+        return
+    if actor is None and channel == "zalo":
+        await reply(update, context, tr_for(update, context).gettext(ZALO_STRANGER))
+        return
     if actor is None:
         await send_stranger_notice(update, context)
         return
@@ -55,9 +68,20 @@ async def start(update: Update, context: BotContext) -> None:
     await reply(update, context, welcome(context, actor))
 
 
+async def code_accepted(update: Update, context: BotContext, actor: Actor, linked: bool) -> None:
+    """After an invitation or linking code worked: the command menu, then the welcome (and what was linked)."""
+    await publish_menu(context, actor)
+    text = welcome(context, actor)
+    if linked:
+        channel, _external = context.services.identity.speaker(update.effective_user.id)
+        name = "Zalo" if channel == "zalo" else "Telegram"
+        text = context.tr(actor.locale).gettext(LINKED_TEXT).format(channel=name) + "\n\n" + text
+    await reply(update, context, text)
+
+
 async def show_help(update: Update, context: BotContext) -> None:
     """List the commands this person may use."""
-    actor = context.services.people.actor_for("telegram", str(update.effective_user.id))
+    actor = context.services.people.actor_for(*context.services.identity.speaker(update.effective_user.id))
     if actor is None:
         await send_stranger_notice(update, context)
         return

@@ -13,6 +13,7 @@ BANNED = {
     r"\bVăn phòng\b": "the Office is Phòng Hành chính - Tổng hợp (short: Phòng HC-TH)",
     r"\bVP\b": "the Office is Phòng Hành chính - Tổng hợp (short: Phòng HC-TH)",
     r"\bbot\b": "the assistant names itself Trợ lý Thi đua",
+    r"(?i)\btôi\b": "the assistant names itself Trợ lý Thi đua, never \"tôi\"",
     r"Để đồng chí biết": "translated from English",
     r"Quay lại xem lại|Hạn gia hạn|Nhắc lại tôi|Tệp này không còn": "translated from English",
     r"Trưởng phòng, đơn vị": "a title by the unit's kind (Trưởng phòng / Thủ trưởng đơn vị)",

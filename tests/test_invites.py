@@ -33,10 +33,10 @@ def test_code_fits_a_start_payload(services):
 def test_redeem_registers_once(services):
     unit = services.org.find_unit("qlkh")
     invite = services.invites.create(office(services), Role.UNIT_HEAD, unit.unit_id)
-    first = services.invites.redeem(invite.code, "telegram", "5001", "Phạm Thị Lan", "vi")
+    first = services.invites.redeem("telegram", "5001", invite.code, "Phạm Thị Lan", "vi")
     assert first.status == RedeemStatus.OK
     assert first.actor.unit_id == unit.unit_id and first.actor.role == Role.UNIT_HEAD
-    again = services.invites.redeem(invite.code, "telegram", "5002", "Người khác", "vi")
+    again = services.invites.redeem("telegram", "5002", invite.code, "Người khác", "vi")
     assert again.status == RedeemStatus.USED
     assert services.people.actor_for("telegram", "5002") is None
 
@@ -46,16 +46,16 @@ def test_expired_revoked_and_unknown_codes(services, clock):
     expired = services.invites.create(admin, Role.DIRECTOR, None)
     revoked = services.invites.create(admin, Role.DEPUTY_DIRECTOR, None)
     services.invites.revoke(admin, revoked.invite_id)
-    assert services.invites.redeem(revoked.code, "telegram", "6001", "A", "vi").status == RedeemStatus.REVOKED
+    assert services.invites.redeem("telegram", "6001", revoked.code, "A", "vi").status == RedeemStatus.REVOKED
     clock.advance(timedelta(hours=73))
-    assert services.invites.redeem(expired.code, "telegram", "6002", "B", "vi").status == RedeemStatus.EXPIRED
-    assert services.invites.redeem("nonsense", "telegram", "6003", "C", "vi").status == RedeemStatus.UNKNOWN
+    assert services.invites.redeem("telegram", "6002", expired.code, "B", "vi").status == RedeemStatus.EXPIRED
+    assert services.invites.redeem("telegram", "6003", "nonsense", "C", "vi").status == RedeemStatus.UNKNOWN
 
 
 def test_invite_for_a_registered_person_is_not_consumed(services):
     admin = office(services)
     invite = services.invites.create(admin, Role.DIRECTOR, None)
-    result = services.invites.redeem(invite.code, "telegram", "1002", "Lê Văn Hòa", "vi")
+    result = services.invites.redeem("telegram", "1002", invite.code, "Lê Văn Hòa", "vi")
     assert result.status == RedeemStatus.ALREADY_REGISTERED
     assert len(services.invites.list_pending(admin)) == 1
 
@@ -67,7 +67,7 @@ def test_two_simultaneous_redemptions_register_one_person(services):
 
     def redeem(user_id: str) -> None:
         barrier.wait()
-        results.append(services.invites.redeem(invite.code, "telegram", user_id, "X", "vi").status)
+        results.append(services.invites.redeem("telegram", user_id, invite.code, "X", "vi").status)
 
     threads = [threading.Thread(target=redeem, args=(uid,)) for uid in ("7001", "7002")]
     for thread in threads:
@@ -80,7 +80,7 @@ def test_two_simultaneous_redemptions_register_one_person(services):
 def test_bootstrap_invite_only_while_nobody_administers(services):
     code = services.invites.bootstrap_office_invite()
     assert code
-    result = services.invites.redeem(code, "telegram", "8001", "Quản trị", "vi")
+    result = services.invites.redeem("telegram", "8001", code, "Quản trị", "vi")
     assert result.actor.is_office
     assert services.invites.bootstrap_office_invite() is None
 

@@ -121,8 +121,8 @@ def test_one_pending_bootstrap_invitation(services):
     second = services.invites.bootstrap_office_invite()
     third = services.invites.bootstrap_office_invite()
     assert len({first, second, third}) == 3
-    assert services.invites.redeem(first, "telegram", "8001", "A", "vi").status == RedeemStatus.REVOKED
-    assert services.invites.redeem(second, "telegram", "8002", "B", "vi").status == RedeemStatus.REVOKED
-    result = services.invites.redeem(third, "telegram", "8003", "C", "vi")
+    assert services.invites.redeem("telegram", "8001", first, "A", "vi").status == RedeemStatus.REVOKED
+    assert services.invites.redeem("telegram", "8002", second, "B", "vi").status == RedeemStatus.REVOKED
+    result = services.invites.redeem("telegram", "8003", third, "C", "vi")
     assert result.status == RedeemStatus.OK and result.actor.is_office
     assert services.invites.bootstrap_office_invite() is None

@@ -12,6 +12,7 @@ from bot.services.audit import AuditService
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
+from bot.services.identity.service import IdentityService
 from bot.services.invites import InviteService
 from bot.services.official_report import OfficialReportService
 from bot.services.org import OrgService
@@ -35,6 +36,7 @@ class Services:
     people: PeopleService
     org: OrgService
     invites: InviteService
+    identity: IdentityService
     dialogs: DialogService
     audit: AuditService
     periods: PeriodService
@@ -60,13 +62,15 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     status.inputs_source = official_report.inputs
     org = OrgService(db, clock)
     org.publish_office_names()  # the catalogs' {office}: the Office as the organisation data names it
+    invites = InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours))
     return Services(
         db=db,
         clock=clock,
         calendar=calendar,
         people=people,
         org=org,
-        invites=InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours)),
+        invites=invites,
+        identity=IdentityService(db, clock, invites),
         dialogs=DialogService(db, clock),
         audit=AuditService(db, clock),
         periods=periods,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -14,12 +12,13 @@ from sqlmodel import col, select
 from bot.domain import ROLES_WITH_UNIT, Actor, DomainError, NotFound, PermissionDenied, Role
 from bot.i18n import N_
 from bot.services.base import Service
+from bot.services.identity.codes import hash_code, lookup_hashes, new_code
 from bot.services.people import to_actor
 from bot.text import clean_line
 from storage import audit
 from storage.models import Invite, Person, Unit
 
-CODE_BYTES = 12  # 16 URL-safe characters: well under the 64-byte /start payload limit
+CHANNELS = ("telegram", "zalo")
 
 
 class RedeemStatus(StrEnum):
@@ -48,10 +47,6 @@ class RedeemResult:
     actor: Actor | None = None
 
 
-def hash_code(code: str) -> str:
-    return hashlib.sha256(code.encode("ascii", "ignore")).hexdigest()
-
-
 class InviteService(Service):
     """Invites are created by the Office and redeemed once, atomically, before they expire."""
 
@@ -67,7 +62,7 @@ class InviteService(Service):
         if role not in ROLES_WITH_UNIT and role != Role.OFFICE:
             unit_id = None
         now = self.clock.now()
-        code = secrets.token_urlsafe(CODE_BYTES)
+        code = new_code()
         with self.db.session() as session:
             unit = None
             if role == Role.OFFICE and unit_id is None:
@@ -107,7 +102,7 @@ class InviteService(Service):
                                      col(Invite.used_at).is_(None), col(Invite.revoked_at).is_(None))
                 .values(revoked_at=now)).rowcount
             unit = session.exec(select(Unit).where(Unit.is_admin_office)).first()
-            code = secrets.token_urlsafe(CODE_BYTES)
+            code = new_code()
             invite = Invite(code_hash=hash_code(code), role=Role.OFFICE.value, unit_id=unit.id if unit else None,
                             created_at=now, expires_at=now + self.ttl)
             session.add(invite)
@@ -143,8 +138,13 @@ class InviteService(Service):
             audit.record(session, at=now, actor_id=actor.person_id, action="invite.revoke", entity="invite",
                          entity_id=invite_id)
 
-    def redeem(self, code: str, channel: str, external_id: str, full_name: str, locale: str) -> RedeemResult:
-        """Register the person behind `external_id` with the invite's role; each code works once."""
+    def redeem(self, channel: str, external_id: str, code: str, full_name: str = "", locale: str = "vi") -> RedeemResult:
+        """Register the person behind `external_id` on `channel` with the invite's role; each code works once.
+
+        The code comes from a Telegram /start link or is typed (Zalo); the channel it is redeemed on becomes the
+        person's preferred one."""
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}")
         now = self.clock.now()
         with self.db.session() as session:
             column = Person.telegram_id if channel == "telegram" else Person.zalo_id
@@ -152,7 +152,7 @@ class InviteService(Service):
             if known is not None:
                 unit = session.get(Unit, known.unit_id) if known.unit_id else None
                 return RedeemResult(RedeemStatus.ALREADY_REGISTERED, to_actor(known, unit))
-            invite = session.exec(select(Invite).where(Invite.code_hash == hash_code(code))).first()
+            invite = session.exec(select(Invite).where(col(Invite.code_hash).in_(lookup_hashes(code)))).first()
             if invite is None:
                 return RedeemResult(RedeemStatus.UNKNOWN)
             if invite.revoked_at is not None:
@@ -171,7 +171,7 @@ class InviteService(Service):
             name = invite.full_name or clean_line(full_name)[:255] or external_id
             if person is None:
                 person = Person(full_name=name, role=invite.role, unit_id=invite.unit_id, locale=locale,
-                                created_at=now, updated_at=now)
+                                preferred_channel=channel, created_at=now, updated_at=now)
                 setattr(person, "telegram_id" if channel == "telegram" else "zalo_id", external_id)
             else:  # a person whose access had been removed comes back with the new role
                 person.full_name, person.role, person.unit_id = name, invite.role, invite.unit_id
@@ -181,6 +181,7 @@ class InviteService(Service):
             session.exec(update(Invite).where(Invite.id == invite.id).values(used_by=person.id))
             audit.record(session, at=now, actor_id=person.id, action="invite.redeem", entity="person",
                          entity_id=person.id, after={"invite_id": invite.id, "role": invite.role,
-                                                     "unit_id": invite.unit_id, "full_name": name})
+                                                     "unit_id": invite.unit_id, "full_name": name,
+                                                     "channel": channel})
             unit = session.get(Unit, person.unit_id) if person.unit_id else None
             return RedeemResult(RedeemStatus.OK, to_actor(person, unit))

@@ -28,6 +28,8 @@ class PersonInfo:
     is_active: bool
     telegram_id: str | None
     blocked_at: datetime | None
+    zalo_id: str | None = None
+    preferred_channel: str = "telegram"
 
 
 def to_actor(person: Person, unit: Unit | None) -> Actor:
@@ -35,11 +37,13 @@ def to_actor(person: Person, unit: Unit | None) -> Actor:
         person_id=person.id, full_name=person.full_name, role=Role(person.role), locale=person.locale,
         unit_id=person.unit_id, unit_name=unit.name if unit else None,
         unit_is_office=bool(unit and unit.is_admin_office), telegram_id=person.telegram_id,
+        zalo_id=person.zalo_id, preferred_channel=person.preferred_channel,
     )
 
 
 def to_recipient(person: Person) -> Recipient:
-    return Recipient(person_id=person.id, full_name=person.full_name, locale=person.locale, telegram_id=person.telegram_id)
+    return Recipient(person_id=person.id, full_name=person.full_name, locale=person.locale, telegram_id=person.telegram_id,
+                     zalo_id=person.zalo_id, preferred_channel=person.preferred_channel)
 
 
 class PeopleService(Service):
@@ -73,16 +77,19 @@ class PeopleService(Service):
 
     def add_person(
         self, *, full_name: str, role: Role, telegram_id: str | None, unit_id: int | None = None,
-        locale: str = "vi", actor_id: int | None = None,
+        locale: str = "vi", actor_id: int | None = None, zalo_id: str | None = None,
     ) -> Actor:
         """Register someone directly (command line, demo data); replaces the role of a known id."""
         now = self.clock.now()
         with self.db.session() as session:
             person = session.exec(select(Person).where(Person.telegram_id == telegram_id)).first() if telegram_id else None
+            if person is None and zalo_id:
+                person = session.exec(select(Person).where(Person.zalo_id == zalo_id)).first()
             before = _snapshot(person) if person else None
             if person is None:
-                person = Person(full_name=clean_line(full_name), telegram_id=telegram_id, role=role.value,
-                                unit_id=unit_id, locale=locale, created_at=now, updated_at=now)
+                person = Person(full_name=clean_line(full_name), telegram_id=telegram_id, zalo_id=zalo_id,
+                                preferred_channel="telegram" if telegram_id or not zalo_id else "zalo",
+                                role=role.value, unit_id=unit_id, locale=locale, created_at=now, updated_at=now)
             else:
                 person.full_name, person.role, person.unit_id = clean_line(full_name), role.value, unit_id
                 person.is_active, person.updated_at = True, now
@@ -171,10 +178,12 @@ def _info(person: Person, unit: Unit | None) -> PersonInfo:
     return PersonInfo(
         person_id=person.id, full_name=person.full_name, role=Role(person.role), unit_id=person.unit_id,
         unit_name=unit.name if unit else None, locale=person.locale, is_active=person.is_active,
-        telegram_id=person.telegram_id, blocked_at=person.blocked_at,
+        telegram_id=person.telegram_id, blocked_at=person.blocked_at, zalo_id=person.zalo_id,
+        preferred_channel=person.preferred_channel,
     )
 
 
 def _snapshot(person: Person) -> dict:
     return {"full_name": person.full_name, "role": person.role, "unit_id": person.unit_id,
-            "is_active": person.is_active, "telegram_id": person.telegram_id}
+            "is_active": person.is_active, "telegram_id": person.telegram_id, "zalo_id": person.zalo_id,
+            "preferred_channel": person.preferred_channel}

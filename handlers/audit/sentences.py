@@ -16,6 +16,7 @@ from bot.i18n import N_, Translator
 from bot.periods import period_title
 from bot.questionnaire.model import pick_text
 from bot.services.audit import AuditEntry
+from bot.services.identity.service import CHANNEL_NAMES
 
 SENTENCES = {
     "invite.create": N_("{who} created an invitation for {whom} (expires {expires})"),
@@ -49,6 +50,10 @@ SENTENCES = {
     "official_report.write": N_("{who} wrote \"{part}\" of the official report for the {period}"),
     "official_report.reset": N_("{who} went back to the assistant's draft of \"{part}\" of the official report "
                                 "for the {period}"),
+    "identity.code": N_("{who} asked for a code to link a second account"),
+    "identity.link": N_("{who} linked a {channel} account"),
+    "identity.unlink": N_("{who} removed the {channel} account of {person}"),
+    "identity.prefer": N_("{who} chose {channel} for reminders and notices"),
     "escalation.raise": N_("{who} raised difficulty no. {id} of {unit}: {item}"),
     "escalation": N_("Difficulty no. {id} of {unit}: {who} {action}"),
 }
@@ -95,6 +100,7 @@ def describe(tr: Translator, entry: AuditEntry) -> str:
     facts["question"] = "; ".join(pick_text(q, tr.locale) for q in names.get("questions", [])) or _("a question")
     facts.update({k: values.get(k, 0) for k in ("added", "updated", "retired")})
     facts["file"] = values.get("file", "")
+    facts["channel"] = _channel(entry)
     part = PART_LABELS.get(values.get("part", ""))
     facts["part"] = _(part) if part else values.get("part", "")
     text = SENTENCES.get(entry.action)
@@ -113,6 +119,15 @@ def describe(tr: Translator, entry: AuditEntry) -> str:
     if values.get("comment"):
         extra.append(_("comment: {text}").format(text=values["comment"]))
     return line + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def _channel(entry: AuditEntry) -> str:
+    """The account a linking change is about: the preferred one, else the one that appeared or went."""
+    before, after = entry.before or {}, entry.after or {}
+    if entry.action == "identity.prefer":
+        return CHANNEL_NAMES.get(after.get("preferred_channel", ""), "")
+    changed = [c for c in CHANNEL_NAMES if bool(before.get(f"{c}_id")) != bool(after.get(f"{c}_id"))]
+    return CHANNEL_NAMES[changed[0]] if changed else ""
 
 
 def _day(tr: Translator, value: Any) -> str:

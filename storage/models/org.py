@@ -31,6 +31,7 @@ class Person(SQLModel, table=True):
     full_name: str = Field(max_length=255)
     telegram_id: str | None = Field(default=None, max_length=64, unique=True, index=True)
     zalo_id: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    preferred_channel: str = Field(default="telegram", max_length=16, sa_column_kwargs={"server_default": "telegram"})
     locale: str = Field(default="vi", max_length=8)
     role: str = Field(max_length=32, index=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)

@@ -1,0 +1,240 @@
+"""Which channels a person is reachable on: codes typed to register or link, removal, the preferred channel.
+
+Roles, unit, language and history belong to the person (one `person` row); a channel identity is only
+`person.telegram_id` or `person.zalo_id`, so linking a second channel changes nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient
+from bot.i18n import N_
+from bot.services.base import Service
+from bot.services.channels.addresses import SYNTHETIC_BASE, is_synthetic
+from bot.services.identity.codes import canonical, hash_code, new_code
+from bot.services.invites import InviteService, RedeemStatus
+from bot.services.people import CHANNEL_COLUMNS, to_actor
+from storage import audit
+from storage.models import ChannelAddress, LinkCode, Person, Unit
+
+CHANNELS = ("telegram", "zalo")
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
+LINK_TTL = timedelta(minutes=15)
+
+
+class CodeStatus(StrEnum):
+    REGISTERED = "registered"  # an invitation code: a new person
+    LINKED = "linked"  # a linking code: this channel now belongs to the code's person
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+    REVOKED = "revoked"
+    ALREADY_REGISTERED = "already_registered"  # an invitation typed by someone already registered here
+    ALREADY_LINKED = "already_linked"  # this channel id already belongs to the code's person
+    CONFLICT = "conflict"  # this channel id belongs to another person
+    CHANNEL_TAKEN = "channel_taken"  # the code's person already has another id on this channel
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    status: CodeStatus
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class LinkCodeInfo:
+    code: str  # display form, e.g. "K7QM-4XPD-9HTR"
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Identities:
+    person_id: int
+    full_name: str
+    telegram_id: str | None
+    zalo_id: str | None
+    preferred_channel: str
+
+    def has(self, channel: str) -> bool:
+        return bool(self.telegram_id if channel == "telegram" else self.zalo_id)
+
+
+_INVITE_STATUS = {
+    RedeemStatus.OK: CodeStatus.REGISTERED, RedeemStatus.UNKNOWN: CodeStatus.UNKNOWN,
+    RedeemStatus.EXPIRED: CodeStatus.EXPIRED, RedeemStatus.USED: CodeStatus.USED,
+    RedeemStatus.REVOKED: CodeStatus.REVOKED, RedeemStatus.ALREADY_REGISTERED: CodeStatus.ALREADY_REGISTERED,
+}
+
+
+def recipient_channels(person: Recipient | Actor | Person) -> list[tuple[str, str]]:
+    """(channel, external id) to try in order for one notification: the preferred channel, then the other."""
+    known = [(c, i) for c, i in (("telegram", person.telegram_id), ("zalo", person.zalo_id)) if i]
+    preferred = getattr(person, "preferred_channel", "telegram") or "telegram"
+    return sorted(known, key=lambda pair: pair[0] != preferred)
+
+
+def _snapshot(person: Person) -> dict:
+    return {"telegram_id": person.telegram_id, "zalo_id": person.zalo_id,
+            "preferred_channel": person.preferred_channel}
+
+
+def _check_channel(channel: str) -> None:
+    if channel not in CHANNELS:
+        raise DomainError(N_("Unknown channel. Choose telegram or zalo."))
+
+
+class IdentityService(Service):
+    """Binds Telegram and Zalo ids to people; checks its own permissions."""
+
+    def __init__(self, db, clock, invites: InviteService, link_ttl: timedelta = LINK_TTL) -> None:  # noqa: ANN001
+        super().__init__(db, clock)
+        self.invites = invites
+        self.link_ttl = link_ttl
+
+    # Who is speaking -------------------------------------------------------------------------------
+    def speaker(self, user_id: int | str) -> tuple[str, str]:
+        """(channel, external id) behind a user id of a Telegram-shaped update (Zalo chats have stand-in ids)."""
+        if is_synthetic(user_id):
+            with self.db.session() as session:
+                row = session.get(ChannelAddress, int(user_id) - SYNTHETIC_BASE)
+                if row is not None and row.channel in CHANNELS:
+                    return row.channel, row.external_id
+        return "telegram", str(user_id)
+
+    def identities(self, person_id: int) -> Identities:
+        with self.db.session() as session:
+            person = session.get(Person, person_id)
+            if person is None:
+                raise NotFound()
+            return Identities(person.id, person.full_name, person.telegram_id, person.zalo_id,
+                              person.preferred_channel)
+
+    # Codes -----------------------------------------------------------------------------------------
+    def issue_link_code(self, actor: Actor) -> LinkCodeInfo:
+        """A fresh single-use code for /lienket; earlier unused codes of the person stop working."""
+        now = self.clock.now()
+        code = new_code()
+        with self.db.session() as session:
+            person = session.get(Person, actor.person_id)
+            if person is None or not person.is_active:
+                raise PermissionDenied()
+            session.exec(delete(LinkCode).where(LinkCode.person_id == person.id, col(LinkCode.used_at).is_(None)))
+            row = LinkCode(code_hash=hash_code(code), person_id=person.id, created_at=now,
+                           expires_at=now + self.link_ttl)
+            session.add(row)
+            session.flush()
+            audit.record(session, at=now, actor_id=person.id, action="identity.code", entity="person",
+                         entity_id=person.id, after={"expires_at": row.expires_at})
+            return LinkCodeInfo(code, row.expires_at)
+
+    def redeem_code(self, channel: str, external_id: str, code: str, full_name: str = "",
+                    locale: str = "vi") -> CodeResult:
+        """A code typed (or sent through /start) on `channel`: a linking code binds this channel to its person,
+        an invitation code registers a new person. Refusals leave the code unused."""
+        _check_channel(channel)
+        if canonical(code):
+            linked = self._link(channel, external_id, code)
+            if linked is not None:
+                return linked
+        result = self.invites.redeem(channel, external_id, code, full_name, locale)
+        return CodeResult(_INVITE_STATUS[result.status], result.actor)
+
+    def _link(self, channel: str, external_id: str, code: str) -> CodeResult | None:
+        """Use a linking code; None when no linking code has that value (it may be an invitation)."""
+        now = self.clock.now()
+        column = CHANNEL_COLUMNS[channel]
+        try:
+            with self.db.session() as session:
+                row = session.exec(select(LinkCode).where(LinkCode.code_hash == hash_code(code))).first()
+                if row is None:
+                    return None
+                person = session.get(Person, row.person_id)
+                holder = session.exec(select(Person).where(column == external_id)).first()
+                if holder is not None and person is not None and holder.id == person.id:
+                    return CodeResult(CodeStatus.ALREADY_LINKED, self._actor(session, person))
+                if row.used_at is not None:
+                    return CodeResult(CodeStatus.USED)
+                if row.expires_at <= now:
+                    return CodeResult(CodeStatus.EXPIRED)
+                if person is None or not person.is_active:
+                    return CodeResult(CodeStatus.REVOKED)
+                if holder is not None:
+                    return CodeResult(CodeStatus.CONFLICT)
+                if getattr(person, column.key) is not None:
+                    return CodeResult(CodeStatus.CHANNEL_TAKEN)
+                claimed = session.exec(update(LinkCode).where(LinkCode.id == row.id, col(LinkCode.used_at).is_(None))
+                                       .values(used_at=now)).rowcount
+                if not claimed:
+                    return CodeResult(CodeStatus.USED)
+                before = _snapshot(person)
+                setattr(person, column.key, external_id)
+                person.updated_at = now
+                session.add(person)
+                session.flush()
+                audit.record(session, at=now, actor_id=person.id, action="identity.link", entity="person",
+                             entity_id=person.id, before=before, after=_snapshot(person))
+                return CodeResult(CodeStatus.LINKED, self._actor(session, person))
+        except IntegrityError:  # the same id was bound to someone else at the same moment
+            return CodeResult(CodeStatus.CONFLICT)
+
+    # Removing and preferring -----------------------------------------------------------------------
+    def unlink(self, actor: Actor, person_id: int, channel: str) -> Identities:
+        """Remove a person's Telegram or Zalo identity (the person, or the Office); one identity must remain."""
+        _check_channel(channel)
+        if actor.person_id != person_id and not actor.is_office:
+            raise PermissionDenied()
+        column = CHANNEL_COLUMNS[channel]
+        other = "zalo" if channel == "telegram" else "telegram"
+        now = self.clock.now()
+        with self.db.session() as session:
+            person = session.get(Person, person_id)
+            if person is None or not person.is_active:
+                raise NotFound()
+            if getattr(person, column.key) is None:
+                raise DomainError(N_("{name} has no {channel} account linked."), name=person.full_name,
+                                  channel=CHANNEL_NAMES[channel])
+            if getattr(person, CHANNEL_COLUMNS[other].key) is None:
+                raise DomainError(N_("The {channel} account is the only way {name} reaches the bot, so it cannot "
+                                     "be removed. To end their access, the Office uses /people remove."),
+                                  name=person.full_name, channel=CHANNEL_NAMES[channel])
+            before = _snapshot(person)
+            setattr(person, column.key, None)
+            person.preferred_channel = other
+            person.updated_at = now
+            session.add(person)
+            audit.record(session, at=now, actor_id=actor.person_id, action="identity.unlink", entity="person",
+                         entity_id=person.id, before=before, after=_snapshot(person))
+            return Identities(person.id, person.full_name, person.telegram_id, person.zalo_id,
+                              person.preferred_channel)
+
+    def set_preferred(self, actor: Actor, channel: str) -> Identities:
+        """The channel the person wants reminders and notifications on; it must be linked."""
+        _check_channel(channel)
+        now = self.clock.now()
+        with self.db.session() as session:
+            person = session.get(Person, actor.person_id)
+            if person is None or not person.is_active:
+                raise NotFound()
+            if getattr(person, CHANNEL_COLUMNS[channel].key) is None:
+                raise DomainError(N_("You have no {channel} account linked yet. Type /link to get a linking code."),
+                                  channel=CHANNEL_NAMES[channel])
+            if person.preferred_channel != channel:
+                before = _snapshot(person)
+                person.preferred_channel = channel
+                person.updated_at = now
+                session.add(person)
+                audit.record(session, at=now, actor_id=person.id, action="identity.prefer", entity="person",
+                             entity_id=person.id, before=before, after=_snapshot(person))
+            return Identities(person.id, person.full_name, person.telegram_id, person.zalo_id,
+                              person.preferred_channel)
+
+    @staticmethod
+    def _actor(session, person: Person) -> Actor:  # noqa: ANN001
+        return to_actor(person, session.get(Unit, person.unit_id) if person.unit_id else None)

@@ -1,0 +1,29 @@
+"""Refusals and notes shared by /start, typed codes and /lienket (no handler imports: start.py uses them too)."""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+from bot.services.identity.service import CodeStatus
+
+# Typed codes (Zalo has no links), and /lienket codes through /start: worded for a code, not a link.
+CODE_REFUSALS = {
+    CodeStatus.UNKNOWN: N_("This code is not valid. Please check it, or ask the Administration Office for a new "
+                           "invitation."),
+    CodeStatus.EXPIRED: N_("This code has expired. Please ask for a new one (an invitation from the Administration "
+                           "Office, or a linking code from /link)."),
+    CodeStatus.USED: N_("This code has already been used. Please ask for a new one (an invitation from the "
+                        "Administration Office, or a linking code from /link)."),
+    CodeStatus.REVOKED: N_("This code has been cancelled. Please ask the Administration Office for a new "
+                           "invitation."),
+    CodeStatus.CONFLICT: N_("This account is already registered to another person, so it cannot be linked. "
+                            "Please contact the Administration Office."),
+    CodeStatus.CHANNEL_TAKEN: N_("Your profile already has another account on this channel. Remove it first "
+                                 "(type /link), then use a new linking code."),
+    CodeStatus.ALREADY_LINKED: N_("This account is already linked to your profile."),
+}
+LINKED_TEXT = N_("This {channel} account is now linked to your profile: same role, unit, language and history.")
+# What a stranger on Zalo sees: no Telegram id to pass on there, but a code to type.
+ZALO_STRANGER = N_("Hello! Your Zalo account is not yet registered with the Emulation Assistant of the Department "
+                   "of Science and Technology.\n\nIf the Administration Office sent you an invitation code, type it "
+                   "here (for example K7QM-4XPD-9HTR). If you already use the assistant on Telegram, type /link "
+                   "there to get a linking code, then type that code here.")

@@ -1,0 +1,55 @@
+"""A message that is just a code ("K7QM-4XPD-9HTR"): an invitation typed on Zalo, or a /lienket linking code.
+
+Runs in group -1, before every feature: a stranger's code is answered here and processing stops; a registered
+person's text goes on to the features, unless it is a linking code meant for this chat (then it is answered).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
+
+from bot.services.channels.addresses import is_synthetic
+from bot.services.identity.codes import canonical
+from bot.services.identity.service import CodeStatus
+from handlers.common import reply, tr_for
+from handlers.context import BotApp, BotContext
+from handlers.identity.texts import CODE_REFUSALS, ZALO_STRANGER
+from handlers.start import code_accepted
+
+GROUP = -1
+# Answered for registered people too: the code was meant for this chat, and silence would confuse them.
+FOR_REGISTERED = (CodeStatus.ALREADY_LINKED, CodeStatus.CONFLICT, CodeStatus.CHANNEL_TAKEN)
+
+
+async def code_typed(update: Update, context: BotContext) -> None:
+    """Redeem a typed code for a stranger; let every other message through to the features."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    services = context.services
+    is_code = canonical(message.text) is not None
+    if not is_code and not is_synthetic(user.id):
+        return  # ordinary Telegram text: no lookup here
+    channel, external_id = services.identity.speaker(user.id)
+    known = services.people.actor_for(channel, external_id)
+    if not is_code:
+        if known is None and channel == "zalo":  # a Zalo stranger has no Telegram id to pass on: ask for a code
+            await reply(update, context, tr_for(update, context).gettext(ZALO_STRANGER))
+            raise ApplicationHandlerStop
+        return
+    locale = known.locale if known else context.bot_data.i18n.pick(user.language_code)
+    result = services.identity.redeem_code(channel, external_id, message.text, user.full_name, locale)
+    if known is not None and result.status not in FOR_REGISTERED:
+        return  # ordinary text of a registered person (an answer that happens to look like a code)
+    if result.status in (CodeStatus.REGISTERED, CodeStatus.LINKED) and result.actor is not None:
+        await code_accepted(update, context, result.actor, linked=result.status == CodeStatus.LINKED)
+    else:
+        _ = tr_for(update, context, known).gettext
+        await reply(update, context, _(CODE_REFUSALS.get(result.status, CODE_REFUSALS[CodeStatus.UNKNOWN])))
+    raise ApplicationHandlerStop
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, code_typed),
+                    group=GROUP)
