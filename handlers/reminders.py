@@ -6,6 +6,7 @@ import os
 import socket
 import warnings
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from datetime import timedelta
 
 import httpx
@@ -21,6 +22,8 @@ from bot.reminders.items import DueReminder, FanOutReport
 from bot.reminders.messages import alert_message, render, unit_line_text
 from bot.services import Services
 from bot.text import fold
+from bot.transport.policy import BULK
+from bot.transport.recorder import RecordingRequest, priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, deliver_with, int_or_none, markup, parse_data, registered, reply
 from handlers.context import BotApp, BotContext
@@ -86,6 +89,36 @@ def fan_out_for(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, worker: 
                   release=reminders.release, send=telegram_sender(bot, i18n), pacer=pacer)
 
 
+async def fan_out(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, items: list[DueReminder]) -> FanOutReport:
+    """Through the outbox when the bot records its calls (always, but in a bare test), else paced right here."""
+    if isinstance(bot.request, RecordingRequest):
+        return await queue_fan_out(bot, services, i18n, items)
+    return await fan_out_for(bot, services, i18n, pacer).run(items)
+
+
+async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[DueReminder],
+                        worker: str = WORKER, batch: int = 50) -> FanOutReport:
+    """Each claim commits with its queued message (exactly once); the channel's sender sends them last in line
+    (BULK priority) and reports each outcome back to the claim row (see bot.transport.wiring.outcome_hook)."""
+    report = FanOutReport()
+    for start in range(0, len(items), batch):
+        ambient = services.db.ambient()
+        with nullcontext(ambient) if ambient is not None else services.db.unit_of_work():
+            for item in items[start:start + batch]:
+                row_id = services.reminders.claim(item, worker)
+                if row_id is None:
+                    report.lost_claims += 1
+                elif not item.chat:
+                    services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "no chat")
+                    report.unreachable += 1
+                else:
+                    out = render(i18n.get(item.recipient.locale), item)
+                    with priority(BULK, f"rem:{row_id}"):
+                        await bot.send_message(item.chat, out.text, reply_markup=markup(out.buttons))
+                    report.sent += 1
+    return report
+
+
 async def send_alerts(bot: Bot, services: Services, i18n: I18n) -> None:
     """Tell the Office (once) who could not be reached."""
     alerts = services.reminders.claim_alerts()
@@ -102,7 +135,7 @@ async def run_reminders(app: BotApp) -> FanOutReport | None:
     if not services.reminders.is_sending_time():
         return None
     items = services.reminders.due()
-    report = await fan_out_for(app.bot, services, app.bot_data.i18n, pacer_for(app)).run(items) if items else None
+    report = await fan_out(app.bot, services, app.bot_data.i18n, pacer_for(app), items) if items else None
     await send_alerts(app.bot, services, app.bot_data.i18n)
     return report
 
@@ -158,7 +191,7 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
     items, already = services.reminders.manual(actor, period_id, stamp)
     info = services.periods.get(period_id)
     title = period_title(tr, info.kind, info.year, info.phase)
-    report = await fan_out_for(context.bot, services, context.bot_data.i18n, pacer_for(context.application)).run(items)
+    report = await fan_out(context.bot, services, context.bot_data.i18n, pacer_for(context.application), items)
     lines = [_("Reminders for \"{title}\": {sent} sent.").format(title=title, sent=report.sent)]
     if already or report.lost_claims:
         lines.append(_("{n} had already been reminded by this request.").format(n=already + report.lost_claims))

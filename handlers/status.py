@@ -21,6 +21,7 @@ from bot.services.status.service import can_see_status, digest
 from bot.services.status.schedule import AFTER_DEADLINE, SummarySchedule, due_moments
 from bot.services.status.text import board_text, stamped, status_text, summary_text
 from bot.text import fold
+from bot.transport.recorder import direct
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, parse_data, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
@@ -202,14 +203,16 @@ def register(app: BotApp) -> None:
         chat_id = group_chat(app.bot_data.settings)
         if chat_id:
             tr = app.bot_data.i18n.get(app.bot_data.settings.default_locale)
-            for period in app.bot_data.services.status.open_periods():
-                await refresh_board(app.bot, app.bot_data.services, tr, period.period_id, chat_id)
+            with direct():  # the board's message id must be known: these few calls skip the outbox
+                for period in app.bot_data.services.status.open_periods():
+                    await refresh_board(app.bot, app.bot_data.services, tr, period.period_id, chat_id)
 
     async def summaries() -> None:
         chat_id = group_chat(app.bot_data.settings)
         if chat_id:
             tr = app.bot_data.i18n.get(app.bot_data.settings.default_locale)
-            await post_summaries(app.bot, app.bot_data.services, tr, schedule, chat_id)
+            with direct():
+                await post_summaries(app.bot, app.bot_data.services, tr, schedule, chat_id)
 
     every = timedelta(minutes=max(1, settings.status_board_minutes))
     app.bot_data.ticker.add("status_board", every, boards)

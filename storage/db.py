@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
@@ -15,6 +16,8 @@ from sqlmodel import Session, SQLModel, create_engine
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The transaction of the update being processed (see `Database.unit_of_work`); None outside one.
+_AMBIENT: ContextVar[Session | None] = ContextVar("ambient_unit_of_work", default=None)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -51,7 +54,17 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends, rolled back on any exception."""
+        """A transaction: committed when the block ends, rolled back on any exception.
+
+        Inside `unit_of_work()` the block is a SAVEPOINT of the update's one transaction instead: its writes
+        become durable only with the update's commit, and its own rollback (an IntegrityError a service
+        catches) undoes just the block.
+        """
+        ambient = _AMBIENT.get()
+        if ambient is not None:
+            with ambient.begin_nested():
+                yield ambient
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
@@ -59,6 +72,33 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction for everything done while processing one update; every `session()` joins it.
+
+        """
+        if _AMBIENT.get() is not None:
+            raise RuntimeError("a unit of work is already open")
+        with Session(self.engine, expire_on_commit=False) as session:
+            if self.is_sqlite:
+                # Take SQLite's write lock now: a deferred transaction that reads and later writes fails at once
+                # when another writer committed in between; and SAVEPOINTs need a transaction already open.
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            token = _AMBIENT.set(session)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                _AMBIENT.reset(token)
+
+    @staticmethod
+    def ambient() -> Session | None:
+        """The open unit of work of this task or thread, if any."""
+        return _AMBIENT.get()
 
     def create_all(self) -> None:
         """Create tables straight from the models (tests); production uses `upgrade()`."""
