@@ -35,24 +35,19 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         print("TELEGRAM_BOT_TOKEN chưa được đặt: khởi động trình mô phỏng cục bộ.\n"
               "No TELEGRAM_BOT_TOKEN: starting the local chat simulator.\n")
         return cmd_demo(settings, args)
-    from telegram import Update
-
-    from bot.app import build_live
+    from bot.app import build_runtime
 
     _setup_logging(settings)
-    app = build_live(settings)
-    services = app.bot_data.services
+    runtime = build_runtime(settings)
+    services = runtime.services
     if not any(services.people.office_recipients()):
         code = services.invites.bootstrap_office_invite()
         if code:
             print(f"Chưa có tài khoản Phòng HC-TH. Mở liên kết sau để đăng ký / No Office account yet; open:\n"
                   f"  https://t.me/<bot>?start={code}  (đổi <bot> thành tên bot / replace <bot> by the bot's username)")
-    if settings.webhook_url:
-        app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, url_path="telegram",
-                        webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
-                        secret_token=settings.webhook_secret or None, allowed_updates=Update.ALL_TYPES)
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    # Updates are stored before they are confirmed, processed in worker threads, and sent by one paced sender
+    # per bot (docs/UPDATES.md). A webhook answers 200 only once the update is stored.
+    asyncio.run(runtime.run(webhook=bool(settings.webhook_url)))
     return 0
 
 

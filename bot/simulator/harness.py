@@ -122,7 +122,7 @@ class ChatSimulator:
 
     async def _feed(self, payload: dict[str, Any]) -> list[SentMessage]:
         before = len(self.api.outbox)
-        payload["update_id"] = self._next_update_id()
+        payload.setdefault("update_id", self._next_update_id())
         self.deliver(payload)
         await self.process()
         return self.api.outbox[before:]
@@ -150,12 +150,19 @@ class ChatSimulator:
 
     async def send(self, persona: Persona | str, text: str) -> list[SentMessage]:
         """The person types `text` (commands included) in their private chat with the bot."""
+        return await self._feed(self.typed(persona, text))
+
+    def typed(self, persona: Persona | str, text: str, update_id: int | None = None) -> dict[str, Any]:
+        """The update Telegram would deliver when the person types `text` (not delivered yet)."""
         persona = self._persona(persona)
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return await self._feed({"message": self._message(persona, **content)})
+        payload: dict[str, Any] = {"message": self._message(persona, **content)}
+        if update_id is not None:
+            payload["update_id"] = update_id
+        return payload
 
     async def send_file(self, persona: Persona | str, file_name: str, mime_type: str = "application/pdf",
                         size: int = 24_000, caption: str | None = None) -> list[SentMessage]:
