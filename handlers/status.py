@@ -10,7 +10,6 @@ from telegram import Bot, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.documents.chart import build_chart
 from bot.domain import Actor, Button
 from bot.i18n import N_, Translator
 from bot.periods import period_title
@@ -102,6 +101,8 @@ async def send_chart(update: Update, context: BotContext, actor: Actor, period_i
     """A PNG chart of the period (states per unit, capital disbursed, other indicators)."""
     tr = context.tr(actor.locale)
     consolidation = context.services.status.consolidation(actor, period_id)
+    from bot.documents.chart import build_chart  # matplotlib loads only when a chart is drawn
+
     png = build_chart(consolidation, tr)
     caption = tr.gettext("Chart: {title}").format(title=period_label(tr, consolidation.period))
     await context.bot.send_photo(update.effective_chat.id, png, caption=caption)

@@ -7,8 +7,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
@@ -104,7 +102,9 @@ class Database:
         """Create tables straight from the models (tests); production uses `upgrade()`."""
         SQLModel.metadata.create_all(self.engine)
 
-    def alembic_config(self) -> Config:
+    def alembic_config(self):  # noqa: ANN201 - alembic loads only when migrating
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
@@ -113,6 +113,8 @@ class Database:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration."""
+        from alembic import command
+
         command.upgrade(self.alembic_config(), "head")
 
     def dispose(self) -> None:

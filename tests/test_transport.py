@@ -123,11 +123,10 @@ async def test_killed_before_commit_leaves_nothing_and_is_redone(sim, monkeypatc
     except Killed:
         pass
     monkeypatch.setattr(RecordingRequest, "_enqueue", original)
-    with sim.db.session() as session:
-        assert session.exec(select(InboxUpdate.state).where(InboxUpdate.external_key == "602")).one() == "processing"
+    with sim.db.session() as session:  # nothing of the half-done update survived, not even its claim
+        assert session.exec(select(InboxUpdate.state).where(InboxUpdate.external_key == "602")).one() == "pending"
+        assert session.exec(select(OutboxMessage).where(OutboxMessage.state == "pending")).all() == []
     await sim.restart()
-    assert await sim.process() == 0  # the dead process's lease still holds the update
-    sim.inbox.now = lambda: time.time() + 120  # ... until it expires
     assert await sim.process() == 1
     texts = replies_to(sim, "khtc")
     assert len(texts) == 3 and "Câu 2/16" in texts[-1], texts  # one reply per update, none doubled
@@ -150,8 +149,8 @@ class Recorder:
         self.sent: list[tuple[float, int, str]] = []
 
     async def send(self, out) -> SendResult:  # noqa: ANN001
+        self.sent.append((time.monotonic(), out.id, out.chat_key))  # when the request leaves
         await asyncio.sleep(0.02)  # the round trip
-        self.sent.append((time.monotonic(), out.id, out.chat_key))
         return SendResult(Outcome.SENT)
 
 

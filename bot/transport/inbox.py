@@ -1,8 +1,8 @@
 """The inbox: every arrived update is stored before it is confirmed, then claimed in order per chat.
 
-A row is claimable when it is pending (or its lease expired: the process that had it died) and no earlier
-row of the same chat is unfinished, so one chat's updates are processed one at a time and in order, by
-whichever process claims them, while different chats go in parallel.
+A row is claimable when it is pending and no earlier row of the same chat is unfinished, so one chat's updates
+are processed one at a time and in order, by whichever process claims them, while different chats go in
+parallel. The claim is part of the update's one transaction (see `claim_in`).
 """
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from storage.db import Database
 from storage.models.transport import InboxUpdate
 
-PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"
-MAX_ATTEMPTS = 5  # an update that crashed its process this often is set aside (state dead), not retried forever
+PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"  # processing, dead: set by hand
 
 
 @dataclass(frozen=True)
@@ -42,9 +41,8 @@ class Claimed:
 
 
 class Inbox:
-    def __init__(self, db: Database, lease_seconds: float = 60.0, now=time.time) -> None:  # noqa: ANN001
+    def __init__(self, db: Database, now=time.time) -> None:  # noqa: ANN001
         self.db = db
-        self.lease_seconds = lease_seconds
         self.now = now
 
     def store(self, item: InboundUpdate) -> bool:
@@ -59,50 +57,37 @@ class Inbox:
             return False
         return True
 
-    def claim(self, owner: str, channel: str | None = None) -> Claimed | None:
-        """The oldest claimable update of a chat with nothing earlier in flight; leased to `owner`."""
-        now = self.now()
+    def claim_in(self, session, channel: str | None = None) -> Claimed | None:  # noqa: ANN001
+        """Inside the update's unit of work: take the oldest update of a chat with nothing earlier unfinished.
+
+        The row is marked done at once, in the same transaction that will hold everything the update changes
+        and queues: a crash before the commit undoes the mark, so the update is simply claimed again. No lease
+        is needed: PostgreSQL's row lock (SKIP LOCKED lets other workers pass it, and the still-uncommitted
+        row keeps blocking that chat's later updates) and SQLite's write lock last exactly as long as the work.
+        """
         earlier = aliased(InboxUpdate)
         blocked = exists().where(earlier.channel == InboxUpdate.channel, earlier.chat_key == InboxUpdate.chat_key,
                                  earlier.seq < InboxUpdate.seq, earlier.state.in_((PENDING, PROCESSING)))
-        ready = and_(or_(InboxUpdate.state == PENDING,
-                         and_(InboxUpdate.state == PROCESSING, InboxUpdate.lease_until < now)), ~blocked)
-        query = select(InboxUpdate.id).where(ready)
+        query = select(InboxUpdate).where(InboxUpdate.state == PENDING, ~blocked)
         if channel:
             query = query.where(InboxUpdate.channel == channel)
-        query = query.order_by(InboxUpdate.seq, InboxUpdate.id).limit(8)
+        query = query.order_by(InboxUpdate.seq, InboxUpdate.id).limit(1)
         if not self.db.is_sqlite:
             query = query.with_for_update(skip_locked=True, of=InboxUpdate)
-        with self.db.engine.begin() as connection:
-            for row_id in connection.execute(query).scalars().all():
-                won = connection.execute(
-                    update(InboxUpdate).where(InboxUpdate.id == row_id, ready)
-                    .values(state=PROCESSING, lease_owner=owner, lease_until=now + self.lease_seconds,
-                            attempts=InboxUpdate.attempts + 1))
-                if won.rowcount == 1:
-                    row = connection.execute(select(InboxUpdate).where(InboxUpdate.id == row_id)).one()
-                    return Claimed(row.id, row.channel, row.chat_key, row.payload, row.attempts)
-        return None
+        row = session.execute(query).scalars().first()
+        if row is None:
+            return None
+        session.execute(update(InboxUpdate).where(InboxUpdate.id == row.id)
+                        .values(state=DONE, done_at=self.now(), attempts=row.attempts + 1))
+        return Claimed(row.id, row.channel, row.chat_key, row.payload, row.attempts + 1)
 
-    def finish_in(self, session, claimed: Claimed, owner: str) -> bool:  # noqa: ANN001
-        """Mark the update done inside its unit of work (the first write of it); False if the lease was lost."""
-        result = session.execute(update(InboxUpdate).where(
-            InboxUpdate.id == claimed.id, InboxUpdate.state == PROCESSING, InboxUpdate.lease_owner == owner)
-            .values(state=DONE, done_at=self.now()))
-        return result.rowcount == 1
-
-    def set_aside(self, claimed: Claimed, owner: str) -> None:
-        """An update that failed too often: kept for inspection, no longer blocks its chat."""
-        with self.db.engine.begin() as connection:
-            connection.execute(update(InboxUpdate).where(InboxUpdate.id == claimed.id,
-                                                         InboxUpdate.lease_owner == owner).values(state=DEAD))
-
-    def release(self, claimed: Claimed, owner: str) -> None:
-        """Give an update back at once (this process stops): the next claim takes it."""
-        with self.db.engine.begin() as connection:
-            connection.execute(update(InboxUpdate).where(InboxUpdate.id == claimed.id, InboxUpdate.state == PROCESSING,
-                                                         InboxUpdate.lease_owner == owner)
-                               .values(state=PENDING, lease_owner="", lease_until=0.0))
+    def has_work(self, channel: str | None = None) -> bool:
+        """A cheap read (no lock) before opening a unit of work when idle."""
+        query = select(InboxUpdate.id).where(InboxUpdate.state == PENDING)
+        if channel:
+            query = query.where(InboxUpdate.channel == channel)
+        with self.db.engine.connect() as connection:
+            return connection.execute(query.limit(1)).first() is not None
 
     def counts(self) -> dict[str, int]:
         from sqlalchemy import func

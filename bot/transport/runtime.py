@@ -92,8 +92,12 @@ class Runtime:
                     self.processed += 1
                     self.wake_sender()
                     continue
-                self.work_ready.wait(0.25)  # a blocking wait is fine: this thread has nothing else to do
-                self.work_ready.clear()
+                # Idle: a blocking wait is fine (this thread has nothing else to do), then a lock-free look.
+                while not self.stop_flag.is_set():
+                    self.work_ready.wait(0.25)
+                    self.work_ready.clear()
+                    if self.inbox.has_work(CHANNEL):
+                        break
         finally:
             await app.shutdown()
 

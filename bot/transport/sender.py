@@ -87,20 +87,28 @@ class Budget:
         return self.chat_next.get(chat_key, 0.0)
 
     async def take(self, chat_key: str, free: bool) -> None:
-        """Wait for the next slot and book it; `free` calls (answers to buttons) skip the message budget."""
+        """Wait for the next overall slot and book it; `free` calls (answers to buttons) skip the budget."""
         if free:
             return
         now = self.now()
         slot = max(now, self.next_slot, self.paused_until)
         self.next_slot = slot + self.interval
-        self.chat_next[chat_key] = max(self.chat_next.get(chat_key, 0.0), slot) + self.policy.interval_for(chat_key)
+        self.chat_next[chat_key] = max(self.chat_next.get(chat_key, 0.0), slot + self.policy.interval_for(chat_key))
         if slot > now:
             await asyncio.sleep(slot - now)
+
+    async def gate(self, chat_key: str, free: bool) -> None:
+        """Right before the request leaves: never `hard_limit` departures within a second, and the chat's
+        next message counted from this actual departure (a slow database write in between must not shorten
+        the gap that Telegram measures)."""
+        if free:
+            return
         while len(self.recent) == self.recent.maxlen and (wait := 1.0 - (self.now() - self.recent[0])) > 0:
             await asyncio.sleep(wait)
-        self.recent.append(self.now())
+        now = self.now()
+        self.recent.append(now)
+        self.chat_next[chat_key] = max(self.chat_next.get(chat_key, 0.0), now + self.policy.interval_for(chat_key))
         if len(self.chat_next) > 50_000:
-            now = self.now()
             self.chat_next = {c: t for c, t in self.chat_next.items() if t > now}
 
     def pause(self, seconds: float) -> None:
@@ -205,6 +213,10 @@ class Sender:
         try:
             if not await asyncio.to_thread(self.outbox.mark_sending, row.id):
                 return  # another sender took it (a lease hand-over race): it is theirs
+            await self.budget.gate(row.chat_key, row.method in self.policy.free_methods)
+            if not self.lease.valid():  # the budget is another sender's now: give the call back untouched
+                await asyncio.to_thread(self.outbox.retry_later, row.id, 0.0, "lease lost")
+                return
             try:
                 result = await self.send(row)
             except Exception as error:  # noqa: BLE001 - unknown failure: it may have reached the chat

@@ -13,7 +13,7 @@ from telegram import Bot, InputFile, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.reminders.fanout import Outcome, SendResult
-from bot.transport.inbox import MAX_ATTEMPTS, Claimed, Inbox, InboundUpdate
+from bot.transport.inbox import Inbox, InboundUpdate
 from bot.transport.outbox import Outgoing
 from bot.transport.recorder import Capture, capturing
 from storage.db import Database
@@ -87,42 +87,26 @@ def telegram_send(bot: Bot):  # noqa: ANN201
     return send
 
 
-class LostLease(Exception):
-    """The update's lease ran out and another process owns it now: this attempt is thrown away."""
-
-
 class Processor:
-    """Processes claimed updates with an Application whose bot records calls: one transaction per update."""
+    """Processes updates with an Application whose bot records calls: one transaction per update, claim included."""
 
     def __init__(self, app, db: Database, inbox: Inbox, owner: str) -> None:  # noqa: ANN001
         self.app, self.db, self.inbox, self.owner = app, db, inbox, owner
         self.processed = 0
 
-    async def process(self, claimed: Claimed) -> bool:
-        """True when committed. A crash anywhere before the commit leaves the update to be processed again."""
-        update = Update.de_json(json.loads(claimed.payload), self.app.bot)
-        try:
-            with self.db.unit_of_work() as session:
-                if not self.inbox.finish_in(session, claimed, self.owner):
-                    raise LostLease(claimed.id)
-                with capturing(Capture(claimed.chat_key, claimed.id)):
-                    await self.app.process_update(update)
-        except LostLease:
-            log.warning("update %s was taken over by another process", claimed.id)
-            return False
-        except Exception:
-            log.exception("update %s could not be committed (attempt %d)", claimed.id, claimed.attempts)
-            if claimed.attempts >= MAX_ATTEMPTS:
-                self.inbox.set_aside(claimed, self.owner)
-            else:
-                self.inbox.release(claimed, self.owner)
-            return False
-        self.processed += 1
-        return True
-
     async def process_next(self) -> bool:
-        claimed = self.inbox.claim(self.owner, CHANNEL)
-        if claimed is None:
-            return False
-        await self.process(claimed)
+        """Claim, process and commit one update; False when none is claimable.
+
+        A crash anywhere before the commit undoes everything, claim included: the update is processed again
+        from scratch. After the commit, its replies are in the outbox. A handler's exception is answered by the
+        error handler (an apology, queued) and committed like any other outcome, as before.
+        """
+        with self.db.unit_of_work() as session:
+            claimed = self.inbox.claim_in(session, CHANNEL)
+            if claimed is None:
+                return False
+            update = Update.de_json(json.loads(claimed.payload), self.app.bot)
+            with capturing(Capture(claimed.chat_key, claimed.id)):
+                await self.app.process_update(update)
+        self.processed += 1
         return True

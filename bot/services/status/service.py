@@ -20,9 +20,7 @@ from bot.clock import Clock
 from bot.consolidation import Consolidation, consolidate
 from bot.contracts import EscalationSummary
 from bot.documents.criteria import QuestionLabels
-from bot.documents.docx_report import build_report
 from bot.documents.labels import load_labels
-from bot.documents.xlsx_annex import build_annex
 from bot.domain import Actor, PermissionDenied, Role
 from bot.services.base import Service
 from bot.services.periods import PeriodInfo, PeriodService
@@ -139,6 +137,9 @@ class StatusService(Service):
 
     def export_files(self, period_id: int) -> ExportFiles:
         """Both documents, for the command line as well (the text is the Department's, in Vietnamese)."""
+        from bot.documents.docx_report import build_report  # python-docx and openpyxl load only when needed
+        from bot.documents.xlsx_annex import build_annex
+
         c = self.build(period_id)
         code = c.period.code
         return ExportFiles(period=c.period, docx_name=f"BC-thi-dua-{code}.docx",
