@@ -10,14 +10,24 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from storage.db import Database
 from storage.models.transport import InboxUpdate
 
 PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"  # processing, dead: set by hand
+
+
+# The claim runs for every update: plain SQL, compiled once. A chat's later update waits while an earlier one is
+# pending or being processed (the earlier row's claim is not committed yet, so it still reads "pending").
+_CLAIM = ("SELECT i.id, i.channel, i.chat_key, i.payload, i.attempts FROM inboxupdate i "
+          "WHERE i.state = 'pending' AND i.channel = :channel AND NOT EXISTS ("
+          "SELECT 1 FROM inboxupdate j WHERE j.channel = i.channel AND j.chat_key = i.chat_key "
+          "AND j.seq < i.seq AND j.state IN ('pending', 'processing')) ORDER BY i.seq, i.id LIMIT 1")
+_CLAIM_SQLITE = text(_CLAIM)
+_CLAIM_PG = text(_CLAIM + " FOR UPDATE OF i SKIP LOCKED")
+_DONE = text("UPDATE inboxupdate SET state = 'done', done_at = :at, attempts = attempts + 1 WHERE id = :id")
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ class Inbox:
             return False
         return True
 
-    def claim_in(self, session, channel: str | None = None) -> Claimed | None:  # noqa: ANN001
+    def claim_in(self, session, channel: str) -> Claimed | None:  # noqa: ANN001
         """Inside the update's unit of work: take the oldest update of a chat with nothing earlier unfinished.
 
         The row is marked done at once, in the same transaction that will hold everything the update changes
@@ -65,20 +75,10 @@ class Inbox:
         is needed: PostgreSQL's row lock (SKIP LOCKED lets other workers pass it, and the still-uncommitted
         row keeps blocking that chat's later updates) and SQLite's write lock last exactly as long as the work.
         """
-        earlier = aliased(InboxUpdate)
-        blocked = exists().where(earlier.channel == InboxUpdate.channel, earlier.chat_key == InboxUpdate.chat_key,
-                                 earlier.seq < InboxUpdate.seq, earlier.state.in_((PENDING, PROCESSING)))
-        query = select(InboxUpdate).where(InboxUpdate.state == PENDING, ~blocked)
-        if channel:
-            query = query.where(InboxUpdate.channel == channel)
-        query = query.order_by(InboxUpdate.seq, InboxUpdate.id).limit(1)
-        if not self.db.is_sqlite:
-            query = query.with_for_update(skip_locked=True, of=InboxUpdate)
-        row = session.execute(query).scalars().first()
+        row = session.execute(_CLAIM_SQLITE if self.db.is_sqlite else _CLAIM_PG, {"channel": channel}).first()
         if row is None:
             return None
-        session.execute(update(InboxUpdate).where(InboxUpdate.id == row.id)
-                        .values(state=DONE, done_at=self.now(), attempts=row.attempts + 1))
+        session.execute(_DONE, {"id": row.id, "at": self.now()})
         return Claimed(row.id, row.channel, row.chat_key, row.payload, row.attempts + 1)
 
     def has_work(self, channel: str | None = None) -> bool:

@@ -65,7 +65,7 @@ class Runtime:
 
     def _bot_kwargs(self) -> dict:
         base = self.settings.telegram_api_base_url
-        return {"base_url": base.rstrip("/") + "/bot"} if base else {}
+        return {"base_url": base} if base else {}
 
     def _build_app(self):  # noqa: ANN202
         """An Application for one thread: its bot records calls into the outbox (reads go to the network)."""
