@@ -97,7 +97,7 @@ async def fan_out(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, items:
 
 
 async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[DueReminder],
-                        worker: str = WORKER, batch: int = 50) -> FanOutReport:
+                        worker: str = WORKER, batch: int = 20) -> FanOutReport:
     """Each claim commits with its queued message (exactly once); the channel's sender sends them last in line
     (BULK priority) and reports each outcome back to the claim row (see bot.transport.wiring.outcome_hook)."""
     report = FanOutReport()
