@@ -24,6 +24,9 @@ from benchmarks.fake_bot_api_server import FakeBotApiServer
 from benchmarks.update_handling import ROOT, SECRET, TOKEN, _free_port, prepare
 
 
+UPDATE_IDS = iter(range(1, 1_000_000))
+
+
 def bare(port: int, api: str) -> None:
     """The baseline: python-telegram-bot's own webhook and one echo handler."""
     from telegram.ext import Application, MessageHandler, filters
@@ -47,12 +50,14 @@ def rss_mb(pid: int) -> float:
 async def measure(command: list[str], env: dict, port: int, server: FakeBotApiServer) -> tuple[float, float]:
     before = len(server.log)
     started = time.monotonic()
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    payload = {"update_id": 1, "message": {"message_id": 1, "date": int(time.time()), "text": "/batdau",
+    log = open(Path(tempfile.gettempdir()) / "cold_start.log", "a")  # noqa: SIM115
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    update_id = next(UPDATE_IDS)  # a new update each run: the bot ignores one it already stored
+    payload = {"update_id": update_id, "message": {"message_id": update_id, "date": int(time.time()), "text": "/batdau",
                                            "chat": {"id": 500000, "type": "private"},
                                            "from": {"id": 500000, "is_bot": False, "first_name": "A"},
                                            "entities": [{"type": "bot_command", "offset": 0, "length": 7}]}}
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with httpx.AsyncClient(timeout=5) as client:  # noqa: SIM117
         while True:
             try:
                 response = await client.post(f"http://127.0.0.1:{port}/telegram", json=payload,

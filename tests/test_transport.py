@@ -203,3 +203,18 @@ async def test_two_senders_share_one_budget_and_a_takeover_loses_nothing(db):
     assert min(gaps) >= policy.per_chat - 0.05, min(gaps)
     with db.session() as session:
         assert set(session.exec(select(OutboxMessage.state)).all()) == {"sent"}
+
+
+def test_settled_rows_are_forgotten_after_a_week(db):
+    from bot.transport.inbox import InboundUpdate
+
+    inbox, outbox = Inbox(db), Outbox(db)
+    assert inbox.store(InboundUpdate("telegram", "1", 1, "5", "{}"))
+    with db.unit_of_work() as session:
+        assert inbox.claim_in(session, "telegram") is not None
+    _queue(db, [("5", REPLY)])
+    row = outbox.pending("test")[0]
+    outbox.finish(row.id, "sent")
+    assert inbox.prune() == 0 and outbox.prune() == 0
+    inbox.now = outbox.now = lambda: time.time() + 8 * 86400
+    assert inbox.prune() == 1 and outbox.prune() == 1
