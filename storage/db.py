@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -37,6 +38,18 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _script_heads() -> set[str]:
+    """Revisions that no migration file revises."""
+    revisions, revised = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if found := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.M):
+            revisions.add(found.group(1))
+        if down := re.search(r"^down_revision\s*=\s*(.+)$", source, re.M):
+            revised.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return revisions - revised
 
 
 class Database:
@@ -112,10 +125,21 @@ class Database:
         return config
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration."""
+        """Bring the schema to the newest migration (Alembic is loaded only when there is something to do)."""
+        if self._at_head():
+            return
         from alembic import command
 
         command.upgrade(self.alembic_config(), "head")
+
+    def _at_head(self) -> bool:
+        """The database already carries every head revision of the migration files (read without Alembic)."""
+        try:
+            with self.engine.connect() as connection:
+                current = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+        except Exception:  # noqa: BLE001 - no version table yet: a fresh database
+            return False
+        return bool(current) and current == _script_heads()
 
     def dispose(self) -> None:
         self.engine.dispose()
