@@ -1,8 +1,10 @@
 """A local stand-in for the Telegram Bot API over real HTTP on 127.0.0.1, enforcing Telegram's sending limits.
 
-At most `global_rate` accepted sendMessage calls in any sliding second, and one per chat per second; beyond
-that it answers 429 with `retry_after`, as Telegram does. It records every accepted message per chat, so the
-benchmark can count duplicates and misses across sender processes.
+At most `global_rate` accepted message calls (sendMessage, sendDocument, sendPhoto, edits) in any sliding second,
+and one per chat per second; beyond that it answers 429 with `retry_after`, as Telegram does. It records every
+accepted message per chat (and, in `log`, when and with what text), so the benchmarks can count duplicates,
+misses and reply latencies across sender processes. `rtt` adds a network round trip (half before the limits
+are checked, as Telegram counts a message when it arrives, half after).
 """
 
 from __future__ import annotations
@@ -15,8 +17,15 @@ from urllib.parse import parse_qs
 
 
 class FakeBotApiServer:
-    def __init__(self, global_rate: int = 30, per_chat_seconds: float = 1.0, window: float = 1.0) -> None:
+    MESSAGE_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "editMessageText",
+                                 "editMessageReplyMarkup", "editMessageCaption"})
+
+    def __init__(self, global_rate: int = 30, per_chat_seconds: float = 1.0, window: float = 1.0,
+                 rtt: float = 0.0) -> None:
         self.global_rate, self.per_chat_seconds, self.window = global_rate, per_chat_seconds, window
+        self.rtt = rtt
+        self.log: list[tuple[float, str, str, str]] = []  # (arrival, chat, method, text)
+        self.calls: Counter[str] = Counter()
         self.accepted: Counter[str] = Counter()
         self.first_at: float | None = None
         self.last_at: float | None = None
@@ -49,7 +58,14 @@ class FakeBotApiServer:
                 path = lines[0].split(" ")[1]
                 headers = {k.strip().lower(): v.strip() for k, _s, v in (l.partition(":") for l in lines[1:] if l)}
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status, payload = self._answer(path.rsplit("/", 1)[-1], headers.get("content-type", ""), body)
+                method = path.rsplit("/", 1)[-1]
+                if self.rtt:
+                    await asyncio.sleep(self.rtt / 2)
+                if method == "getUpdates":
+                    await asyncio.sleep(1.0)  # nothing arrives through polling here: the benchmarks use webhooks
+                status, payload = self._answer(method, headers.get("content-type", ""), body)
+                if self.rtt:
+                    await asyncio.sleep(self.rtt / 2)
                 data = json.dumps(payload).encode()
                 writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
                              f"Connection: keep-alive\r\n\r\n".encode() + data)
@@ -62,14 +78,20 @@ class FakeBotApiServer:
     def _params(self, content_type: str, body: bytes) -> dict[str, str]:
         if "json" in content_type:
             return {k: str(v) for k, v in json.loads(body or b"{}").items()}
+        if "multipart" in content_type:
+            return _multipart(content_type, body)
         return {k: v[0] for k, v in parse_qs(body.decode()).items()}
 
     def _answer(self, method: str, content_type: str, body: bytes) -> tuple[int, dict]:
         if method == "getMe":
             return 200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}}
-        if method != "sendMessage":
+        self.calls[method] += 1
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": []}
+        if method not in self.MESSAGE_METHODS:
             return 200, {"ok": True, "result": True}
-        chat = self._params(content_type, body).get("chat_id", "")
+        params = self._params(content_type, body)
+        chat = params.get("chat_id", "")
         now = time.monotonic()
         while self._recent and now - self._recent[0] >= self.window:
             self._recent.popleft()
@@ -82,9 +104,23 @@ class FakeBotApiServer:
         self._recent.append(now)
         self._chat_last[chat] = now
         self.accepted[chat] += 1
+        self.log.append((now, chat, method, params.get("text", params.get("caption", ""))))
         self.times.append(now)
         self.first_at = self.first_at or now
         self.last_at = now
         self._message_id += 1
         return 200, {"ok": True, "result": {"message_id": self._message_id, "date": int(time.time()),
                                             "chat": {"id": int(chat), "type": "private"}, "text": "ok"}}
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, str]:
+    """The text fields of a multipart upload (the file parts are skipped)."""
+    boundary = content_type.split("boundary=", 1)[-1].strip('"').encode()
+    fields = {}
+    for part in body.split(b"--" + boundary):
+        head, _sep, value = part.partition(b"\r\n\r\n")
+        if b"filename=" in head or b'name="' not in head:
+            continue
+        name = head.split(b'name="', 1)[1].split(b'"', 1)[0].decode()
+        fields[name] = value.rstrip(b"\r\n").decode("utf-8", "replace")
+    return fields

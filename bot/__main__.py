@@ -16,6 +16,7 @@ def _setup_logging(settings: Settings) -> Redactor:
     redact = Redactor(secrets_of(settings))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)
     install(redact)
     return redact
 
@@ -65,12 +66,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run_live(settings: Settings) -> int:
-    from telegram import Update
+    from bot.app import build_runtime
 
-    from bot.app import build_live
-
-    app = build_live(settings)
-    services = app.bot_data.services
+    runtime = build_runtime(settings)
+    services = runtime.services
     if not any(services.people.office_recipients()):
         code = services.invites.bootstrap_office_invite()
         if code:
@@ -78,12 +77,9 @@ def _run_live(settings: Settings) -> int:
                   f"  https://t.me/<bot>?start={code}  (đổi <bot> thành tên bot / replace <bot> by the bot's username)\n"
                   f"Chỉ liên kết này còn hiệu lực; các liên kết in ở lần khởi động trước đã bị thu hồi.\n"
                   f"Only this link is valid; links printed at earlier starts have been revoked.")
-    if settings.webhook_url:
-        app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, url_path="telegram",
-                        webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
-                        secret_token=settings.webhook_secret or None, allowed_updates=Update.ALL_TYPES)
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    # Updates are stored before they are confirmed, processed in worker threads, and sent by one paced sender
+    # per bot (docs/UPDATES.md). A webhook answers 200 only once the update is stored.
+    asyncio.run(runtime.run(webhook=bool(settings.webhook_url)))
     return 0
 
 

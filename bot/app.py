@@ -88,3 +88,14 @@ def build_live(settings: Settings, clock: Clock | None = None) -> BotApp:
     services = build_services(settings, db, clock)
     prepare_database(settings, services)
     return build_application(settings, services, I18n(settings.default_locale))
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None):  # noqa: ANN201
+    """Everything for a real deployment: receiver, worker threads and the sender (bot/transport/runtime.py)."""
+    from bot.transport.runtime import Runtime
+
+    clock = clock or SystemClock(settings.tz)
+    db = Database(settings.effective_database_url)
+    services = build_services(settings, db, clock)
+    prepare_database(settings, services)
+    return Runtime(settings, services, I18n(settings.default_locale))

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    # Update handling (docs/UPDATES.md): worker threads per process (0 = 1 on SQLite, 2 on PostgreSQL),
+    # Telegram's concurrent webhook connections (1 keeps arrival order; storing an update takes milliseconds),
+    # and the bot-wide message pace (Telegram: about 30/s; the sender keeps one under `send_hard_limit`).
+    update_workers: int = 0
+    webhook_max_connections: int = 1
+    send_rate: float = 28.0
     office_chat_id: str = ""
     leadership_chat_id: str = ""
     status_board_minutes: int = 5  # how often the group's status message is checked for changes (live)

@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from contextlib import nullcontext
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -14,6 +15,7 @@ from bot.domain import Actor, Button, DomainError, OutMessage, Recipient
 from bot.i18n import Translator
 from bot.services import Services
 from bot.text import chunk_text, parse_int
+from bot.transport.recorder import meant
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -93,13 +95,18 @@ async def answer_query(update: Update, text: str | None = None) -> None:
         pass
 
 
-async def drop_buttons(update: Update) -> None:
-    """Remove the keyboard of the message whose button was pressed, so it cannot be pressed twice."""
+async def drop_buttons(update: Update, acknowledge: bool = False) -> None:
+    """Remove the keyboard of the message whose button was pressed, so it cannot be pressed twice.
+
+    A routine removal is dropped by the outbox (presses are re-checked on the server anyway, and it was 18% of
+    all calls); with `acknowledge` the removal is what tells the person it is done ("Nhắc lại sau"), so it is
+    kept by the outbox."""
     query = update.callback_query
     if query is None or query.message is None:
         return
     try:
-        await query.edit_message_reply_markup(reply_markup=None)
+        with meant() if acknowledge else nullcontext():
+            await query.edit_message_reply_markup(reply_markup=None)
     except TelegramError:
         pass
 

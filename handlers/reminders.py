@@ -6,6 +6,7 @@ import os
 import socket
 import warnings
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from datetime import timedelta
 
 import httpx
@@ -23,6 +24,8 @@ from bot.reminders.items import DueReminder, FanOutReport
 from bot.reminders.messages import alert_message, render, unit_line_text
 from bot.services import Services
 from bot.text import fold
+from bot.transport.policy import BULK
+from bot.transport.recorder import RecordingRequest, priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, markup, registered, reply
 from handlers.context import BotApp, BotContext
@@ -89,6 +92,36 @@ def fan_out_for(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, worker: 
                   release=reminders.release, send=telegram_sender(bot, i18n), pacer=pacer)
 
 
+async def fan_out(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, items: list[DueReminder]) -> FanOutReport:
+    """Through the outbox when the bot records its calls (always, but in a bare test), else paced right here."""
+    if isinstance(bot.request, RecordingRequest):
+        return await queue_fan_out(bot, services, i18n, items)
+    return await fan_out_for(bot, services, i18n, pacer).run(items)
+
+
+async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[DueReminder],
+                        worker: str = WORKER, batch: int = 20) -> FanOutReport:
+    """Each claim commits with its queued message (exactly once); the channel's sender sends them last in line
+    (BULK priority) and reports each outcome back to the claim row (see bot.transport.wiring.outcome_hook)."""
+    report = FanOutReport()
+    for start in range(0, len(items), batch):
+        ambient = services.db.ambient()
+        with nullcontext(ambient) if ambient is not None else services.db.unit_of_work():
+            for item in items[start:start + batch]:
+                row_id = services.reminders.claim(item, worker)
+                if row_id is None:
+                    report.lost_claims += 1
+                elif not item.chat:
+                    services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "no chat")
+                    report.unreachable += 1
+                else:
+                    out = render(i18n.get(item.recipient.locale), item)
+                    with priority(BULK, f"reminder:{row_id}"):
+                        await bot.send_message(item.chat, out.text, reply_markup=markup(out.buttons))
+                    report.sent += 1
+    return report
+
+
 async def send_alerts(bot: Bot, services: Services, i18n: I18n) -> None:
     """Tell the Office (once) who could not be reached."""
     alerts = services.reminders.claim_alerts()
@@ -105,7 +138,7 @@ async def run_reminders(app: BotApp) -> FanOutReport | None:
     if not services.reminders.is_sending_time():
         return None
     items = services.reminders.due()
-    report = await fan_out_for(app.bot, services, app.bot_data.i18n, pacer_for(app)).run(items) if items else None
+    report = await fan_out(app.bot, services, app.bot_data.i18n, pacer_for(app), items) if items else None
     await send_alerts(app.bot, services, app.bot_data.i18n)
     return report
 
@@ -166,8 +199,8 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
     for period_id in period_ids:
         info = services.periods.get(period_id)
         titles.append(period_title(tr, info.kind, info.year, info.phase))
-    fan_out = fan_out_for(context.bot, services, context.bot_data.i18n, pacer_for(context.application))
-    report = await fan_out.run(plan.items) if plan.items else FanOutReport()
+    report = await fan_out(context.bot, services, context.bot_data.i18n, pacer_for(context.application),
+                           plan.items) if plan.items else FanOutReport()
     lines = [_("Reminders for \"{title}\": {sent} sent.").format(title="\", \"".join(titles), sent=report.sent)]
     if plan.already or report.lost_claims:
         lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))
@@ -216,7 +249,7 @@ async def reminder_pressed(update: Update, context: BotContext, actor: Actor) ->
     period_id = int_or_none(fields[0]) if fields else None
     if code == Rem.SNOOZE and len(fields) == 1 and period_id is not None:
         when = context.services.reminders.snooze(actor, period_id)
-        await drop_buttons(update)  # acknowledged: the reminder's buttons have done their work
+        await drop_buttons(update, acknowledge=True)  # the reminder's buttons have done their work
         await reply(update, context, _snoozed_text(tr, when))
     elif code in (Rem.NOW, Rem.AGAIN) and len(fields) == 2 and period_id is not None and actor.is_office:
         ids = [period_id] if period_id else [p.period.period_id for p in context.services.reminders.pending(actor)]

@@ -10,7 +10,6 @@ from telegram import Bot, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.documents.chart import build_chart
 from bot.domain import Actor, Button
 from bot.i18n import N_, Translator
 from bot.periods import period_title
@@ -21,6 +20,7 @@ from bot.services.status.service import can_see_status, digest
 from bot.services.status.schedule import AFTER_DEADLINE, SummarySchedule, due_moments
 from bot.services.status.text import board_text, stamped, status_text, summary_text
 from bot.text import fold
+from bot.transport.recorder import direct
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, parse_data, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
@@ -103,6 +103,8 @@ async def send_chart(update: Update, context: BotContext, actor: Actor, period_i
     """A PNG chart of the period (states per unit, capital disbursed, other indicators)."""
     tr = context.tr(actor.locale)
     consolidation = context.services.status.consolidation(actor, period_id)
+    from bot.documents.chart import build_chart  # matplotlib loads only when a chart is drawn
+
     png = build_chart(consolidation, tr, context.services.status.short_names())
     caption = tr.gettext("Chart: {title}").format(title=period_label(tr, consolidation.period))
     await context.bot.send_photo(update.effective_chat.id, png, caption=caption)
@@ -204,14 +206,16 @@ def register(app: BotApp) -> None:
         chat_id = group_chat(app.bot_data.settings)
         if chat_id:
             tr = app.bot_data.i18n.get(app.bot_data.settings.default_locale)
-            for period in app.bot_data.services.status.open_periods():
-                await refresh_board(app.bot, app.bot_data.services, tr, period.period_id, chat_id)
+            with direct():  # the board's message id must be known: these few calls skip the outbox
+                for period in app.bot_data.services.status.open_periods():
+                    await refresh_board(app.bot, app.bot_data.services, tr, period.period_id, chat_id)
 
     async def summaries() -> None:
         chat_id = group_chat(app.bot_data.settings)
         if chat_id:
             tr = app.bot_data.i18n.get(app.bot_data.settings.default_locale)
-            await post_summaries(app.bot, app.bot_data.services, tr, schedule, chat_id)
+            with direct():
+                await post_summaries(app.bot, app.bot_data.services, tr, schedule, chat_id)
 
     every = timedelta(minutes=max(1, settings.status_board_minutes))
     app.bot_data.ticker.add("status_board", every, boards)

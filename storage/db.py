@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The transaction of the update being processed (see `Database.unit_of_work`); None outside one.
+_AMBIENT: ContextVar[Session | None] = ContextVar("ambient_unit_of_work", default=None)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -38,6 +40,18 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+def _script_heads() -> set[str]:
+    """Revisions that no migration file revises."""
+    revisions, revised = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if found := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.M):
+            revisions.add(found.group(1))
+        if down := re.search(r"^down_revision\s*=\s*(.+)$", source, re.M):
+            revised.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return revisions - revised
+
+
 class Database:
     """Owns the engine; services open one short session per call with `session()`."""
 
@@ -51,7 +65,17 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends, rolled back on any exception."""
+        """A transaction: committed when the block ends, rolled back on any exception.
+
+        Inside `unit_of_work()` the block is a SAVEPOINT of the update's one transaction instead: its writes
+        become durable only with the update's commit, and its own rollback (an IntegrityError a service
+        catches) undoes just the block.
+        """
+        ambient = _AMBIENT.get()
+        if ambient is not None:
+            with ambient.begin_nested():
+                yield ambient
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
@@ -60,11 +84,40 @@ class Database:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction for everything done while processing one update; every `session()` joins it.
+
+        """
+        if _AMBIENT.get() is not None:
+            raise RuntimeError("a unit of work is already open")
+        with Session(self.engine, expire_on_commit=False) as session:
+            if self.is_sqlite:
+                # Take SQLite's write lock now: a deferred transaction that reads and later writes fails at once
+                # when another writer committed in between; and SAVEPOINTs need a transaction already open.
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            token = _AMBIENT.set(session)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                _AMBIENT.reset(token)
+
+    @staticmethod
+    def ambient() -> Session | None:
+        """The open unit of work of this task or thread, if any."""
+        return _AMBIENT.get()
+
     def create_all(self) -> None:
         """Create tables straight from the models (tests); production uses `upgrade()`."""
         SQLModel.metadata.create_all(self.engine)
 
-    def alembic_config(self) -> Config:
+    def alembic_config(self):  # noqa: ANN201 - alembic loads only when migrating
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
@@ -72,8 +125,21 @@ class Database:
         return config
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration."""
+        """Bring the schema to the newest migration (Alembic is loaded only when there is something to do)."""
+        if self._at_head():
+            return
+        from alembic import command
+
         command.upgrade(self.alembic_config(), "head")
+
+    def _at_head(self) -> bool:
+        """The database already carries every head revision of the migration files (read without Alembic)."""
+        try:
+            with self.engine.connect() as connection:
+                current = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+        except Exception:  # noqa: BLE001 - no version table yet: a fresh database
+            return False
+        return bool(current) and current == _script_heads()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -51,10 +51,10 @@ def crashed(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[tuple[
 
 
 def _redone_explains(outcome: Outcome, failure: object) -> None:
-    """A wrong answer after an update was handled twice is that defect (issue 11), not another one: say so."""
+    """A wrong answer is reported with the updates handled twice, if any, since one explains the other."""
     if failure and outcome.twice:
-        pytest.xfail(f"fixed by issue 11 (inbox): updates {outcome.twice} were handled twice, so an answer was "
-                     f"saved under the next question or a reply was taken for another's ({failure})")
+        pytest.fail(f"updates {outcome.twice} were handled twice, so an answer was saved under the next question "
+                    f"or a reply was taken for another's ({failure})")
 
 
 def test_the_process_was_killed_and_the_script_finished(crashed: tuple[CrashScenario, Outcome]) -> None:
@@ -118,15 +118,13 @@ def test_no_errors_in_the_bot_logs(crashed: tuple[CrashScenario, Outcome]) -> No
     assert errors == []
 
 
-@pytest.mark.xfail(strict=False, reason="fixed by issue 11 (inbox)")
 def test_no_update_is_lost(crashed: tuple[CrashScenario, Outcome]) -> None:
-    """Every person message is answered eventually; today polling confirms an update before handling it."""
+    """Every person message is answered eventually: an update is stored before Telegram is told it arrived."""
     _scenario, outcome = crashed
     assert outcome.lost == [], outcome.log
 
 
-@pytest.mark.xfail(strict=False, reason="fixed by issue 11 (inbox)")
 def test_no_update_is_handled_twice(crashed: tuple[CrashScenario, Outcome]) -> None:
-    """An update answered by a process killed before it confirmed the update is handed out again and redone."""
+    """An update handed out again after a kill is stored once (its update_id) and handled once."""
     _scenario, outcome = crashed
     assert outcome.twice == [], outcome.log

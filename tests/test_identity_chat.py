@@ -81,7 +81,7 @@ async def test_link_zalo_from_telegram_then_prefer_and_remove(sim):
     sent = await sim.send(zalo, "/lienket bo zalo")
     assert "không thể gỡ" in sent[-1].text
     sent = await sim.send(zalo, "/lienket lung tung")
-    assert "Tôi chưa hiểu yêu cầu" in sent[-1].text
+    assert "Trợ lý Thi đua chưa hiểu yêu cầu" in sent[-1].text
 
 
 async def test_link_telegram_from_zalo_through_start(sim):

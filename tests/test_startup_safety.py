@@ -78,8 +78,7 @@ def test_rejected_token_prints_a_clean_message_without_the_token(tmp_path):
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
-    assert "Telegram không chấp nhận TELEGRAM_BOT_TOKEN" in output  # PTB's own log keeps its traceback, redacted
-    assert "<secret>" in output
+    assert "Telegram không chấp nhận TELEGRAM_BOT_TOKEN" in output  # anything PTB logs on the way is redacted
 
 
 def test_every_log_path_is_redacted(monkeypatch):

@@ -366,8 +366,18 @@ class ReminderService(Service):
         return row[0]
 
     @staticmethod
-    def _rows(session: Session, item: DueReminder) -> list[ReminderDelivery]:
-        """The claimed ("sending") rows of an item or of every part of a bundle."""
+    def _rows(session: Session, item: DueReminder | None, row_id: int | None = None) -> list[ReminderDelivery]:
+        """The claimed ("sending") rows of an item or of every part of a bundle.
+
+        Without the item (the outbox's sender reports by the first row's id), the bundle is the rows claimed in
+        the same transaction: same target, same claim instant, still "sending"."""
+        if item is None:
+            first = session.get(ReminderDelivery, row_id) if row_id is not None else None
+            if first is None or first.state != "sending":
+                return []
+            return list(session.exec(select(ReminderDelivery).where(
+                ReminderDelivery.target == first.target, ReminderDelivery.attempted_at == first.attempted_at,
+                ReminderDelivery.state == "sending")).all())
         rows = []
         for part in item.all_parts:
             row = session.exec(select(ReminderDelivery).where(
@@ -387,11 +397,11 @@ class ReminderService(Service):
                 else:
                     session.execute(delete(ReminderDelivery).where(col(ReminderDelivery.id) == row.id))
 
-    def finish(self, row_id: int, item: DueReminder, outcome: Outcome, error: str = "") -> None:
+    def finish(self, row_id: int, item: DueReminder | None, outcome: Outcome, error: str = "") -> None:
         """Mark the rows; remember who blocked the bot (or came back) and whether the Office must hear of it."""
         now = self.clock.now()
         with self.db.session() as session:
-            for row in self._rows(session, item):
+            for row in self._rows(session, item, row_id):
                 self._finish_row(session, row, outcome, error, now)
 
     @staticmethod

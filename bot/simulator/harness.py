@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from telegram import Update
+from telegram import Bot
 
 from bot.app import build_application, prepare_database
 from bot.clock import ManualClock
@@ -21,6 +21,12 @@ from bot.domain import Role
 from bot.i18n import I18n
 from bot.services import Services, build_services
 from bot.simulator.fake_api import BOT_ID, FakeBotApi, SentMessage
+from bot.transport.inbox import Inbox
+from bot.transport.policy import TELEGRAM
+from bot.transport.recorder import RecordingRequest
+from bot.transport.sender import Sender
+from bot.transport.telegram import Processor, inbound, telegram_send
+from bot.transport.wiring import blocked_hook, outcome_hook
 from handlers.context import BotApp
 from storage.db import Database
 
@@ -38,7 +44,11 @@ class Persona:
 
 
 class ChatSimulator:
-    """A whole bot on a fake Bot API; `restart()` rebuilds it on the same database, as after a crash."""
+    """A whole bot on a fake Bot API; `restart()` rebuilds it on the same database, as after a crash.
+
+    Every update takes the live path: stored in the inbox, claimed, processed in one transaction whose calls
+    land in the outbox, then the outbox is drained through the sender (deterministically, without pacing).
+    """
 
     def __init__(self, settings: Settings, db: Database, clock: ManualClock, *, migrate: bool = False) -> None:
         self.settings, self.db, self.clock = settings, db, clock
@@ -50,6 +60,11 @@ class ChatSimulator:
         self.i18n = I18n(settings.default_locale)
         self.services: Services = build_services(settings, db, clock)
         self.app: BotApp | None = None
+        self.inbox = Inbox(db)
+        self.owner = "sim"
+        self.processor: Processor | None = None
+        self.sender: Sender | None = None
+        self._sending_bot: Bot | None = None
 
     async def start(self) -> None:
         prepare_database(self.settings, self.services, migrate=self._migrate)
@@ -57,19 +72,28 @@ class ChatSimulator:
 
     async def _boot(self) -> None:
         self.services = build_services(self.settings, self.db, self.clock)
-        self.app = build_application(self.settings, self.services, self.i18n, request=self.api, live=False)
+        self.recording = RecordingRequest(self.api, self.db)
+        self.app = build_application(self.settings, self.services, self.i18n, request=self.recording, live=False)
         await self.app.initialize()
+        self._sending_bot = Bot(self.app.bot.token, request=self.api, get_updates_request=self.api)
+        await self._sending_bot.initialize()
+        self.processor = Processor(self.app, self.db, self.inbox, self.owner)
+        self.sender = Sender(self.db, TELEGRAM, telegram_send(self._sending_bot), self.owner,
+                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services))
         if self.app.post_init:
             await self.app.post_init(self.app)
+        await self.sender.drain()
 
     async def stop(self) -> None:
         if self.app is not None:
             await self.app.shutdown()
+            await self._sending_bot.shutdown()
             self.app = None
 
     async def restart(self) -> None:
         """Throw the Application away (nothing in memory survives) and build a new one."""
         await self.app.shutdown()
+        await self._sending_bot.shutdown()
         await self._boot()
 
     # People ---------------------------------------------------------------------------------------
@@ -102,10 +126,27 @@ class ChatSimulator:
 
     async def _feed(self, payload: dict[str, Any]) -> list[SentMessage]:
         before = len(self.api.outbox)
-        payload["update_id"] = next(self._update_ids)
-        update = Update.de_json(payload, self.app.bot)
-        await self.app.process_update(update)
+        payload.setdefault("update_id", self._next_update_id())
+        self.deliver(payload)
+        await self.process()
         return self.api.outbox[before:]
+
+    def _next_update_id(self) -> int:
+        """Increasing across restarts on one database, as Telegram's are."""
+        return next(self._update_ids)
+
+    def deliver(self, payload: dict[str, Any]) -> bool:
+        """What the webhook or the polling loop does on arrival: store, nothing else."""
+        return self.inbox.store(inbound(payload))
+
+    async def process(self, drain: bool = True) -> int:
+        """Process every claimable update, then send what they queued."""
+        count = 0
+        while await self.processor.process_next():
+            count += 1
+        if drain:
+            await self.sender.drain()
+        return count
 
     def _message(self, persona: Persona, **content: Any) -> dict[str, Any]:
         return {"message_id": next(self.api.message_ids), "date": int(self.clock.now().timestamp()),
@@ -113,12 +154,19 @@ class ChatSimulator:
 
     async def send(self, persona: Persona | str, text: str) -> list[SentMessage]:
         """The person types `text` (commands included) in their private chat with the bot."""
+        return await self._feed(self.typed(persona, text))
+
+    def typed(self, persona: Persona | str, text: str, update_id: int | None = None) -> dict[str, Any]:
+        """The update Telegram would deliver when the person types `text` (not delivered yet)."""
         persona = self._persona(persona)
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return await self._feed({"message": self._message(persona, **content)})
+        payload: dict[str, Any] = {"message": self._message(persona, **content)}
+        if update_id is not None:
+            payload["update_id"] = update_id
+        return payload
 
     def message_payload(self, persona: Persona | str, text: str, chat: dict[str, Any] | None = None,
                         **extra: Any) -> dict[str, Any]:
@@ -196,12 +244,14 @@ class ChatSimulator:
         while self.clock.now() < end:
             self.clock.set(min(self.clock.now() + step, end))
             await self.app.bot_data.ticker.run_all()
+            await self.sender.drain()
         return self.api.outbox[before:]
 
     async def tick(self) -> list[SentMessage]:
         """Run the periodic tasks once at the current time."""
         before = len(self.api.outbox)
         await self.app.bot_data.ticker.run_all()
+        await self.sender.drain()
         return self.api.outbox[before:]
 
     def _persona(self, persona: Persona | str) -> Persona:

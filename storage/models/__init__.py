@@ -9,20 +9,24 @@ from storage.models.periods import CalendarOverride, DeadlineExtension, Period
 from storage.models.reminders import ReminderDelivery
 from storage.models.reports import QuestionnaireSnapshot, Report, ReportAnswer, ReportVersion
 from storage.models.status import StatusBoard, StatusSummary
+from storage.models.transport import ChannelLease, InboxUpdate, OutboxMessage
 
 __all__ = [
     "AuditLog",
     "CalendarOverride",
     "ChannelAddress",
     "ChannelMenu",
+    "ChannelLease",
     "DeadlineExtension",
     "DialogState",
     "Escalation",
     "EscalationEvent",
     "EscalationReminder",
+    "InboxUpdate",
     "Invite",
     "OfficialReportText",
     "LinkCode",
+    "OutboxMessage",
     "Period",
     "ReminderDelivery",
     "Person",

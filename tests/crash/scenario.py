@@ -37,7 +37,9 @@ QUIET = {"REMINDER_DAYS_BEFORE": "[]", "REMINDER_ON_DEADLINE_DAY": "false", "REM
          "REMINDER_OPENING_NOTICE": "false", "REMINDER_DIGEST_DAYS_BEFORE": "0", "STATUS_SUMMARY_WEEKDAYS": "",
          "STATUS_SUMMARY_AFTER_DEADLINE": "false"}
 ANSWER_WAIT = 30.0  # seconds an update may stay unanswered once the current process polls (a busy machine)
-LOST_AFTER = 3.0
+# An update confirmed by a killed process and still unanswered this long after the next one polls is lost. The
+# inbox design answers it late rather than never: the new process waits out the dead sender's lease (5 s) first.
+LOST_AFTER = 15.0
 NOTICE_WAIT = 10.0  # seconds a person waits for a notice the bot sends after answering someone else
 MESSAGES_PER_ROUND = 30  # about how many updates the script pushes before its closing loop (six-month report)
 

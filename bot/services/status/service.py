@@ -21,10 +21,8 @@ from bot.clock import Clock
 from bot.consolidation import Consolidation, consolidate
 from bot.contracts import EscalationSummary
 from bot.documents.criteria import QuestionLabels
-from bot.documents.docx_report import build_report
 from bot.documents.labels import load_labels
 from bot.documents.narrative import ReportInputs
-from bot.documents.xlsx_annex import build_annex
 from bot.domain import Actor, PermissionDenied, Role
 from bot.services.base import Service
 from bot.services.periods import PeriodInfo, PeriodService
@@ -144,6 +142,9 @@ class StatusService(Service):
 
     def export_files(self, period_id: int, viewer: Actor | None = None) -> ExportFiles:
         """Both documents, for the command line as well (the text is the Department's, in Vietnamese)."""
+        from bot.documents.docx_report import build_report  # python-docx and openpyxl load only when needed
+        from bot.documents.xlsx_annex import build_annex
+
         c = self.build(period_id, viewer)
         code = c.period.code
         inputs = self.inputs_source(period_id) if self.inputs_source else ReportInputs(short_names=self.short_names())

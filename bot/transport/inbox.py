@@ -1,0 +1,103 @@
+"""The inbox: every arrived update is stored before it is confirmed, then claimed in order per chat.
+
+A row is claimable when it is pending and no earlier row of the same chat is unfinished, so one chat's updates
+are processed one at a time and in order, by whichever process claims them, while different chats go in
+parallel. The claim is part of the update's one transaction (see `claim_in`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import Database
+from storage.models.transport import InboxUpdate
+
+PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"  # processing, dead: set by hand
+
+
+# The claim runs for every update: plain SQL, compiled once. A chat's later update waits while an earlier one is
+# pending or being processed (the earlier row's claim is not committed yet, so it still reads "pending").
+_CLAIM = ("SELECT i.id, i.channel, i.chat_key, i.payload, i.attempts FROM inboxupdate i "
+          "WHERE i.state = 'pending' AND i.channel = :channel AND NOT EXISTS ("
+          "SELECT 1 FROM inboxupdate j WHERE j.channel = i.channel AND j.chat_key = i.chat_key "
+          "AND j.seq < i.seq AND j.state IN ('pending', 'processing')) ORDER BY i.seq, i.id LIMIT 1")
+_CLAIM_SQLITE = text(_CLAIM)
+_CLAIM_PG = text(_CLAIM + " FOR UPDATE OF i SKIP LOCKED")
+_DONE = text("UPDATE inboxupdate SET state = 'done', done_at = :at, attempts = attempts + 1 WHERE id = :id")
+
+
+@dataclass(frozen=True)
+class InboundUpdate:
+    """What a channel adapter hands the inbox: a unique key, an order, the chat, and the raw payload."""
+
+    channel: str
+    external_key: str
+    seq: int
+    chat_key: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    channel: str
+    chat_key: str
+    payload: str
+    attempts: int
+
+
+class Inbox:
+    def __init__(self, db: Database, now=time.time) -> None:  # noqa: ANN001
+        self.db = db
+        self.now = now
+
+    def store(self, item: InboundUpdate) -> bool:
+        """Durably record an arrival; False when it was already stored (a redelivery). Commits."""
+        values = dict(channel=item.channel, external_key=item.external_key, seq=item.seq, chat_key=item.chat_key,
+                      payload=item.payload, state=PENDING, lease_owner="", lease_until=0.0, attempts=0,
+                      received_at=self.now())
+        try:
+            with self.db.engine.begin() as connection:
+                connection.execute(insert(InboxUpdate).values(**values))
+        except IntegrityError:
+            return False
+        return True
+
+    def claim_in(self, session, channel: str) -> Claimed | None:  # noqa: ANN001
+        """Inside the update's unit of work: take the oldest update of a chat with nothing earlier unfinished.
+
+        The row is marked done at once, in the same transaction that will hold everything the update changes
+        and queues: a crash before the commit undoes the mark, so the update is simply claimed again. No lease
+        is needed: PostgreSQL's row lock (SKIP LOCKED lets other workers pass it, and the still-uncommitted
+        row keeps blocking that chat's later updates) and SQLite's write lock last exactly as long as the work.
+        """
+        row = session.execute(_CLAIM_SQLITE if self.db.is_sqlite else _CLAIM_PG, {"channel": channel}).first()
+        if row is None:
+            return None
+        session.execute(_DONE, {"id": row.id, "at": self.now()})
+        return Claimed(row.id, row.channel, row.chat_key, row.payload, row.attempts + 1)
+
+    def has_work(self, channel: str | None = None) -> bool:
+        """A cheap read (no lock) before opening a unit of work when idle."""
+        query = select(InboxUpdate.id).where(InboxUpdate.state == PENDING)
+        if channel:
+            query = query.where(InboxUpdate.channel == channel)
+        with self.db.engine.connect() as connection:
+            return connection.execute(query.limit(1)).first() is not None
+
+    def counts(self) -> dict[str, int]:
+        from sqlalchemy import func
+        with self.db.engine.connect() as connection:
+            rows = connection.execute(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)).all()
+        return {state: count for state, count in rows}
+
+    def prune(self, older_than: float = 7 * 86400) -> int:
+        """Forget finished updates after a week (they carry people's texts)."""
+        from sqlalchemy import delete
+        with self.db.engine.begin() as connection:
+            return connection.execute(delete(InboxUpdate).where(
+                InboxUpdate.state == DONE, InboxUpdate.done_at < self.now() - older_than)).rowcount

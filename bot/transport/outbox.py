@@ -1,0 +1,129 @@
+"""The outbox: Bot API calls written in the transaction that decided them, read back by the channel's sender."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from storage.db import Database
+from storage.models.transport import OutboxMessage
+
+PENDING, SENDING, SENT, FAILED, UNKNOWN = "pending", "sending", "sent", "failed", "unknown"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    channel: str
+    chat_key: str
+    method: str
+    params: dict[str, Any]
+    files: dict[str, tuple[str, bytes, str]]
+    priority: int
+    resend: bool
+    attempts: int
+    ref: str = ""
+
+
+def pack_files(files: dict[str, Any]) -> bytes | None:
+    """Uploads as JSON (name, base64 content, mime type) so the row alone can replay the call."""
+    if not files:
+        return None
+    packed = {}
+    for field, value in files.items():
+        name, content, mime = (value + (None,) * 3)[:3] if isinstance(value, tuple) else (field, value, None)
+        if hasattr(content, "read"):
+            content = content.read()
+        packed[field] = [name, base64.b64encode(content).decode("ascii"), mime]
+    return json.dumps(packed).encode("utf-8")
+
+
+def unpack_files(blob: bytes | None) -> dict[str, tuple[str, bytes, str]]:
+    if not blob:
+        return {}
+    return {field: (name, base64.b64decode(content), mime) for field, (name, content, mime)
+            in json.loads(blob.decode("utf-8")).items()}
+
+
+def enqueue_values(*, channel: str, chat_key: str, method: str, params: dict[str, Any], files: bytes | None,
+                   priority: int, resend: bool, inbox_id: int | None, ref: str = "") -> dict[str, Any]:
+    return dict(channel=channel, chat_key=chat_key, method=method, params=json.dumps(params, ensure_ascii=False),
+                files=files, priority=priority, resend=resend, state=PENDING, inbox_id=inbox_id, ref=ref, not_before=0.0,
+                attempts=0, created_at=time.time(), error="")
+
+
+class Outbox:
+    def __init__(self, db: Database, now=time.time) -> None:  # noqa: ANN001
+        self.db = db
+        self.now = now
+
+    def enqueue(self, session, **values: Any) -> None:  # noqa: ANN001
+        """Write one call into `session` (the update's unit of work, or a short transaction of its own)."""
+        session.execute(insert(OutboxMessage).values(**enqueue_values(**values)))
+
+    def pending(self, channel: str, limit: int = 200) -> list[Outgoing]:
+        """The next calls to make, best priority first, oldest first within a priority."""
+        now = self.now()
+        query = (select(OutboxMessage).where(OutboxMessage.channel == channel, OutboxMessage.state == PENDING,
+                                             OutboxMessage.not_before <= now)
+                 .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
+        with self.db.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [Outgoing(r.id, r.channel, r.chat_key, r.method, json.loads(r.params), unpack_files(r.files),
+                         r.priority, r.resend, r.attempts, r.ref) for r in rows]
+
+    def mark_sending(self, row_id: int) -> bool:
+        """Right before the request leaves: a sender that dies now leaves the row in doubt."""
+        with self.db.engine.begin() as connection:
+            return connection.execute(update(OutboxMessage).where(
+                OutboxMessage.id == row_id, OutboxMessage.state == PENDING)
+                .values(state=SENDING, attempts=OutboxMessage.attempts + 1)).rowcount == 1
+
+    def finish(self, row_id: int, state: str, error: str = "") -> None:
+        with self.db.engine.begin() as connection:
+            connection.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                               .values(state=state, sent_at=self.now(), error=error[:255]))
+
+    def retry_later(self, row_id: int, after: float, error: str = "") -> None:
+        """Certainly not delivered (429, connection refused): pending again, not before `after` seconds."""
+        with self.db.engine.begin() as connection:
+            connection.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                               .values(state=PENDING, not_before=self.now() + after, error=error[:255]))
+
+    def recover(self, channel: str) -> int:
+        """A new sender found calls in flight when the last one died: replies go again, bulk ones never."""
+        with self.db.engine.begin() as connection:
+            again = connection.execute(update(OutboxMessage).where(
+                OutboxMessage.channel == channel, OutboxMessage.state == SENDING, OutboxMessage.resend.is_(True))
+                .values(state=PENDING)).rowcount
+            connection.execute(update(OutboxMessage).where(
+                OutboxMessage.channel == channel, OutboxMessage.state == SENDING).values(state=UNKNOWN))
+        return again
+
+    def sent_this_month(self, channel: str, min_priority: int) -> int:
+        start = datetime.now(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
+        with self.db.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.channel == channel, OutboxMessage.state == SENT,
+                OutboxMessage.priority >= min_priority, OutboxMessage.sent_at >= start)).scalar_one()
+
+    def counts(self, channel: str | None = None) -> dict[str, int]:
+        query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        if channel:
+            query = query.where(OutboxMessage.channel == channel)
+        with self.db.engine.connect() as connection:
+            return {state: count for state, count in connection.execute(query).all()}
+
+    def prune(self, older_than: float = 7 * 86400) -> int:
+        """Forget settled calls after a week (they carry people's texts)."""
+        from sqlalchemy import delete
+
+        with self.db.engine.begin() as connection:
+            return connection.execute(delete(OutboxMessage).where(
+                OutboxMessage.state.in_((SENT, FAILED, UNKNOWN)), OutboxMessage.sent_at < self.now() - older_than)).rowcount
