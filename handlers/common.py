@@ -140,7 +140,8 @@ def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorH
             user = update.effective_user
             if user is None:
                 return None
-            actor = context.services.people.actor_for("telegram", str(user.id))
+            # Telegram ids as they are; a Zalo chat's stand-in id names its Zalo account (bot/channels/zalo).
+            actor = context.services.people.actor_for(*context.services.identity.speaker(user.id))
             if actor is None:
                 await send_stranger_notice(update, context)
                 return None

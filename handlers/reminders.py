@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
-import warnings
 from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from datetime import timedelta
 
-import httpx
 from telegram import Bot, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Rem, data, parse
@@ -26,6 +24,7 @@ from bot.services import Services
 from bot.text import fold
 from bot.transport.policy import BULK
 from bot.transport.recorder import RecordingRequest, priority
+from bot.transport.telegram import outcome_of
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, markup, registered, reply
 from handlers.context import BotApp, BotContext
@@ -41,13 +40,6 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"[:48]
 
 
 # Sending ------------------------------------------------------------------------------------------------
-def _retry_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 def telegram_sender(bot: Bot, i18n: I18n) -> Callable[[DueReminder], Awaitable[SendResult]]:
     """Send one reminder and say what happened, separating "certainly not delivered" from "may have been"."""
 
@@ -55,22 +47,8 @@ def telegram_sender(bot: Bot, i18n: I18n) -> Callable[[DueReminder], Awaitable[S
         out = render(i18n.get(item.recipient.locale), item)
         try:
             await bot.send_message(item.chat, out.text, reply_markup=markup(out.buttons))
-        except RetryAfter as error:
-            return SendResult(Outcome.RETRY, retry_after=_retry_seconds(error), error=str(error))
-        except Forbidden as error:
-            return SendResult(Outcome.BLOCKED, error=str(error))
-        except BadRequest as error:
-            text = str(error).lower()
-            gone = any(w in text for w in ("chat not found", "user not found", "chat_id is empty", "deactivated"))
-            return SendResult(Outcome.UNREACHABLE if gone else Outcome.FAILED, error=str(error))
-        except TimedOut as error:  # only a connect or pool timeout proves the request never left
-            safe = isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
-            return SendResult(Outcome.TRANSIENT if safe else Outcome.IN_DOUBT, error=str(error))
-        except NetworkError as error:
-            safe = isinstance(error.__cause__, httpx.ConnectError)
-            return SendResult(Outcome.TRANSIENT if safe else Outcome.IN_DOUBT, error=str(error))
         except TelegramError as error:
-            return SendResult(Outcome.FAILED, error=str(error))
+            return outcome_of(error)
         return SendResult(Outcome.SENT)
 
     return send

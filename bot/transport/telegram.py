@@ -64,27 +64,32 @@ def telegram_send(bot: Bot):  # noqa: ANN201
             data[field] = InputFile(content, filename=name)
         try:
             await bot._post(out.method, data)  # noqa: SLF001 - replaying a recorded call as it was made
-        except RetryAfter as error:
-            return SendResult(Outcome.RETRY, retry_after=_retry_seconds(error), error=str(error))
-        except Forbidden as error:
-            return SendResult(Outcome.BLOCKED, error=str(error))
-        except BadRequest as error:
-            text = str(error).lower()
-            if "not modified" in text or "query is too old" in text or "query id is invalid" in text:
-                return SendResult(Outcome.SENT, error=str(error))
-            gone = any(w in text for w in ("chat not found", "user not found", "chat_id is empty", "deactivated"))
-            return SendResult(Outcome.UNREACHABLE if gone else Outcome.FAILED, error=str(error))
-        except TimedOut as error:
-            safe = isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
-            return SendResult(Outcome.TRANSIENT if safe else Outcome.IN_DOUBT, error=str(error))
-        except NetworkError as error:
-            safe = isinstance(error.__cause__, httpx.ConnectError)
-            return SendResult(Outcome.TRANSIENT if safe else Outcome.IN_DOUBT, error=str(error))
         except TelegramError as error:
-            return SendResult(Outcome.FAILED, error=str(error))
+            return outcome_of(error)
         return SendResult(Outcome.SENT)
 
     return send
+
+
+def outcome_of(error: TelegramError) -> SendResult:
+    """What a failed call means, separating "certainly not delivered" (retry) from "may have been" (never resent)."""
+    if isinstance(error, RetryAfter):
+        return SendResult(Outcome.RETRY, retry_after=_retry_seconds(error), error=str(error))
+    if isinstance(error, Forbidden):
+        return SendResult(Outcome.BLOCKED, error=str(error))
+    if isinstance(error, BadRequest):
+        text = str(error).lower()
+        if "not modified" in text or "query is too old" in text or "query id is invalid" in text:
+            return SendResult(Outcome.SENT, error=str(error))
+        gone = any(w in text for w in ("chat not found", "user not found", "chat_id is empty", "deactivated"))
+        return SendResult(Outcome.UNREACHABLE if gone else Outcome.FAILED, error=str(error))
+    if isinstance(error, TimedOut):  # only a connect or pool timeout proves the request never left
+        safe = isinstance(error.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout))
+        return SendResult(Outcome.TRANSIENT if safe else Outcome.IN_DOUBT, error=str(error))
+    if isinstance(error, NetworkError):
+        safe = isinstance(error.__cause__, httpx.ConnectError)
+        return SendResult(Outcome.TRANSIENT if safe else Outcome.IN_DOUBT, error=str(error))
+    return SendResult(Outcome.FAILED, error=str(error))
 
 
 class Processor:

@@ -5,20 +5,16 @@ Typed forms (every choice can be typed): "/lienket", "/lienket bo zalo", "/lienk
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Lk, data, parse
-from bot.domain import Actor, Button, DomainError
+from bot.domain import Actor, Button
 from bot.i18n import N_
 from bot.services.identity.service import CHANNEL_NAMES, Identities
 from bot.text import fold
 from handlers.commands import CommandSpec, everyone
-from handlers.common import answer_query, drop_buttons, reply, send_stranger_notice
+from handlers.common import answer_query, drop_buttons, registered, reply
 from handlers.context import BotApp, BotContext
 
 COMMANDS = [CommandSpec("lienket", "link", N_("Link your Telegram and Zalo accounts"), everyone)]
@@ -28,29 +24,6 @@ REMOVE_WORDS = {"bo", "xoa", "go", "huy", "remove", "unlink"}
 PREFER_WORDS = {"uutien", "chon", "prefer", "preferred"}
 CODES = {"telegram": "t", "zalo": "z"}
 CHANNEL_OF_CODE = {code: channel for channel, code in CODES.items()}
-
-
-def speaking(handler: Callable[[Update, BotContext, Actor], Awaitable[Any]]) -> Callable:
-    """The registered person on whichever channel the update came from (Zalo chats have stand-in ids)."""
-
-    @functools.wraps(handler)
-    async def wrapper(update: Update, context: BotContext) -> Any:
-        user = update.effective_user
-        if user is None:
-            return None
-        actor = context.services.people.actor_for(*context.services.identity.speaker(user.id))
-        if actor is None:
-            await send_stranger_notice(update, context)
-            return None
-        try:
-            return await handler(update, context, actor)
-        except DomainError as error:
-            await answer_query(update)
-            text = context.tr(actor.locale).gettext(error.message)
-            await reply(update, context, text.format(**error.params) if error.params else text)
-            return None
-
-    return wrapper
 
 
 def parse_words(words: list[str]) -> tuple[str, str] | None:
@@ -127,7 +100,7 @@ async def act(update: Update, context: BotContext, actor: Actor, action: str, ch
     await reply(update, context, text)
 
 
-@speaking
+@registered()
 async def link_command(update: Update, context: BotContext, actor: Actor) -> None:
     """Show the accounts and a linking code; "/link remove zalo" and "/link prefer zalo" act directly."""
     if not context.args:
@@ -142,7 +115,7 @@ async def link_command(update: Update, context: BotContext, actor: Actor) -> Non
     await act(update, context, actor, *parsed)
 
 
-@speaking
+@registered()
 async def link_pressed(update: Update, context: BotContext, actor: Actor) -> None:
     """A button of /link: remove an account or prefer a channel."""
     await answer_query(update)
