@@ -62,6 +62,10 @@ class Identities:
     zalo_id: str | None
     preferred_channel: str
 
+    @classmethod
+    def of(cls, person: Person) -> Identities:
+        return cls(person.id, person.full_name, person.telegram_id, person.zalo_id, person.preferred_channel)
+
     def has(self, channel: str) -> bool:
         return bool(self.telegram_id if channel == "telegram" else self.zalo_id)
 
@@ -113,8 +117,7 @@ class IdentityService(Service):
             person = session.get(Person, person_id)
             if person is None:
                 raise NotFound()
-            return Identities(person.id, person.full_name, person.telegram_id, person.zalo_id,
-                              person.preferred_channel)
+            return Identities.of(person)
 
     # Codes -----------------------------------------------------------------------------------------
     def issue_link_code(self, actor: Actor) -> LinkCodeInfo:
@@ -211,8 +214,7 @@ class IdentityService(Service):
             session.add(person)
             audit.record(session, at=now, actor_id=actor.person_id, action="identity.unlink", entity="person",
                          entity_id=person.id, before=before, after=_snapshot(person))
-            return Identities(person.id, person.full_name, person.telegram_id, person.zalo_id,
-                              person.preferred_channel)
+            return Identities.of(person)
 
     def set_preferred(self, actor: Actor, channel: str) -> Identities:
         """The channel the person wants reminders and notifications on; it must be linked."""
@@ -232,8 +234,7 @@ class IdentityService(Service):
                 session.add(person)
                 audit.record(session, at=now, actor_id=person.id, action="identity.prefer", entity="person",
                              entity_id=person.id, before=before, after=_snapshot(person))
-            return Identities(person.id, person.full_name, person.telegram_id, person.zalo_id,
-                              person.preferred_channel)
+            return Identities.of(person)
 
     @staticmethod
     def _actor(session, person: Person) -> Actor:  # noqa: ANN001
