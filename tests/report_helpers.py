@@ -8,6 +8,7 @@ from bot.domain import Actor, Role
 from bot.questionnaire.model import QType
 from bot.services import Services
 from bot.services.reports.base import Mode, Screen
+from bot.services.reports.typing import type_until_review
 
 TYPED_DEFAULTS = {QType.TEXT: "Đã triển khai theo kế hoạch.", QType.YESNO: "không", QType.SINGLE: "1",
                   QType.MULTI: "1", QType.INTEGER: "3", QType.MONEY: "100 triệu", QType.PERCENT: "60",
@@ -29,30 +30,8 @@ def period_id(services: Services, code: str) -> int:
 def fill(services: Services, actor: Actor, screen: Screen, typed: dict[str, Any] | None = None,
          groups: dict[str, list[list[str]]] | None = None) -> Screen:
     """Answer every question up to the review: `typed` by question id, `groups` as entries of typed fields."""
-    typed, groups = typed or {}, {k: list(v) for k, v in (groups or {}).items()}
-    reports = services.reports
-    for _guard in range(200):
-        if screen.mode != Mode.ASK:
-            return screen
-        question, field_ = screen.question, screen.group_field
-        rid, step = screen.ref.report_id, screen.ref.step
-        if question.type == QType.GROUP and field_ is None:
-            pending = groups.get(question.id) or []
-            if pending:
-                screen = reports.act(actor, rid, step, "add")
-                for value in pending.pop(0):
-                    screen = reports.type_text(actor, screen.ref.report_id, screen.ref.step, value)
-            else:
-                screen = reports.type_text(actor, rid, step, "xong")
-            continue
-        target = field_ or question
-        if target.id in typed and field_ is None:
-            screen = reports.type_text(actor, rid, step, typed[target.id])
-        elif target.type == QType.ATTACHMENT:
-            screen = reports.send_file(actor, rid, step, FILE)
-        else:
-            screen = reports.type_text(actor, rid, step, TYPED_DEFAULTS[target.type])
-    raise AssertionError("the questionnaire did not reach the review")
+    return type_until_review(services.reports, actor, screen, typed=typed or {}, groups=groups or {},
+                             defaults=TYPED_DEFAULTS, file=FILE)
 
 
 def submit(services: Services, actor: Actor, screen: Screen) -> Screen:

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.domain import Actor, Role
 from bot.questionnaire.model import QType
 from bot.services import Services, build_services
-from bot.services.reports.base import Mode, Screen
+from bot.services.reports.typing import type_until_review
 from storage.db import Database
 
 PERIOD = "2026-Y"
@@ -148,40 +148,15 @@ def build_sample(services: Services, clock: ManualClock) -> int:
 def _report(services: Services, actor: Actor, period_id: int, code: str) -> None:
     typed = {**COMMON, **ANSWERS.get(code, {})}
     groups = {k: [list(e) for e in v] for k, v in GROUPS.get(code, {}).items()}
-    screen = _fill(services, actor, services.reports.open(actor, period_id), typed, groups)
+    screen = type_until_review(services.reports, actor, services.reports.open(actor, period_id), typed=typed,
+                               groups=groups, defaults=DEFAULTS, file=FILE if actor.unit_is_office else None,
+                               empty_field="bỏ qua")
     screen = services.reports.type_text(actor, screen.ref.report_id, screen.ref.step, "gửi")
     services.reports.type_text(actor, screen.ref.report_id, screen.ref.step, "xác nhận")
 
 
-def _fill(services: Services, actor: Actor, screen: Screen, typed: dict[str, Any],
-          groups: dict[str, list[list[str]]]) -> Screen:
-    """Answer question by question as a person types them, up to the review."""
-    reports = services.reports
-    defaults = {QType.TEXT: NONE, QType.YESNO: "có", QType.SINGLE: "1", QType.MULTI: "1", QType.INTEGER: "0",
-                QType.MONEY: "0", QType.PERCENT: "0", QType.DATE: "15/01/2026", QType.DOCREF: "01/KH-SKHCN"}
-    for _guard in range(300):
-        if screen.mode != Mode.ASK:
-            return screen
-        question, field_ = screen.question, screen.group_field
-        rid, step = screen.ref.report_id, screen.ref.step
-        if question.type == QType.GROUP and field_ is None:
-            pending = groups.get(question.id) or []
-            if pending:
-                screen = reports.act(actor, rid, step, "add")
-                for value in pending.pop(0):
-                    screen = reports.type_text(actor, screen.ref.report_id, screen.ref.step, value or "bỏ qua")
-            else:
-                screen = reports.type_text(actor, rid, step, "xong")
-            continue
-        target = field_ or question
-        if field_ is None and target.id in typed:
-            screen = reports.type_text(actor, rid, step, str(typed[target.id]))
-        elif target.type == QType.ATTACHMENT:
-            screen = reports.send_file(actor, rid, step, FILE) if actor.unit_is_office \
-                else reports.type_text(actor, rid, step, "bỏ qua")
-        else:
-            screen = reports.type_text(actor, rid, step, defaults[target.type])
-    raise RuntimeError("the questionnaire did not reach the review")
+DEFAULTS = {QType.TEXT: NONE, QType.YESNO: "có", QType.SINGLE: "1", QType.MULTI: "1", QType.INTEGER: "0",
+            QType.MONEY: "0", QType.PERCENT: "0", QType.DATE: "15/01/2026", QType.DOCREF: "01/KH-SKHCN"}
 
 
 def _difficulties(services: Services, clock: ManualClock, people: dict, office: Actor, director: Actor,
