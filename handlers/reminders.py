@@ -19,10 +19,12 @@ from bot.i18n import N_, I18n, Translator
 from bot.periods import period_title
 from bot.reminders.fanout import FanOut, Outcome, Pacer, SendResult
 from bot.reminders.items import DueReminder, FanOutReport
-from bot.reminders.messages import alert_message, render, unit_line_text
+from bot.reminders.messages import alert_message, notice_message, render, unit_line_text, zalo_quota_line
 from bot.services import Services
 from bot.text import fold
-from bot.transport.policy import BULK
+from bot.config import Settings
+from bot.transport.outbox import Outbox
+from bot.transport.policy import ANSWER, BULK
 from bot.transport.recorder import RecordingRequest, priority
 from bot.transport.telegram import outcome_of
 from handlers.commands import CommandSpec
@@ -40,13 +42,18 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"[:48]
 
 
 # Sending ------------------------------------------------------------------------------------------------
-def telegram_sender(bot: Bot, i18n: I18n) -> Callable[[DueReminder], Awaitable[SendResult]]:
-    """Send one reminder and say what happened, separating "certainly not delivered" from "may have been"."""
+def telegram_sender(bot: Bot, i18n: I18n, chat_of: Callable[[DueReminder], str | None] | None = None,
+                    ) -> Callable[[DueReminder], Awaitable[SendResult]]:
+    """Send one reminder and say what happened, separating "certainly not delivered" from "may have been".
+    `chat_of` gives the chat to address (the preferred channel's; see Addressing), by default the Telegram id."""
 
     async def send(item: DueReminder) -> SendResult:
         out = render(i18n.get(item.recipient.locale), item)
+        chat = chat_of(item) if chat_of is not None else item.recipient.telegram_id
+        if not chat:
+            return SendResult(Outcome.UNREACHABLE, error="no chat")
         try:
-            await bot.send_message(item.chat, out.text, reply_markup=markup(out.buttons))
+            await bot.send_message(chat, out.text, reply_markup=markup(out.buttons))
         except TelegramError as error:
             return outcome_of(error)
         return SendResult(Outcome.SENT)
@@ -67,7 +74,14 @@ def pacer_for(app: BotApp) -> Pacer:
 def fan_out_for(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, worker: str = WORKER) -> FanOut:
     reminders = services.reminders
     return FanOut(claim=lambda item: reminders.claim(item, worker), finish=reminders.finish,
-                  release=reminders.release, send=telegram_sender(bot, i18n), pacer=pacer)
+                  release=reminders.release, send=telegram_sender(bot, i18n, lambda item: first_chat(services, item)),
+                  pacer=pacer)
+
+
+def first_chat(services: Services, item: DueReminder) -> str | None:
+    """The chat of the recipient's preferred channel that can take a message now."""
+    routes = services.addressing.routes(item.recipient)
+    return routes[0].chat_id if routes else None
 
 
 async def fan_out(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, items: list[DueReminder]) -> FanOutReport:
@@ -89,14 +103,18 @@ async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[Du
                 row_id = services.reminders.claim(item, worker)
                 if row_id is None:
                     report.lost_claims += 1
-                elif not item.chat:
+                    continue
+                # One message per person and step, to the preferred channel only; the sender falls back to the
+                # other channel if this one fails (bot.transport.fallback).
+                routes = services.addressing.routes(item.recipient)
+                if not routes:
                     services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "no chat")
                     report.unreachable += 1
-                else:
-                    out = render(i18n.get(item.recipient.locale), item)
-                    with priority(BULK, f"reminder:{row_id}"):
-                        await bot.send_message(item.chat, out.text, reply_markup=markup(out.buttons))
-                    report.sent += 1
+                    continue
+                out = render(i18n.get(item.recipient.locale), item)
+                with priority(BULK, f"reminder:{row_id}"):
+                    await bot.send_message(routes[0].chat_id, out.text, reply_markup=markup(out.buttons))
+                report.sent += 1
     return report
 
 
@@ -107,6 +125,23 @@ async def send_alerts(bot: Bot, services: Services, i18n: I18n) -> None:
         return
     for _target, recipient in services.reminders.office_targets():
         await deliver_with(bot, services, recipient, alert_message(i18n.get(recipient.locale), alerts))
+
+
+async def send_notices(bot: Bot, services: Services, i18n: I18n) -> int:
+    """Tell the Office, in one message, whose messages went to their other channel or nowhere (quota, block)."""
+    lines = services.addressing.claim_notices()
+    if lines:
+        for _target, recipient in services.reminders.office_targets():
+            await deliver_with(bot, services, recipient, notice_message(i18n.get(recipient.locale), lines))
+    return len(lines)
+
+
+def zalo_usage(services: Services, settings: Settings, tr: Translator) -> str | None:
+    """The Office's line about Zalo's monthly quota, when Zalo is set up or someone has a Zalo account."""
+    if not (settings.zalo_bot_token.get_secret_value() or services.addressing.zalo_people()):
+        return None
+    used = Outbox(services.db).sent_this_month("zalo", ANSWER)
+    return zalo_quota_line(tr, used, settings.zalo_monthly_quota, services.clock.today().month)
 
 
 async def run_reminders(app: BotApp) -> FanOutReport | None:
@@ -143,8 +178,9 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
             return
         await _remind_now(update, context, actor, [p.period.period_id for p in chosen], _stamp(context), force)
         return
+    usage = zalo_usage(context.services, context.bot_data.settings, tr)
     if not pending:
-        await reply(update, context, _("No reporting period is open."))
+        await reply(update, context, "\n".join([_("No reporting period is open."), *([usage] if usage else [])]))
         return
     lines, buttons = [], []
     for item in pending:
@@ -162,6 +198,8 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
         lines.append("")
         buttons.append([Button(_("Remind {code} now").format(code=item.period.code),
                                data(Rem.NOW, item.period.period_id, _stamp(context)))])
+    if usage:
+        lines += [usage, ""]
     lines.append(_("Press a button, or type /remind send (every open period) or /remind send 2026-Y."))
     await reply(update, context, "\n".join(lines), buttons)
 
@@ -243,3 +281,5 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler(COMMANDS[1].names, later_command))
     app.add_handler(CallbackQueryHandler(reminder_pressed, pattern=r"^rem:"))
     app.bot_data.ticker.add("reminders", timedelta(minutes=5), lambda: run_reminders(app))
+    app.bot_data.ticker.add("delivery-notices", timedelta(minutes=1),
+                            lambda: send_notices(app.bot, app.bot_data.services, app.bot_data.i18n))
