@@ -21,6 +21,7 @@ from bot.reminders.fanout import FanOut, Outcome, Pacer, SendResult
 from bot.reminders.items import DueReminder, FanOutReport
 from bot.reminders.messages import alert_message, notice_message, render, unit_line_text, zalo_quota_line
 from bot.services import Services
+from bot.services.identity.addressing import QUOTA
 from bot.text import fold
 from bot.config import Settings
 from bot.transport.outbox import Outbox
@@ -84,18 +85,20 @@ def first_chat(services: Services, item: DueReminder) -> str | None:
     return routes[0].chat_id if routes else None
 
 
-async def fan_out(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, items: list[DueReminder]) -> FanOutReport:
+async def fan_out(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, items: list[DueReminder],
+                  settings: Settings | None = None) -> FanOutReport:
     """Through the outbox when the bot records its calls (always, but in a bare test), else paced right here."""
     if isinstance(bot.request, RecordingRequest):
-        return await queue_fan_out(bot, services, i18n, items)
+        return await queue_fan_out(bot, services, i18n, items, settings=settings)
     return await fan_out_for(bot, services, i18n, pacer).run(items)
 
 
 async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[DueReminder],
-                        worker: str = WORKER, batch: int = 20) -> FanOutReport:
+                        worker: str = WORKER, batch: int = 20, settings: Settings | None = None) -> FanOutReport:
     """Each claim commits with its queued message (exactly once); the channel's sender sends them last in line
     (BULK priority) and reports each outcome back to the claim row (see bot.transport.wiring.outcome_hook)."""
     report = FanOutReport()
+    skip = zalo_spent(services, settings)
     for start in range(0, len(items), batch):
         ambient = services.db.ambient()
         with nullcontext(ambient) if ambient is not None else services.db.unit_of_work():
@@ -106,9 +109,17 @@ async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[Du
                     continue
                 # One message per person and step, to the preferred channel only; the sender falls back to the
                 # other channel if this one fails (bot.transport.fallback).
-                routes = services.addressing.routes(item.recipient)
+                usual = services.addressing.routes(item.recipient)
+                routes = [r for r in usual if r.channel not in skip]
+                if routes and routes[0] != usual[0] and item.person_id is not None:
+                    # Zalo's quota is used up: the other channel at once; the Office hears of it (once a day).
+                    services.addressing.note(item.person_id, usual[0].channel, QUOTA, routes[0].channel)
                 if not routes:
-                    services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "no chat")
+                    spent = bool(usual) and item.person_id is not None
+                    if spent:
+                        services.addressing.note(item.person_id, usual[0].channel, QUOTA, None)
+                    services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "zalo quota" if spent else "no chat",
+                                              office_told=spent)
                     report.unreachable += 1
                     continue
                 out = render(i18n.get(item.recipient.locale), item)
@@ -116,6 +127,16 @@ async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[Du
                     await bot.send_message(routes[0].chat_id, out.text, reply_markup=markup(out.buttons))
                 report.sent += 1
     return report
+
+
+def zalo_spent(services: Services, settings: Settings | None) -> frozenset[str]:
+    """{"zalo"} while Zalo's quota is known to be used up (a 429 within the hour, or ZALO_MONTHLY_QUOTA reached),
+    so a fan-out goes straight to the other channel instead of waiting for Zalo's pause to end."""
+    quota = settings.zalo_monthly_quota if settings is not None else 0
+    if services.addressing.quota_hit("zalo") or (
+            quota > 0 and Outbox(services.db).sent_this_month("zalo", ANSWER) >= quota):
+        return frozenset({"zalo"})
+    return frozenset()
 
 
 async def send_alerts(bot: Bot, services: Services, i18n: I18n) -> None:
@@ -151,7 +172,8 @@ async def run_reminders(app: BotApp) -> FanOutReport | None:
     if not services.reminders.is_sending_time():
         return None
     items = services.reminders.due()
-    report = await fan_out(app.bot, services, app.bot_data.i18n, pacer_for(app), items) if items else None
+    report = await fan_out(app.bot, services, app.bot_data.i18n, pacer_for(app), items,
+                           app.bot_data.settings) if items else None
     await send_alerts(app.bot, services, app.bot_data.i18n)
     return report
 
@@ -216,7 +238,7 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
         info = services.periods.get(period_id)
         titles.append(period_title(tr, info.kind, info.year, info.phase))
     report = await fan_out(context.bot, services, context.bot_data.i18n, pacer_for(context.application),
-                           plan.items) if plan.items else FanOutReport()
+                           plan.items, context.bot_data.settings) if plan.items else FanOutReport()
     lines = [_("Reminders for \"{title}\": {sent} sent.").format(title="\", \"".join(titles), sent=report.sent)]
     if plan.already or report.lost_claims:
         lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))

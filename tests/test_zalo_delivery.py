@@ -39,7 +39,7 @@ from bot.transport.zalo_send import outcome_of_answer, zalo_send
 from handlers.common import deliver_with
 from handlers.reminders import queue_fan_out, send_notices, zalo_usage
 from storage.models import ChannelAddress, DeliveryNotice, OutboxMessage, Person, ReminderDelivery, Unit
-from tests.reminder_helpers import at
+from tests.reminder_helpers import at, period_id
 
 TG_TOKEN = "123456:delivery-test"
 OPENING = at(2026, 11, 25, 9)  # the annual period's opening reminders are due this morning
@@ -183,6 +183,9 @@ async def test_fan_out_to_a_mix_reaches_each_person_once_on_the_preferred_channe
         assert len(mine) == len(people)  # Zalo-only people are reminded too, not counted unreachable
         report = await queue_fan_out(channels.bot, sim.services, sim.i18n, items)
         assert report.unreachable == 0
+        office = sim.services.people.actor_for("telegram", "1002")
+        unreachable = {n for p in sim.services.reminders.pending(office) for n in p.unreachable}
+        assert not unreachable & {f"Người {k}-{i}" for k in range(4) for i in range(8)}
         await channels.send_all()
     telegram, on_zalo = received(channels)
     for person_id, (preferred, tg, zid) in people.items():
@@ -207,6 +210,13 @@ async def test_quota_running_out_mid_fan_out_hands_over_to_telegram_and_tells_th
         await channels.send_all()
         assert channels.zalo_sender.budget.paused_until > time.monotonic() + 3000  # Zalo waits, no retry now
         assert channels.zalo_sender.rate_limited >= 1
+        # The Office's /nhacnho a few minutes later does not queue for Zalo while its quota is spent.
+        office = sim.services.people.actor_for("telegram", "1002")
+        plan = sim.services.reminders.manual(office, [period_id(sim.services)], "later", force=True)
+        zalo_calls = len(zalo.calls)
+        again = await queue_fan_out(channels.bot, sim.services, sim.i18n, plan.items)
+        await channels.send_all()
+        assert len(zalo.calls) == zalo_calls and again.unreachable == len([p for p in people.values() if not p[1]])
     telegram, on_zalo = received(channels)
     assert len(zalo.sent) == 5 and zalo.refused[429] >= 1 and telegram_server.too_many == 0
     rows = _reminder_rows(sim)
@@ -214,32 +224,36 @@ async def test_quota_running_out_mid_fan_out_hands_over_to_telegram_and_tells_th
     for person_id, (preferred, tg, zid) in people.items():
         total = (telegram[tg] if tg else 0) + (on_zalo[zid] if zid else 0)
         states = [(r.state, r.channel) for r in rows[person_id]]
-        if preferred == "telegram" or on_zalo[zid]:
-            assert total == 1 and states == [("sent", preferred)], (person_id, states)
-        elif tg:  # over quota, and has Telegram: reached there, once
-            assert total == 1 and telegram[tg] == 1 and states == [("sent", "telegram")], (person_id, states)
+        if preferred == "telegram":
+            assert total == 2 and states == [("sent", "telegram")] * 2, (person_id, states)  # two steps, one each
+        elif on_zalo[zid]:  # reached on Zalo before the quota ran out; the second step on Telegram, or nowhere
+            second = ("sent", "telegram") if tg else ("unreachable", None)
+            assert on_zalo[zid] == 1 and states == [("sent", "zalo"), second], (person_id, states)
+        elif tg:  # over quota, and has Telegram: reached there, once per step
+            assert total == 2 and telegram[tg] == 2 and states == [("sent", "telegram")] * 2, (person_id, states)
             moved.append(person_id)
         else:  # over quota, Zalo only: recorded as unreachable, and the Office hears of it in the notice
-            assert total == 0 and [s for s, _c in states] == ["unreachable"], (person_id, states)
-            assert rows[person_id][0].office_notified_at is not None
+            assert total == 0 and [s for s, _c in states] == ["unreachable"] * 2, (person_id, states)
+            assert all(r.office_notified_at is not None for r in rows[person_id])
             lost.append(person_id)
     assert moved and lost
     # The Office: one combined notice (after the fan-out has been quiet a minute), in its language, once.
     assert await send_notices(sim.app.bot, sim.services, sim.i18n) == 0  # still failing over: wait
     sim.clock.set(OPENING.replace(minute=5))
     before = len(sim.api.outbox)
-    assert await send_notices(sim.app.bot, sim.services, sim.i18n) == len(moved) + len(lost)
+    spent = [p for p, (preferred, _tg, _zid) in people.items() if preferred == "zalo"]  # all told, once each
+    assert await send_notices(sim.app.bot, sim.services, sim.i18n) == len(spent)
     await sim.sender.drain()
     notices = [m for m in sim.api.outbox[before:] if "không gửi được" in m.text.lower()]
     office = {r.telegram_id for r in sim.services.people.office_recipients() if r.telegram_id}
     assert len(notices) == len(office) and {str(m.chat_id) for m in notices} == office
     names = {p.person_id: p.full_name for p in map(sim.services.people.recipient, people)}
-    assert all(names[p] in notices[0].text for p in moved + lost)
+    assert all(names[p] in notices[0].text for p in spent)
     assert "hết hạn mức" in notices[0].text and "đã gửi qua Telegram" in notices[0].text
     assert await send_notices(sim.app.bot, sim.services, sim.i18n) == 0
     assert not [a for a in sim.services.reminders.claim_alerts() if a.person_name in names.values()]
     with sim.db.session() as session:
-        assert len(session.exec(select(DeliveryNotice)).all()) == len(moved) + len(lost)
+        assert len(session.exec(select(DeliveryNotice)).all()) == len(spent)
 
 
 async def test_telegram_block_falls_back_to_zalo_for_a_notification(sim, telegram_server):

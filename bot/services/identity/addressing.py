@@ -26,6 +26,7 @@ from storage.models import DeliveryNotice, Person, Unit
 QUOTA, BLOCKED = "quota", "blocked"
 NOTICE_QUIET = timedelta(seconds=60)  # a fan-out still failing over: wait until it has been quiet this long
 NOTICE_LONGEST = timedelta(minutes=15)  # but never hold a notice longer than this
+QUOTA_MEMORY = timedelta(hours=1)  # as long as the sender pauses a channel after its 429
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,14 @@ class Addressing(Service):
             created_at=now).on_conflict_do_nothing(index_elements=["person_id", "day"])
         with self.db.session() as session:
             return session.execute(statement).rowcount == 1
+
+    def quota_hit(self, channel: str, within: timedelta = QUOTA_MEMORY) -> bool:
+        """The channel refused for quota lately (someone's notice says so): new fan-outs skip it meanwhile."""
+        since = self.clock.now() - within
+        with self.db.session() as session:
+            return session.exec(select(DeliveryNotice.id).where(
+                DeliveryNotice.channel == channel, DeliveryNotice.reason == QUOTA,
+                col(DeliveryNotice.created_at) >= since)).first() is not None
 
     def claim_notices(self) -> list[NoticeLine]:
         """Notices not yet told, claimed once (conditional update) for one combined message; nothing while a
