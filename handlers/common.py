@@ -72,7 +72,8 @@ async def deliver_with(bot: Bot, services: Services, recipient: Recipient, out: 
     Through the outbox (the live bot) the call is only queued, and a failure there (Zalo's quota, a block) falls
     back to the person's other channel in the sender (bot.transport.fallback). Sent directly, a block falls back
     here; one who blocked the bot everywhere is remembered."""
-    routes = services.addressing.routes(recipient)
+    spent = frozenset({"zalo"}) if services.addressing.quota_hit("zalo") else frozenset()
+    routes = services.addressing.deliverable(recipient, spent)
     for route in routes:
         try:
             for index, piece in enumerate(pieces := chunk_text(out.text)):

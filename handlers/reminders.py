@@ -21,7 +21,6 @@ from bot.reminders.fanout import FanOut, Outcome, Pacer, SendResult
 from bot.reminders.items import DueReminder, FanOutReport
 from bot.reminders.messages import alert_message, notice_message, render, unit_line_text, zalo_quota_line
 from bot.services import Services
-from bot.services.identity.addressing import QUOTA
 from bot.text import fold
 from bot.config import Settings
 from bot.transport.outbox import Outbox
@@ -109,17 +108,11 @@ async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[Du
                     continue
                 # One message per person and step, to the preferred channel only; the sender falls back to the
                 # other channel if this one fails (bot.transport.fallback).
-                usual = services.addressing.routes(item.recipient)
-                routes = [r for r in usual if r.channel not in skip]
-                if routes and routes[0] != usual[0] and item.person_id is not None:
-                    # Zalo's quota is used up: the other channel at once; the Office hears of it (once a day).
-                    services.addressing.note(item.person_id, usual[0].channel, QUOTA, routes[0].channel)
+                routes = services.addressing.deliverable(item.recipient, skip)
                 if not routes:
-                    spent = bool(usual) and item.person_id is not None
-                    if spent:
-                        services.addressing.note(item.person_id, usual[0].channel, QUOTA, None)
+                    spent = bool(skip) and bool(services.addressing.routes(item.recipient))
                     services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "zalo quota" if spent else "no chat",
-                                              office_told=spent)
+                                              office_told=spent)  # a spent channel: the notice tells the Office
                     report.unreachable += 1
                     continue
                 out = render(i18n.get(item.recipient.locale), item)

@@ -85,6 +85,15 @@ class Addressing(Service):
                 routes.append(Route(channel, chat))
         return routes
 
+    def deliverable(self, recipient: Recipient | Actor, spent: frozenset[str]) -> list[Route]:
+        """`routes` without the `spent` channels (quota used up); a person moved off their preferred channel,
+        or left with none, is noted for the Office."""
+        usual = self.routes(recipient)
+        routes = [r for r in usual if r.channel not in spent]
+        if usual and (not routes or routes[0] != usual[0]):  # only a Zalo route can be spent: a real person
+            self.note(recipient.person_id, usual[0].channel, QUOTA, routes[0].channel if routes else None)
+        return routes
+
     def recipient_at(self, chat_id: str) -> Recipient | None:
         """The active person a private chat id belongs to (a Telegram id or a Zalo stand-in), or None."""
         with self.db.session() as session:
