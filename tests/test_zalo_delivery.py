@@ -332,3 +332,26 @@ def test_quota_line_only_when_zalo_is_in_use(services, settings):
     assert zalo_usage(services, settings, tr) == f"Zalo: đã gửi 2 tin trong tháng {month}."
     with_quota = settings.model_copy(update={"zalo_monthly_quota": 5000})
     assert zalo_usage(services, with_quota, tr) == f"Zalo: đã gửi 2/5.000 tin trong tháng {month}."
+
+
+async def test_a_zalo_persons_due_reminders_go_as_one_message(sim, telegram_server):
+    """Two steps due at once for someone on Zalo (the schedule's and the Office's) are one Zalo message."""
+    from bot.reminders.items import bundle
+
+    sim.clock.set(OPENING)
+    zalo = ZaloFakeApi()
+    people = add_people(sim, zalo, n=1)
+    person_id = next(p for p, (preferred, tg, _zid) in people.items() if preferred == "zalo" and not tg)
+    zid = people[person_id][2]
+    office = sim.services.people.actor_for("telegram", "1002")
+    scheduled = [i for i in sim.services.reminders.due() if i.person_id == person_id]
+    manual = [i for i in sim.services.reminders.manual(office, [period_id(sim.services)], "both", force=True).items
+              if i.person_id == person_id]
+    items = bundle(scheduled + manual)
+    assert len(scheduled) == len(manual) == 1 and len(items) == 1 and items[0].kind == "bundle"
+    async with Channels(sim, telegram_server, zalo) as channels:
+        await queue_fan_out(channels.bot, sim.services, sim.i18n, items)
+        await channels.send_all()
+    assert len(zalo.texts_to(zid)) == 1
+    rows = _reminder_rows(sim)[person_id]
+    assert sorted((r.state, r.channel) for r in rows) == [("sent", "zalo"), ("sent", "zalo")]
