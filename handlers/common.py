@@ -67,21 +67,28 @@ async def deliver(context: BotContext, recipient: Recipient, out: OutMessage) ->
 
 
 async def deliver_with(bot: Bot, services: Services, recipient: Recipient, out: OutMessage) -> bool:
-    """Send to a person (also from periodic tasks); one who blocked the bot is remembered. True when delivered."""
-    if not recipient.telegram_id:
-        return False
-    try:
-        for index, piece in enumerate(pieces := chunk_text(out.text)):
-            last = index == len(pieces) - 1
-            await bot.send_message(recipient.telegram_id, piece, reply_markup=markup(out.buttons) if last else None)
-    except Forbidden:
+    """Send to a person (also from periodic tasks) on their preferred channel, once; True when delivered.
+
+    Through the outbox (the live bot) the call is only queued, and a failure there (Zalo's quota, a block) falls
+    back to the person's other channel in the sender (bot.transport.fallback). Sent directly, a block falls back
+    here; one who blocked the bot everywhere is remembered."""
+    spent = frozenset({"zalo"}) if services.addressing.quota_hit("zalo") else frozenset()
+    routes = services.addressing.deliverable(recipient, spent)
+    for route in routes:
+        try:
+            for index, piece in enumerate(pieces := chunk_text(out.text)):
+                last = index == len(pieces) - 1
+                await bot.send_message(route.chat_id, piece, reply_markup=markup(out.buttons) if last else None)
+        except Forbidden:
+            log.info("person %s has blocked the bot on %s", recipient.person_id, route.channel)
+            continue
+        except TelegramError:
+            log.exception("could not deliver to person %s", recipient.person_id)
+            return False
+        return True
+    if routes:
         services.people.mark_blocked(recipient.person_id, True)
-        log.info("person %s has blocked the bot", recipient.person_id)
-        return False
-    except TelegramError:
-        log.exception("could not deliver to person %s", recipient.person_id)
-        return False
-    return True
+    return False
 
 
 async def answer_query(update: Update, text: str | None = None) -> None:

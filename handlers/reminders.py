@@ -19,10 +19,12 @@ from bot.i18n import N_, I18n, Translator
 from bot.periods import period_title
 from bot.reminders.fanout import FanOut, Outcome, Pacer, SendResult
 from bot.reminders.items import DueReminder, FanOutReport
-from bot.reminders.messages import alert_message, render, unit_line_text
+from bot.reminders.messages import alert_message, notice_message, render, unit_line_text, zalo_quota_line
 from bot.services import Services
 from bot.text import fold
-from bot.transport.policy import BULK
+from bot.config import Settings
+from bot.transport.outbox import Outbox
+from bot.transport.policy import ANSWER, BULK
 from bot.transport.recorder import RecordingRequest, priority
 from bot.transport.telegram import outcome_of
 from handlers.commands import CommandSpec
@@ -40,13 +42,18 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"[:48]
 
 
 # Sending ------------------------------------------------------------------------------------------------
-def telegram_sender(bot: Bot, i18n: I18n) -> Callable[[DueReminder], Awaitable[SendResult]]:
-    """Send one reminder and say what happened, separating "certainly not delivered" from "may have been"."""
+def telegram_sender(bot: Bot, i18n: I18n, chat_of: Callable[[DueReminder], str | None] | None = None,
+                    ) -> Callable[[DueReminder], Awaitable[SendResult]]:
+    """Send one reminder and say what happened, separating "certainly not delivered" from "may have been".
+    `chat_of` gives the chat to address (the preferred channel's; see Addressing), by default the Telegram id."""
 
     async def send(item: DueReminder) -> SendResult:
         out = render(i18n.get(item.recipient.locale), item)
+        chat = chat_of(item) if chat_of is not None else item.recipient.telegram_id
+        if not chat:
+            return SendResult(Outcome.UNREACHABLE, error="no chat")
         try:
-            await bot.send_message(item.chat, out.text, reply_markup=markup(out.buttons))
+            await bot.send_message(chat, out.text, reply_markup=markup(out.buttons))
         except TelegramError as error:
             return outcome_of(error)
         return SendResult(Outcome.SENT)
@@ -67,21 +74,30 @@ def pacer_for(app: BotApp) -> Pacer:
 def fan_out_for(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, worker: str = WORKER) -> FanOut:
     reminders = services.reminders
     return FanOut(claim=lambda item: reminders.claim(item, worker), finish=reminders.finish,
-                  release=reminders.release, send=telegram_sender(bot, i18n), pacer=pacer)
+                  release=reminders.release, send=telegram_sender(bot, i18n, lambda item: first_chat(services, item)),
+                  pacer=pacer)
 
 
-async def fan_out(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, items: list[DueReminder]) -> FanOutReport:
+def first_chat(services: Services, item: DueReminder) -> str | None:
+    """The chat of the recipient's preferred channel that can take a message now."""
+    routes = services.addressing.routes(item.recipient)
+    return routes[0].chat_id if routes else None
+
+
+async def fan_out(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, items: list[DueReminder],
+                  settings: Settings | None = None) -> FanOutReport:
     """Through the outbox when the bot records its calls (always, but in a bare test), else paced right here."""
     if isinstance(bot.request, RecordingRequest):
-        return await queue_fan_out(bot, services, i18n, items)
+        return await queue_fan_out(bot, services, i18n, items, settings=settings)
     return await fan_out_for(bot, services, i18n, pacer).run(items)
 
 
 async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[DueReminder],
-                        worker: str = WORKER, batch: int = 20) -> FanOutReport:
+                        worker: str = WORKER, batch: int = 20, settings: Settings | None = None) -> FanOutReport:
     """Each claim commits with its queued message (exactly once); the channel's sender sends them last in line
     (BULK priority) and reports each outcome back to the claim row (see bot.transport.wiring.outcome_hook)."""
     report = FanOutReport()
+    skip = zalo_spent(services, settings)
     for start in range(0, len(items), batch):
         ambient = services.db.ambient()
         with nullcontext(ambient) if ambient is not None else services.db.unit_of_work():
@@ -89,15 +105,31 @@ async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[Du
                 row_id = services.reminders.claim(item, worker)
                 if row_id is None:
                     report.lost_claims += 1
-                elif not item.chat:
-                    services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "no chat")
+                    continue
+                # One message per person and step, to the preferred channel only; the sender falls back to the
+                # other channel if this one fails (bot.transport.fallback).
+                routes = services.addressing.deliverable(item.recipient, skip)
+                if not routes:
+                    spent = bool(skip) and bool(services.addressing.routes(item.recipient))
+                    services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "zalo quota" if spent else "no chat",
+                                              office_told=spent)  # a spent channel: the notice tells the Office
                     report.unreachable += 1
-                else:
-                    out = render(i18n.get(item.recipient.locale), item)
-                    with priority(BULK, f"reminder:{row_id}"):
-                        await bot.send_message(item.chat, out.text, reply_markup=markup(out.buttons))
-                    report.sent += 1
+                    continue
+                out = render(i18n.get(item.recipient.locale), item)
+                with priority(BULK, f"reminder:{row_id}"):
+                    await bot.send_message(routes[0].chat_id, out.text, reply_markup=markup(out.buttons))
+                report.sent += 1
     return report
+
+
+def zalo_spent(services: Services, settings: Settings | None) -> frozenset[str]:
+    """{"zalo"} while Zalo's quota is known to be used up (a 429 within the hour, or ZALO_MONTHLY_QUOTA reached),
+    so a fan-out goes straight to the other channel instead of waiting for Zalo's pause to end."""
+    quota = settings.zalo_monthly_quota if settings is not None else 0
+    if services.addressing.quota_hit("zalo") or (
+            quota > 0 and Outbox(services.db).sent_this_month("zalo", ANSWER) >= quota):
+        return frozenset({"zalo"})
+    return frozenset()
 
 
 async def send_alerts(bot: Bot, services: Services, i18n: I18n) -> None:
@@ -109,6 +141,23 @@ async def send_alerts(bot: Bot, services: Services, i18n: I18n) -> None:
         await deliver_with(bot, services, recipient, alert_message(i18n.get(recipient.locale), alerts))
 
 
+async def send_notices(bot: Bot, services: Services, i18n: I18n) -> int:
+    """Tell the Office, in one message, whose messages went to their other channel or nowhere (quota, block)."""
+    lines = services.addressing.claim_notices()
+    if lines:
+        for _target, recipient in services.reminders.office_targets():
+            await deliver_with(bot, services, recipient, notice_message(i18n.get(recipient.locale), lines))
+    return len(lines)
+
+
+def zalo_usage(services: Services, settings: Settings, tr: Translator) -> str | None:
+    """The Office's line about Zalo's monthly quota, when Zalo is set up or someone has a Zalo account."""
+    if not (settings.zalo_bot_token.get_secret_value() or services.addressing.zalo_people()):
+        return None
+    used = Outbox(services.db).sent_this_month("zalo", ANSWER)
+    return zalo_quota_line(tr, used, settings.zalo_monthly_quota, services.clock.today().month)
+
+
 async def run_reminders(app: BotApp) -> FanOutReport | None:
     """The periodic task: everything due is derived from the database, so a second run or process is harmless."""
     services = app.bot_data.services
@@ -116,7 +165,8 @@ async def run_reminders(app: BotApp) -> FanOutReport | None:
     if not services.reminders.is_sending_time():
         return None
     items = services.reminders.due()
-    report = await fan_out(app.bot, services, app.bot_data.i18n, pacer_for(app), items) if items else None
+    report = await fan_out(app.bot, services, app.bot_data.i18n, pacer_for(app), items,
+                           app.bot_data.settings) if items else None
     await send_alerts(app.bot, services, app.bot_data.i18n)
     return report
 
@@ -143,8 +193,9 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
             return
         await _remind_now(update, context, actor, [p.period.period_id for p in chosen], _stamp(context), force)
         return
+    usage = zalo_usage(context.services, context.bot_data.settings, tr)
     if not pending:
-        await reply(update, context, _("No reporting period is open."))
+        await reply(update, context, "\n".join([_("No reporting period is open."), *([usage] if usage else [])]))
         return
     lines, buttons = [], []
     for item in pending:
@@ -162,6 +213,8 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
         lines.append("")
         buttons.append([Button(_("Remind {code} now").format(code=item.period.code),
                                data(Rem.NOW, item.period.period_id, _stamp(context)))])
+    if usage:
+        lines += [usage, ""]
     lines.append(_("Press a button, or type /remind send (every open period) or /remind send 2026-Y."))
     await reply(update, context, "\n".join(lines), buttons)
 
@@ -178,7 +231,7 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
         info = services.periods.get(period_id)
         titles.append(period_title(tr, info.kind, info.year, info.phase))
     report = await fan_out(context.bot, services, context.bot_data.i18n, pacer_for(context.application),
-                           plan.items) if plan.items else FanOutReport()
+                           plan.items, context.bot_data.settings) if plan.items else FanOutReport()
     lines = [_("Reminders for \"{title}\": {sent} sent.").format(title="\", \"".join(titles), sent=report.sent)]
     if plan.already or report.lost_claims:
         lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))
@@ -243,3 +296,5 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler(COMMANDS[1].names, later_command))
     app.add_handler(CallbackQueryHandler(reminder_pressed, pattern=r"^rem:"))
     app.bot_data.ticker.add("reminders", timedelta(minutes=5), lambda: run_reminders(app))
+    app.bot_data.ticker.add("delivery-notices", timedelta(minutes=1),
+                            lambda: send_notices(app.bot, app.bot_data.services, app.bot_data.i18n))

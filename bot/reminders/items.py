@@ -64,7 +64,11 @@ class DueReminder:
 
     @property
     def chat(self) -> str | None:
-        return self.recipient.telegram_id
+        """The recipient's account on their preferred channel (Telegram id or Zalo id), None when no channel
+        reaches them; a key for pacing. The chat id to address is `Addressing.routes(recipient)[0]`."""
+        r = self.recipient
+        first, second = (r.zalo_id, r.telegram_id) if r.preferred_channel == "zalo" else (r.telegram_id, r.zalo_id)
+        return first or second
 
 
 def bundle(items: list[DueReminder]) -> list[DueReminder]:

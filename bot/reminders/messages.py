@@ -10,6 +10,8 @@ from bot.domain import Button, OutMessage
 from bot.i18n import Translator
 from bot.periods import period_title
 from bot.reminders.items import AlertLine, DueReminder, UnitLine
+from bot.services.identity.addressing import BLOCKED, QUOTA, NoticeLine
+from bot.services.identity.service import CHANNEL_NAMES
 
 
 def left_text(tr: Translator, today: date, deadline: date, days_left: int) -> str:
@@ -137,11 +139,37 @@ def alert_message(tr: Translator, alerts: list[AlertLine]) -> OutMessage:
     _ = tr.gettext
     lines = [_("Reminders could not be delivered to:")]
     for alert in alerts:
-        why = _("has blocked the bot") if alert.blocked else _("no Telegram chat the bot can reach")
+        why = _("has blocked the bot") if alert.blocked else _("no chat the bot can reach, on Telegram or Zalo")
         unit = f" ({alert.unit_name})" if alert.unit_name else ""
         lines.append(f"- {alert.person_name}{unit}: {why}")
     lines.append(_("Please contact them directly."))
     return OutMessage("\n".join(lines))
+
+
+def zalo_quota_line(tr: Translator, used: int, quota: int, month: int) -> str:
+    """What the Office sees of Zalo's monthly quota: messages sent this month, against the plan's figure if known."""
+    _ = tr.gettext
+    if quota > 0:
+        return _("Zalo: {used}/{quota} messages sent in month {month}.").format(
+            used=tr.number(used, 0), quota=tr.number(quota, 0), month=month)
+    return _("Zalo: {used} messages sent in month {month}.").format(used=tr.number(used, 0), month=month)
+
+
+def notice_message(tr: Translator, lines: list[NoticeLine]) -> OutMessage:
+    """The Office's one combined notice: whose messages could not go on their channel, why, and what was done."""
+    _ = tr.gettext
+    reasons = {QUOTA: _("the monthly message quota is used up"), BLOCKED: _("they have blocked the bot")}
+    text = [_("Some messages could not be sent on the usual channel:")]
+    for line in lines:
+        unit = f" ({line.unit_name})" if line.unit_name else ""
+        why = reasons.get(line.reason, line.reason)
+        channel = CHANNEL_NAMES.get(line.channel, line.channel)
+        if line.fallback:
+            done = _("sent on {channel} instead").format(channel=CHANNEL_NAMES.get(line.fallback, line.fallback))
+        else:
+            done = _("no other channel: not delivered, please contact them directly")
+        text.append(f"- {line.person_name}{unit}: {channel}, {why}; {done}.")
+    return OutMessage("\n".join(text))
 
 
 def render(tr: Translator, item: DueReminder) -> OutMessage:

@@ -12,6 +12,8 @@ from bot.services.audit import AuditService
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
+from bot.services.channels.addresses import ChannelAddressService
+from bot.services.identity.addressing import Addressing
 from bot.services.identity.service import IdentityService
 from bot.services.invites import InviteService
 from bot.services.official_report import OfficialReportService
@@ -47,6 +49,7 @@ class Services:
     status: StatusService
     escalations: EscalationService
     official_report: OfficialReportService
+    addressing: Addressing  # a person's chat on each channel (bot.services.identity.addressing)
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -81,4 +84,5 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         status=status,
         escalations=escalations,
         official_report=official_report,
+        addressing=Addressing(db, clock, ChannelAddressService(db, clock)),
     )

@@ -37,6 +37,7 @@ from bot.reminders.items import AlertLine, DueReminder, PeriodRef, UnitLine, bun
 from bot.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
                                     next_working_morning, working_days_left)
 from bot.services.base import Service
+from bot.services.identity.addressing import reachable
 from bot.services.people import PeopleService
 from bot.services.progress import ProgressService
 from storage.db import Database
@@ -183,7 +184,7 @@ class ReminderService(Service):
             step = steps[unit.deadline]
             people = self.people.unit_recipients(unit.unit_id)
             unreachable.setdefault(unit.deadline, []).extend(
-                r.full_name for r in people if not r.telegram_id or r.person_id in blocked)
+                r.full_name for r in people if not reachable(r) or r.person_id in blocked)
             if step is None:
                 continue
             left = working_days_left(self.calendar, today, unit.deadline)
@@ -260,7 +261,7 @@ class ReminderService(Service):
             units = self._pending_units(period, today)
             people = [r for u in units for r in self.people.unit_recipients(u.unit_id)]
             result.append(PendingPeriod(_ref(period), tuple(units), len(people), tuple(
-                r.full_name for r in people if not r.telegram_id or r.person_id in blocked)))
+                r.full_name for r in people if not reachable(r) or r.person_id in blocked)))
         return result
 
     def manual(self, actor: Actor, period_ids: list[int], stamp: str, force: bool = False) -> ManualPlan:
@@ -397,19 +398,25 @@ class ReminderService(Service):
                 else:
                     session.execute(delete(ReminderDelivery).where(col(ReminderDelivery.id) == row.id))
 
-    def finish(self, row_id: int, item: DueReminder | None, outcome: Outcome, error: str = "") -> None:
-        """Mark the rows; remember who blocked the bot (or came back) and whether the Office must hear of it."""
+    def finish(self, row_id: int, item: DueReminder | None, outcome: Outcome, error: str = "",
+               channel: str | None = None, office_told: bool = False) -> None:
+        """Mark the rows; remember who blocked the bot (or came back) and whether the Office must hear of it.
+        `channel`: where it was delivered (a fallback channel counts); `office_told`: the Office hears of this
+        failure another way (a delivery notice), so no alert."""
         now = self.clock.now()
         with self.db.session() as session:
             for row in self._rows(session, item, row_id):
-                self._finish_row(session, row, outcome, error, now)
+                self._finish_row(session, row, outcome, error, now, channel, office_told)
 
     @staticmethod
-    def _finish_row(session: Session, row: ReminderDelivery, outcome: Outcome, error: str, now: datetime) -> None:
+    def _finish_row(session: Session, row: ReminderDelivery, outcome: Outcome, error: str, now: datetime,
+                    channel: str | None = None, office_told: bool = False) -> None:
         row.state, row.finished_at, row.error = outcome.value, now, error[:255]
+        if outcome == Outcome.SENT and channel:
+            row.channel = channel
         person = session.get(Person, row.person_id) if row.person_id else None
         if outcome in (Outcome.BLOCKED, Outcome.UNREACHABLE):
-            known = person is None or (outcome == Outcome.BLOCKED and person.blocked_at is not None) or (
+            known = person is None or office_told or (outcome == Outcome.BLOCKED and person.blocked_at is not None) or (
                 outcome == Outcome.UNREACHABLE and _unreachable_known(session, row))
             row.office_notified_at = now if known else None  # None: the Office is told on the next run
             if outcome == Outcome.BLOCKED and person is not None and person.blocked_at is None:

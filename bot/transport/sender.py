@@ -123,13 +123,15 @@ class Sender:
     def __init__(self, db: Database, policy: ChannelPolicy, send: SendFn, owner: str, *,
                  on_blocked: Callable[[str], None] | None = None,
                  on_outcome: Callable[[str, Outcome, str], None] | None = None, max_in_flight: int = 16,
-                 lease_seconds: float = 5.0) -> None:
+                 lease_seconds: float = 5.0,
+                 on_failed: Callable[[Outgoing, SendResult], bool] | None = None) -> None:
         self.db, self.policy, self.send, self.owner = db, policy, send, owner
         self.outbox = Outbox(db)
         self.lease = Lease(db, policy.name, owner, lease_seconds)
         self.budget = Budget(policy)
         self.on_blocked = on_blocked
         self.on_outcome = on_outcome
+        self.on_failed = on_failed  # hands a failed call to the person's other channel (bot.transport.fallback)
         self.max_in_flight = max_in_flight
         self.kick = asyncio.Event()
         self.busy_chats: set[str] = set()
@@ -228,7 +230,22 @@ class Sender:
             self.in_flight.discard(row.id)
             self.kick.set()
 
+    def _failed_over(self, row: Outgoing, result: SendResult) -> bool:
+        """A failure another channel may not share (quota, block): when `on_failed` took the call over (queued
+        it on the person's other channel, or settled it), the row ends failed here; a 429 still pauses."""
+        if result.outcome not in (Outcome.RETRY, Outcome.BLOCKED, Outcome.UNREACHABLE) or self.on_failed is None:
+            return False
+        if not self.on_failed(row, result):
+            return False
+        if result.outcome == Outcome.RETRY:
+            self.rate_limited += 1
+            self.budget.pause(result.retry_after)
+        self.outbox.finish(row.id, FAILED, f"{result.outcome}: {result.error} (handed over)")
+        return True
+
     def _record(self, row: Outgoing, result: SendResult) -> None:
+        if self._failed_over(row, result):
+            return
         retry = result.outcome in (Outcome.RETRY, Outcome.TRANSIENT) and row.attempts < 6
         if row.ref and self.on_outcome is not None:
             if not retry:
@@ -260,6 +277,9 @@ class Sender:
                 except Exception as error:  # noqa: BLE001
                     log.exception("%s %s failed", self.policy.name, row.method)
                     result = SendResult(Outcome.IN_DOUBT, error=repr(error)[:200])
+                if await asyncio.to_thread(self._failed_over, row, result):
+                    count += 1
+                    continue
                 if result.outcome in (Outcome.RETRY, Outcome.TRANSIENT):
                     result = SendResult(Outcome.FAILED, error=result.error)  # no waiting in a drain
                 await asyncio.to_thread(self._record, row, result)

@@ -1,7 +1,7 @@
 """Every table, imported here so that metadata and Alembic see them all."""
 
 from storage.models.channels import ChannelAddress, ChannelMenu
-from storage.models.identity import LinkCode
+from storage.models.identity import DeliveryNotice, LinkCode
 from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
 from storage.models.official_report import OfficialReportText
 from storage.models.org import AuditLog, DialogState, Invite, Person, Unit
@@ -18,6 +18,7 @@ __all__ = [
     "ChannelMenu",
     "ChannelLease",
     "DeadlineExtension",
+    "DeliveryNotice",
     "DialogState",
     "Escalation",
     "EscalationEvent",

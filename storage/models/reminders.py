@@ -34,3 +34,4 @@ class ReminderDelivery(SQLModel, table=True):
     worker: str = Field(default="", max_length=64)  # which process claimed it (diagnostics)
     error: str = Field(default="", max_length=255)
     office_notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    channel: str | None = Field(default=None, max_length=16)  # where it was delivered: telegram or zalo (a fallback)

@@ -1,0 +1,117 @@
+"""When a notification or reminder fails on one channel for a reason the other channel does not share, the same
+call goes to the person's other channel, once, and the Office hears of it.
+
+- Zalo answered 429 (the plan's quota; Zalo publishes no retry time) or 403 (blocked, or never wrote to the
+  bot); Telegram answered 403 (blocked) for a person who also has Zalo.
+- The copy is a new outbox row for the other channel (same method and parameters, the chat id replaced, the
+  reference marked `|fallback`), written in one transaction with the Office's notice and, when nothing is left,
+  the reminder's final state; a copy that fails is never handed on again (at most one message per person).
+- After a Zalo 429 every pending Zalo notification and reminder is handed over at once: the quota is monthly, so
+  waiting would only delay them (the sender still pauses Zalo, for replies).
+- Replies and button answers stay on their channel: the person is there.
+Reminder rows learn where they were delivered through the outcome hook of the sender that sent the copy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from sqlalchemy import select, update
+
+from bot.reminders.fanout import Outcome, SendResult
+from bot.services import Services
+from bot.services.identity.addressing import BLOCKED, QUOTA
+from bot.transport.outbox import FAILED, PENDING, Outbox, Outgoing, pack_files, unpack_files
+from bot.transport.policy import NOTIFY
+from storage.models.transport import OutboxMessage
+
+log = logging.getLogger(__name__)
+FALLBACK_MARK = "|fallback"
+
+
+def split_ref(ref: str) -> tuple[str, bool]:
+    """(the reference without the mark, whether the row is already a fallback copy)."""
+    if ref.endswith(FALLBACK_MARK):
+        return ref[: -len(FALLBACK_MARK)], True
+    return ref, False
+
+
+def reminder_of(ref: str) -> int | None:
+    """The reminder delivery row a reference reports to ("reminder:<id>"), if any."""
+    kind, _, value = split_ref(ref)[0].partition(":")
+    return int(value) if kind == "reminder" and value.isdigit() else None
+
+
+def is_message(method: str) -> bool:
+    return method.startswith("send") and method != "sendChatAction"
+
+
+class FallBack:
+    """The sender's `on_failed` hook for one channel: True when it took the failed call over."""
+
+    def __init__(self, services: Services, channel: str) -> None:
+        self.services, self.channel = services, channel
+        self.outbox = Outbox(services.db)
+
+    def __call__(self, row: Outgoing, result: SendResult) -> bool:
+        reason = self.reason(row, result)
+        if reason is None or not self.hand_over(row, reason):
+            return False
+        if reason == QUOTA:
+            swept = self.sweep()
+            if swept:
+                log.warning("%s quota used up: %d queued messages handed to the other channel", self.channel, swept)
+        return True
+
+    def reason(self, row: Outgoing, result: SendResult) -> str | None:
+        if row.priority < NOTIFY or not is_message(row.method):
+            return None
+        if self.channel == "zalo" and result.outcome == Outcome.RETRY:
+            return QUOTA
+        if result.outcome == Outcome.BLOCKED:
+            return BLOCKED
+        return None
+
+    def hand_over(self, row: Outgoing, reason: str, claim: bool = False) -> bool:
+        """Queue the call on the other channel, or settle it when there is none; False leaves the row to the
+        sender's usual handling (Telegram with no other channel). `claim`: the row is still pending (a sweep)."""
+        ref, copy = split_ref(row.ref)
+        addressing = self.services.addressing
+        recipient = addressing.recipient_at(row.chat_key)
+        other = None if copy or recipient is None else addressing.other_route(recipient, self.channel)
+        if other is None and self.channel != "zalo":
+            return False
+        with self.services.db.unit_of_work() as session:
+            if claim and not session.execute(update(OutboxMessage).where(
+                    OutboxMessage.id == row.id, OutboxMessage.state == PENDING)
+                    .values(state=FAILED, error=f"{self.channel} {reason}: handed over")).rowcount:
+                return True  # the sender took it meanwhile: its own outcome will come through this hook
+            if other is not None:
+                self.outbox.enqueue(session, channel=other.channel, chat_key=other.chat_id, method=row.method,
+                                    params={**row.params, "chat_id": other.chat_id}, files=pack_files(row.files),
+                                    priority=row.priority, resend=row.resend, inbox_id=None, ref=ref + FALLBACK_MARK)
+            elif (reminder := reminder_of(ref)) is not None:
+                outcome = Outcome.BLOCKED if reason == BLOCKED else Outcome.UNREACHABLE
+                self.services.reminders.finish(reminder, None, outcome, f"{self.channel} {reason}",
+                                               office_told=recipient is not None)
+            elif reason == BLOCKED and recipient is not None:
+                self.services.people.mark_blocked(recipient.person_id, True)
+            if recipient is not None:
+                addressing.note(recipient.person_id, self.channel, reason, other.channel if other else None)
+        return True
+
+    def sweep(self) -> int:
+        """Hand over every pending notification and reminder of this channel (its quota is used up)."""
+        with self.services.db.engine.connect() as connection:
+            rows = connection.execute(select(OutboxMessage).where(
+                OutboxMessage.channel == self.channel, OutboxMessage.state == PENDING,
+                OutboxMessage.priority >= NOTIFY).order_by(OutboxMessage.id)).all()
+        count = 0
+        for r in rows:
+            if not is_message(r.method):
+                continue
+            row = Outgoing(r.id, r.channel, r.chat_key, r.method, json.loads(r.params), unpack_files(r.files),
+                           r.priority, r.resend, r.attempts, r.ref)
+            count += self.hand_over(row, QUOTA, claim=True)
+        return count
