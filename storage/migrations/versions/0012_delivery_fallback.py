@@ -1,6 +1,6 @@
 """delivery fallback: the channel a reminder went out on, and the Office's notices of failed channels
 
-Revision ID: 0012_zalodeliver
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-24 09:30:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.types
 
-revision = '0012_zalodeliver'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
