@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -83,8 +83,10 @@ def direct() -> Iterator[None]:
 class RecordingRequest(BaseRequest):
     """Wraps the real request: reads pass through, writes become outbox rows with a synthetic answer."""
 
-    def __init__(self, inner: BaseRequest, db: Database, channel: str = "telegram") -> None:
+    def __init__(self, inner: BaseRequest, db: Database, channel: str = "telegram",
+                 route: Callable[[dict[str, Any]], str | None] | None = None) -> None:
         self.inner = inner
+        self.route = route  # the channel of a call addressed elsewhere (a Zalo stand-in id), None for `channel`
         self.outbox = Outbox(db)
         self.db = db
         self.channel = channel
@@ -135,7 +137,8 @@ class RecordingRequest(BaseRequest):
             level = REPLY
         else:
             level = NOTIFY
-        values = dict(channel=self.channel, chat_key=chat_key or capture.chat_key, method=api_method, params=params,
+        channel = (self.route(params) if self.route is not None else None) or self.channel
+        values = dict(channel=channel, chat_key=chat_key or capture.chat_key, method=api_method, params=params,
                       files=pack_files(files), priority=level, resend=level <= NOTIFY, inbox_id=capture.inbox_id,
                       ref=capture.ref)
         ambient = self.db.ambient()
