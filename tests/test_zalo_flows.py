@@ -153,3 +153,47 @@ async def test_zalo_head_reports_by_typing_survives_a_kill_links_telegram_and_of
     assert versions[1].answers[first] == "Đã thanh tra 05 đơn vị đến ngày 31/5."
     assert all(len(m.text) <= 2000 for m in sim.zalo_api.sent)
     assert sim.zalo_api.refused[400] == 0  # nothing Zalo cannot take (buttons, long texts) was ever sent
+
+
+async def test_a_difficulty_raised_on_zalo_goes_to_the_director_and_back(sim):
+    await invite_on_zalo(sim)
+    said = joined(await sim.send("moi", "/vuongmac moi"))
+    assert "Bước 1/4" in said
+    await sim.send("moi", "Chậm kết luận thanh tra dự án")
+    await sim.send("moi", "Dự án thiếu hồ sơ quyết toán; đề nghị gia hạn thời gian thanh tra.")
+    said = joined(await sim.send("moi", "không"))
+    assert "Bước 4/4" in said
+    said = joined(await sim.send("moi", "bình thường"))
+    assert "Vướng mắc số 1 đã được gửi tới Phòng Hành chính - Tổng hợp" in said
+    office = sim.api.last_to(VANTHU)
+    assert "Thanh tra Sở báo cáo khó khăn, vướng mắc mới" in office.text and office.buttons
+    await sim.press("vanthu", office, "Trình Giám đốc")
+    before = len(sim.zalo_api.sent)
+    await sim.send("vanthu", "Kính trình Giám đốc cho ý kiến chỉ đạo.")
+    assert "đã được Phòng HC-TH trình Giám đốc" in joined(sim.zalo_api.sent[before:])
+    director = sim.api.last_to(GIAMDOC)
+    assert "Kính gửi đồng chí Giám đốc" in director.text
+    # The head opens their list on Zalo (a numbered menu), and the Director's answer arrives on top of it.
+    listing = joined(await sim.send("moi", "/vuongmac"))
+    assert "1. " in listing and "Gõ số để chọn." in listing
+    await sim.press("giamdoc", director, "Ghi ý kiến chỉ đạo")
+    before = len(sim.zalo_api.sent)
+    await sim.send("giamdoc", "Đồng ý gia hạn 15 ngày; Thanh tra Sở báo cáo kết quả trước ngày 15/12.")
+    back = joined(sim.zalo_api.sent[before:])
+    assert "Đồng chí Hoàng Văn Quang có ý kiến chỉ đạo về vướng mắc số 1" in back and "Đồng ý gia hạn 15 ngày" in back
+    assert "2. Xác nhận đã giải quyết" in back
+    # A number typed for the older list is not applied: the current list is shown again.
+    history = [h.action for h in sim.services.escalations.history(
+        sim.services.people.actor_for("telegram", str(VANTHU)), 1)]
+    said = joined(await sim.send("moi", "1"))
+    assert "Đồng chí vừa nhận được một danh sách mới hơn" in said and "2. Xác nhận đã giải quyết" in said
+    assert [h.action for h in sim.services.escalations.history(
+        sim.services.people.actor_for("telegram", str(VANTHU)), 1)] == history
+    said = joined(await sim.send("moi", "9"))  # not in the list: the list again, nothing applied
+    assert "2. Xác nhận đã giải quyết" in said
+    before = len(sim.api.outbox)
+    said = joined(await sim.press("moi", sim.zalo_api.sent[-1], "Xác nhận đã giải quyết"))
+    assert "đã được đóng" in said
+    assert any("xác nhận vướng mắc số 1" in m.text for m in sim.api.outbox[before:] if m.chat_id == VANTHU)
+    summary = sim.services.escalations.summaries()[0]
+    assert summary.outcome == "resolved" and summary.instruction.startswith("Đồng ý gia hạn 15 ngày")
