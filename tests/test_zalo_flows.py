@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -197,3 +197,100 @@ async def test_a_difficulty_raised_on_zalo_goes_to_the_director_and_back(sim):
     assert any("xác nhận vướng mắc số 1" in m.text for m in sim.api.outbox[before:] if m.chat_id == VANTHU)
     summary = sim.services.escalations.summaries()[0]
     assert summary.outcome == "resolved" and summary.instruction.startswith("Đồng ý gia hạn 15 ngày")
+
+
+async def zalo_office(sim: ChatSimulator):
+    """The Office member links Zalo from Telegram and prefers it."""
+    sent = await sim.send("vanthu", "/lienket")
+    code = CODE.search(sent[-1].text).group(1)
+    sim.add_zalo_persona("vanthu_zalo", "Lê Văn Hòa", user_id=VANTHU)
+    assert "Tài khoản Zalo này đã được liên kết" in joined(await sim.send("vanthu_zalo", code))
+    assert "gửi đến đồng chí qua Zalo" in joined(await sim.send("vanthu_zalo", "/lienket uutien zalo"))
+
+
+async def serve(sim: ChatSimulator):
+    """The bot's own web endpoint with the Zalo routes, on 127.0.0.1 (as `bot run` serves them)."""
+    import tornado.web
+    from tornado.httpserver import HTTPServer
+    from tornado.testing import bind_unused_port
+
+    socket, port = bind_unused_port()
+    server = HTTPServer(tornado.web.Application(tornado_routes(sim.zalo, sim.inbox)))
+    server.add_sockets([socket])
+    return server, f"http://127.0.0.1:{port}"
+
+
+async def test_office_on_zalo_gets_the_export_as_links_and_downloads_the_files(sim):
+    from docx import Document
+    from io import BytesIO
+    from openpyxl import load_workbook
+
+    from tests.status_samples import KHTC_ANSWERS, TTUD_ANSWERS, submit
+
+    submit(sim.services, "khtc", KHTC_ANSWERS)
+    submit(sim.services, "ttud", TTUD_ANSWERS, late=True)
+    await zalo_office(sim)
+    said = joined(await sim.send("vanthu_zalo", "/xuatbaocao"))
+    assert "0. Xuất báo cáo ngay" in said
+    said = joined(await sim.send("vanthu_zalo", "0"))
+    links = LINK.findall(said)
+    assert [name for _token, name in links] == ["BC-thi-dua-2026-Y.docx", "Phu-luc-thi-dua-2026-Y.xlsx"]
+    assert "chỉ dành cho đồng chí" in said and not sim.api.last_to(VANTHU).document  # nothing went to Telegram
+    server, base = await serve(sim)
+    try:
+        async with httpx.AsyncClient(base_url=base) as client:
+            docx = await client.get(f"/f/{links[0][0]}/{links[0][1]}")
+            xlsx = await client.get(f"/f/{links[1][0]}/{links[1][1]}")
+            forged = await client.get(f"/f/{'A' * 24}/BC-thi-dua-2026-Y.docx")
+            listing = await client.get("/f/")
+            sim.clock.advance(timedelta(minutes=sim.settings.file_link_minutes + 1))
+            expired = await client.get(f"/f/{links[0][0]}/{links[0][1]}")
+    finally:
+        server.stop()
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert docx.headers["Content-Type"] == ("application/vnd.openxmlformats-officedocument."
+                                           "wordprocessingml.document")
+    assert 'filename="BC-thi-dua-2026-Y.docx"' in docx.headers["Content-Disposition"]
+    assert any("BÁO CÁO" in p.text for p in Document(BytesIO(docx.content)).paragraphs)
+    assert xlsx.status_code == 200 and xlsx.headers["Content-Type"].endswith("spreadsheetml.sheet")
+    assert load_workbook(BytesIO(xlsx.content)).sheetnames
+    assert (forged.status_code, listing.status_code, expired.status_code) == (404, 404, 404)
+    assert file_response(sim.zalo.links, "../../etc/passwd")[0] == 404
+
+
+async def test_a_long_notification_reaches_zalo_split_without_breaking_a_line(sim):
+    await zalo_office(sim)
+    await sim.send("khtc", "/vuongmac moi")
+    await sim.send("khtc", "Giải ngân vốn đầu tư công chậm")
+    lines = [f"{n}. Công trình số {n} chưa được phân bổ 1.234.567.890 đồng theo kế hoạch vốn." for n in range(1, 38)]
+    description = "\n".join(lines)
+    assert 2000 < len(description) <= 3000
+    await sim.send("khtc", description)
+    await sim.send("khtc", "không")
+    before = len(sim.zalo_api.sent)
+    await sim.send("khtc", "bình thường")
+    pieces = [m.text for m in sim.zalo_api.sent[before:]]
+    assert len(pieces) >= 2 and all(len(p) <= 2000 for p in pieces)
+    shown = "\n".join(pieces).splitlines()
+    assert f"Nội dung: {lines[0]}" in shown  # every line whole: no number cut across two messages
+    assert all(line in shown for line in lines[1:])
+    assert "Gõ số để chọn." in pieces[-1]  # the choices come last, numbered
+
+
+async def test_the_zalo_webhook_refuses_a_wrong_secret_and_stores_nothing(sim):
+    update = sim.zalo_api.user_update("0123456789abcdef0123", "xin chào")
+    body = json.dumps({"ok": True, "result": update}).encode()
+    for headers in ({SECRET_HEADER: "wrong-secret-123"}, {}):
+        assert sim.zalo.receive(sim.inbox, headers, body) == (403, 0)
+    server, base = await serve(sim)
+    try:
+        async with httpx.AsyncClient(base_url=base) as client:
+            refused = await client.post("/zalo", content=body, headers={SECRET_HEADER: "wrong-secret-123"})
+            accepted = await client.post("/zalo", content=body, headers={
+                SECRET_HEADER: sim.settings.zalo_webhook_secret.get_secret_value()})
+    finally:
+        server.stop()
+    assert refused.status_code == 403 and accepted.status_code == 200
+    with sim.services.db.session() as session:
+        rows = session.exec(select(InboxUpdate).where(InboxUpdate.channel == "zalo")).all()
+    assert [row.external_key for row in rows] == [f"zalo:{update['message']['message_id']}"]
