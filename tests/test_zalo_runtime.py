@@ -1,0 +1,106 @@
+"""The live process with Zalo: start-up checks, what runs with and without ZALO_BOT_TOKEN, how a Zalo send's
+answer becomes a sender outcome, and the quota pause."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.i18n import I18n
+from bot.reminders.fanout import Outcome
+from bot.services import build_services
+from bot.simulator.zalo_fake import TOKEN, ZaloFakeApi
+from bot.transport.outbox import Outgoing
+from bot.transport.policy import NOTIFY, REPLY
+from bot.transport.runtime import Runtime
+from bot.transport.zalo import ZaloSide, outcome_of, policy
+
+SECRET = "a-good-zalo-secret"
+
+
+def settings(tmp_path, **values) -> Settings:
+    return Settings(_env_file=None, telegram_bot_token="123:abc", data_dir=tmp_path, database_url="", **values)
+
+
+def test_zalo_start_up_needs_an_https_webhook_with_a_secret_and_https_file_links(tmp_path):
+    token = {"zalo_bot_token": SecretStr(TOKEN)}
+    assert settings(tmp_path, **token).startup_problems() == []  # no webhook URL: long polling
+    problems = settings(tmp_path, **token, zalo_webhook_url="http://bot.example.vn",
+                        zalo_webhook_secret=SecretStr(SECRET)).startup_problems()
+    assert len(problems) == 1 and "HTTPS" in problems[0] and "phải là địa chỉ HTTPS" in problems[0]
+    for secret in ("", "short", "x" * 257):
+        problems = settings(tmp_path, **token, zalo_webhook_url="https://bot.example.vn",
+                            zalo_webhook_secret=SecretStr(secret)).startup_problems()
+        assert len(problems) == 1 and "ZALO_WEBHOOK_SECRET" in problems[0] and "8 to 256" in problems[0]
+    assert settings(tmp_path, **token, zalo_webhook_url="https://bot.example.vn",
+                    zalo_webhook_secret=SecretStr(SECRET)).startup_problems() == []
+    problems = settings(tmp_path, **token, public_base_url="http://bot.example.vn").startup_problems()
+    assert len(problems) == 1 and "PUBLIC_BASE_URL" in problems[0]
+    assert settings(tmp_path, zalo_webhook_url="http://x").startup_problems() == []  # no token: Zalo is off
+
+
+def test_a_telegram_only_run_has_no_zalo_part(tmp_path, db, clock):
+    runtime = Runtime(settings(tmp_path), build_services(settings(tmp_path), db, clock), I18n())
+    assert runtime.zalo is None and runtime.web_routes() == []
+    assert len(runtime._processors(object(), "w")) == 1
+    with_webhook = settings(tmp_path, webhook_url="https://bot.example.vn", webhook_secret="s" * 32)
+    runtime = Runtime(with_webhook, build_services(with_webhook, db, clock), I18n())
+    assert [route[0] for route in runtime.web_routes()] == ["/telegram"]
+
+
+def test_with_zalo_the_process_serves_its_webhook_and_file_links(tmp_path, db, clock):
+    configured = settings(tmp_path, zalo_bot_token=SecretStr(TOKEN), zalo_webhook_url="https://bot.example.vn",
+                          zalo_webhook_secret=SecretStr(SECRET), public_base_url="https://bot.example.vn")
+    runtime = Runtime(configured, build_services(configured, db, clock), I18n())
+    assert runtime.zalo is not None and runtime.zalo.webhook_url == "https://bot.example.vn/zalo"
+    assert [route[0] for route in runtime.web_routes()] == ["/zalo", r"/f/([A-Za-z0-9_-]+)/([^/]+)"]
+    assert [p.channel for p in runtime._processors(object(), "w")] == ["telegram", "zalo"]
+    polling = settings(tmp_path, zalo_bot_token=SecretStr(TOKEN), zalo_monthly_quota=2000, zalo_send_rate=50)
+    runtime = Runtime(polling, build_services(polling, db, clock), I18n())
+    assert not runtime.zalo.webhook and runtime.web_routes() == []  # polling, no file links
+    assert (runtime.zalo.policy.monthly_quota, runtime.zalo.policy.text_limit) == (2000, 2000)
+    assert runtime.zalo.policy.rate < runtime.zalo.policy.hard_limit  # never above the hard guard
+    assert policy(settings(tmp_path)).monthly_quota is None  # 0 = unknown
+
+
+@pytest.mark.parametrize(("status", "description", "outcome"), [
+    (200, "", Outcome.SENT),
+    (429, "Zalo quota: Quota exceeded", Outcome.RETRY),
+    (403, "Forbidden: blocked", Outcome.BLOCKED),
+    (502, "Zalo unreachable: ConnectError", Outcome.TRANSIENT),
+    (502, "Zalo unreachable: ReadTimeout", Outcome.IN_DOUBT),
+    (400, "Bad Request: chat not found", Outcome.UNREACHABLE),
+    (400, "Zalo refused: text too long", Outcome.FAILED),
+    (401, "Zalo token refused", Outcome.FAILED),
+])
+def test_zalo_answers_become_sender_outcomes(status, description, outcome):
+    body = json.dumps({"ok": status == 200, "result": {"message_id": 1}, "description": description}).encode()
+    result = outcome_of(status, body)
+    assert result.outcome == outcome
+    if outcome == Outcome.RETRY:
+        assert result.retry_after >= 3600  # no published retry time: pause the channel, never hammer
+
+
+async def test_over_quota_the_send_is_retried_later_and_a_reply_records_its_menu_as_read(tmp_path, db, clock):
+    fake = ZaloFakeApi(monthly_quota=1, now=lambda: clock.now().timestamp())
+    fake.user_update("a1b2c3", "xin chào")
+    configured = settings(tmp_path, zalo_bot_token=SecretStr(TOKEN))
+    side = ZaloSide.from_settings(configured, db, clock, I18n(), transport=fake.transport())
+    chat = side.addresses.address_for("zalo", "a1b2c3").synthetic_id
+    request = side.request()
+    send = side.send_with(request)
+    markup = {"inline_keyboard": [[{"text": "Mở báo cáo", "callback_data": "rep:open:1"}]]}
+    try:
+        first = await send(Outgoing(1, "zalo", str(chat), "sendMessage",
+                                    {"chat_id": chat, "text": "Báo cáo", "reply_markup": markup}, {}, REPLY, True, 0))
+        second = await send(Outgoing(2, "zalo", str(chat), "sendMessage", {"chat_id": chat, "text": "Nhắc"}, {},
+                                     NOTIFY, True, 0))
+    finally:
+        await request.shutdown()
+    assert first.outcome == Outcome.SENT and fake.texts_to("a1b2c3")[0].endswith("Gõ số để chọn.")
+    menu = side.menus.current(side.addresses.address_for("zalo", "a1b2c3").id)
+    assert menu.choices == ("rep:open:1",) and menu.unread == 1  # a reply: the list the person is looking at
+    assert second.outcome == Outcome.RETRY and second.retry_after >= 3600 and len(fake.sent) == 1
