@@ -104,3 +104,40 @@ async def test_over_quota_the_send_is_retried_later_and_a_reply_records_its_menu
     menu = side.menus.current(side.addresses.address_for("zalo", "a1b2c3").id)
     assert menu.choices == ("rep:open:1",) and menu.unread == 1  # a reply: the list the person is looking at
     assert second.outcome == Outcome.RETRY and second.retry_after >= 3600 and len(fake.sent) == 1
+
+
+async def test_the_repl_switches_a_persona_to_zalo_and_prints_what_zalo_shows(sim, tmp_path, capsys):
+    import re
+
+    from bot.simulator.repl import HELP, Repl
+    from tests.status_samples import KHTC_ANSWERS, submit
+
+    assert ":zalo / :telegram" in HELP and ":newzalo" in HELP
+    submit(sim.services, "khtc", KHTC_ANSWERS)
+    repl = Repl(sim, tmp_path / "out")
+    await repl.handle(":newzalo la Người Lạ")
+    await repl.handle("xin chào")
+    out = capsys.readouterr().out
+    assert "💬 Zalo → Người Lạ (la):" in out and "Tài khoản Zalo của đồng chí chưa được đăng ký" in out
+    await repl.handle(":as vanthu")
+    await repl.handle("/lienket")
+    code = re.search(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})\b", capsys.readouterr().out).group(1)
+    await repl.handle(":zalo")
+    await repl.handle(code)
+    await repl.handle("/xuatbaocao")
+    out = capsys.readouterr().out
+    assert "💬 Zalo → Lê Văn Hòa (vanthu):" in out and "Tài khoản Zalo này đã được liên kết" in out
+    assert "0. Xuất báo cáo ngay" in out and "[1]" not in out  # numbered lines, no buttons
+    await repl.handle("#0")
+    out = capsys.readouterr().out
+    assert 'Không gửi được tệp "BC-thi-dua-2026-Y.docx" qua Zalo' in out  # no PUBLIC_BASE_URL: where to get it
+    sim.settings = sim.settings.model_copy(update={"public_base_url": "https://simulator.invalid"})
+    await repl.handle(":restart")
+    await repl.handle("/xuatbaocao")
+    await repl.handle("#0")
+    out = capsys.readouterr().out
+    assert "https://simulator.invalid/f/" in out and "[tệp tải về / downloaded file]" in out
+    assert (tmp_path / "out" / "BC-thi-dua-2026-Y.docx").read_bytes().startswith(b"PK")
+    await repl.handle(":telegram")
+    await repl.handle(":who")
+    assert "vanthu" in capsys.readouterr().out
