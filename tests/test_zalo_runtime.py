@@ -141,3 +141,53 @@ async def test_the_repl_switches_a_persona_to_zalo_and_prints_what_zalo_shows(si
     await repl.handle(":telegram")
     await repl.handle(":who")
     assert "vanthu" in capsys.readouterr().out
+
+
+async def test_the_live_process_receives_on_zalo_processes_in_a_worker_thread_and_sends_on_zalo(tmp_path, db, clock):
+    """The runtime's own pieces: the /zalo route stores, a worker thread processes, the Zalo sender replies."""
+    import asyncio
+    import threading
+
+    import httpx
+    import tornado.web
+    from tornado.httpserver import HTTPServer
+    from tornado.testing import bind_unused_port
+
+    from bot.simulator.fake_api import FakeBotApi
+    from bot.simulator.zalo_fake import SECRET_HEADER
+    from bot.transport.sender import Sender
+
+    configured = settings(tmp_path, zalo_bot_token=SecretStr(TOKEN), zalo_webhook_url="https://bot.example.vn",
+                          zalo_webhook_secret=SecretStr(SECRET), update_workers=1)
+    services = build_services(configured, db, clock)
+    services.org.load_file(configured.organization_file)
+    runtime = Runtime(configured, services, I18n())
+    fake = ZaloFakeApi(now=lambda: clock.now().timestamp())
+    runtime.zalo = ZaloSide.from_settings(configured, db, clock, I18n(), transport=fake.transport())
+    runtime._request = lambda pool=8: FakeBotApi()  # Telegram's side stays offline
+    sock, port = bind_unused_port()
+    server = HTTPServer(tornado.web.Application(runtime.web_routes()))
+    server.add_sockets([sock])
+    worker = threading.Thread(target=runtime._worker, args=(0,), daemon=True)
+    worker.start()
+    request = runtime.zalo.request()
+    try:
+        update = fake.user_update("0a0b0c0d0e0f10111213", "xin chào", name="Người Lạ")
+        body = json.dumps({"ok": True, "result": update}).encode()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await client.post("/zalo", content=body, headers={SECRET_HEADER: "wrong"})).status_code == 403
+            assert (await client.post("/zalo", content=body, headers={SECRET_HEADER: SECRET})).status_code == 200
+        for _ in range(200):
+            if runtime.processed:
+                break
+            await asyncio.sleep(0.05)
+        assert runtime.processed == 1
+        sender = Sender(db, runtime.zalo.policy, runtime.zalo.send_with(request), "test")
+        assert await sender.drain() == 1
+    finally:
+        runtime.stop_flag.set()
+        runtime.work_ready.set()
+        worker.join(10)
+        server.stop()
+        await request.shutdown()
+    assert "Tài khoản Zalo của đồng chí chưa được đăng ký" in fake.texts_to("0a0b0c0d0e0f10111213")[-1]

@@ -21,6 +21,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError
 from telegram.request import HTTPXRequest
 
+from bot.channels.zalo.api import ZaloUnauthorized
 from bot.channels.zalo.transport import ChannelRouter, zalo_route
 from bot.config import Settings
 from bot.i18n import I18n
@@ -208,6 +209,8 @@ class Runtime:
         api = self.zalo.api()
         try:
             await poll(api, handle, stop)
+        except ZaloUnauthorized:  # logged by poll; Telegram goes on, Zalo needs a new token and a restart
+            pass
         finally:
             await api.close()
 
@@ -272,6 +275,7 @@ class Runtime:
         self.sender = Sender(self.db, self.policy, telegram_send(self.bot), self.owner,
                              on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services))
         tasks = [self.sender.run(stop)]
+        zalo_request = None
         if self.zalo is not None:
             zalo_request = self.zalo.request()
             self.zalo_sender = Sender(self.db, self.zalo.policy, self.zalo.send_with(zalo_request), self.owner,
@@ -292,5 +296,5 @@ class Runtime:
             self.work_ready.set()
             await asyncio.to_thread(lambda: [t.join(10) for t in self.threads])
             await self.bot.shutdown()
-            if self.zalo is not None:
+            if zalo_request is not None:
                 await zalo_request.shutdown()
