@@ -23,7 +23,7 @@ from bot.services.reports.base import Mode
 from bot.simulator.harness import ChatSimulator
 from bot.simulator.zalo_fake import SECRET_HEADER
 from bot.transport.zalo import file_response, tornado_routes
-from storage.models import InboxUpdate, Report, ReportVersion
+from storage.models import InboxUpdate, OutboxMessage, Report, ReportVersion
 from tests.report_helpers import TYPED_DEFAULTS
 
 VANTHU, GIAMDOC = 1002, 1011
@@ -161,12 +161,18 @@ async def test_a_difficulty_raised_on_zalo_goes_to_the_director_and_back(sim):
     assert "Bước 1/4" in said
     await sim.send("moi", "Chậm kết luận thanh tra dự án")
     await sim.send("moi", "Dự án thiếu hồ sơ quyết toán; đề nghị gia hạn thời gian thanh tra.")
-    said = joined(await sim.send("moi", "không"))
+    said = joined(await sim.zalo_send_photo("moi", "Biên bản làm việc"))  # Zalo passes photos on: attached
     assert "Bước 4/4" in said
     said = joined(await sim.send("moi", "bình thường"))
     assert "Vướng mắc số 1 đã được gửi tới Phòng Hành chính - Tổng hợp" in said
     office = sim.api.last_to(VANTHU)
-    assert "Thanh tra Sở báo cáo khó khăn, vướng mắc mới" in office.text and office.buttons
+    assert "Thanh tra Sở báo cáo khó khăn, vướng mắc mới" in office.text and "Tệp đính kèm: photo.jpg" in office.text
+    details = (await sim.press("vanthu", office, "Chi tiết, quá trình xử lý"))[-1]
+    photo = (await sim.press("vanthu", details, "Mở tệp đính kèm"))[-1]  # the Zalo photo, by its public URL
+    assert photo.chat_id == VANTHU and photo.text == "#1" and photo.photo is not None
+    with sim.services.db.session() as session:
+        queued = session.exec(select(OutboxMessage).where(OutboxMessage.method == "sendPhoto")).one()
+    assert json.loads(queued.params)["photo"].startswith("https://photo-stal.zdn.vn/sim/")
     await sim.press("vanthu", office, "Trình Giám đốc")
     before = len(sim.zalo_api.sent)
     await sim.send("vanthu", "Kính trình Giám đốc cho ý kiến chỉ đạo.")
