@@ -7,7 +7,9 @@ import json
 
 import pytest
 from pydantic import SecretStr
+from sqlmodel import select
 
+from bot.channels.zalo.updates import photo_file_id
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.reminders.fanout import Outcome
@@ -17,6 +19,7 @@ from bot.transport.outbox import Outgoing
 from bot.transport.policy import NOTIFY, REPLY
 from bot.transport.runtime import Runtime
 from bot.transport.zalo import ZaloSide, outcome_of, policy
+from storage.models import OutboxMessage
 
 SECRET = "a-good-zalo-secret"
 
@@ -191,3 +194,14 @@ async def test_the_live_process_receives_on_zalo_processes_in_a_worker_thread_an
         server.stop()
         await request.shutdown()
     assert "Tài khoản Zalo của đồng chí chưa được đăng ký" in fake.texts_to("0a0b0c0d0e0f10111213")[-1]
+
+
+async def test_a_photo_sent_on_zalo_can_be_fetched_by_the_handlers_bot(sim):
+    """getFile and the download are reads: they reach Zalo's photo URL through the router, never the outbox."""
+    sim.add_zalo_persona("la", "Người Lạ")
+    await sim.zalo_send_photo("la")
+    url, content = next(iter(sim.zalo_photos.items()))
+    file = await sim.app.bot.get_file(photo_file_id(url))
+    assert bytes(await file.download_as_bytearray()) == content
+    with sim.services.db.session() as session:
+        assert not session.exec(select(OutboxMessage).where(OutboxMessage.method.in_(("getFile", "GET")))).all()

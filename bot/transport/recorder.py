@@ -109,7 +109,7 @@ class RecordingRequest(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
                          pool_timeout: Any = None) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        if api_method in PASS_THROUGH or _DIRECT.get():
+        if api_method in PASS_THROUGH or method == "GET" or _DIRECT.get():  # GET: a file download
             if api_method == "getMe" and self._me is not None:
                 return 200, self._me
             code, body = await self.inner.do_request(url, method, request_data, read_timeout=read_timeout,
