@@ -89,6 +89,31 @@ class Settings(BaseSettings):
                 f"WEBHOOK_URL is set but WEBHOOK_SECRET is empty or invalid: it needs at least {WEBHOOK_SECRET_MIN} "
                 f"characters, only A-Z a-z 0-9 _ and -. Make one with the command above and put it in "
                 f"WEBHOOK_SECRET in .env.")
+        problems += self._zalo_problems()
+        return problems
+
+    def _zalo_problems(self) -> list[str]:
+        """Zalo calls only HTTPS webhooks and needs their 8-256-character secret; file links need HTTPS too."""
+        problems = []
+        if not self.zalo_bot_token.get_secret_value():
+            return problems
+        if self.zalo_webhook_url and not self.zalo_webhook_url.startswith("https://"):
+            problems.append(
+                "ZALO_WEBHOOK_URL phải là địa chỉ HTTPS (Zalo chỉ gọi webhook qua HTTPS), hoặc để trống để nhận tin "
+                "bằng cách hỏi định kỳ (getUpdates).\n"
+                "ZALO_WEBHOOK_URL must be an HTTPS address (Zalo calls webhooks over HTTPS only), or empty to "
+                "receive by long polling (getUpdates).")
+        secret = self.zalo_webhook_secret.get_secret_value()
+        if self.zalo_webhook_url and not 8 <= len(secret) <= 256:
+            problems.append(
+                f"ZALO_WEBHOOK_URL đã được đặt nhưng ZALO_WEBHOOK_SECRET trống hoặc không hợp lệ: cần từ 8 đến 256 "
+                f"ký tự. Tạo một chuỗi bí mật bằng lệnh:\n  {MAKE_SECRET}\nrồi ghi vào ZALO_WEBHOOK_SECRET trong tệp "
+                f".env.\nZALO_WEBHOOK_URL is set but ZALO_WEBHOOK_SECRET is empty or invalid: it needs 8 to 256 "
+                f"characters. Make one with the command above and put it in ZALO_WEBHOOK_SECRET in .env.")
+        if self.public_base_url and not self.public_base_url.startswith("https://"):
+            problems.append(
+                "PUBLIC_BASE_URL phải là địa chỉ HTTPS (đường dẫn tải tệp cho người dùng Zalo), hoặc để trống.\n"
+                "PUBLIC_BASE_URL must be an HTTPS address (file links for Zalo users), or empty.")
         return problems
 
     @property

@@ -51,7 +51,8 @@ class RedactingFilter(logging.Filter):
 
 def secrets_of(settings) -> list[str]:  # noqa: ANN001
     """What must never be shown: the token, the webhook secret, the database password."""
-    found = [settings.telegram_bot_token, settings.webhook_secret]
+    found = [settings.telegram_bot_token, settings.webhook_secret, settings.zalo_bot_token.get_secret_value(),
+             settings.zalo_webhook_secret.get_secret_value()]
     if settings.database_url:
         try:
             found.append(make_url(settings.database_url).password or "")

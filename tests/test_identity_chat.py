@@ -1,7 +1,7 @@
 """One person, two channels through the chat: invitation codes typed on Zalo, /start, /lienket, /nguoidung.
 
-Zalo chats appear to the handlers with stand-in ids (2**60 + address row), exactly as the Zalo transport
-delivers them; the simulator feeds such updates directly.
+Zalo personas write through the Zalo stand-in and the live inbox/outbox path; their chats appear to the
+handlers with stand-in ids (2**60 + address row).
 """
 
 from __future__ import annotations
@@ -9,15 +9,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.services.channels import ChannelAddressService
 
 CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})\b")
 
 
 def zalo_persona(sim, key: str, zalo_id: str, name: str):
-    """A person writing from Zalo: their chat's stand-in id, as the transport makes it."""
-    address = ChannelAddressService(sim.db, sim.clock).address_for("zalo", zalo_id, name)
-    return sim.add_persona(key, address.synthetic_id, name)
+    """A person writing from Zalo, through the Zalo stand-in."""
+    return sim.add_zalo_persona(key, name, zalo_user=zalo_id)
 
 
 async def test_invited_on_zalo_registers_by_typing_the_code(sim):

@@ -35,7 +35,7 @@ from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import telegram_send
 from bot.transport.wiring import blocked_hook, fallback_hook, outcome_hook
-from bot.transport.zalo_send import outcome_of_answer, zalo_send
+from bot.transport.zalo import outcome_of, zalo_send
 from handlers.common import deliver_with
 from handlers.reminders import queue_fan_out, send_notices, zalo_usage
 from storage.models import ChannelAddress, DeliveryNotice, OutboxMessage, Person, ReminderDelivery, Unit
@@ -301,13 +301,13 @@ def test_chat_for_gives_the_telegram_id_or_the_zalo_stand_in(services):
 
 
 def test_zalo_answers_map_to_sender_outcomes():
-    assert outcome_of_answer(200, b'{"ok": true}').outcome == "sent"
-    quota = outcome_of_answer(429, b'{"ok": false, "description": "Zalo quota: Quota exceeded"}')
+    assert outcome_of(200, b'{"ok": true}').outcome == "sent"
+    quota = outcome_of(429, b'{"ok": false, "description": "Zalo quota: Quota exceeded"}')
     assert quota.outcome == "retry" and quota.retry_after >= 3600
-    assert outcome_of_answer(403, b'{"description": "Forbidden"}').outcome == "blocked"
-    assert outcome_of_answer(400, b'{"description": "Bad Request: chat not found"}').outcome == "unreachable"
-    assert outcome_of_answer(502, b'{"description": "Zalo unreachable: ConnectError"}').outcome == "transient"
-    assert outcome_of_answer(502, b'{"description": "Zalo unreachable: ReadTimeout"}').outcome == "unknown"
+    assert outcome_of(403, b'{"description": "Forbidden"}').outcome == "blocked"
+    assert outcome_of(400, b'{"description": "Bad Request: chat not found"}').outcome == "unreachable"
+    assert outcome_of(502, b'{"description": "Zalo unreachable: ConnectError"}').outcome == "transient"
+    assert outcome_of(502, b'{"description": "Zalo unreachable: ReadTimeout"}').outcome == "unknown"
 
 
 def test_the_offices_quota_line_in_both_languages():

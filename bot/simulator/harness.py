@@ -11,10 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import yaml
+from pydantic import SecretStr
 from telegram import Bot
 
 from bot.app import build_application, prepare_database
+from bot.channels.zalo.transport import ChannelRouter, zalo_route
 from bot.clock import ManualClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.domain import Role
@@ -26,7 +29,12 @@ from bot.transport.policy import TELEGRAM
 from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import Processor, inbound, telegram_send
-from bot.transport.wiring import blocked_hook, outcome_hook
+from bot.transport.wiring import blocked_hook, fallback_hook, outcome_hook
+from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
+from bot.transport.zalo import zalo_send
+from bot.transport.zalo import ZaloSide
+from bot.simulator.zalo_fake import TOKEN as ZALO_TOKEN
+from bot.simulator.zalo_fake import ZaloFakeApi, ZaloSentMessage, zalo_id
 from handlers.context import BotApp
 from storage.db import Database
 
@@ -37,10 +45,27 @@ SIM_GROUP_CHAT_ID = -1000000001  # the leadership group of the simulator
 
 @dataclass(frozen=True)
 class Persona:
+    """A simulated person: a Telegram user id, and on Zalo a hex id; `channel` is where they type now."""
+
     key: str
     user_id: int
     name: str
     language_code: str = "vi"
+    zalo_id: str = ""
+    channel: str = "telegram"
+
+
+def zalo_choice(text: str, label: str) -> int:
+    """The number a Zalo menu shows for the choice whose label contains `label` ("3. ✓ Gửi báo cáo")."""
+    for line in text.splitlines():
+        number, dot, rest = line.partition(". ")
+        if dot and number.strip().isdigit() and label in rest:
+            return int(number)
+    raise KeyError(f"no numbered choice {label!r} in {text!r}")
+
+
+def _value(setting: Any) -> str:
+    return setting.get_secret_value() if isinstance(setting, SecretStr) else str(setting or "")
 
 
 class ChatSimulator:
@@ -48,11 +73,22 @@ class ChatSimulator:
 
     Every update takes the live path: stored in the inbox, claimed, processed in one transaction whose calls
     land in the outbox, then the outbox is drained through the sender (deterministically, without pacing).
+    Zalo personas write through the stand-in `ZaloFakeApi`: its webhook delivery reaches the same receiver code
+    as live (`ZaloSide.receive`), and the "zalo" outbox is drained through `ZaloRequest` to the stand-in.
     """
 
     def __init__(self, settings: Settings, db: Database, clock: ManualClock, *, migrate: bool = False) -> None:
+        zalo = {"zalo_bot_token": SecretStr(ZALO_TOKEN), "zalo_webhook_url": "https://simulator.invalid",
+                "zalo_webhook_secret": SecretStr("simulator-zalo-secret")}
+        settings = settings.model_copy(update={k: v for k, v in zalo.items() if not _value(getattr(settings, k))})
         self.settings, self.db, self.clock = settings, db, clock
         self.api = FakeBotApi(now=lambda: clock.now().timestamp())
+        self.zalo_api = ZaloFakeApi(settings.zalo_bot_token.get_secret_value(),
+                                    now=lambda: clock.now().timestamp())
+        self.zalo_api.webhook_url = settings.zalo_webhook_url
+        self.zalo_api.webhook_secret = settings.zalo_webhook_secret.get_secret_value()
+        self.zalo_api.webhook_sink = self._zalo_webhook
+        self.zalo_photos: dict[str, bytes] = {}  # what the stand-in's photo URLs serve
         self.personas: dict[str, Persona] = {}
         self.group_chat_id = SIM_GROUP_CHAT_ID
         self._update_ids = itertools.count(1)
@@ -65,6 +101,10 @@ class ChatSimulator:
         self.processor: Processor | None = None
         self.sender: Sender | None = None
         self._sending_bot: Bot | None = None
+        self.zalo: ZaloSide | None = None
+        self.zalo_processor: Processor | None = None
+        self.zalo_sender: Sender | None = None
+        self._zalo_requests: list = []
 
     async def start(self) -> None:
         prepare_database(self.settings, self.services, migrate=self._migrate)
@@ -72,28 +112,48 @@ class ChatSimulator:
 
     async def _boot(self) -> None:
         self.services = build_services(self.settings, self.db, self.clock)
-        self.recording = RecordingRequest(self.api, self.db)
+        self.zalo = ZaloSide.from_settings(self.settings, self.db, self.clock, self.i18n,
+                                           transport=self.zalo_api.transport(),
+                                           download=httpx.MockTransport(self._zalo_photo))
+        # As in a live worker thread: Zalo chats' calls are queued for the Zalo sender, reads go to Zalo.
+        self._zalo_requests = [self.zalo.request(), self.zalo.request()]
+        self.recording = RecordingRequest(ChannelRouter(self.api, self._zalo_requests[0]), self.db,
+                                          route=zalo_route)
         self.app = build_application(self.settings, self.services, self.i18n, request=self.recording, live=False)
+        self.zalo.add_tasks(self.app.bot_data.ticker)
         await self.app.initialize()
         self._sending_bot = Bot(self.app.bot.token, request=self.api, get_updates_request=self.api)
         await self._sending_bot.initialize()
         self.processor = Processor(self.app, self.db, self.inbox, self.owner)
+        self.zalo_processor = Processor(self.app, self.db, self.inbox, self.owner, ZALO_CHANNEL, self.zalo.decode)
         self.sender = Sender(self.db, TELEGRAM, telegram_send(self._sending_bot), self.owner,
-                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services))
+                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services),
+                             on_failed=fallback_hook(self.services))
+        self.zalo_sender = Sender(self.db, self.zalo.policy, zalo_send(self._zalo_requests[1]), self.owner,
+                                  on_blocked=blocked_hook(self.services, ZALO_CHANNEL),
+                                  on_outcome=outcome_hook(self.services, ZALO_CHANNEL),
+                                  on_failed=fallback_hook(self.services, ZALO_CHANNEL))
         if self.app.post_init:
             await self.app.post_init(self.app)
-        await self.sender.drain()
+        await self.drain()
+
+    async def drain(self) -> int:
+        """Send everything both outboxes hold (without pacing)."""
+        return await self.sender.drain() + await self.zalo_sender.drain()
+
+    async def _shutdown(self) -> None:
+        await self.app.shutdown()
+        await self._sending_bot.shutdown()
+        await self._zalo_requests[1].shutdown()  # the first one is the Application's: shut down with it
 
     async def stop(self) -> None:
         if self.app is not None:
-            await self.app.shutdown()
-            await self._sending_bot.shutdown()
+            await self._shutdown()
             self.app = None
 
     async def restart(self) -> None:
         """Throw the Application away (nothing in memory survives) and build a new one."""
-        await self.app.shutdown()
-        await self._sending_bot.shutdown()
+        await self._shutdown()
         await self._boot()
 
     # People ---------------------------------------------------------------------------------------
@@ -140,20 +200,78 @@ class ChatSimulator:
         return self.inbox.store(inbound(payload))
 
     async def process(self, drain: bool = True) -> int:
-        """Process every claimable update, then send what they queued."""
+        """Process every claimable update of both channels, then send what they queued."""
         count = 0
-        while await self.processor.process_next():
+        while await self.processor.process_next() or await self.zalo_processor.process_next():
             count += 1
         if drain:
-            await self.sender.drain()
+            await self.drain()
         return count
+
+    # Zalo -------------------------------------------------------------------------------------------
+    def add_zalo_persona(self, key: str, name: str, user_id: int = 0, language_code: str = "vi",
+                         zalo_user: str = "") -> Persona:
+        """A person who writes on Zalo (`user_id` is the Telegram id they may link later)."""
+        known = self.personas.get(key)
+        persona = Persona(key, user_id or (known.user_id if known else 0), name, language_code,
+                          zalo_user or zalo_id(f"sim-{key}"), "zalo")
+        self.personas[key] = persona
+        return persona
+
+    def switch(self, persona: Persona | str, channel: str) -> Persona:
+        """Where the person types from now on ("telegram" or "zalo"); a Zalo id is made on first use."""
+        persona = self._persona(persona)
+        zalo = persona.zalo_id or (zalo_id(f"sim-{persona.key}") if channel == "zalo" else "")
+        persona = Persona(persona.key, persona.user_id, persona.name, persona.language_code, zalo, channel)
+        self.personas[persona.key] = persona
+        return persona
+
+    async def _zalo_webhook(self, headers: dict[str, str], body: bytes) -> int:
+        """The stand-in's webhook delivery, answered by the live receiver code."""
+        status, _stored = self.zalo.receive(self.inbox, headers, body)
+        return status
+
+    def _zalo_photo(self, request: httpx.Request) -> httpx.Response:
+        content = self.zalo_photos.get(str(request.url))
+        return httpx.Response(200, content=content) if content is not None else httpx.Response(404)
+
+    async def zalo_feed(self, update: dict[str, Any]) -> list[ZaloSentMessage]:
+        """Deliver a Zalo update through the webhook, process it, send; returns what Zalo chats received."""
+        before = len(self.zalo_api.sent)
+        await self.zalo_api.push(update)
+        await self.process()
+        return self.zalo_api.sent[before:]
+
+    async def zalo_send(self, persona: Persona | str, text: str) -> list[ZaloSentMessage]:
+        """The person types `text` in their Zalo chat with the bot."""
+        persona = self._persona(persona)
+        return await self.zalo_feed(self.zalo_api.user_update(persona.zalo_id, text, name=persona.name))
+
+    async def zalo_send_photo(self, persona: Persona | str, caption: str | None = None) -> list[ZaloSentMessage]:
+        """The person sends a photo on Zalo (the stand-in serves its bytes at a public URL)."""
+        persona = self._persona(persona)
+        url = f"https://photo-stal.zdn.vn/sim/{len(self.zalo_photos) + 1}.jpg"
+        self.zalo_photos[url] = b"\xff\xd8\xff\xe0 simulated photo"
+        return await self.zalo_feed(self.zalo_api.user_update(persona.zalo_id, name=persona.name, photo_url=url,
+                                                              caption=caption))
+
+    async def zalo_send_sticker(self, persona: Persona | str) -> list[ZaloSentMessage]:
+        persona = self._persona(persona)
+        return await self.zalo_feed(self.zalo_api.user_update(persona.zalo_id, name=persona.name, sticker="hi"))
+
+    def zalo_texts(self, persona: Persona | str) -> list[str]:
+        """Everything the person's Zalo chat shows, oldest first."""
+        return self.zalo_api.texts_to(self._persona(persona).zalo_id)
 
     def _message(self, persona: Persona, **content: Any) -> dict[str, Any]:
         return {"message_id": next(self.api.message_ids), "date": int(self.clock.now().timestamp()),
                 "chat": self._chat(persona), "from": self._user(persona), **content}
 
     async def send(self, persona: Persona | str, text: str) -> list[SentMessage]:
-        """The person types `text` (commands included) in their private chat with the bot."""
+        """The person types `text` (commands included) in their private chat with the bot, on their channel
+        (a Zalo persona gets what Zalo chats received: `ZaloSentMessage`s, which also have `.text`)."""
+        if self._persona(persona).channel == "zalo":
+            return await self.zalo_send(persona, text)
         return await self._feed(self.typed(persona, text))
 
     def typed(self, persona: Persona | str, text: str, update_id: int | None = None) -> dict[str, Any]:
@@ -223,8 +341,12 @@ class ChatSimulator:
         return await self._feed({"message": self._message(persona, sticker=sticker)})
 
     async def press(self, persona: Persona | str, message: SentMessage, button: str | int) -> list[SentMessage]:
-        """The person presses a button: by its label (or part of it), or by its 1-based number."""
+        """The person presses a button: by its label (or part of it), or by its 1-based number. On Zalo there are
+        no buttons: the person types the number the menu shows for that label."""
         persona = self._persona(persona)
+        if persona.channel == "zalo":
+            return await self.zalo_send(persona, str(button if isinstance(button, int)
+                                                     else zalo_choice(message.text, button)))
         flat = message.flat_buttons
         data = flat[button - 1][1] if isinstance(button, int) else message.button_data(button)
         return await self.press_data(persona, data, message)
@@ -244,14 +366,14 @@ class ChatSimulator:
         while self.clock.now() < end:
             self.clock.set(min(self.clock.now() + step, end))
             await self.app.bot_data.ticker.run_all()
-            await self.sender.drain()
+            await self.drain()
         return self.api.outbox[before:]
 
     async def tick(self) -> list[SentMessage]:
         """Run the periodic tasks once at the current time."""
         before = len(self.api.outbox)
         await self.app.bot_data.ticker.run_all()
-        await self.sender.drain()
+        await self.drain()
         return self.api.outbox[before:]
 
     def _persona(self, persona: Persona | str) -> Persona:

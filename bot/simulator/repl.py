@@ -7,10 +7,13 @@ import re
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.channels.links import FileLinks
 from bot.simulator.fake_api import SentMessage
+from bot.simulator.zalo_fake import ZaloSentMessage
 from bot.simulator.harness import SIM_GROUP_CHAT_ID, ChatSimulator
 from storage.db import Database
 
@@ -24,8 +27,14 @@ Trình mô phỏng Trợ lý Thi đua / Trợ lý Thi đua chat simulator
   :clock [+3d|+4h|+30m|YYYY-MM-DD HH:MM]  xem hoặc tua đồng hồ / show or move the clock forward
   :new <id> <tên>         người lạ mới / a new unregistered person   :lang vi|en  ngôn ngữ Telegram của vai
   :block / :unblock       vai hiện tại chặn / bỏ chặn bot / the persona blocks or unblocks the bot
+  :zalo / :telegram       vai hiện tại nhắn qua Zalo hoặc Telegram / the persona writes on Zalo or on Telegram
+  :newzalo <khóa> <tên>   người mới nhắn qua Zalo (gõ mã mời để đăng ký) / a new person on Zalo (types the code)
   :restart                khởi động lại bot / restart the bot     :help     :quit
+Trên Zalo không có nút: tin nhắn hiện danh sách đánh số, gõ số hoặc gõ chữ; tệp đến dưới dạng đường dẫn.
+On Zalo there are no buttons: messages show numbered lists, type the number or the word; files come as links.
 """
+SIM_PUBLIC_URL = "https://simulator.invalid"
+FILE_LINK = re.compile(r"https://\S+/f/([A-Za-z0-9_-]{24})/(\S+)")
 DURATION = re.compile(r"^\+(\d+)([dhm])$")
 UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
@@ -44,6 +53,28 @@ class Repl:
             if persona.user_id == chat_id:
                 return f"{persona.name} ({persona.key})"
         return str(chat_id)
+
+    def name_of_zalo(self, zalo_id: str) -> str:
+        for persona in self.sim.personas.values():
+            if persona.zalo_id == zalo_id:
+                return f"{persona.name} ({persona.key})"
+        return zalo_id
+
+    def show_zalo(self, messages: list[ZaloSentMessage]) -> None:
+        """As Zalo shows them: plain text (numbered choices, no buttons), photos and files as links."""
+        for message in messages:
+            print(f"\n💬 Zalo → {self.name_of_zalo(message.chat_id)}:")
+            if message.photo:
+                print(f"  [ảnh / photo] {message.photo}")
+            for line in message.text.splitlines() or [""]:
+                print(f"  {line}")
+            for token, name in FILE_LINK.findall(message.text + " " + (message.photo or "")):
+                opened = self.sim.zalo.links.open(token) if isinstance(self.sim.zalo.links, FileLinks) else None
+                if opened is not None:
+                    self.out_dir.mkdir(parents=True, exist_ok=True)
+                    path = self.out_dir / unquote(name)
+                    path.write_bytes(opened[1])
+                    print(f"  [tệp tải về / downloaded file] {path}")
 
     def show(self, messages: list[SentMessage]) -> None:
         for message in messages:
@@ -72,11 +103,40 @@ class Repl:
                     print("  " + "   ".join(cells))
 
     async def handle(self, line: str) -> bool:
-        """Run one input line; False ends the session."""
+        """Run one input line; False ends the session. What reached Zalo chats is printed after it."""
+        zalo_before = len(self.sim.zalo_api.sent)
+        try:
+            return await self._handle(line)
+        finally:
+            self.show_zalo(self.sim.zalo_api.sent[zalo_before:])
+
+    async def _on_zalo(self, line: str) -> None:
+        """The current persona writes on Zalo; the Telegram messages it causes (to others) are shown here."""
+        sim, me = self.sim, self.current
+        before = len(sim.api.outbox)
+        if line.startswith("#") and line[1:].strip().isdigit():
+            line = line[1:].strip()  # no buttons on Zalo: the number is typed
+        if line.startswith(":photo"):
+            await sim.zalo_send_photo(me, line[len(":photo"):].strip() or None)
+        elif line.startswith(":sticker"):
+            await sim.zalo_send_sticker(me)
+        else:
+            await sim.send(me, line)
+        self.show(sim.api.outbox[before:])
+        self.show(await sim.tick())
+
+    async def _handle(self, line: str) -> bool:
         line = line.rstrip("\n")
         if not line.strip():
             return True
         sim, me = self.sim, self.current
+        if me.channel == "zalo" and (not line.startswith(":") or line.startswith((":photo", ":sticker"))):
+            await self._on_zalo(line)
+            return True
+        if me.channel == "zalo" and line.startswith(":file"):
+            print("(Zalo không chuyển tệp cho bot; gửi ảnh bằng :photo / Zalo passes no files to bots; "
+                  "send a photo with :photo)")
+            return True
         if line.startswith("#") and line[1:].strip().isdigit():
             message = self.last_with_buttons.get(me.user_id)
             index = int(line[1:])
@@ -100,7 +160,8 @@ class Repl:
         elif command == "who":
             for persona in sim.personas.values():
                 mark = "*" if persona == me else " "
-                print(f" {mark} {persona.key:10} {persona.name} (id {persona.user_id})")
+                where = f"Zalo {persona.zalo_id}" if persona.channel == "zalo" else f"id {persona.user_id}"
+                print(f" {mark} {persona.key:10} {persona.name} ({where})")
         elif command == "as":
             if rest not in sim.personas:
                 print("(không có vai này; gõ :who / unknown persona; type :who)")
@@ -114,6 +175,16 @@ class Repl:
             else:
                 self.current = sim.add_persona(f"u{user_id}", int(user_id), name or f"Người dùng {user_id}")
                 print(f"(bây giờ là / now: {self.current.name}, :as u{user_id})")
+        elif command in ("zalo", "telegram"):
+            self.current = sim.switch(me, command)
+            print(f"({self.current.name}: {'Zalo' if command == 'zalo' else 'Telegram'})")
+        elif command == "newzalo":
+            key, _, name = rest.partition(" ")
+            if not key:
+                print("(cú pháp / usage: :newzalo moi Phạm Văn Mới)")
+            else:
+                self.current = sim.add_zalo_persona(key, name or key)
+                print(f"(bây giờ là / now: {self.current.name} trên Zalo / on Zalo, :as {key})")
         elif command == "lang":
             self.current = sim.add_persona(me.key, me.user_id, me.name, rest or "vi")
         elif command == "file":
@@ -124,6 +195,8 @@ class Repl:
             self.show(await sim.send_sticker(me))
         elif command in ("block", "unblock"):
             (sim.api.blocked.add if command == "block" else sim.api.blocked.discard)(me.user_id)
+            if me.zalo_id:
+                (sim.zalo_api.blocked.add if command == "block" else sim.zalo_api.blocked.discard)(me.zalo_id)
             print(f"({command}: {me.name})")
         elif command == "restart":
             await sim.restart()
@@ -159,8 +232,10 @@ async def run_simulator(settings: Settings, fresh: bool = False, stream=None) ->
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    # Files for Zalo personas come as links; the REPL saves the linked file next to the others.
     settings = settings.model_copy(update={"database_url": f"sqlite:///{db_path}", "telegram_bot_token": "",
-                                           "leadership_chat_id": settings.leadership_chat_id or str(SIM_GROUP_CHAT_ID)})
+                                           "leadership_chat_id": settings.leadership_chat_id or str(SIM_GROUP_CHAT_ID),
+                                           "public_base_url": settings.public_base_url or SIM_PUBLIC_URL})
     db = Database(settings.effective_database_url)
     clock = ManualClock(datetime.now(settings.tz).replace(second=0, microsecond=0), settings.tz)
     sim = ChatSimulator(settings, db, clock, migrate=True)

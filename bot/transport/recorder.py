@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -83,8 +83,10 @@ def direct() -> Iterator[None]:
 class RecordingRequest(BaseRequest):
     """Wraps the real request: reads pass through, writes become outbox rows with a synthetic answer."""
 
-    def __init__(self, inner: BaseRequest, db: Database, channel: str = "telegram") -> None:
+    def __init__(self, inner: BaseRequest, db: Database, channel: str = "telegram",
+                 route: Callable[[dict[str, Any]], str | None] | None = None) -> None:
         self.inner = inner
+        self.route = route  # the channel of a call addressed elsewhere (a Zalo stand-in id), None for `channel`
         self.outbox = Outbox(db)
         self.db = db
         self.channel = channel
@@ -107,7 +109,7 @@ class RecordingRequest(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
                          pool_timeout: Any = None) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        if api_method in PASS_THROUGH or _DIRECT.get():
+        if api_method in PASS_THROUGH or method == "GET" or _DIRECT.get():  # GET: a file download
             if api_method == "getMe" and self._me is not None:
                 return 200, self._me
             code, body = await self.inner.do_request(url, method, request_data, read_timeout=read_timeout,
@@ -135,7 +137,8 @@ class RecordingRequest(BaseRequest):
             level = REPLY
         else:
             level = NOTIFY
-        values = dict(channel=self.channel, chat_key=chat_key or capture.chat_key, method=api_method, params=params,
+        channel = (self.route(params) if self.route is not None else None) or self.channel
+        values = dict(channel=channel, chat_key=chat_key or capture.chat_key, method=api_method, params=params,
                       files=pack_files(files), priority=level, resend=level <= NOTIFY, inbox_id=capture.inbox_id,
                       ref=capture.ref)
         ambient = self.db.ambient()

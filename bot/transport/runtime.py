@@ -21,6 +21,8 @@ from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError
 from telegram.request import HTTPXRequest
 
+from bot.channels.zalo.api import ZaloUnauthorized
+from bot.channels.zalo.transport import ChannelRouter, zalo_route
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.services import Services
@@ -31,6 +33,8 @@ from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import CHANNEL, Processor, inbound, telegram_send
 from bot.transport.wiring import blocked_hook, fallback_hook, outcome_hook
+from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
+from bot.transport.zalo import ZaloSide, tornado_routes, zalo_send
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,12 @@ class Runtime:
         self.policy: ChannelPolicy = replace(TELEGRAM, rate=rate)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.sender: Sender | None = None
+        self.zalo_sender: Sender | None = None
         self.bot: Bot | None = None
+        # Zalo (docs/ZALO.md) only when its token is set: a Telegram-only run is unchanged.
+        self.zalo: ZaloSide | None = None
+        if self.settings.zalo_bot_token.get_secret_value():
+            self.zalo = ZaloSide.from_settings(self.settings, self.db, self.services.clock, self.i18n)
 
     def _request(self, pool: int = 8) -> HTTPXRequest:
         return HTTPXRequest(connection_pool_size=pool, read_timeout=30)
@@ -72,12 +81,27 @@ class Runtime:
         """An Application for one thread: its bot records calls into the outbox (reads go to the network)."""
         from bot.app import build_application
 
-        return build_application(self.settings, self.services, self.i18n,
-                                 request=RecordingRequest(self._request(2), self.db, CHANNEL), live=False)
+        if self.zalo is None:
+            request = RecordingRequest(self._request(2), self.db, CHANNEL)
+        else:  # a Zalo chat's calls are queued for the Zalo sender, and its reads (getFile) go to Zalo
+            request = RecordingRequest(ChannelRouter(self._request(2), self.zalo.request()), self.db, CHANNEL,
+                                       route=zalo_route)
+        app = build_application(self.settings, self.services, self.i18n, request=request, live=False)
+        if self.zalo is not None:
+            self.zalo.add_tasks(app.bot_data.ticker)
+        return app
+
+    def _processors(self, app, owner: str) -> list[Processor]:  # noqa: ANN001
+        processors = [Processor(app, self.db, self.inbox, owner)]
+        if self.zalo is not None:
+            processors.append(Processor(app, self.db, self.inbox, owner, ZALO_CHANNEL, self.zalo.decode))
+        return processors
 
     def wake_sender(self) -> None:
-        if self.loop is not None and self.sender is not None:
-            self.loop.call_soon_threadsafe(self.sender.wake)
+        if self.loop is not None:
+            for sender in (self.sender, self.zalo_sender):
+                if sender is not None:
+                    self.loop.call_soon_threadsafe(sender.wake)
 
     # Threads --------------------------------------------------------------------------------------------
     def _worker(self, index: int) -> None:
@@ -86,18 +110,22 @@ class Runtime:
     async def _work(self, owner: str) -> None:
         app = self._build_app()
         await app.initialize()
-        processor = Processor(app, self.db, self.inbox, owner)
+        processors = self._processors(app, owner)
+        watched = CHANNEL if self.zalo is None else None
         try:
             while not self.stop_flag.is_set():
-                if await processor.process_next():
-                    self.processed += 1
+                done = 0
+                for processor in processors:  # one update of each channel in turn: neither starves the other
+                    done += await processor.process_next()
+                if done:
+                    self.processed += done
                     self.wake_sender()
                     continue
                 # Idle: a blocking wait is fine (this thread has nothing else to do), then a lock-free look.
                 while not self.stop_flag.is_set():
                     self.work_ready.wait(0.25)
                     self.work_ready.clear()
-                    if self.inbox.has_work(CHANNEL):
+                    if self.inbox.has_work(watched):
                         break
         finally:
             await app.shutdown()
@@ -166,10 +194,29 @@ class Runtime:
                 await asyncio.to_thread(self.store, updates)
                 offset = updates[-1]["update_id"] + 1
 
-    async def serve_webhook(self, stop: asyncio.Event) -> None:
-        """Answers 200 only after the update is stored; checks Telegram's secret header when one is set."""
+    def store_zalo(self, updates: list[dict]) -> int:
+        stored = self.zalo.store(self.inbox, updates)
+        self.work_ready.set()
+        return stored
+
+    async def poll_zalo(self, stop: asyncio.Event) -> None:
+        """Zalo long polling (no ZALO_WEBHOOK_URL): one poller per bot, since Zalo hands each update out once."""
+        from bot.channels.zalo.polling import poll
+
+        async def handle(update: dict) -> None:
+            await asyncio.to_thread(self.store_zalo, [update])
+
+        api = self.zalo.api()
+        try:
+            await poll(api, handle, stop)
+        except ZaloUnauthorized:  # logged by poll; Telegram goes on, Zalo needs a new token and a restart
+            pass
+        finally:
+            await api.close()
+
+    def web_routes(self) -> list:
+        """The tornado routes this process serves: Telegram's webhook, Zalo's, and the file links."""
         import tornado.web
-        from tornado.httpserver import HTTPServer
 
         runtime, secret = self, self.settings.webhook_secret
 
@@ -187,14 +234,35 @@ class Runtime:
                 await asyncio.to_thread(runtime.store, [payload])
                 self.set_status(200)
 
-        server = HTTPServer(tornado.web.Application([(r"/telegram", Hook)]))
+        routes: list = [(r"/telegram", Hook)] if self.settings.webhook_url else []
+        if self.zalo is not None:
+            routes += tornado_routes(self.zalo, self.inbox, self.work_ready.set)
+        return routes
+
+    async def serve_web(self, stop: asyncio.Event) -> None:
+        """One tornado server for every route; webhooks answer 200 only after the update is stored."""
+        import tornado.web
+        from tornado.httpserver import HTTPServer
+
+        server = HTTPServer(tornado.web.Application(self.web_routes()))
         server.listen(self.settings.webhook_port, self.settings.webhook_listen)
-        await self.bot._post("setWebhook", {  # noqa: SLF001
-            "url": self.settings.webhook_url.rstrip("/") + "/telegram", "secret_token": secret or None,
-            "max_connections": self.settings.webhook_max_connections,
-            "allowed_updates": list(Update.ALL_TYPES)})
+        if self.settings.webhook_url:
+            await self.bot._post("setWebhook", {  # noqa: SLF001
+                "url": self.settings.webhook_url.rstrip("/") + "/telegram",
+                "secret_token": self.settings.webhook_secret or None,
+                "max_connections": self.settings.webhook_max_connections,
+                "allowed_updates": list(Update.ALL_TYPES)})
+        if self.zalo is not None and self.zalo.webhook:
+            api = self.zalo.api()
+            try:
+                await api.set_webhook(self.zalo.webhook_url, self.settings.zalo_webhook_secret.get_secret_value())
+            finally:
+                await api.close()
         await stop.wait()
         server.stop()
+
+    def needs_web(self) -> bool:
+        return bool(self.web_routes())
 
     async def run(self, webhook: bool) -> None:
         self.loop = asyncio.get_running_loop()
@@ -207,12 +275,28 @@ class Runtime:
         self.sender = Sender(self.db, self.policy, telegram_send(self.bot), self.owner,
                              on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services),
                              on_failed=fallback_hook(self.services))
+        tasks = [self.sender.run(stop)]
+        zalo_request = None
+        if self.zalo is not None:
+            zalo_request = self.zalo.request()
+            self.zalo_sender = Sender(self.db, self.zalo.policy, zalo_send(zalo_request), self.owner,
+                                      on_blocked=blocked_hook(self.services, ZALO_CHANNEL),
+                                      on_outcome=outcome_hook(self.services, ZALO_CHANNEL),
+                                      on_failed=fallback_hook(self.services, ZALO_CHANNEL))
+            tasks.append(self.zalo_sender.run(stop))
+            if not self.zalo.webhook:
+                tasks.append(self.poll_zalo(stop))
         self.start_threads()
-        receiver = self.serve_webhook(stop) if webhook else self.poll(stop)
+        if not webhook:
+            tasks.append(self.poll(stop))
+        if self.needs_web():
+            tasks.append(self.serve_web(stop))
         try:
-            await asyncio.gather(receiver, self.sender.run(stop))
+            await asyncio.gather(*tasks)
         finally:
             self.stop_flag.set()
             self.work_ready.set()
             await asyncio.to_thread(lambda: [t.join(10) for t in self.threads])
             await self.bot.shutdown()
+            if zalo_request is not None:
+                await zalo_request.shutdown()

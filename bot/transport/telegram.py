@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from telegram import Bot, InputFile, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.reminders.fanout import Outcome, SendResult
-from bot.transport.inbox import Inbox, InboundUpdate
+from bot.transport.inbox import Claimed, Inbox, InboundUpdate
 from bot.transport.outbox import Outgoing
 from bot.transport.recorder import Capture, capturing
 from storage.db import Database
@@ -92,11 +93,26 @@ def outcome_of(error: TelegramError) -> SendResult:
     return SendResult(Outcome.FAILED, error=str(error))
 
 
-class Processor:
-    """Processes updates with an Application whose bot records calls: one transaction per update, claim included."""
+Decode = Callable[[Any, Claimed], "tuple[dict[str, Any], str] | None"]
 
-    def __init__(self, app, db: Database, inbox: Inbox, owner: str) -> None:  # noqa: ANN001
+
+def decode(_session: Any, claimed: Claimed) -> tuple[dict[str, Any], str] | None:
+    """A stored Telegram update is already the update; its chat is the stored chat key."""
+    return json.loads(claimed.payload), claimed.chat_key
+
+
+class Processor:
+    """Processes updates with an Application whose bot records calls: one transaction per update, claim included.
+
+    `channel` picks the inbox rows; `decode(session, claimed)` turns one into (Telegram update dict, chat key of
+    the replies) inside the update's transaction, or None when there is nothing for the handlers (Zalo's direct
+    answers are queued by the decoder itself).
+    """
+
+    def __init__(self, app, db: Database, inbox: Inbox, owner: str, channel: str = CHANNEL,  # noqa: ANN001
+                 decode: Decode = decode) -> None:
         self.app, self.db, self.inbox, self.owner = app, db, inbox, owner
+        self.channel, self.decode = channel, decode
         self.processed = 0
 
     async def process_next(self) -> bool:
@@ -107,11 +123,14 @@ class Processor:
         error handler (an apology, queued) and committed like any other outcome, as before.
         """
         with self.db.unit_of_work() as session:
-            claimed = self.inbox.claim_in(session, CHANNEL)
+            claimed = self.inbox.claim_in(session, self.channel)
             if claimed is None:
                 return False
-            update = Update.de_json(json.loads(claimed.payload), self.app.bot)
-            with capturing(Capture(claimed.chat_key, claimed.id)):
-                await self.app.process_update(update)
+            decoded = self.decode(session, claimed)
+            if decoded is not None:
+                payload, chat_key = decoded
+                update = Update.de_json(payload, self.app.bot)
+                with capturing(Capture(chat_key, claimed.id)):
+                    await self.app.process_update(update)
         self.processed += 1
         return True

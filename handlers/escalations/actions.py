@@ -7,6 +7,7 @@ from typing import Any
 from telegram import Update
 
 from bot.callbacks import Esc, data
+from bot.channels.zalo.updates import photo_url_of
 from bot.domain import Actor, Button, DomainError, OutMessage, PermissionDenied, Recipient, Role
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
@@ -209,7 +210,9 @@ async def send_attachment(update: Update, context: BotContext, actor: Actor, ite
         return
     chat_id = update.effective_chat.id
     if found.get("kind") == "photo":
-        await context.bot.send_photo(chat_id, found["file_id"], caption=f"#{item_id}")
+        # A photo sent on Zalo is known by its public Zalo URL, which Telegram (and Zalo) can fetch.
+        photo = photo_url_of(found["file_id"]) or found["file_id"]
+        await context.bot.send_photo(chat_id, photo, caption=f"#{item_id}")
     else:
         await context.bot.send_document(chat_id, found["file_id"], caption=f"#{item_id}")
 

@@ -143,6 +143,25 @@ class ZaloRequest(BaseRequest):
         return _answer(200, {"ok": True, "result": result})
 
 
+def is_zalo_call(params: dict[str, Any]) -> bool:
+    """Whether a Bot API call is addressed to a Zalo chat: its chat id, callback query id, command scope or file
+    id names a Zalo stand-in (the outbox uses it to queue the call for the Zalo sender)."""
+    scope = params.get("scope")
+    if isinstance(scope, str):
+        try:
+            scope = json.loads(scope)
+        except ValueError:
+            scope = None
+    ids = (params.get("chat_id"), chat_of_callback(str(params.get("callback_query_id", ""))),
+           scope.get("chat_id") if isinstance(scope, dict) else None)
+    return any(is_synthetic(value) for value in ids) or FILE_PREFIX in str(params.get("file_id", ""))
+
+
+def zalo_route(params: dict[str, Any]) -> str | None:
+    """`RecordingRequest`'s route: "zalo" for a call to a Zalo chat, else the recorder's own channel."""
+    return "zalo" if is_zalo_call(params) else None
+
+
 class ChannelRouter(BaseRequest):
     """The Application's request object: Zalo chats to `ZaloRequest`, everything else to Telegram."""
 
@@ -166,17 +185,7 @@ class ChannelRouter(BaseRequest):
         if FILE_PREFIX in url:
             return self.zalo
         params, _files = _params(request_data)
-        scope = params.get("scope")
-        if isinstance(scope, str):
-            try:
-                scope = json.loads(scope)
-            except ValueError:
-                scope = None
-        ids = (params.get("chat_id"), chat_of_callback(str(params.get("callback_query_id", ""))),
-               scope.get("chat_id") if isinstance(scope, dict) else None)
-        if any(is_synthetic(value) for value in ids) or FILE_PREFIX in str(params.get("file_id", "")):
-            return self.zalo
-        return self.telegram
+        return self.zalo if is_zalo_call(params) else self.telegram
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
