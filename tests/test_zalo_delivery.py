@@ -22,7 +22,7 @@ from telegram.request import HTTPXRequest
 
 from benchmarks.fake_bot_api_server import FakeBotApiServer
 from bot.channels.zalo.api import ZaloBotApi
-from bot.channels.zalo.transport import ZaloRequest
+from bot.channels.zalo.transport import ZaloRequest, zalo_route
 from bot.domain import OutMessage, Recipient, Role
 from bot.i18n import I18n
 from bot.reminders.messages import zalo_quota_line
@@ -43,14 +43,6 @@ from tests.reminder_helpers import at, period_id
 
 TG_TOKEN = "123456:delivery-test"
 OPENING = at(2026, 11, 25, 9)  # the annual period's opening reminders are due this morning
-
-
-class Routing(RecordingRequest):
-    """The recording request, with Zalo stand-in chats queued for the Zalo sender (zalolive's recorder does it)."""
-
-    def _enqueue(self, api_method, params, files):  # noqa: ANN001, ANN202
-        self.channel = "zalo" if is_synthetic(params.get("chat_id")) else "telegram"
-        super()._enqueue(api_method, params, files)
 
 
 def _units(services) -> list[int]:
@@ -111,7 +103,7 @@ class Channels:
                                   on_blocked=blocked_hook(services, "zalo"),
                                   on_outcome=outcome_hook(services, "zalo"), on_failed=fallback_hook(services, "zalo"))
         # The bot the handlers and the fan-out use: every call becomes an outbox row.
-        self.bot = Bot(TG_TOKEN, request=Routing(sim.api, sim.db), get_updates_request=sim.api)
+        self.bot = Bot(TG_TOKEN, request=RecordingRequest(sim.api, sim.db, route=zalo_route), get_updates_request=sim.api)
         await self.bot.initialize()
         return self
 
