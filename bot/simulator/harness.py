@@ -26,7 +26,7 @@ from bot.transport.policy import TELEGRAM
 from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import Processor, inbound, telegram_send
-from bot.transport.wiring import blocked_hook, outcome_hook
+from bot.transport.wiring import blocked_hook, message_hook, outcome_hook
 from handlers.context import BotApp
 from storage.db import Database
 
@@ -79,7 +79,8 @@ class ChatSimulator:
         await self._sending_bot.initialize()
         self.processor = Processor(self.app, self.db, self.inbox, self.owner)
         self.sender = Sender(self.db, TELEGRAM, telegram_send(self._sending_bot), self.owner,
-                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services))
+                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services),
+                             on_message=message_hook(self.services))
         if self.app.post_init:
             await self.app.post_init(self.app)
         await self.sender.drain()

@@ -39,7 +39,6 @@ class Capture:
 
 
 _CAPTURE: ContextVar[Capture | None] = ContextVar("outbox_capture", default=None)
-_DIRECT: ContextVar[bool] = ContextVar("outbox_direct", default=False)
 _MEANT: ContextVar[bool] = ContextVar("outbox_meant", default=False)
 
 
@@ -70,16 +69,6 @@ def priority(level: int, ref: str = "") -> Iterator[None]:
         yield
 
 
-@contextmanager
-def direct() -> Iterator[None]:
-    """Calls inside go straight to the network: only for the rare post whose message id must be kept."""
-    token = _DIRECT.set(True)
-    try:
-        yield
-    finally:
-        _DIRECT.reset(token)
-
-
 class RecordingRequest(BaseRequest):
     """Wraps the real request: reads pass through, writes become outbox rows with a synthetic answer."""
 
@@ -107,7 +96,7 @@ class RecordingRequest(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
                          pool_timeout: Any = None) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        if api_method in PASS_THROUGH or _DIRECT.get():
+        if api_method in PASS_THROUGH:
             if api_method == "getMe" and self._me is not None:
                 return 200, self._me
             code, body = await self.inner.do_request(url, method, request_data, read_timeout=read_timeout,

@@ -30,7 +30,7 @@ from bot.transport.policy import TELEGRAM, ChannelPolicy
 from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import CHANNEL, Processor, inbound, telegram_send
-from bot.transport.wiring import blocked_hook, outcome_hook
+from bot.transport.wiring import blocked_hook, message_hook, outcome_hook
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,8 @@ class Runtime:
         for sig in (signal.SIGINT, signal.SIGTERM):
             self.loop.add_signal_handler(sig, stop.set)
         self.sender = Sender(self.db, self.policy, telegram_send(self.bot), self.owner,
-                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services))
+                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services),
+                             on_message=message_hook(self.services))
         self.start_threads()
         receiver = self.serve_webhook(stop) if webhook else self.poll(stop)
         try:
