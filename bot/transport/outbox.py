@@ -29,6 +29,7 @@ class Outgoing:
     resend: bool
     attempts: int
     ref: str = ""
+    not_before: float = 0.0  # epoch seconds: a refused call waits, and its chat's later calls wait behind it
 
 
 def pack_files(files: dict[str, Any]) -> bytes | None:
@@ -80,17 +81,16 @@ class Outbox:
 
     def waiting(self, channel: str, limit: int = 300) -> list[Outgoing]:
         """What the sender's picker needs of the next calls (no parameters or files: `take` reads those for
-        the one row it sends), best priority first, oldest first within a priority."""
-        now = self.now()
+        the one row it sends), best priority first, oldest first within a priority. Calls told to wait
+        (`not_before`) are included: the picker holds their chat's later calls behind them."""
         query = (select(OutboxMessage.id, OutboxMessage.chat_key, OutboxMessage.method, OutboxMessage.priority,
-                        OutboxMessage.resend, OutboxMessage.attempts, OutboxMessage.ref)
-                 .where(OutboxMessage.channel == channel, OutboxMessage.state == PENDING,
-                        OutboxMessage.not_before <= now)
+                        OutboxMessage.resend, OutboxMessage.attempts, OutboxMessage.ref, OutboxMessage.not_before)
+                 .where(OutboxMessage.channel == channel, OutboxMessage.state == PENDING)
                  .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
         with self.db.engine.connect() as connection:
             rows = connection.execute(query).all()
-        return [Outgoing(r.id, channel, r.chat_key, r.method, {}, {}, r.priority, r.resend, r.attempts, r.ref)
-                for r in rows]
+        return [Outgoing(r.id, channel, r.chat_key, r.method, {}, {}, r.priority, r.resend, r.attempts, r.ref,
+                         r.not_before) for r in rows]
 
     def take(self, row: Outgoing) -> Outgoing | None:
         """`mark_sending`, and the call's parameters and files in the same statement; None if already taken."""

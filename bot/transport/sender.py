@@ -274,14 +274,15 @@ class Sender:
         return len(refs)
 
     def _pick(self, candidates: list[Outgoing]) -> Outgoing | None:
-        """Best priority first; within a chat strictly in order, one call in flight, spaced by the budget."""
-        now = time.monotonic()
+        """Best priority first; within a chat strictly in order (behind a refused call that waits, too), one
+        call in flight, spaced by the budget."""
+        now, wall = time.monotonic(), self.outbox.now()
         seen: set[str] = set()
         for row in candidates:
             if row.chat_key in seen or row.id in self.in_flight:
                 continue
             seen.add(row.chat_key)
-            if row.chat_key in self.busy_chats:
+            if row.chat_key in self.busy_chats or row.not_before > wall:
                 continue
             if row.method not in self.policy.free_methods and self.budget.chat_ready(row.chat_key) > now:
                 continue
