@@ -215,10 +215,10 @@ async def test_sender_killed_mid_call_neither_loses_nor_doubles(db):
     first = Sender(db, policy, stuck.send, "first", lease_seconds=2.0)
     gate = first.budget.gate
 
-    async def held(chat_key: str, free: bool) -> None:  # the second call waits for the budget when the kill comes
+    async def held(chat_key: str, free: bool, level: int) -> None:  # the second call waits for the budget
         if chat_key == "4002":
             await asyncio.Event().wait()
-        await gate(chat_key, free)
+        await gate(chat_key, free, level)
 
     first.budget.gate = held
     task = asyncio.create_task(first.run(asyncio.Event()))
@@ -341,3 +341,25 @@ def test_start_skips_migrating_a_database_already_at_head(tmp_path):
     database.upgrade()
     assert database._at_head()  # the next start reads one row instead of loading Alembic
     database.dispose()
+
+
+async def test_a_reply_passes_the_budget_gate_before_a_reminder_waiting_there():
+    """When the sliding second is full, the call of better priority gets the next departure, whatever came first."""
+    from bot.transport.sender import Budget
+
+    budget = Budget(ChannelPolicy("test", rate=50.0, hard_limit=3, per_chat=1.0, per_group=3.0))
+    for chat in ("a", "b"):  # the second is full: two departures (the limit is hard_limit - 1)
+        await budget.gate(chat, False, BULK)
+        budget.stamp(chat, False)
+    order: list[str] = []
+
+    async def leave(chat: str, level: int) -> None:
+        await budget.gate(chat, False, level)
+        order.append(chat)
+        budget.stamp(chat, False)
+
+    reminder = asyncio.create_task(leave("reminder", BULK))
+    await asyncio.sleep(0.05)
+    reply = asyncio.create_task(leave("reply", REPLY))
+    await asyncio.gather(reminder, reply)
+    assert order == ["reply", "reminder"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import insert, select, update
@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.reminders.fanout import Outcome, SendResult
 from bot.transport.outbox import FAILED, SENT, UNKNOWN, Outbox, Outgoing
-from bot.transport.policy import NOTIFY, ChannelPolicy
+from bot.transport.policy import BULK, NOTIFY, ChannelPolicy
 from storage.db import Database
 from storage.models.transport import ChannelLease
 
@@ -100,6 +100,7 @@ class Budget:
         self.chat_next: dict[str, float] = {}
         self.recent: deque[float] = deque()  # departures stamped within the last second
         self.reserved = 0  # gates passed whose departure is not stamped yet
+        self.waiting: Counter[int] = Counter()  # calls waiting at the gate, by priority
 
     def chat_ready(self, chat_key: str) -> float:
         return self.chat_next.get(chat_key, 0.0)
@@ -115,17 +116,24 @@ class Budget:
         if slot > now:
             await asyncio.sleep(slot - now)
 
-    async def gate(self, chat_key: str, free: bool) -> None:
-        """Before the mark: wait until one more departure fits in the sliding second, and reserve it."""
+    async def gate(self, chat_key: str, free: bool, priority: int = BULK) -> None:
+        """Before the mark: wait until one more departure fits in the sliding second, and reserve it; a call
+        waiting here lets any better-priority call that waits too go first (a reply never queues behind a
+        reminder that was picked before it)."""
         if free:
             return
-        while True:
-            now = self.now()
-            while self.recent and self.recent[0] <= now - 1.0:
-                self.recent.popleft()
-            if len(self.recent) + self.reserved < self.limit:
-                break
-            await asyncio.sleep(max(0.001, self.recent[0] + 1.0 - now) if self.recent else 0.005)
+        self.waiting[priority] += 1
+        try:
+            while True:
+                now = self.now()
+                while self.recent and self.recent[0] <= now - 1.0:
+                    self.recent.popleft()
+                ahead = any(self.waiting[better] for better in range(priority))
+                if len(self.recent) + self.reserved < self.limit and not ahead:
+                    break
+                await asyncio.sleep(max(0.001, self.recent[0] + 1.0 - now) if self.recent and not ahead else 0.002)
+        finally:
+            self.waiting[priority] -= 1
         self.reserved += 1
 
     def stamp(self, chat_key: str, free: bool) -> None:
@@ -303,12 +311,16 @@ class Sender:
         free = row.method in self.policy.free_methods
         retrying = False
         try:
-            await self.budget.gate(row.chat_key, free)
+            await self.budget.gate(row.chat_key, free, row.priority)
             if not self.lease.valid():  # the budget is another sender's now: the row stays pending, untouched
                 self.budget.release(free)
                 return
-            taken = await asyncio.to_thread(self.outbox.take, row)
-            if taken is None:  # another sender took it (a lease hand-over race): it is theirs
+            try:
+                taken = await asyncio.to_thread(self.outbox.take, row)
+            except Exception:  # noqa: BLE001 - the database is away: the row stays pending, tried again later
+                log.exception("%s sender could not mark call %s", self.policy.name, row.id)
+                taken = None
+            if taken is None:  # another sender took it (a lease hand-over race), or the mark failed
                 self.budget.release(free)
                 return
             self.budget.stamp(row.chat_key, free)
