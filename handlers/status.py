@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import Bot, Update
-from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain import Actor, Button
@@ -16,11 +15,12 @@ from bot.periods import period_title
 from bot.services import Services
 from bot.services.dialogs import Dialog
 from bot.services.periods import PeriodInfo
-from bot.services.status.service import can_see_status, digest
+from bot.services.status.service import BOARD_REF, SUMMARY_REF, can_see_status, digest
 from bot.services.status.schedule import AFTER_DEADLINE, SummarySchedule, due_moments
 from bot.services.status.text import board_text, stamped, status_text, summary_text
 from bot.text import fold
-from bot.transport.recorder import direct
+from bot.transport.policy import NOTIFY
+from bot.transport.recorder import priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, parse_data, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
@@ -140,7 +140,12 @@ async def status_pressed(update: Update, context: BotContext, actor: Actor) -> N
 
 # The group's message and summaries -------------------------------------------------------------------
 async def refresh_board(bot: Bot, services: Services, tr: Translator, period_id: int, chat_id: str) -> None:
-    """Edit the period's message in the group when its content changed; post it when missing or deleted."""
+    """Edit the period's message in the group when its content changed; post it when missing or deleted.
+
+    Through the outbox like every other message (one send budget): the post or edit is queued with the ref
+    "board:<id>" in the same transaction that keeps the board's lease; the sender reports the message id and
+    the outcome back (bot/transport/wiring.py), which frees the lease. Until then the next refresh waits.
+    """
     status = services.status
     key = status.fingerprint(period_id)
     known = status.board(period_id, chat_id)
@@ -148,7 +153,7 @@ async def refresh_board(bot: Bot, services: Services, tr: Translator, period_id:
         return  # nothing the board shows has changed: one aggregate query and done
     claim = status.claim_board(period_id, chat_id)
     if claim is None:
-        return  # another process is posting or editing it right now
+        return  # another process is posting or editing it, or a queued post or edit awaits its outcome
     try:
         consolidation = status.build(period_id)
         body = board_text(consolidation, tr)
@@ -157,18 +162,12 @@ async def refresh_board(bot: Bot, services: Services, tr: Translator, period_id:
             status.release_board(claim.board_id, source_key=key)
             return
         text = stamped(body, consolidation, tr)
-        message_id = claim.message_id
-        if message_id is not None:
-            try:
-                await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
-            except BadRequest as error:
-                if "not modified" not in str(error).lower():
-                    log.info("status message %s in %s cannot be edited (%s): posting a new one",
-                             message_id, chat_id, error)
-                    message_id = None
-        if message_id is None:
-            message_id = (await bot.send_message(chat_id, text)).message_id
-        status.release_board(claim.board_id, message_id=message_id, text_digest=text_digest, source_key=key)
+        with services.db.unit_of_work(), priority(NOTIFY, f"{BOARD_REF}:{claim.board_id}"):
+            if claim.message_id is not None:
+                await bot.edit_message_text(text, chat_id=chat_id, message_id=claim.message_id)
+            else:
+                await bot.send_message(chat_id, text)
+            status.board_queued(claim.board_id, text_digest=text_digest, source_key=key)
     except Exception:
         status.release_board(claim.board_id)  # free the lease: the next tick tries again
         raise
@@ -176,20 +175,16 @@ async def refresh_board(bot: Bot, services: Services, tr: Translator, period_id:
 
 async def post_summaries(bot: Bot, services: Services, tr: Translator, schedule: SummarySchedule,
                          chat_id: str) -> None:
-    """Each configured moment once per period: the unique row is claimed before sending."""
+    """Each configured moment once per period: the unique row is claimed in the transaction that queues it,
+    and the sender's outcome (ref "summary:<period id>:<moment>") frees it again if the post failed."""
     status, now = services.status, services.clock.now()
     for period in status.periods.list_periods():
-        for moment in due_moments(period, now, schedule):
-            if not status.claim_summary(period.period_id, moment, chat_id):
-                continue
-            try:
-                text = summary_text(status.build(period.period_id), tr, moment == AFTER_DEADLINE)
-                sent = await bot.send_message(chat_id, text)
-            except TelegramError:
-                status.release_summary(period.period_id, moment)
-                log.exception("could not post the %s summary of period %s", moment, period.code)
-                continue
-            status.summary_posted(period.period_id, moment, sent.message_id)
+        moments = [m for m in due_moments(period, now, schedule) if m not in status.summaries_posted(period.period_id)]
+        for moment in moments:
+            text = summary_text(status.build(period.period_id), tr, moment == AFTER_DEADLINE)
+            with services.db.unit_of_work(), priority(NOTIFY, f"{SUMMARY_REF}:{period.period_id}:{moment}"):
+                if status.claim_summary(period.period_id, moment, chat_id):
+                    await bot.send_message(chat_id, text)
 
 
 def register(app: BotApp) -> None:
@@ -206,16 +201,14 @@ def register(app: BotApp) -> None:
         chat_id = group_chat(app.bot_data.settings)
         if chat_id:
             tr = app.bot_data.i18n.get(app.bot_data.settings.default_locale)
-            with direct():  # the board's message id must be known: these few calls skip the outbox
-                for period in app.bot_data.services.status.open_periods():
-                    await refresh_board(app.bot, app.bot_data.services, tr, period.period_id, chat_id)
+            for period in app.bot_data.services.status.open_periods():
+                await refresh_board(app.bot, app.bot_data.services, tr, period.period_id, chat_id)
 
     async def summaries() -> None:
         chat_id = group_chat(app.bot_data.settings)
         if chat_id:
             tr = app.bot_data.i18n.get(app.bot_data.settings.default_locale)
-            with direct():
-                await post_summaries(app.bot, app.bot_data.services, tr, schedule, chat_id)
+            await post_summaries(app.bot, app.bot_data.services, tr, schedule, chat_id)
 
     every = timedelta(minutes=max(1, settings.status_board_minutes))
     app.bot_data.ticker.add("status_board", every, boards)

@@ -123,7 +123,9 @@ async def test_deleted_status_message_is_posted_again(sim, monkeypatch):
 
     monkeypatch.setattr(sim.api, "do_request", gone)
     submit(sim.services, "khtc", KHTC_ANSWERS)
-    await sim.tick()
+    await sim.tick()  # the edit fails: the sender's outcome makes the board forget the deleted message
+    assert len([m for m in group_messages(sim) if not m.edited]) == 1
+    await sim.tick()  # and the next refresh posts a new one
     fresh = [m for m in group_messages(sim) if not m.edited]
     assert len(fresh) == 2 and fresh[-1].message_id != first and "Đã nộp: 1/8" in fresh[-1].text
     period_id = next(p.period_id for p in sim.services.periods.list_periods() if p.code == "2026-Y")
@@ -159,3 +161,30 @@ async def test_no_group_configured_no_posts(sim, monkeypatch):
     monkeypatch.setattr(sim.app.bot_data.settings, "leadership_chat_id", "")
     await sim.tick()
     assert group_messages(sim) == []
+
+
+async def test_status_message_goes_through_the_outbox_and_waits_for_its_id(sim):
+    """Posted like every other message (one send budget): queued with its ref, and while the post waits in
+    the outbox a second refresh neither posts again nor edits; the id the sender got is kept for the edits."""
+    from sqlmodel import select
+
+    from bot.transport.policy import NOTIFY
+    from storage.models import OutboxMessage
+
+    await sim.app.bot_data.ticker.run_all()  # queued, not sent
+    with sim.db.session() as session:
+        rows = session.exec(select(OutboxMessage).where(OutboxMessage.chat_key == str(GROUP))).all()
+    assert [(r.method, r.priority, r.ref.split(":")[0], r.state) for r in rows] == [
+        ("sendMessage", NOTIFY, "board", "pending")]
+    submit(sim.services, "khtc", KHTC_ANSWERS)
+    await sim.app.bot_data.ticker.run_all()  # the post's outcome is not known yet: nothing more is queued
+    with sim.db.session() as session:
+        assert len(session.exec(select(OutboxMessage).where(OutboxMessage.chat_key == str(GROUP))).all()) == 1
+    await sim.sender.drain()
+    posted = group_messages(sim)
+    assert len(posted) == 1
+    period_id = next(p.period_id for p in sim.services.periods.list_periods() if p.code == "2026-Y")
+    assert sim.services.status.board(period_id, str(GROUP)).message_id == posted[0].message_id
+    await sim.tick()  # the lease is free again: the change since is shown by editing that message
+    assert [int(p["message_id"]) for p in edits(sim)] == [posted[0].message_id]
+    assert "Đã nộp: 1/8" in sim.api.messages[(GROUP, posted[0].message_id)].text

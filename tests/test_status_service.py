@@ -112,3 +112,28 @@ def test_export_records_an_audit_entry(people):
     assert files.docx[:2] == b"PK" and files.xlsx[:2] == b"PK" and files.missing == 8
     with people.db.session() as session:
         assert session.exec(select(AuditLog).where(AuditLog.action == "status.export")).first() is not None
+
+
+def test_board_and_summary_outcomes_from_the_sender(people):
+    """How a queued post ended, told by the sender through its ref: the lease is freed; a failed edit (the
+    message was deleted) forgets the message so the next refresh posts anew; one in doubt keeps it."""
+    period_id = annual(people)
+    claim = people.status.claim_board(period_id, "-100")
+    people.status.board_queued(claim.board_id, text_digest="abc", source_key="k")
+    assert people.status.claim_board(period_id, "-100") is None  # waiting for the outcome
+    ref = f"board:{claim.board_id}"
+    assert people.status.note_post(ref, 42) and people.status.settle_post(ref, "sent")
+    board = people.status.claim_board(period_id, "-100")
+    assert board is not None and (board.message_id, board.digest) == (42, "abc")
+    people.status.board_queued(board.board_id, text_digest="def", source_key="k2")
+    people.status.settle_post(ref, "unknown")
+    board = people.status.claim_board(period_id, "-100")
+    assert board is not None and (board.message_id, board.digest) == (42, "")  # shown again, same message
+    people.status.board_queued(board.board_id, text_digest="def", source_key="k2")
+    people.status.settle_post(ref, "failed")
+    board = people.status.claim_board(period_id, "-100")
+    assert board is not None and board.message_id is None
+    assert people.status.claim_summary(period_id, "week-2026-11-30", "-100")
+    assert people.status.settle_post(f"summary:{period_id}:week-2026-11-30", "failed")
+    assert people.status.summaries_posted(period_id) == []  # free for a later tick
+    assert not people.status.settle_post("reminder:5", "sent") and not people.status.note_post("other", 1)

@@ -42,6 +42,7 @@ class SendResult:
     outcome: Outcome
     retry_after: float = 0.0
     error: str = ""
+    message_id: int | None = None  # what the channel called the message it accepted, when it says
 
 
 class Pacer:

@@ -29,7 +29,7 @@ from bot.transport.policy import TELEGRAM
 from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import Processor, inbound, telegram_send
-from bot.transport.wiring import blocked_hook, fallback_hook, outcome_hook
+from bot.transport.wiring import blocked_hook, fallback_hook, message_hook, outcome_hook
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
 from bot.transport.zalo import zalo_send
 from bot.transport.zalo import ZaloSide
@@ -128,7 +128,7 @@ class ChatSimulator:
         self.zalo_processor = Processor(self.app, self.db, self.inbox, self.owner, ZALO_CHANNEL, self.zalo.decode)
         self.sender = Sender(self.db, TELEGRAM, telegram_send(self._sending_bot), self.owner,
                              on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services),
-                             on_failed=fallback_hook(self.services))
+                             on_failed=fallback_hook(self.services), on_message=message_hook(self.services))
         self.zalo_sender = Sender(self.db, self.zalo.policy, zalo_send(self._zalo_requests[1]), self.owner,
                                   on_blocked=blocked_hook(self.services, ZALO_CHANNEL),
                                   on_outcome=outcome_hook(self.services, ZALO_CHANNEL),

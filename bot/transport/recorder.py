@@ -39,7 +39,6 @@ class Capture:
 
 
 _CAPTURE: ContextVar[Capture | None] = ContextVar("outbox_capture", default=None)
-_DIRECT: ContextVar[bool] = ContextVar("outbox_direct", default=False)
 _MEANT: ContextVar[bool] = ContextVar("outbox_meant", default=False)
 
 
@@ -68,16 +67,6 @@ def priority(level: int, ref: str = "") -> Iterator[None]:
     current = _CAPTURE.get() or Capture()
     with capturing(Capture(current.chat_key, current.inbox_id, level, ref)):
         yield
-
-
-@contextmanager
-def direct() -> Iterator[None]:
-    """Calls inside go straight to the network: only for the rare post whose message id must be kept."""
-    token = _DIRECT.set(True)
-    try:
-        yield
-    finally:
-        _DIRECT.reset(token)
 
 
 class RecordingRequest(BaseRequest):
@@ -109,7 +98,7 @@ class RecordingRequest(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
                          pool_timeout: Any = None) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        if api_method in PASS_THROUGH or method == "GET" or _DIRECT.get():  # GET: a file download
+        if api_method in PASS_THROUGH or method == "GET":  # GET: a file download
             if api_method == "getMe" and self._me is not None:
                 return 200, self._me
             code, body = await self.inner.do_request(url, method, request_data, read_timeout=read_timeout,

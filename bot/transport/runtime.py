@@ -32,7 +32,7 @@ from bot.transport.policy import TELEGRAM, ChannelPolicy
 from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import CHANNEL, Processor, inbound, telegram_send
-from bot.transport.wiring import blocked_hook, fallback_hook, outcome_hook
+from bot.transport.wiring import blocked_hook, fallback_hook, message_hook, outcome_hook
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
 from bot.transport.zalo import ZaloSide, tornado_routes, zalo_send
 
@@ -274,7 +274,7 @@ class Runtime:
             self.loop.add_signal_handler(sig, stop.set)
         self.sender = Sender(self.db, self.policy, telegram_send(self.bot), self.owner,
                              on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services),
-                             on_failed=fallback_hook(self.services))
+                             on_failed=fallback_hook(self.services), on_message=message_hook(self.services))
         tasks = [self.sender.run(stop)]
         zalo_request = None
         if self.zalo is not None:

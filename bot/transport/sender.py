@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import insert, select, update
@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.reminders.fanout import Outcome, SendResult
 from bot.transport.outbox import FAILED, SENT, UNKNOWN, Outbox, Outgoing
-from bot.transport.policy import NOTIFY, ChannelPolicy
+from bot.transport.policy import BULK, NOTIFY, ChannelPolicy
 from storage.db import Database
 from storage.models.transport import ChannelLease
 
@@ -72,16 +72,35 @@ class Lease:
 
 
 class Budget:
-    """Overall pace (`rate`/s and never `hard_limit` within any second) and per-chat spacing, on one clock."""
+    """Overall pace (`rate`/s, and never more than `hard_limit - 1` departures within any second) and per-chat
+    spacing, on one clock.
+
+    Three steps per message. `take`, when the row is picked, books the next overall slot. `gate`, before the
+    row is marked as leaving, waits until fewer than the limit of departures are stamped or reserved within the
+    last second, and reserves one. `stamp`, right after the mark, turns the reservation into a departure at that
+    instant and starts the chat's interval from it. So every wait comes before the mark, and between the mark
+    and the request there is nothing to wait for (a row marked "sending" has left, but for that instant).
+
+    Why the limit still holds with the mark between gate and stamp: take any one-second window and, among the
+    departures stamped in it, the one whose gate passed last, at g (its stamp is at or after g, inside the
+    window, so the window starts after g - 1). Every other departure in the window passed its gate no later than
+    g, so at g it was either stamped already (at a time in (g - 1, g], which the gate counted) or reserved (which
+    the gate counted too); the gate let the last one through only with fewer than the limit of those. Per chat:
+    a chat's next row is picked only when `chat_ready` (set by the stamp of the one before) has passed, and it
+    is stamped after it is picked, so Telegram's gap between the two departures is at least the interval.
+    """
 
     def __init__(self, policy: ChannelPolicy, now: Callable[[], float] = time.monotonic) -> None:
         self.policy = policy
         self.now = now
         self.interval = 1.0 / policy.rate
+        self.limit = max(1, policy.hard_limit - 1)
         self.next_slot = 0.0
         self.paused_until = 0.0
         self.chat_next: dict[str, float] = {}
-        self.recent: deque[float] = deque(maxlen=max(1, policy.hard_limit - 1))
+        self.recent: deque[float] = deque()  # departures stamped within the last second
+        self.reserved = 0  # gates passed whose departure is not stamped yet
+        self.waiting: Counter[int] = Counter()  # calls waiting at the gate, by priority
 
     def chat_ready(self, chat_key: str) -> float:
         return self.chat_next.get(chat_key, 0.0)
@@ -97,19 +116,42 @@ class Budget:
         if slot > now:
             await asyncio.sleep(slot - now)
 
-    async def gate(self, chat_key: str, free: bool) -> None:
-        """Right before the request leaves: never `hard_limit` departures within a second, and the chat's
-        next message counted from this actual departure (a slow database write in between must not shorten
-        the gap that Telegram measures)."""
+    async def gate(self, chat_key: str, free: bool, priority: int = BULK) -> None:
+        """Before the mark: wait until one more departure fits in the sliding second, and reserve it; a call
+        waiting here lets any better-priority call that waits too go first (a reply never queues behind a
+        reminder that was picked before it)."""
         if free:
             return
-        while len(self.recent) == self.recent.maxlen and (wait := 1.0 - (self.now() - self.recent[0])) > 0:
-            await asyncio.sleep(wait)
+        self.waiting[priority] += 1
+        try:
+            while True:
+                now = self.now()
+                while self.recent and self.recent[0] <= now - 1.0:
+                    self.recent.popleft()
+                ahead = any(self.waiting[better] for better in range(priority))
+                if len(self.recent) + self.reserved < self.limit and not ahead:
+                    break
+                await asyncio.sleep(max(0.001, self.recent[0] + 1.0 - now) if self.recent and not ahead else 0.002)
+        finally:
+            self.waiting[priority] -= 1
+        self.reserved += 1
+
+    def stamp(self, chat_key: str, free: bool) -> None:
+        """Right after the mark, right before the request: the departure, counted from now (a slow mark must not
+        shorten the gap that Telegram measures in the chat)."""
+        if free:
+            return
+        self.reserved -= 1
         now = self.now()
         self.recent.append(now)
         self.chat_next[chat_key] = max(self.chat_next.get(chat_key, 0.0), now + self.policy.interval_for(chat_key))
         if len(self.chat_next) > 50_000:
             self.chat_next = {c: t for c, t in self.chat_next.items() if t > now}
+
+    def release(self, free: bool) -> None:
+        """A gate was passed but the row will not leave (taken by another sender, lease lost)."""
+        if not free:
+            self.reserved -= 1
 
     def pause(self, seconds: float) -> None:
         """429: the whole bot waits, then goes 3% slower (Telegram's limits are not fixed)."""
@@ -118,13 +160,20 @@ class Budget:
 
 
 class Sender:
-    """Reads the channel's outbox best-priority-first and sends within the budget while holding the lease."""
+    """Reads the channel's outbox best-priority-first and sends within the budget while holding the lease.
+
+    Per message, one write on the way out (the mark, which also reads the call's parameters) and a share of one
+    batched write afterwards: final outcomes are recorded, with their hooks, in one transaction every
+    `settle_every` seconds. A row already sent but not yet recorded is "sending", which after a crash reads as
+    "in doubt: sent", and is never resent; only a retry (429, refused connection) is recorded at once, since the
+    row must be pending again before the chat's next row may go.
+    """
 
     def __init__(self, db: Database, policy: ChannelPolicy, send: SendFn, owner: str, *,
                  on_blocked: Callable[[str], None] | None = None,
                  on_outcome: Callable[[str, Outcome, str], None] | None = None, max_in_flight: int = 16,
-                 lease_seconds: float = 5.0,
-                 on_failed: Callable[[Outgoing, SendResult], bool] | None = None) -> None:
+                 lease_seconds: float = 5.0, on_message: Callable[[str, int], None] | None = None,
+                 settle_every: float = 0.1, on_failed: Callable[[Outgoing, SendResult], bool] | None = None) -> None:
         self.db, self.policy, self.send, self.owner = db, policy, send, owner
         self.outbox = Outbox(db)
         self.lease = Lease(db, policy.name, owner, lease_seconds)
@@ -132,70 +181,117 @@ class Sender:
         self.on_blocked = on_blocked
         self.on_outcome = on_outcome
         self.on_failed = on_failed  # hands a failed call to the person's other channel (bot.transport.fallback)
+        self.on_message = on_message  # a sent row with a `ref` learns the message id the channel gave it
         self.max_in_flight = max_in_flight
-        self.kick = asyncio.Event()
+        self.settle_every = settle_every
+        self.kick = asyncio.Event()  # the picker may find something now
+        self.fresh = asyncio.Event()  # rows were queued since the last read of the outbox
+        self.candidates: list[Outgoing] = []  # the last read of the outbox, less what was picked since
+        self.start_after = 0.0  # after taking over: not before the last holder's last per-chat interval
         self.busy_chats: set[str] = set()
         self.in_flight: set[int] = set()
         self.tasks: set[asyncio.Task] = set()
+        self.settled: list[tuple[Outgoing, SendResult, float]] = []
+        self.settling: asyncio.Task | None = None
         self.sent = 0
         self.rate_limited = 0
         self._quota_checked = (0.0, 0)
 
     def wake(self) -> None:
         """Something was queued in this process: look now instead of at the next poll."""
-        self.kick.set()
+        self.fresh.set()
 
     async def run(self, stop: asyncio.Event, poll: float = 0.1) -> None:
-        renew_at = 0.0
-        candidates: list[Outgoing] = []
-        fetched_at = 0.0
+        """The picker; the lease and the reads of the outbox run beside it (`_keep`), so that neither a slow
+        lease write nor a slow read stalls the pace."""
+        keeper = asyncio.create_task(self._keep(stop, poll))
+        try:
+            while not stop.is_set():
+                self._settle_soon()
+                row = self._pick(self.candidates) if self._may_send() else None
+                if row is None or len(self.in_flight) >= self.max_in_flight:
+                    self.kick.clear()
+                    await _wait_kick(self.kick, stop, 0.02)
+                    continue
+                self.candidates.remove(row)
+                free = row.method in self.policy.free_methods
+                self.busy_chats.add(row.chat_key)
+                self.in_flight.add(row.id)
+                await self.budget.take(row.chat_key, free)
+                if not self.lease.valid():  # lost the lease while waiting: another sender owns the budget now
+                    self.busy_chats.discard(row.chat_key)
+                    self.in_flight.discard(row.id)
+                    continue
+                task = asyncio.create_task(self._one(row))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+        except BaseException:  # cancelled (a test's stand-in for a dead process) or failed: no clean hand-over
+            keeper.cancel()
+            raise
+        # A clean stop: finish what is in flight, record it, and hand the lease over at once.
+        await asyncio.gather(keeper, return_exceptions=True)
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.settling is not None:
+            await asyncio.gather(self.settling, return_exceptions=True)
+        if self.settled:
+            batch, self.settled = self.settled, []
+            await asyncio.to_thread(self._record_many, [(row, result) for row, result, _at in batch])
+        await asyncio.to_thread(self.lease.give_up)
+
+    def _may_send(self) -> bool:
+        return self.lease.valid() and time.monotonic() >= self.start_after
+
+    async def _keep(self, stop: asyncio.Event, poll: float) -> None:
+        """Hold the lease (renewed every second; on taking over, settle what the last holder left in flight and
+        wait out its last per-chat interval), and keep `candidates` fresh: on a wake, else every `poll` s."""
+        renew_at = fetched_at = 0.0
         while not stop.is_set():
             now = time.monotonic()
             if now >= renew_at or not self.lease.valid():
-                held, wait = await asyncio.to_thread(self.lease.hold)
                 renew_at = now + 1.0
+                held, wait = await asyncio.to_thread(self.lease.hold)
                 if not held:
+                    self.candidates = []
                     await _sleep_or(stop, 1.0)
                     continue
                 if wait or self.lease.taken_over_at == 0.0:
                     self.lease.taken_over_at = now
-                    again = await asyncio.to_thread(self.outbox.recover, self.policy.name)
-                    log.info("%s sender %s took over (%d calls in flight resent)", self.policy.name, self.owner, again)
-                    if wait:
-                        await _sleep_or(stop, wait)
-            if self.kick.is_set() or now - fetched_at >= poll or not candidates:
-                self.kick.clear()
-                candidates = await asyncio.to_thread(self.outbox.pending, self.policy.name, 300)
+                    self.start_after = time.monotonic() + wait
+                    doubt = await asyncio.to_thread(self._recover)
+                    log.info("%s sender %s took over (%d calls left in flight: taken as sent)",
+                             self.policy.name, self.owner, doubt)
+            if self.fresh.is_set() or now - fetched_at >= poll:
+                self.fresh.clear()
+                self.candidates = await asyncio.to_thread(self.outbox.waiting, self.policy.name, 300)
                 fetched_at = time.monotonic()
-            row = self._pick(candidates)
-            if row is None or len(self.in_flight) >= self.max_in_flight:
-                await _wait_kick(self.kick, stop, 0.02 if candidates else poll)
-                continue
-            candidates.remove(row)
-            free = row.method in self.policy.free_methods
-            self.busy_chats.add(row.chat_key)
-            self.in_flight.add(row.id)
-            await self.budget.take(row.chat_key, free)
-            if not self.lease.valid():  # lost the lease while waiting: another sender owns the budget now
-                self.busy_chats.discard(row.chat_key)
-                self.in_flight.discard(row.id)
-                continue
-            task = asyncio.create_task(self._one(row))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
-        await asyncio.to_thread(self.lease.give_up)
+                self.kick.set()
+            await _wait_kick(self.fresh, stop, max(0.0, min(poll - (time.monotonic() - fetched_at),
+                                                            renew_at - time.monotonic())))
+
+    def _recover(self) -> int:
+        """Calls the last sender left in flight are in doubt, never resent; whoever asked (a reminder, the
+        status board) is told so."""
+        refs = self.outbox.recover(self.policy.name)
+        if self.on_outcome is not None and any(refs):
+            with self.db.unit_of_work():
+                for ref in filter(None, refs):
+                    try:
+                        self.on_outcome(ref, Outcome.IN_DOUBT, "in flight when its sender stopped")
+                    except Exception:  # noqa: BLE001 - the rows are settled; a hook's row expires on its own
+                        log.exception("%s outcome hook failed for %s", self.policy.name, ref)
+        return len(refs)
 
     def _pick(self, candidates: list[Outgoing]) -> Outgoing | None:
-        """Best priority first; within a chat strictly in order, one call in flight, spaced by the budget."""
-        now = time.monotonic()
+        """Best priority first; within a chat strictly in order (behind a refused call that waits, too), one
+        call in flight, spaced by the budget."""
+        now, wall = time.monotonic(), self.outbox.now()
         seen: set[str] = set()
         for row in candidates:
             if row.chat_key in seen or row.id in self.in_flight:
                 continue
             seen.add(row.chat_key)
-            if row.chat_key in self.busy_chats:
+            if row.chat_key in self.busy_chats or row.not_before > wall:
                 continue
             if row.method not in self.policy.free_methods and self.budget.chat_ready(row.chat_key) > now:
                 continue
@@ -212,30 +308,47 @@ class Sender:
         return count >= (self.policy.monthly_quota or 0)
 
     async def _one(self, row: Outgoing) -> None:
+        """Wait for the budget, mark, stamp, send: after the mark nothing waits before the request leaves."""
+        free = row.method in self.policy.free_methods
+        retrying = False
         try:
-            if not await asyncio.to_thread(self.outbox.mark_sending, row.id):
-                return  # another sender took it (a lease hand-over race): it is theirs
-            await self.budget.gate(row.chat_key, row.method in self.policy.free_methods)
-            if not self.lease.valid():  # the budget is another sender's now: give the call back untouched
-                await asyncio.to_thread(self.outbox.retry_later, row.id, 0.0, "lease lost")
+            await self.budget.gate(row.chat_key, free, row.priority)
+            if not self.lease.valid():  # the budget is another sender's now: the row stays pending, untouched
+                self.budget.release(free)
                 return
             try:
-                result = await self.send(row)
+                taken = await asyncio.to_thread(self.outbox.take, row)
+            except Exception:  # noqa: BLE001 - the database is away: the row stays pending, tried again later
+                log.exception("%s sender could not mark call %s", self.policy.name, row.id)
+                taken = None
+            if taken is None:  # another sender took it (a lease hand-over race), or the mark failed
+                self.budget.release(free)
+                return
+            self.budget.stamp(row.chat_key, free)
+            try:
+                result = await self.send(taken)
             except Exception as error:  # noqa: BLE001 - unknown failure: it may have reached the chat
                 log.exception("%s %s to %s failed", self.policy.name, row.method, row.chat_key)
                 result = SendResult(Outcome.IN_DOUBT, error=repr(error)[:200])
-            await asyncio.to_thread(self._record, row, result)
+            if self._retry(taken, result) or self._may_fail_over(result):
+                retrying = True  # pending again (or handed over) before the chat's next row may be picked
+                await asyncio.to_thread(self._record, taken, result)  # with its parameters: a hand-over copies them
+            else:
+                self.settled.append((taken, result, time.monotonic()))
         finally:
             self.busy_chats.discard(row.chat_key)
             self.in_flight.discard(row.id)
+            if retrying:
+                self.fresh.set()
             self.kick.set()
+
+    def _may_fail_over(self, result: SendResult) -> bool:
+        return self.on_failed is not None and result.outcome in (Outcome.RETRY, Outcome.BLOCKED, Outcome.UNREACHABLE)
 
     def _failed_over(self, row: Outgoing, result: SendResult) -> bool:
         """A failure another channel may not share (quota, block): when `on_failed` took the call over (queued
         it on the person's other channel, or settled it), the row ends failed here; a 429 still pauses."""
-        if result.outcome not in (Outcome.RETRY, Outcome.BLOCKED, Outcome.UNREACHABLE) or self.on_failed is None:
-            return False
-        if not self.on_failed(row, result):
+        if not self._may_fail_over(result) or not self.on_failed(row, result):
             return False
         if result.outcome == Outcome.RETRY:
             self.rate_limited += 1
@@ -243,27 +356,71 @@ class Sender:
         self.outbox.finish(row.id, FAILED, f"{result.outcome}: {result.error} (handed over)")
         return True
 
+    def _settle_soon(self) -> None:
+        """Record the outcomes waiting for `settle_every` seconds (or 64 of them) in one transaction."""
+        if not self.settled or self.settling is not None:
+            return
+        if len(self.settled) < 64 and time.monotonic() - self.settled[0][2] < self.settle_every:
+            return
+        batch, self.settled = self.settled, []
+        self.settling = asyncio.create_task(self._settle(batch))
+
+    async def _settle(self, batch: list[tuple[Outgoing, SendResult, float]]) -> None:
+        try:
+            await asyncio.to_thread(self._record_many, [(row, result) for row, result, _at in batch])
+        except Exception:  # noqa: BLE001 - the database is away: keep the outcomes and try again
+            log.exception("%s sender could not record %d outcomes; retrying", self.policy.name, len(batch))
+            self.settled[:0] = batch
+            await asyncio.sleep(1.0)
+        finally:
+            self.settling = None
+
+    @staticmethod
+    def _retry(row: Outgoing, result: SendResult) -> bool:
+        return result.outcome in (Outcome.RETRY, Outcome.TRANSIENT) and row.attempts < 6
+
+    def _hooks(self, row: Outgoing, result: SendResult) -> None:
+        """Tell whoever asked (a reminder row, the status board) how the call ended; remember blocked people."""
+        if row.ref and self.on_message is not None and result.outcome == Outcome.SENT and result.message_id:
+            self.on_message(row.ref, result.message_id)
+        if row.ref and self.on_outcome is not None:
+            self.on_outcome(row.ref, result.outcome, result.error)
+        elif result.outcome == Outcome.BLOCKED and self.on_blocked is not None:
+            self.on_blocked(row.chat_key)
+
+    @staticmethod
+    def _state(result: SendResult) -> tuple[str, str]:
+        if result.outcome == Outcome.SENT:
+            return SENT, ""
+        if result.outcome == Outcome.IN_DOUBT:
+            return UNKNOWN, result.error
+        return FAILED, f"{result.outcome}: {result.error}"
+
+    def _record_many(self, batch: list[tuple[Outgoing, SendResult]]) -> None:
+        """Final outcomes and their hooks in one transaction (each hook's service session is a savepoint of it,
+        so a failing hook undoes only its own writes)."""
+        with self.db.unit_of_work() as session:
+            for row, result in batch:
+                try:
+                    self._hooks(row, result)
+                except Exception:  # noqa: BLE001 - one hook must not keep the others' rows in "sending"
+                    log.exception("%s outcome hook failed for %s", self.policy.name, row.ref or row.chat_key)
+            self.outbox.finish_many(session, [(row.id, *self._state(result)) for row, result in batch])
+        self.sent += sum(result.outcome == Outcome.SENT for _row, result in batch)
+
     def _record(self, row: Outgoing, result: SendResult) -> None:
         if self._failed_over(row, result):
             return
-        retry = result.outcome in (Outcome.RETRY, Outcome.TRANSIENT) and row.attempts < 6
-        if row.ref and self.on_outcome is not None:
-            if not retry:
-                self.on_outcome(row.ref, result.outcome, result.error)
-        elif result.outcome == Outcome.BLOCKED and self.on_blocked is not None:
-            self.on_blocked(row.chat_key)
-        if result.outcome == Outcome.SENT:
-            self.sent += 1
-            self.outbox.finish(row.id, SENT)
-        elif retry:
+        if self._retry(row, result):
             if result.outcome == Outcome.RETRY:
                 self.rate_limited += 1
                 self.budget.pause(result.retry_after)
             self.outbox.retry_later(row.id, max(result.retry_after, 2.0 ** row.attempts), result.error)
-        elif result.outcome == Outcome.IN_DOUBT:
-            self.outbox.finish(row.id, UNKNOWN, result.error)
-        else:
-            self.outbox.finish(row.id, FAILED, f"{result.outcome}: {result.error}")
+            return
+        self._hooks(row, result)
+        if result.outcome == Outcome.SENT:
+            self.sent += 1
+        self.outbox.finish(row.id, *self._state(result))
 
     async def drain(self) -> int:
         """Send everything pending now, in priority order, without pacing (the simulator and tests)."""

@@ -64,10 +64,11 @@ def telegram_send(bot: Bot):  # noqa: ANN201
         for field, (name, content, _mime) in out.files.items():
             data[field] = InputFile(content, filename=name)
         try:
-            await bot._post(out.method, data)  # noqa: SLF001 - replaying a recorded call as it was made
+            answer = await bot._post(out.method, data)  # noqa: SLF001 - replaying a recorded call as it was made
         except TelegramError as error:
             return outcome_of(error)
-        return SendResult(Outcome.SENT)
+        message_id = answer.get("message_id") if isinstance(answer, dict) else None
+        return SendResult(Outcome.SENT, message_id=message_id if isinstance(message_id, int) else None)
 
     return send
 

@@ -34,7 +34,7 @@ class OutboxMessage(SQLModel, table=True):
     """One Bot API call to make, written in the transaction that decided it; sent by the channel's sender.
 
     `priority`: 0 answers to a button, 1 reply to the person waiting, 2 notification, 3 reminder fan-out.
-    `state`: pending, sending (in flight), sent, failed, unknown (in flight when a sender died: see `resend`).
+    `state`: pending, sending (in flight), sent, failed, unknown (in flight when a sender died: taken as sent, never resent).
     """
 
     __table_args__ = (Index("ix_outboxmessage_pending", "channel", "state", "priority", "id"),)
@@ -46,7 +46,7 @@ class OutboxMessage(SQLModel, table=True):
     params: str = Field(sa_type=Text)  # JSON of the call's parameters
     files: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # JSON of uploads
     priority: int = Field(default=1)
-    resend: bool = Field(default=True)  # may be sent again if a sender died while it was in flight
+    resend: bool = Field(default=True)  # replies and notices (True) or bulk; no longer read: nothing in doubt is resent
     state: str = Field(max_length=12, default="pending")
     inbox_id: int | None = Field(default=None)  # the update that produced it (diagnostics, ordering)
     ref: str = Field(default="", max_length=64)  # whom to tell the outcome, e.g. "rem:<reminderdelivery id>"

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import random
 import signal
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlmodel import Session, col, select
 
 from bot.clock import SystemClock
 from bot.config import PROJECT_ROOT, Settings
@@ -27,6 +31,7 @@ from bot.questionnaire.model import QType
 from bot.services import Services, build_services
 from bot.services.reports.base import Mode
 from storage.db import Database
+from storage.models import InboxUpdate, OutboxMessage
 from tests.crash.bot_api import BOT_USER, BotApiStandIn
 
 HEAD_ID, OFFICE_ID = 7001, 7002
@@ -41,6 +46,7 @@ ANSWER_WAIT = 30.0  # seconds an update may stay unanswered once the current pro
 # inbox design answers it late rather than never: the new process waits out the dead sender's lease (5 s) first.
 LOST_AFTER = 15.0
 NOTICE_WAIT = 10.0  # seconds a person waits for a notice the bot sends after answering someone else
+MESSAGE_METHODS = ("sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageCaption")  # as recorded
 MESSAGES_PER_ROUND = 30  # about how many updates the script pushes before its closing loop (six-month report)
 
 
@@ -55,6 +61,13 @@ class Outcome:
     acknowledged: dict[str, str] = field(default_factory=dict)  # text question id -> the typed answer the bot took
     acknowledged_other: set[str] = field(default_factory=set)  # other question ids answered and acknowledged
     lost: list[tuple[int, str]] = field(default_factory=list)  # (update id, what) confirmed but never answered
+    # (update id, what) handled, but its reply was marked as leaving and the process was killed before the
+    # request left: the row is "unknown" and the stand-in never received it (the one window, docs/UPDATES.md)
+    reply_in_window: list[tuple[int, str]] = field(default_factory=list)
+    doubled: dict[tuple[str, int, str], int] = field(default_factory=dict)  # message -> copies beyond its rows
+    missed: dict[tuple[str, int, str], int] = field(default_factory=dict)  # recorded "sent", never received
+    in_doubt: int = 0  # rows "unknown" (in flight, or sent but not yet recorded, at a kill): taken as sent
+    in_doubt_missing: int = 0  # of those, never received: lost in the window between the mark and the request
     answered_by: dict[int, int] = field(default_factory=dict)  # update id -> generation whose answer was seen
     twice: list[int] = field(default_factory=list)  # answered, then handed out again to a later process: redone
     redelivered: int = 0  # updates handed out again to a later process (not confirmed before the kill)
@@ -169,8 +182,13 @@ class CrashScenario:
                 self.outcome.answered += 1
                 self.outcome.answered_by.setdefault(update_id, self.api.generation)
                 return True
-            self.outcome.lost.append((update_id, what))
-            self.outcome.log.append(f"lost update {update_id}: {what}; typed again")
+            if self._reply_in_window(update_id, user_id, before):
+                self.outcome.reply_in_window.append((update_id, what))
+                self.outcome.log.append(f"update {update_id} ({what}) handled, its reply lost in the window between "
+                                        f"the mark and the request; typed again")
+            else:
+                self.outcome.lost.append((update_id, what))
+                self.outcome.log.append(f"lost update {update_id}: {what}; typed again")
             update = dict(update)  # the person sees no answer and does it again: a new update
 
     def _reply_since(self, user_id: int, before: int) -> bool:
@@ -185,6 +203,43 @@ class CrashScenario:
                 continue
             return True
         return False
+
+    def _reply_in_window(self, update_id: int, user_id: int, before: int) -> bool:
+        """The update was handled and every reply it queued to the person is "unknown" and never arrived."""
+        with Session(self.services.db.engine) as session:
+            inbox = session.exec(select(InboxUpdate).where(InboxUpdate.channel == "telegram",
+                                                           InboxUpdate.external_key == str(update_id))).first()
+            if inbox is None or inbox.state != "done":
+                return False
+            rows = session.exec(select(OutboxMessage).where(OutboxMessage.inbox_id == inbox.id,
+                                                            OutboxMessage.chat_key == str(user_id),
+                                                            col(OutboxMessage.method).in_(MESSAGE_METHODS))).all()
+        return bool(rows) and all(r.state == "unknown" for r in rows) and not self._reply_since(user_id, before)
+
+    def account_messages(self) -> None:
+        """Every message the stand-in received against the outbox rows: doubled, missed, lost in the window.
+
+        A message is keyed by (method, chat, text); a row "sent" must arrive once, an "unknown" one at most once.
+        """
+        expected: Counter = Counter()
+        in_doubt: Counter = Counter()
+        with Session(self.services.db.engine) as session:
+            for row in session.exec(select(OutboxMessage).where(col(OutboxMessage.method).in_(MESSAGE_METHODS))):
+                params = json.loads(row.params)
+                key = (row.method, int(params.get("chat_id") or 0), params.get("text") or params.get("caption") or "")
+                if row.state == "sent":
+                    expected[key] += 1
+                elif row.state == "unknown":
+                    in_doubt[key] += 1
+        received = Counter((m.method, m.chat_id, m.text) for m in self.api.sent)
+        self.outcome.in_doubt = sum(in_doubt.values())
+        for key in set(expected) | set(in_doubt) | set(received):
+            sent, doubt, got = expected[key], in_doubt[key], received[key]
+            if got > sent + doubt:
+                self.outcome.doubled[key] = got - sent - doubt
+            if got < sent:
+                self.outcome.missed[key] = sent - got
+            self.outcome.in_doubt_missing += min(doubt, max(0, sent + doubt - got))
 
     async def _answered(self, user_id: int, update_id: int, before: int) -> bool:
         """Answered, or False once a later process had its chance after an earlier one confirmed it."""
@@ -307,5 +362,6 @@ class CrashScenario:
         finally:
             await self.stop_bot()
             await self.api.stop()
+        self.account_messages()
         self.outcome.seconds = time.monotonic() - began
         return self.outcome

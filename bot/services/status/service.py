@@ -32,6 +32,8 @@ from storage import audit
 from storage.db import Database
 from storage.models import DeadlineExtension, Person, Report, StatusBoard, StatusSummary, Unit
 
+# Outbox refs of the group's posts: "board:<board id>", "summary:<period id>:<moment>" (see `settle_post`).
+BOARD_REF, SUMMARY_REF = "board", "summary"
 BOARD_LEASE = timedelta(seconds=60)  # long enough for one send or edit; a crashed holder frees it after this
 CHOICES = 6  # periods offered in the period choice
 
@@ -221,6 +223,58 @@ class StatusService(Service):
             values["source_key"] = source_key
         with self.db.session() as session:
             session.exec(update(StatusBoard).where(StatusBoard.id == board_id).values(**values))
+
+    def board_queued(self, board_id: int, *, text_digest: str, source_key: str) -> None:
+        """The post or edit is in the outbox: keep the lease until the sender reports how it ended."""
+        values = {"lease_until": self.clock.now() + BOARD_LEASE, "updated_at": self.clock.now(),
+                  "digest": text_digest, "source_key": source_key}
+        with self.db.session() as session:
+            session.exec(update(StatusBoard).where(StatusBoard.id == board_id).values(**values))
+
+    def board_posted(self, board_id: int, message_id: int) -> None:
+        """The sender got the board's message id: later refreshes edit that message."""
+        with self.db.session() as session:
+            session.exec(update(StatusBoard).where(StatusBoard.id == board_id).values(message_id=message_id))
+
+    def board_settled(self, board_id: int, outcome: str) -> None:
+        """How the queued post or edit ended ("sent", "unknown", or a failure); frees the lease.
+
+        Unknown: shown again at the next refresh. A failure (the message was deleted, the bot left the group):
+        the next refresh posts a new message."""
+        values: dict = {"lease_until": None, "updated_at": self.clock.now()}
+        if outcome != "sent":
+            values["digest"] = ""
+        if outcome not in ("sent", "unknown"):
+            values["message_id"] = None
+        with self.db.session() as session:
+            session.exec(update(StatusBoard).where(StatusBoard.id == board_id).values(**values))
+
+    def settle_post(self, ref: str, outcome: str) -> bool:
+        """The sender's outcome for a board or summary post; False for any other ref.
+
+        A summary that could not be posted is freed for a later tick; one in doubt stays posted."""
+        kind, _, rest = ref.partition(":")
+        if kind == BOARD_REF and rest.isdigit():
+            self.board_settled(int(rest), outcome)
+            return True
+        period, _, moment = rest.partition(":")
+        if kind == SUMMARY_REF and period.isdigit() and moment:
+            if outcome not in ("sent", "unknown"):
+                self.release_summary(int(period), moment)
+            return True
+        return False
+
+    def note_post(self, ref: str, message_id: int) -> bool:
+        """The message id the channel gave a board or summary post; False for any other ref."""
+        kind, _, rest = ref.partition(":")
+        if kind == BOARD_REF and rest.isdigit():
+            self.board_posted(int(rest), message_id)
+            return True
+        period, _, moment = rest.partition(":")
+        if kind == SUMMARY_REF and period.isdigit() and moment:
+            self.summary_posted(int(period), moment, message_id)
+            return True
+        return False
 
     # Scheduled summaries -------------------------------------------------------------------------------
     def claim_summary(self, period_id: int, moment: str, chat_id: str) -> bool:
