@@ -248,6 +248,28 @@ async def test_quota_running_out_mid_fan_out_hands_over_to_telegram_and_tells_th
         assert len(session.exec(select(DeliveryNotice)).all()) == len(spent)
 
 
+async def test_the_bots_own_monthly_quota_stops_zalo_and_hands_the_rest_over(sim, telegram_server):
+    """With ZALO_MONTHLY_QUOTA reached mid fan-out, the Zalo sender itself stops (Zalo never answers 429) and the
+    reminders still waiting go to Telegram or are recorded unreachable: nothing held, nothing doubled."""
+    sim.clock.set(OPENING)
+    zalo = ZaloFakeApi(rate_per_second=ZALO.hard_limit)
+    people = add_people(sim, zalo, n=4)
+    async with Channels(sim, telegram_server, zalo) as channels:
+        channels.zalo_sender.policy = replace(ZALO, monthly_quota=3)
+        await queue_fan_out(channels.bot, sim.services, sim.i18n, sim.services.reminders.due())
+        await channels.send_all()
+        assert channels.zalo_sender.rate_limited == 0 and zalo.refused[429] == 0
+    telegram, on_zalo = received(channels)
+    assert len(zalo.sent) == 3  # the quota, not one more
+    rows = _reminder_rows(sim)
+    for person_id, (_preferred, tg, zid) in people.items():
+        total = (telegram[tg] if tg else 0) + (on_zalo[zid] if zid else 0)
+        states = [r.state for r in rows[person_id]]
+        assert total == len([s for s in states if s == "sent"]), (person_id, states)  # each reminder at most once
+        assert "pending" not in states and "sending" not in states, (person_id, states)
+    assert Outbox(sim.db).counts("zalo").get("pending", 0) == 0
+
+
 async def test_telegram_block_falls_back_to_zalo_for_a_notification(sim, telegram_server):
     """A person who blocked the bot on Telegram but has Zalo gets the notification on Zalo, once."""
     zalo = ZaloFakeApi()

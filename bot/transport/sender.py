@@ -195,7 +195,8 @@ class Sender:
         self.settling: asyncio.Task | None = None
         self.sent = 0
         self.rate_limited = 0
-        self._quota_checked = (0.0, 0)
+        self._quota_checked = (0.0, 0)  # (when counted, notifications and reminders sent this month)
+        self.handing_over: set[int] = set()  # rows over the monthly quota being handed to the other channel
 
     def wake(self) -> None:
         """Something was queued in this process: look now instead of at the next poll."""
@@ -295,10 +296,39 @@ class Sender:
                 continue
             if row.method not in self.policy.free_methods and self.budget.chat_ready(row.chat_key) > now:
                 continue
-            if self.policy.monthly_quota is not None and row.priority >= NOTIFY and self._over_quota():
-                continue
+            if self.policy.monthly_quota is not None and row.priority >= NOTIFY:
+                if self._over_quota():
+                    self._hand_over_unsent(row)
+                    continue
+                checked, count = self._quota_checked
+                self._quota_checked = (checked, count + 1)  # booked now: calls in flight count too
             return row
         return None
+
+    def _hand_over_unsent(self, row: Outgoing) -> None:
+        """The month's quota is used up: a waiting notification or reminder goes to the person's other channel
+        (as after the channel's own 429), without pausing replies, which the quota never holds."""
+        if self.on_failed is None or row.id in self.handing_over:
+            return  # no other channel to offer: it waits for next month's quota
+        self.handing_over.add(row.id)
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(self._give_up_unsent, row))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def _give_up_unsent(self, row: Outgoing) -> None:
+        taken = self.outbox.take(row)
+        if taken is None:
+            return
+        try:
+            result = SendResult(Outcome.RETRY, retry_after=3600.0, error="monthly quota reached")
+            handed = self.on_failed is not None and self.on_failed(taken, result)
+        except Exception:  # noqa: BLE001 - the row must not stay "sending" (it never left)
+            log.exception("%s could not hand over call %s", self.policy.name, row.id)
+            handed = False
+        if handed:
+            self.outbox.finish(row.id, FAILED, "monthly quota reached (handed over)")
+        else:
+            self.outbox.retry_later(row.id, 3600.0, "monthly quota reached")
 
     def _over_quota(self) -> bool:
         checked, count = self._quota_checked
