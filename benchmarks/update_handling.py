@@ -39,7 +39,7 @@ from benchmarks.fake_bot_api_server import FakeBotApiServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH"
-SECRET = "bench-secret"
+SECRET = "bench-secret-0123456789-abcdefghijklmnop"  # the bot asks for 32+ characters
 FANOUT_AT = datetime(2026, 11, 25, 8, 0)  # a working morning with a reminder step due
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.calendar import WorkingCalendar
@@ -150,8 +148,7 @@ class ReminderService(Service):
                                                                 col(ReminderDelivery.state) == "pending")
                                     .values(state="skipped", finished_at=now))
                 if skipped:  # one statement, executemany
-                    insert = sqlite_insert if self.db.is_sqlite else pg_insert
-                    session.execute(insert(ReminderDelivery).on_conflict_do_nothing(
+                    session.execute(self._insert(ReminderDelivery).on_conflict_do_nothing(
                         index_elements=["period_id", "target", "step"]), skipped)
         return bundle(kept)
 
@@ -384,9 +381,16 @@ class ReminderService(Service):
         return when, count
 
     # Claim, finish, release -------------------------------------------------------------------------
+    def _insert(self, table):  # noqa: ANN001, ANN202
+        """The dialect's INSERT (with ON CONFLICT); its module is loaded on first use, not at start-up."""
+        if self.db.is_sqlite:
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        return insert(table)
+
     def _insert_ignore(self, values: dict):  # noqa: ANN202
-        insert = sqlite_insert if self.db.is_sqlite else pg_insert
-        return insert(ReminderDelivery).values(**values).on_conflict_do_nothing(
+        return self._insert(ReminderDelivery).values(**values).on_conflict_do_nothing(
             index_elements=["period_id", "target", "step"]).returning(ReminderDelivery.id)
 
     def claim(self, item: DueReminder, worker: str = "") -> int | None:
