@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -26,8 +27,9 @@ class Retry(Exception):
     """The optimistic unit of work cannot keep its result: run the update again with a SAVEPOINT per block."""
 
 
-def _count_writes(connection, _cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: ANN001
-    if not statement.lstrip()[:6].upper().startswith("SELECT"):
+def _count_writes(connection, cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: ANN001
+    """A statement that changed rows (an UPDATE that matched nothing, a stale press's claim, changed nothing)."""
+    if cursor.rowcount != 0 and not statement.lstrip()[:6].upper().startswith("SELECT"):
         connection.info[_WRITES] = connection.info.get(_WRITES, 0) + 1
 
 
@@ -56,7 +58,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-    event.listen(engine, "before_cursor_execute", _count_writes)
+    event.listen(engine, "after_cursor_execute", _count_writes)
     return engine
 
 
@@ -84,18 +86,19 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, atomic: bool = False) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on any exception.
 
         Inside `unit_of_work()` the block joins the update's one transaction instead: its writes become durable
         only with the update's commit, and its own failure (an IntegrityError a service catches, a refusal after
         a write) undoes just the block. With `savepoints=True` that is a SAVEPOINT around every block; in the
         optimistic mode (the default for updates) no SAVEPOINT is issued, and a block that wrote and then raised
-        marks the unit of work, which `Retry` then runs again with SAVEPOINTs (rare: a stale press, a race).
+        marks the unit of work, which `Retry` then runs again with SAVEPOINTs (rare: a race). `atomic=True` keeps
+        the SAVEPOINT for a block that often writes and then refuses (an answer that fails validation).
         """
         ambient = _AMBIENT.get()
         if ambient is not None:
-            if ambient.info.get("savepoints", True):
+            if atomic or ambient.info.get("savepoints", True):
                 with ambient.begin_nested():
                     yield ambient
                 return
@@ -104,10 +107,11 @@ class Database:
             try:
                 yield ambient
                 ambient.flush()  # as the SAVEPOINT's release did: ids assigned, IntegrityError raised here
-            except BaseException:
-                if (connection.info.get(_WRITES, 0) != before or ambient.new or ambient.dirty
-                        or ambient.deleted):
-                    ambient.info[_TAINTED] = True
+            except BaseException as error:
+                # A failed statement leaves a PostgreSQL transaction unusable: that too needs the SAVEPOINTs.
+                if (connection.info.get(_WRITES, 0) != before or isinstance(error, DBAPIError) or ambient.new
+                        or ambient.dirty or ambient.deleted):
+                    ambient.info[_TAINTED] = error
                 raise
             return
         with Session(self.engine, expire_on_commit=False) as session:

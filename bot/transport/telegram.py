@@ -124,5 +124,6 @@ class Processor:
             with capturing(Capture(claimed.chat_key, claimed.id)):
                 await self.app.process_update(update)
             if Database.tainted(session):
+                log.debug("update %s runs again with savepoints: %r", claimed.id, session.info.get("tainted"))
                 raise Retry()
         return True
