@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
+import gc
 import sys
 
-from bot.config import Settings
-from bot.redact import Redactor, install, secrets_of
+if __name__ == "__main__":
+    # Start-up creates some hundred thousand objects that live as long as the process (models, handlers,
+    # catalogs): collecting while importing them is wasted work (about a fifth of the start-up time).
+    gc.disable()
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import logging  # noqa: E402
+
+from bot.config import Settings  # noqa: E402
+from bot.redact import Redactor, install, secrets_of  # noqa: E402
+
+
+def started() -> None:
+    """Start-up is over: collect again, but never scan what start-up built (it lives as long as the process;
+    unfrozen, the first collections would scan all of it while the first update is being answered)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _setup_logging(settings: Settings) -> Redactor:
@@ -50,6 +65,7 @@ def _services(settings: Settings):  # noqa: ANN202
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.telegram_bot_token:
+        started()
         print("TELEGRAM_BOT_TOKEN chưa được đặt: khởi động trình mô phỏng cục bộ.\n"
               "No TELEGRAM_BOT_TOKEN: starting the local chat simulator.\n")
         return cmd_demo(settings, args)
@@ -77,6 +93,7 @@ def _run_live(settings: Settings) -> int:
                   f"  https://t.me/<bot>?start={code}  (đổi <bot> thành tên bot / replace <bot> by the bot's username)\n"
                   f"Chỉ liên kết này còn hiệu lực; các liên kết in ở lần khởi động trước đã bị thu hồi.\n"
                   f"Only this link is valid; links printed at earlier starts have been revoked.")
+    started()
     # Updates are stored before they are confirmed, processed in worker threads, and sent by one paced sender
     # per bot (docs/UPDATES.md). A webhook answers 200 only once the update is stored.
     asyncio.run(runtime.run(webhook=bool(settings.webhook_url)))
@@ -137,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     export_cli.add_parser(sub)
     export_cli.add_sample_parser(sub)
     args = parser.parse_args(argv)
+    if args.command not in (None, "run"):
+        started()
     settings = Settings()
     if args.command == "export":
         return export_cli.run(settings, args)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from sqlmodel import select
 
 from storage.db import Database
@@ -13,7 +12,9 @@ from storage.models import CalendarOverride
 
 
 @lru_cache(maxsize=64)
-def _vietnam_holidays(year: int) -> holidays.HolidayBase:
+def _vietnam_holidays(year: int):  # noqa: ANN202 - holidays.HolidayBase, imported on first use (start-up time)
+    import holidays
+
     return holidays.country_holidays("VN", years=year)
 
 

@@ -119,19 +119,24 @@ class Translator:
 
 
 class I18n:
-    """All locales, loaded once at start-up."""
+    """All locales, each read once, when first asked for (most people never need English: start-up is faster)."""
 
     def __init__(self, default_locale: str = DEFAULT_LOCALE, locales_dir: Path = LOCALES_DIR) -> None:
         self.default_locale = default_locale
-        self._translators = {loc: Translator(loc, _load(loc, locales_dir)) for loc in SUPPORTED_LOCALES}
+        self._dir = locales_dir
+        self._translators: dict[str, Translator] = {}
 
     def get(self, locale: str | None) -> Translator:
-        return self._translators.get(self.pick(locale), self._translators[self.default_locale])
+        code = self.pick(locale)
+        translator = self._translators.get(code)
+        if translator is None:  # two threads may both read it once; either result is the same
+            translator = self._translators.setdefault(code, Translator(code, _load(code, self._dir)))
+        return translator
 
     def pick(self, locale: str | None) -> str:
         """A supported locale for a stored or Telegram-reported language code."""
         if locale:
             short = locale.split("-")[0].lower()
-            if short in self._translators:
+            if short in SUPPORTED_LOCALES:
                 return short
         return self.default_locale

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, create_engine
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -17,6 +19,24 @@ import storage.models  # noqa: F401  (registers every table on SQLModel.metadata
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The transaction of the update being processed (see `Database.unit_of_work`); None outside one.
 _AMBIENT: ContextVar[Session | None] = ContextVar("ambient_unit_of_work", default=None)
+_WRITES = "writes"  # connection.info key: statements other than SELECT run on the connection (see _count_writes)
+_TAINTED = "tainted"  # session.info key: a block that wrote raised, and no SAVEPOINT was there to undo it only
+
+
+class Retry(Exception):
+    """The optimistic unit of work cannot keep its result: run the update again with a SAVEPOINT per block."""
+
+
+def _count_writes(connection, cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: ANN001
+    """A statement that changed rows (an UPDATE that matched nothing, a stale press's claim, changed nothing)."""
+    if cursor.rowcount != 0 and not statement.lstrip()[:6].upper().startswith("SELECT"):
+        connection.info[_WRITES] = connection.info.get(_WRITES, 0) + 1
+
+
+def _keep_loaded(session: OrmSession, instance) -> None:  # noqa: ANN001
+    """Hold every row the update touched, so a later `session.get` in another block is answered from memory
+    (the identity map alone holds rows weakly: a report loaded by one service call was gone by the next)."""
+    session.info.setdefault("held", []).append(instance)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -36,8 +56,10 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    event.listen(engine, "after_cursor_execute", _count_writes)
+    return engine
 
 
 def _script_heads() -> set[str]:
@@ -64,17 +86,33 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, atomic: bool = False) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on any exception.
 
-        Inside `unit_of_work()` the block is a SAVEPOINT of the update's one transaction instead: its writes
-        become durable only with the update's commit, and its own rollback (an IntegrityError a service
-        catches) undoes just the block.
+        Inside `unit_of_work()` the block joins the update's one transaction instead: its writes become durable
+        only with the update's commit, and its own failure (an IntegrityError a service catches, a refusal after
+        a write) undoes just the block. With `savepoints=True` that is a SAVEPOINT around every block; in the
+        optimistic mode (the default for updates) no SAVEPOINT is issued, and a block that wrote and then raised
+        marks the unit of work, which `Retry` then runs again with SAVEPOINTs (rare: a race). `atomic=True` keeps
+        the SAVEPOINT for a block that often writes and then refuses (an answer that fails validation).
         """
         ambient = _AMBIENT.get()
         if ambient is not None:
-            with ambient.begin_nested():
+            if atomic or ambient.info.get("savepoints", True):
+                with ambient.begin_nested():
+                    yield ambient
+                return
+            connection = ambient.connection()
+            before = connection.info.get(_WRITES, 0)
+            try:
                 yield ambient
+                ambient.flush()  # as the SAVEPOINT's release did: ids assigned, IntegrityError raised here
+            except BaseException as error:
+                # A failed statement leaves a PostgreSQL transaction unusable: that too needs the SAVEPOINTs.
+                if (connection.info.get(_WRITES, 0) != before or isinstance(error, DBAPIError) or ambient.new
+                        or ambient.dirty or ambient.deleted):
+                    ambient.info[_TAINTED] = error
+                raise
             return
         with Session(self.engine, expire_on_commit=False) as session:
             try:
@@ -85,13 +123,18 @@ class Database:
                 raise
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
+    def unit_of_work(self, savepoints: bool = True) -> Iterator[Session]:
         """One transaction for everything done while processing one update; every `session()` joins it.
 
+        `savepoints=False` is the optimistic mode (see `session()`): the caller must check `tainted()` before
+        the block ends and raise `Retry` (which rolls everything back) to run the work again with SAVEPOINTs.
         """
         if _AMBIENT.get() is not None:
             raise RuntimeError("a unit of work is already open")
         with Session(self.engine, expire_on_commit=False) as session:
+            session.info["savepoints"] = savepoints
+            event.listen(session, "loaded_as_persistent", _keep_loaded)
+            event.listen(session, "pending_to_persistent", _keep_loaded)
             if self.is_sqlite:
                 # Take SQLite's write lock now: a deferred transaction that reads and later writes fails at once
                 # when another writer committed in between; and SAVEPOINTs need a transaction already open.
@@ -105,6 +148,12 @@ class Database:
                 raise
             finally:
                 _AMBIENT.reset(token)
+                session.info.pop("held", None)
+
+    @staticmethod
+    def tainted(session: Session) -> bool:
+        """In an optimistic unit of work: a block wrote and raised, so its writes cannot be undone alone."""
+        return bool(session.info.get(_TAINTED))
 
     @staticmethod
     def ambient() -> Session | None:

@@ -161,6 +161,30 @@ class PeopleService(Service):
             person = session.get(Person, person_id)
             return to_recipient(person) if person and person.is_active else None
 
+    def units_recipients(self, unit_ids: set[int]) -> dict[int, list[Recipient]]:
+        """`unit_recipients` of many units in one query (units with nobody are left out)."""
+        if not unit_ids:
+            return {}
+        result: dict[int, list[Recipient]] = {}
+        with self.db.session() as session:
+            # Plain rows, not ORM objects (a tenth of the cost for thousands); to_recipient reads them alike.
+            rows = session.execute(
+                select(*Person.__table__.columns).where(
+                    col(Person.unit_id).in_(sorted(unit_ids)), Person.is_active,
+                    col(Person.role).in_([Role.UNIT_HEAD.value, Role.DEPUTY.value]))
+                .order_by(Person.unit_id, Person.role.desc(), Person.id))
+            for person in rows.all():
+                result.setdefault(person.unit_id, []).append(to_recipient(person))
+        return result
+
+    def recipients(self, person_ids: set[int]) -> dict[int, Recipient]:
+        """`recipient` of many people in one query (inactive and unknown people are left out)."""
+        if not person_ids:
+            return {}
+        with self.db.session() as session:
+            rows = session.exec(select(Person).where(col(Person.id).in_(sorted(person_ids)), Person.is_active)).all()
+            return {person.id: to_recipient(person) for person in rows}
+
 
 def _office_people(session: Session) -> list[Person]:
     office_units = select(Unit.id).where(Unit.is_admin_office)

@@ -21,9 +21,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from bot.calendar import WorkingCalendar
@@ -103,54 +101,111 @@ class ReminderService(Service):
     # What is due ---------------------------------------------------------------------------------
     def due(self) -> list[DueReminder]:
         """Scheduled steps, snoozes whose time has come, and the Office's digests, not yet claimed: one item
-        (possibly a bundle) per recipient."""
+        (possibly a bundle) per recipient.
+
+        Set-based: a fixed number of queries whatever the number of units and people (about twenty, half of them
+        the working calendar's, once per deadline), and two when no period is open and no snooze waits.
+        """
+        today, now = self.clock.today(), self.clock.now()
+        with self.db.session() as session:
+            periods = self._open_periods_in(session, today)
+            snoozes = session.exec(select(ReminderDelivery).where(ReminderDelivery.state == "pending",
+                                                                  col(ReminderDelivery.not_before) <= now)
+                                   .order_by(col(ReminderDelivery.id))).all()
+        if not periods and not snoozes:
+            return []
+        known = {p.id: p for p in periods}
+        with self.db.session() as session:
+            if missing := {row.period_id for row in snoozes} - known.keys():
+                known.update({p.id: p for p in session.exec(select(Period).where(col(Period.id).in_(sorted(missing))))})
+            active = set(session.exec(select(Unit.id).where(Unit.is_active)).all())
+            extensions: dict[int, dict[int, DeadlineExtension]] = {}
+            for e in session.exec(select(DeadlineExtension).where(col(DeadlineExtension.period_id).in_(list(known)))):
+                extensions.setdefault(e.period_id, {})[e.unit_id] = e
+            blocked = set(session.exec(select(Person.id).where(col(Person.blocked_at).is_not(None))).all())
+        progress = self.progress.by_periods(list(known))
+        pending = {pid: _pending_lines(period, progress.get(pid, []), active, extensions.get(pid, {}), today)
+                   for pid, period in known.items()}
+        people = self.people.units_recipients({u.unit_id for p in periods for u in pending[p.id]})
         items: list[DueReminder] = []
-        today = self.clock.today()
-        for period in self._open_periods(today):
-            items += self._due_for_period(period, today)
-        items += self._due_snoozes()
-        return bundle(self._skip_reminded_today(items))
+        plans = [self._plan(period, pending[period.id], today) for period in periods]
+        keys = {key for plan in plans for key in plan.keys}
+        with self.db.session() as session:
+            done = set(session.exec(select(ReminderDelivery.period_id, ReminderDelivery.target, ReminderDelivery.step)
+                                    .where(col(ReminderDelivery.period_id).in_([p.id for p in periods]),
+                                           col(ReminderDelivery.step).in_(sorted(keys)))).all()) if keys else set()
+        office: list[tuple[str, Recipient]] | None = None
+        for plan in plans:
+            if plan.digests and office is None:
+                office = self.office_targets()
+            items += self._due_for_period(plan, people, done, blocked, office or [])
+        skipped_snoozes: list[int] = []
+        items += self._due_snoozes(snoozes, known, pending, today, skipped_snoozes)
+        kept, skipped = self._skip_reminded_today(items)
+        if skipped or skipped_snoozes:
+            with self.db.session() as session:
+                if skipped_snoozes:
+                    session.execute(update(ReminderDelivery).where(col(ReminderDelivery.id).in_(skipped_snoozes),
+                                                                col(ReminderDelivery.state) == "pending")
+                                    .values(state="skipped", finished_at=now))
+                if skipped:  # one statement, executemany
+                    session.execute(self._insert(ReminderDelivery).on_conflict_do_nothing(
+                        index_elements=["period_id", "target", "step"]), skipped)
+        return bundle(kept)
 
     def _today_start(self) -> datetime:
         return datetime.combine(self.clock.today(), datetime.min.time(), tzinfo=self.clock.tz)
 
     def _reminded_today(self, period_id: int) -> dict[str, tuple[datetime, str]]:
         """target -> (when, step) of the latest reminder about this period that reached them today."""
+        return self._reminded_today_in([period_id]).get(period_id, {})
+
+    def _reminded_today_in(self, period_ids: list[int]) -> dict[int, dict[str, tuple[datetime, str]]]:
+        """`_reminded_today` of several periods in one query."""
+        result: dict[int, dict[str, tuple[datetime, str]]] = {}
         with self.db.session() as session:
-            rows = session.exec(select(ReminderDelivery.target, ReminderDelivery.attempted_at, ReminderDelivery.step)
-                                .where(ReminderDelivery.period_id == period_id,
+            rows = session.exec(select(ReminderDelivery.period_id, ReminderDelivery.target,
+                                       ReminderDelivery.attempted_at, ReminderDelivery.step)
+                                .where(col(ReminderDelivery.period_id).in_(period_ids),
                                        col(ReminderDelivery.state).in_(REACHED),
                                        col(ReminderDelivery.attempted_at) >= self._today_start())
                                 .order_by(col(ReminderDelivery.attempted_at))).all()
-        return {target: (at, step) for target, at, step in rows}
+        for period_id, target, at, step in rows:
+            result.setdefault(period_id, {})[target] = (at, step)
+        return result
 
-    def _skip_reminded_today(self, items: list[DueReminder]) -> list[DueReminder]:
-        """A scheduled step for someone reminded about the period today is recorded as skipped, not sent."""
-        recent: dict[int, dict[str, tuple[datetime, str]]] = {}
-        kept, now = [], self.clock.now()
+    def _skip_reminded_today(self, items: list[DueReminder]) -> tuple[list[DueReminder], list[dict]]:
+        """A scheduled step for someone reminded about the period today is recorded as skipped, not sent:
+        the items kept, and the "skipped" rows to insert."""
+        scheduled = [i for i in items if i.kind in SCHEDULED and i.person_id is not None]
+        if not scheduled:
+            return items, []
+        recent = self._reminded_today_in(sorted({i.period.period_id for i in scheduled}))
+        kept, skipped, now = [], [], self.clock.now()
         for item in items:
             if item.kind in SCHEDULED and item.person_id is not None:
                 pid = item.period.period_id
-                if pid not in recent:
-                    recent[pid] = self._reminded_today(pid)
-                if item.target in recent[pid]:
-                    with self.db.session() as session:
-                        session.execute(self._insert_ignore(dict(
-                            period_id=pid, target=item.target, person_id=item.person_id,
-                            unit_id=item.unit.unit_id if item.unit else None, step=item.step, state="skipped",
-                            created_at=now, finished_at=now, error="reminded earlier today")))
+                if item.target in recent.get(pid, {}):
+                    skipped.append(dict(period_id=pid, target=item.target, person_id=item.person_id,
+                                        unit_id=item.unit.unit_id if item.unit else None, step=item.step,
+                                        state="skipped", created_at=now, finished_at=now,
+                                        error="reminded earlier today"))
                     continue
             kept.append(item)
-        return kept
+        return kept, skipped
+
+    @staticmethod
+    def _open_periods_in(session: Session, today: date) -> list[Period]:
+        extended = select(DeadlineExtension.id).where(DeadlineExtension.period_id == Period.id,
+                                                      DeadlineExtension.deadline >= today).exists()
+        return list(session.exec(select(Period).where(col(Period.closed_at).is_(None), Period.opens_on <= today,
+                                                      or_(Period.closes_on >= today, extended))
+                                 .order_by(Period.deadline, Period.id)).all())
 
     def _open_periods(self, today: date) -> list[Period]:
         """Periods not closed by the Office, opened, and still accepting reports from some unit."""
         with self.db.session() as session:
-            periods = session.exec(select(Period).where(col(Period.closed_at).is_(None), Period.opens_on <= today)
-                                   .order_by(Period.deadline, Period.id)).all()
-            extended = set(session.exec(select(DeadlineExtension.period_id)
-                                        .where(DeadlineExtension.deadline >= today)).all())
-            return [p for p in periods if p.closes_on >= today or p.id in extended]
+            return self._open_periods_in(session, today)
 
     def _pending_units(self, period: Period, today: date) -> list[UnitLine]:
         """Active units that have not submitted and may still report (their closing day not passed)."""
@@ -158,88 +213,86 @@ class ReminderService(Service):
             active = set(session.exec(select(Unit.id).where(Unit.is_active)).all())
             extensions = {e.unit_id: e for e in session.exec(
                 select(DeadlineExtension).where(DeadlineExtension.period_id == period.id)).all()}
-        lines = []
-        for p in self.progress.by_unit(period.id):
-            extension = extensions.get(p.unit_id)
-            closes_on = max(period.closes_on, extension.deadline) if extension else period.closes_on
-            if p.unit_id in active and not p.has_submitted and today <= closes_on:
-                lines.append(_line(p, extension.reason if extension else None))
-        return lines
+        return _pending_lines(period, self.progress.by_unit(period.id), active, extensions, today)
 
-    def _due_for_period(self, period: Period, today: date) -> list[DueReminder]:
-        ref = _ref(period)
-        pending = self._pending_units(period, today)
-        if not pending:
-            return []
-        with self.db.session() as session:
-            done = set(session.exec(select(ReminderDelivery.target, ReminderDelivery.step)
-                                    .where(ReminderDelivery.period_id == period.id)).all())
-            blocked = set(session.exec(select(Person.id).where(col(Person.blocked_at).is_not(None))).all())
-        items: list[DueReminder] = []
-        steps: dict[date, object] = {}
-        unreachable: dict[date, list[str]] = {}
+    def _plan(self, period: Period, pending: list[UnitLine], today: date) -> _Plan:
+        """The step due for each of the period's deadlines (one per unit extension) and the digests due."""
+        steps = {}
         for unit in pending:
             if unit.deadline not in steps:
-                steps[unit.deadline] = latest_due_step(self.calendar, self.config, period.opens_on, unit.deadline, today)
-            step = steps[unit.deadline]
-            people = self.people.unit_recipients(unit.unit_id)
-            unreachable.setdefault(unit.deadline, []).extend(
-                r.full_name for r in people if not reachable(r) or r.person_id in blocked)
-            if step is None:
-                continue
-            left = working_days_left(self.calendar, today, unit.deadline)
-            for r in people:
-                target = f"p{r.person_id}"
-                if (target, step.key) not in done:
-                    items.append(DueReminder(ref, step.key, step.kind, target, r, today, left, unit=unit,
-                                             was_blocked=r.person_id in blocked))
+                steps[unit.deadline] = latest_due_step(self.calendar, self.config, period.opens_on, unit.deadline,
+                                                       today)
+        digests = {}
         for deadline in sorted(steps):
             day = digest_day(self.calendar, self.config, deadline)
-            if day is None or not (max(day, period.opens_on) <= today <= deadline):
+            if day is not None and max(day, period.opens_on) <= today <= deadline:
+                digests[deadline] = f"digest:{deadline:%Y%m%d}"
+        return _Plan(period, pending, steps, digests)
+
+    def _due_for_period(self, plan: _Plan, people: dict[int, list[Recipient]], done: set[tuple[int, str, str]],
+                        blocked: set[int], office: list[tuple[str, Recipient]]) -> list[DueReminder]:
+        period, today = plan.period, self.clock.today()
+        ref = _ref(period)
+        items: list[DueReminder] = []
+        unreachable: dict[date, list[str]] = {}
+        days_left: dict[date, int] = {}
+        for unit in plan.pending:
+            step = plan.steps[unit.deadline]
+            recipients = people.get(unit.unit_id, [])
+            unreachable.setdefault(unit.deadline, []).extend(
+                r.full_name for r in recipients if not reachable(r) or r.person_id in blocked)
+            if step is None:
                 continue
-            key = f"digest:{deadline:%Y%m%d}"
-            units = tuple(u for u in pending if u.deadline == deadline)
-            left = working_days_left(self.calendar, today, deadline)
-            for target, recipient in self.office_targets():
-                if (target, key) not in done:
+            if unit.deadline not in days_left:  # one calendar read per deadline, not per unit
+                days_left[unit.deadline] = working_days_left(self.calendar, today, unit.deadline)
+            left = days_left[unit.deadline]
+            for r in recipients:
+                target = f"p{r.person_id}"
+                if (period.id, target, step.key) not in done:
+                    items.append(DueReminder(ref, step.key, step.kind, target, r, today, left, unit=unit,
+                                             was_blocked=r.person_id in blocked))
+        for deadline, key in plan.digests.items():
+            units = tuple(u for u in plan.pending if u.deadline == deadline)
+            left = days_left.get(deadline)
+            if left is None:
+                left = working_days_left(self.calendar, today, deadline)
+            for target, recipient in office:
+                if (period.id, target, key) not in done:
                     items.append(DueReminder(ref, key, "digest", target, recipient, today, left, pending=units,
                                              unreachable=tuple(unreachable.get(deadline, ()))))
         return items
 
-    def _due_snoozes(self) -> list[DueReminder]:
-        """Snoozes whose morning has come; one made pointless (unit submitted, reminded since) is skipped."""
-        now, today = self.clock.now(), self.clock.today()
+    def _due_snoozes(self, rows: list[ReminderDelivery], periods: dict[int, Period],
+                     pending: dict[int, list[UnitLine]], today: date, skipped: list[int]) -> list[DueReminder]:
+        """Snoozes whose morning has come; one made pointless (unit submitted, reminded since) is skipped (its id
+        added to `skipped`)."""
+        if not rows:
+            return []
         with self.db.session() as session:
-            rows = session.exec(select(ReminderDelivery).where(ReminderDelivery.state == "pending",
-                                                               col(ReminderDelivery.not_before) <= now)).all()
-        items = []
+            sent = session.exec(select(ReminderDelivery.id, ReminderDelivery.period_id, ReminderDelivery.target,
+                                       ReminderDelivery.attempted_at)
+                                .where(ReminderDelivery.state == "sent",
+                                       col(ReminderDelivery.period_id).in_(sorted({r.period_id for r in rows})),
+                                       col(ReminderDelivery.target).in_(sorted({r.target for r in rows})))).all()
+        sent_to: dict[tuple[int, str], list[tuple[int, datetime | None]]] = {}
+        for other, pid, target, at in sent:
+            sent_to.setdefault((pid, target), []).append((other, at))
+        recipients = self.people.recipients({r.person_id for r in rows if r.person_id})
+        items, days_left = [], {}
         for row in rows:
-            item = self._snooze_item(row, today)
-            if item is None:
-                with self.db.session() as session:
-                    session.execute(update(ReminderDelivery).where(col(ReminderDelivery.id) == row.id,
-                                                                col(ReminderDelivery.state) == "pending")
-                                 .values(state="skipped", finished_at=now))
-            else:
-                items.append(item)
+            period = periods.get(row.period_id)
+            newer = any(other != row.id and at is not None and at >= row.created_at
+                        for other, at in sent_to.get((row.period_id, row.target), ()))
+            unit = next((u for u in pending.get(row.period_id, []) if u.unit_id == row.unit_id), None)
+            recipient = recipients.get(row.person_id) if row.person_id else None
+            if period is None or period.closed_at is not None or newer or unit is None or recipient is None:
+                skipped.append(row.id)
+                continue
+            if unit.deadline not in days_left:
+                days_left[unit.deadline] = working_days_left(self.calendar, today, unit.deadline)
+            items.append(DueReminder(_ref(period), row.step, "snooze", row.target, recipient, today,
+                                     days_left[unit.deadline], unit=unit, snooze_row_id=row.id))
         return items
-
-    def _snooze_item(self, row: ReminderDelivery, today: date) -> DueReminder | None:
-        with self.db.session() as session:
-            period = session.get(Period, row.period_id)
-            newer = session.exec(select(ReminderDelivery.id).where(
-                ReminderDelivery.period_id == row.period_id, ReminderDelivery.target == row.target,
-                ReminderDelivery.state == "sent", col(ReminderDelivery.id) != row.id,
-                col(ReminderDelivery.attempted_at) >= row.created_at)).first()
-        if period is None or period.closed_at is not None or newer is not None:
-            return None
-        unit = next((u for u in self._pending_units(period, today) if u.unit_id == row.unit_id), None)
-        recipient = self.people.recipient(row.person_id) if row.person_id else None
-        if unit is None or recipient is None:
-            return None
-        left = working_days_left(self.calendar, today, unit.deadline)
-        return DueReminder(_ref(period), row.step, "snooze", row.target, recipient, today, left, unit=unit,
-                           snooze_row_id=row.id)
 
     def office_targets(self) -> list[tuple[str, Recipient]]:
         """The Office's group when configured (one message for all), otherwise each Office person."""
@@ -329,9 +382,16 @@ class ReminderService(Service):
         return when, count
 
     # Claim, finish, release -------------------------------------------------------------------------
+    def _insert(self, table):  # noqa: ANN001, ANN202
+        """The dialect's INSERT (with ON CONFLICT); its module is loaded on first use, not at start-up."""
+        if self.db.is_sqlite:
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        return insert(table)
+
     def _insert_ignore(self, values: dict):  # noqa: ANN202
-        insert = sqlite_insert if self.db.is_sqlite else pg_insert
-        return insert(ReminderDelivery).values(**values).on_conflict_do_nothing(
+        return self._insert(ReminderDelivery).values(**values).on_conflict_do_nothing(
             index_elements=["period_id", "target", "step"]).returning(ReminderDelivery.id)
 
     def claim(self, item: DueReminder, worker: str = "") -> int | None:
@@ -456,6 +516,32 @@ class ReminderService(Service):
                     seen.add(person.id)
                     alerts.append(AlertLine(person.full_name, unit.name if unit else "", row.state == "blocked"))
             return alerts
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What `due()` works out for one open period before reading which reminders already exist."""
+
+    period: Period
+    pending: list[UnitLine]
+    steps: dict[date, object]  # a unit deadline -> the latest due step (or None)
+    digests: dict[date, str]  # a deadline -> the key of the Office's digest due for it
+
+    @property
+    def keys(self) -> set[str]:
+        return {step.key for step in self.steps.values() if step is not None} | set(self.digests.values())
+
+
+def _pending_lines(period: Period, progress: list[UnitProgress], active: set[int],
+                   extensions: dict[int, DeadlineExtension], today: date) -> list[UnitLine]:
+    """Active units that have not submitted and may still report (their closing day not passed)."""
+    lines = []
+    for p in progress:
+        extension = extensions.get(p.unit_id)
+        closes_on = max(period.closes_on, extension.deadline) if extension else period.closes_on
+        if p.unit_id in active and not p.has_submitted and today <= closes_on:
+            lines.append(_line(p, extension.reason if extension else None))
+    return lines
 
 
 def _ref(period: Period) -> PeriodRef:

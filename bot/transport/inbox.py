@@ -27,6 +27,7 @@ _CLAIM = ("SELECT i.id, i.channel, i.chat_key, i.payload, i.attempts FROM inboxu
           "AND j.seq < i.seq AND j.state IN ('pending', 'processing')) ORDER BY i.seq, i.id LIMIT 1")
 _CLAIM_SQLITE = text(_CLAIM)
 _CLAIM_PG = text(_CLAIM + " FOR UPDATE OF i SKIP LOCKED")
+_STORE = insert(InboxUpdate)
 _DONE = text("UPDATE inboxupdate SET state = 'done', done_at = :at, attempts = attempts + 1 WHERE id = :id")
 
 
@@ -62,7 +63,7 @@ class Inbox:
                       received_at=self.now())
         try:
             with self.db.engine.begin() as connection:
-                connection.execute(insert(InboxUpdate).values(**values))
+                connection.execute(_STORE, values)  # one prebuilt INSERT, compiled once
         except IntegrityError:
             return False
         return True

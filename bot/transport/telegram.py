@@ -17,7 +17,7 @@ from bot.reminders.fanout import Outcome, SendResult
 from bot.transport.inbox import Claimed, Inbox, InboundUpdate
 from bot.transport.outbox import Outgoing
 from bot.transport.recorder import Capture, capturing
-from storage.db import Database
+from storage.db import Database, Retry
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -123,7 +123,17 @@ class Processor:
         from scratch. After the commit, its replies are in the outbox. A handler's exception is answered by the
         error handler (an apology, queued) and committed like any other outcome, as before.
         """
-        with self.db.unit_of_work() as session:
+        try:
+            if not await self._process(savepoints=False):
+                return False
+        except Retry:  # a block wrote and then raised: run the update again, each block in a SAVEPOINT
+            if not await self._process(savepoints=True):
+                return False
+        self.processed += 1
+        return True
+
+    async def _process(self, savepoints: bool) -> bool:
+        with self.db.unit_of_work(savepoints=savepoints) as session:
             claimed = self.inbox.claim_in(session, self.channel)
             if claimed is None:
                 return False
@@ -133,5 +143,7 @@ class Processor:
                 update = Update.de_json(payload, self.app.bot)
                 with capturing(Capture(chat_key, claimed.id)):
                     await self.app.process_update(update)
-        self.processed += 1
+            if Database.tainted(session):
+                log.debug("update %s runs again with savepoints: %r", claimed.id, session.info.get("tainted"))
+                raise Retry()
         return True

@@ -138,7 +138,7 @@ class ReportService(ReportReview):
     def _change(self, actor: Actor, report_id: int, step: int, action: str, value: Any, typed: bool = False) -> Screen:
         now = self.clock.now()
         try:
-            with self.db.session() as session:
+            with self.db.session(atomic=True) as session:  # a refused answer undoes the claimed step
                 claimed = session.exec(
                     update(Report).where(Report.id == report_id, Report.step == step, col(Report.state).in_(EDITABLE))
                     .values(step=Report.step + 1, updated_at=now)

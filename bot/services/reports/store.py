@@ -77,14 +77,20 @@ class QuestionnaireStore:
         """The newest stored version of the active questionnaire (what a new report is filled against)."""
         if not self._synced:
             self.sync()
-        with self.db.session() as session:
-            row = session.exec(select(QuestionnaireSnapshot).where(QuestionnaireSnapshot.code == self.code)
-                               .order_by(QuestionnaireSnapshot.version.desc())).first()
+        row = self._newest()
+        if row is None:  # synced in an update that was then rolled back (a crash, or run again): store it again
+            self.sync()
+            row = self._newest()
         if row is None:
             raise QuestionnaireError(f"no questionnaire '{self.code}' in {self.folder}")
         return self.get(row.code, row.version)
 
-    def get(self, code: str, version: int) -> Questionnaire:
+    def _newest(self) -> QuestionnaireSnapshot | None:
+        with self.db.session() as session:
+            return session.exec(select(QuestionnaireSnapshot).where(QuestionnaireSnapshot.code == self.code)
+                                .order_by(QuestionnaireSnapshot.version.desc())).first()
+
+    def get(self, code: str, version: int, _again: bool = False) -> Questionnaire:
         """A stored version, parsed once per process."""
         key = (code, version)
         if key not in self._cache:
@@ -93,9 +99,9 @@ class QuestionnaireStore:
                     QuestionnaireSnapshot.code == code, QuestionnaireSnapshot.version == version)).first()
                 definition = dict(row.definition) if row else None
             if definition is None:
-                if not self._synced:
+                if not _again:  # not synced yet, or synced in an update that was then rolled back
                     self.sync()
-                    return self.get(code, version)
+                    return self.get(code, version, _again=True)
                 raise QuestionnaireError(f"questionnaire {code} version {version} is not stored")
             self._cache[key] = parse_questionnaire(definition, f"{code}-v{version} (stored)")
         return self._cache[key]
