@@ -98,3 +98,13 @@ def test_stale_number_answers_show_the_current_menu(i18n: I18n):
     vi = i18n.get("vi")
     assert stale_menu_text(vi, "ambiguous", "Menu\n1. A").endswith("\n\nMenu\n1. A")
     assert re.match("Số vừa gõ", stale_menu_text(vi, "out_of_range", "M"))
+
+
+def test_a_pending_choice_question_does_not_list_its_options_twice(i18n: I18n):
+    """The question lists the options; their toggle buttons (one shortened) are not repeated; a marked one is."""
+    text = "Câu 2/19\nChọn một hoặc nhiều:\n\n1. Dịch vụ công trực tuyến\n2. Xử lý văn bản trên môi trường điện tử"
+    menu = render_menu(i18n.get("vi"), text, [[("1. Dịch vụ công trực tuyến", "t1")],
+                                              [("2. Xử lý văn bản trên môi trườ…", "t2")],
+                                              [("✅ 2. Xử lý văn bản", "t2")], [("Xong", "d")]], numbered=False)
+    assert menu.text.splitlines()[-2:] == ["- ✅ 2. Xử lý văn bản", "- Xong"]
+    assert menu.text.count("Dịch vụ công trực tuyến") == 1

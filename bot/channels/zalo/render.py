@@ -68,10 +68,21 @@ def menu_lines(items: Sequence[MenuItem], numbered: bool) -> tuple[list[str], li
     return lines, choices
 
 
+def _already_listed(line: str, text: str) -> bool:
+    """A numbered option the question already lists (its toggle button, perhaps shortened with "…"): on Zalo the
+    person types its number, so the second copy only lengthens the message. A marked one ("✅ 2. …") stays."""
+    if not _OWN_NUMBER.match(line):
+        return False
+    shown = line.removesuffix("…")
+    return any(own.strip().startswith(shown) for own in text.splitlines())
+
+
 def render_menu(tr: Translator, text: str, rows: Sequence[Sequence[MenuItem | tuple[str, str]]],
                 numbered: bool = True) -> RenderedMenu:
     """A message with buttons as one plain text: the text, the numbered choices, and how to choose."""
     lines, choices = menu_lines(as_items(rows), numbered)
+    if not numbered:
+        lines = [line for line in lines if not _already_listed(line, text)]
     if not lines:
         return RenderedMenu(text)
     parts = [text.rstrip(), "", *lines] if text.strip() else list(lines)
