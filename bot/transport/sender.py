@@ -215,6 +215,9 @@ class Sender:
                     await _wait_kick(self.kick, stop, 0.02)
                     continue
                 self.candidates.remove(row)
+                if self.policy.monthly_quota is not None and row.priority >= NOTIFY:
+                    checked, count = self._quota_checked
+                    self._quota_checked = (checked, count + 1)  # booked now: calls in flight count too
                 free = row.method in self.policy.free_methods
                 self.busy_chats.add(row.chat_key)
                 self.in_flight.add(row.id)
@@ -300,8 +303,6 @@ class Sender:
                 if self._over_quota():
                     self._hand_over_unsent(row)
                     continue
-                checked, count = self._quota_checked
-                self._quota_checked = (checked, count + 1)  # booked now: calls in flight count too
             return row
         return None
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from bot.domain import Actor, Role
 from bot.questionnaire.model import QType
 from bot.services import Services
-from bot.services.reports.base import Mode, Screen
+from bot.services.reports.base import Screen
+from bot.services.reports.typing import type_until_review
 from bot.simulator.harness import ChatSimulator
 from tests.conftest import START  # noqa: F401 (the world's clock starts there)
 
@@ -43,25 +44,10 @@ class World:
 
 def _fill(services: Services, actor: Actor, screen: Screen, marker: str) -> Screen:
     """Answer every question up to the review; every free text carries the unit's marker."""
-    reports = services.reports
-    for _guard in range(300):
-        if screen.mode != Mode.ASK:
-            return screen
-        question, field_ = screen.question, screen.group_field
-        rid, step = screen.ref.report_id, screen.ref.step
-        if question.type == QType.GROUP and field_ is None:
-            screen = reports.type_text(actor, rid, step, "xong")
-            continue
-        target = field_ or question
-        if target.type == QType.ATTACHMENT:
-            screen = reports.send_file(actor, rid, step, {"file_id": f"{marker}-FILE-R", "file_name":
-                                                          f"{marker}-FILE-R.pdf", "mime_type": "application/pdf",
-                                                          "size": 2048, "kind": "document"})
-        elif target.type == QType.TEXT:
-            screen = reports.type_text(actor, rid, step, f"Nội dung {marker}-REP-{target.id}")
-        else:
-            screen = reports.type_text(actor, rid, step, TYPED[target.type])
-    raise AssertionError("the questionnaire did not reach the review")
+    file = {"file_id": f"{marker}-FILE-R", "file_name": f"{marker}-FILE-R.pdf", "mime_type": "application/pdf",
+            "size": 2048, "kind": "document"}
+    return type_until_review(services.reports, actor, screen, typed={}, groups={}, defaults=TYPED, file=file,
+                             text_for=lambda question_id: f"Nội dung {marker}-REP-{question_id}")
 
 
 def _submit_report(services: Services, actor: Actor, period_id: int, marker: str) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.domain import Actor
@@ -13,9 +13,11 @@ from bot.services.reports.service import ReportService
 
 def type_until_review(reports: ReportService, actor: Actor, screen: Screen, *, typed: Mapping[str, Any],
                       groups: Mapping[str, list[list[str]]], defaults: Mapping[QType, str],
-                      file: dict[str, Any] | None, empty_field: str = "") -> Screen:
+                      file: dict[str, Any] | None, empty_field: str = "",
+                      text_for: Callable[[str], str] | None = None) -> Screen:
     """Answer up to the review: `typed` by question id, `groups` as entries of typed fields, `defaults` by
-    question type; an attachment question gets `file`, or "bỏ qua" without one."""
+    question type (or `text_for(question id)` for free text); an attachment question gets `file`, or "bỏ qua"
+    without one."""
     pending_groups = {key: list(entries) for key, entries in groups.items()}
     for _guard in range(300):
         if screen.mode != Mode.ASK:
@@ -36,6 +38,8 @@ def type_until_review(reports: ReportService, actor: Actor, screen: Screen, *, t
             screen = reports.type_text(actor, rid, step, str(typed[target.id]))
         elif target.type == QType.ATTACHMENT:
             screen = reports.send_file(actor, rid, step, file) if file else reports.type_text(actor, rid, step, "bỏ qua")
+        elif target.type == QType.TEXT and text_for is not None:
+            screen = reports.type_text(actor, rid, step, text_for(target.id))
         else:
             screen = reports.type_text(actor, rid, step, defaults[target.type])
     raise RuntimeError("the questionnaire did not reach the review")
