@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -119,6 +120,10 @@ async def full_bot(url: str, rounds: int) -> dict:
     sim.load_demo_people()
     heads = ["hcth", "khtc", "qlkh", "qlcn", "qlcnganh", "thanhtra", "chicuc", "ttud", "phottud"]
     counters = Counters(db.engine)
+    # As in production, where start-up ends with gc.freeze() (bot/__main__.py): what start-up built is never
+    # scanned again, so collections while updates are handled stay short.
+    gc.collect()
+    gc.freeze()
     handling, sending, last = [], [], {}
     tx_h = st_h = tx_s = st_s = messages = 0
     rng = random.Random(7)
@@ -164,6 +169,7 @@ async def full_bot(url: str, rounds: int) -> dict:
                 last[who] = mine[-1]
     total = time.perf_counter() - started
     n = len(handling)
+    gc.unfreeze()
     await sim.stop()
     db.dispose()
     return {"n": n, "rate": n / sum(handling), "rate_with_sending": n / total, "handling": handling,

@@ -62,7 +62,7 @@ class Inbox:
                       payload=item.payload, state=PENDING, lease_owner="", lease_until=0.0, attempts=0,
                       received_at=self.now())
         try:
-            with self.db.engine.begin() as connection:
+            with self.db.storing() as connection:
                 connection.execute(_STORE, values)  # one prebuilt INSERT, compiled once
         except IntegrityError:
             return False
@@ -87,12 +87,12 @@ class Inbox:
         query = select(InboxUpdate.id).where(InboxUpdate.state == PENDING)
         if channel:
             query = query.where(InboxUpdate.channel == channel)
-        with self.db.engine.connect() as connection:
+        with self.db.engine.begin() as connection:
             return connection.execute(query.limit(1)).first() is not None
 
     def counts(self) -> dict[str, int]:
         from sqlalchemy import func
-        with self.db.engine.connect() as connection:
+        with self.db.engine.begin() as connection:
             rows = connection.execute(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)).all()
         return {state: count for state, count in rows}
 
