@@ -177,6 +177,35 @@ async def full_bot(url: str, rounds: int) -> dict:
             "messages": messages}
 
 
+def pg_floor(url: str, n: int = 300) -> tuple[list[float], list[float], str]:
+    """The least a round trip and a durable commit cost on this server: `SELECT 1`, and `BEGIN; INSERT; COMMIT`
+    on a logged table (what an update cannot do without; the difference is mostly the WAL flush)."""
+    engine = create_engine(url)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor (id serial PRIMARY KEY, v text)")
+        raw.commit()
+        sync = cursor.execute("SHOW synchronous_commit").fetchone()[0]
+        raw.commit()
+        trip, commit = [], []
+        for _ in range(n):
+            t = time.perf_counter()
+            cursor.execute("SELECT 1").fetchone()
+            trip.append(time.perf_counter() - t)
+            raw.commit()
+            t = time.perf_counter()
+            cursor.execute("INSERT INTO bench_floor (v) VALUES ('x')")
+            raw.commit()
+            commit.append(time.perf_counter() - t)
+        cursor.execute("DROP TABLE bench_floor")
+        raw.commit()
+    finally:
+        raw.close()
+        engine.dispose()
+    return trip, commit, sync
+
+
 async def part1(sqlite_url: str, pg_url: str, rounds: int) -> None:
     print("== 1. offline handling (in-process Bot API stand-in, no network) ==")
     rate, lat = await bare_echo(2000)
@@ -189,6 +218,10 @@ async def part1(sqlite_url: str, pg_url: str, rounds: int) -> None:
               f"outbox drained after each), {ms(r['handling'])} over {r['n']} updates")
         print(f"  per update: {r['tx']:.2f} transactions, {r['st']:.1f} statements (store, claim+process+commit); "
               f"per message sent: {r['tx_send']:.2f} transactions, {r['st_send']:.1f} statements")
+        if name == "PostgreSQL":
+            trip, commit, sync = pg_floor(url)
+            print(f"  floor on this server: a round trip (SELECT 1) {ms(trip)}; BEGIN; INSERT; COMMIT "
+                  f"(synchronous_commit {sync}) {ms(commit)}")
 
 
 # Parts 2-4 ----------------------------------------------------------------------------------------------
