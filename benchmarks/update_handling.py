@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -119,6 +120,10 @@ async def full_bot(url: str, rounds: int) -> dict:
     sim.load_demo_people()
     heads = ["hcth", "khtc", "qlkh", "qlcn", "qlcnganh", "thanhtra", "chicuc", "ttud", "phottud"]
     counters = Counters(db.engine)
+    # As in production, where start-up ends with gc.freeze() (bot/__main__.py): what start-up built is never
+    # scanned again, so collections while updates are handled stay short.
+    gc.collect()
+    gc.freeze()
     handling, sending, last = [], [], {}
     tx_h = st_h = tx_s = st_s = messages = 0
     rng = random.Random(7)
@@ -164,11 +169,41 @@ async def full_bot(url: str, rounds: int) -> dict:
                 last[who] = mine[-1]
     total = time.perf_counter() - started
     n = len(handling)
+    gc.unfreeze()
     await sim.stop()
     db.dispose()
     return {"n": n, "rate": n / sum(handling), "rate_with_sending": n / total, "handling": handling,
             "tx": tx_h / n, "st": st_h / n, "tx_send": tx_s / max(1, messages), "st_send": st_s / max(1, messages),
             "messages": messages}
+
+
+def pg_floor(url: str, n: int = 300) -> tuple[list[float], list[float], str]:
+    """The least a round trip and a durable commit cost on this server: `SELECT 1`, and `BEGIN; INSERT; COMMIT`
+    on a logged table (what an update cannot do without; the difference is mostly the WAL flush)."""
+    engine = create_engine(url)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor (id serial PRIMARY KEY, v text)")
+        raw.commit()
+        sync = cursor.execute("SHOW synchronous_commit").fetchone()[0]
+        raw.commit()
+        trip, commit = [], []
+        for _ in range(n):
+            t = time.perf_counter()
+            cursor.execute("SELECT 1").fetchone()
+            trip.append(time.perf_counter() - t)
+            raw.commit()
+            t = time.perf_counter()
+            cursor.execute("INSERT INTO bench_floor (v) VALUES ('x')")
+            raw.commit()
+            commit.append(time.perf_counter() - t)
+        cursor.execute("DROP TABLE bench_floor")
+        raw.commit()
+    finally:
+        raw.close()
+        engine.dispose()
+    return trip, commit, sync
 
 
 async def part1(sqlite_url: str, pg_url: str, rounds: int) -> None:
@@ -183,6 +218,10 @@ async def part1(sqlite_url: str, pg_url: str, rounds: int) -> None:
               f"outbox drained after each), {ms(r['handling'])} over {r['n']} updates")
         print(f"  per update: {r['tx']:.2f} transactions, {r['st']:.1f} statements (store, claim+process+commit); "
               f"per message sent: {r['tx_send']:.2f} transactions, {r['st_send']:.1f} statements")
+        if name == "PostgreSQL":
+            trip, commit, sync = pg_floor(url)
+            print(f"  floor on this server: a round trip (SELECT 1) {ms(trip)}; BEGIN; INSERT; COMMIT "
+                  f"(synchronous_commit {sync}) {ms(commit)}")
 
 
 # Parts 2-4 ----------------------------------------------------------------------------------------------

@@ -20,15 +20,17 @@ PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"  # pro
 
 
 # The claim runs for every update: plain SQL, compiled once. A chat's later update waits while an earlier one is
-# pending or being processed (the earlier row's claim is not committed yet, so it still reads "pending").
-_CLAIM = ("SELECT i.id, i.channel, i.chat_key, i.payload, i.attempts FROM inboxupdate i "
-          "WHERE i.state = 'pending' AND i.channel = :channel AND NOT EXISTS ("
-          "SELECT 1 FROM inboxupdate j WHERE j.channel = i.channel AND j.chat_key = i.chat_key "
-          "AND j.seq < i.seq AND j.state IN ('pending', 'processing')) ORDER BY i.seq, i.id LIMIT 1")
-_CLAIM_SQLITE = text(_CLAIM)
-_CLAIM_PG = text(_CLAIM + " FOR UPDATE OF i SKIP LOCKED")
+# pending or being processed (the earlier row's claim is not committed yet, so it still reads "pending"). The row
+# is picked and marked done in one statement: one round trip, where a SELECT then an UPDATE took two.
+_PICK = ("SELECT i.id FROM inboxupdate i "
+         "WHERE i.state = 'pending' AND i.channel = :channel AND NOT EXISTS ("
+         "SELECT 1 FROM inboxupdate j WHERE j.channel = i.channel AND j.chat_key = i.chat_key "
+         "AND j.seq < i.seq AND j.state IN ('pending', 'processing')) ORDER BY i.seq, i.id LIMIT 1")
+_CLAIM = ("UPDATE inboxupdate SET state = 'done', done_at = :at, attempts = attempts + 1 WHERE id = ({pick}) "
+          "RETURNING id, channel, chat_key, payload, attempts")
+_CLAIM_SQLITE = text(_CLAIM.format(pick=_PICK))
+_CLAIM_PG = text(_CLAIM.format(pick=_PICK + " FOR UPDATE OF i SKIP LOCKED"))
 _STORE = insert(InboxUpdate)
-_DONE = text("UPDATE inboxupdate SET state = 'done', done_at = :at, attempts = attempts + 1 WHERE id = :id")
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class Inbox:
                       payload=item.payload, state=PENDING, lease_owner="", lease_until=0.0, attempts=0,
                       received_at=self.now())
         try:
-            with self.db.engine.begin() as connection:
+            with self.db.storing() as connection:
                 connection.execute(_STORE, values)  # one prebuilt INSERT, compiled once
         except IntegrityError:
             return False
@@ -76,23 +78,23 @@ class Inbox:
         is needed: PostgreSQL's row lock (SKIP LOCKED lets other workers pass it, and the still-uncommitted
         row keeps blocking that chat's later updates) and SQLite's write lock last exactly as long as the work.
         """
-        row = session.execute(_CLAIM_SQLITE if self.db.is_sqlite else _CLAIM_PG, {"channel": channel}).first()
+        row = session.execute(_CLAIM_SQLITE if self.db.is_sqlite else _CLAIM_PG,
+                              {"channel": channel, "at": self.now()}).first()
         if row is None:
             return None
-        session.execute(_DONE, {"id": row.id, "at": self.now()})
-        return Claimed(row.id, row.channel, row.chat_key, row.payload, row.attempts + 1)
+        return Claimed(row.id, row.channel, row.chat_key, row.payload, row.attempts)
 
     def has_work(self, channel: str | None = None) -> bool:
         """A cheap read (no lock) before opening a unit of work when idle."""
         query = select(InboxUpdate.id).where(InboxUpdate.state == PENDING)
         if channel:
             query = query.where(InboxUpdate.channel == channel)
-        with self.db.engine.connect() as connection:
+        with self.db.engine.begin() as connection:
             return connection.execute(query.limit(1)).first() is not None
 
     def counts(self) -> dict[str, int]:
         from sqlalchemy import func
-        with self.db.engine.connect() as connection:
+        with self.db.engine.begin() as connection:
             rows = connection.execute(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)).all()
         return {state: count for state, count in rows}
 
