@@ -70,8 +70,8 @@ class FakeBotApiServer:
                 writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
                              f"Connection: keep-alive\r\n\r\n".encode() + data)
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, IndexError):
-            pass
+        except (asyncio.IncompleteReadError, ConnectionError, IndexError, asyncio.CancelledError):
+            pass  # the client went away, or the stand-in is stopping (its open connections are cancelled)
         finally:
             writer.close()
 
