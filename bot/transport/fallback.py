@@ -14,15 +14,14 @@ Reminder rows learn where they were delivered through the outcome hook of the se
 
 from __future__ import annotations
 
-import json
 import logging
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bot.reminders.fanout import Outcome, SendResult
 from bot.services import Services
 from bot.services.identity.addressing import BLOCKED, QUOTA
-from bot.transport.outbox import FAILED, PENDING, Outbox, Outgoing, pack_files, unpack_files
+from bot.transport.outbox import FAILED, PENDING, Outbox, Outgoing, pack_files
 from bot.transport.policy import NOTIFY
 from storage.models.transport import OutboxMessage
 
@@ -103,15 +102,10 @@ class FallBack:
 
     def sweep(self) -> int:
         """Hand over every pending notification and reminder of this channel (its quota is used up)."""
-        with self.services.db.engine.connect() as connection:
-            rows = connection.execute(select(OutboxMessage).where(
-                OutboxMessage.channel == self.channel, OutboxMessage.state == PENDING,
-                OutboxMessage.priority >= NOTIFY).order_by(OutboxMessage.id)).all()
+        rows = self.outbox.pending(self.channel, 100_000, min_priority=NOTIFY, including_later=True)
         count = 0
-        for r in rows:
-            if not is_message(r.method):
+        for row in rows:
+            if not is_message(row.method):
                 continue
-            row = Outgoing(r.id, r.channel, r.chat_key, r.method, json.loads(r.params), unpack_files(r.files),
-                           r.priority, r.resend, r.attempts, r.ref)
             count += self.hand_over(row, QUOTA, claim=True)
         return count

@@ -70,12 +70,15 @@ class Outbox:
         # Values as parameters of one prebuilt INSERT (compiled once): `.values(**...)` built a new statement per call.
         session.execute(_INSERT, enqueue_values(**values))
 
-    def pending(self, channel: str, limit: int = 200) -> list[Outgoing]:
-        """The next calls to make, best priority first, oldest first within a priority."""
-        now = self.now()
+    def pending(self, channel: str, limit: int = 200, *, min_priority: int = 0,
+                including_later: bool = False) -> list[Outgoing]:
+        """The next calls to make, whole, best priority first, oldest first within a priority; only those of
+        `min_priority` or worse, and with `including_later` also those told to wait (`not_before`)."""
         query = (select(OutboxMessage).where(OutboxMessage.channel == channel, OutboxMessage.state == PENDING,
-                                             OutboxMessage.not_before <= now)
+                                             OutboxMessage.priority >= min_priority)
                  .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
+        if not including_later:
+            query = query.where(OutboxMessage.not_before <= self.now())
         # Reads end with COMMIT, not ROLLBACK (`begin`, not `connect`): the cost is the same, but psycopg drops
         # every prepared statement of a connection on ROLLBACK, and the update path then parses them again.
         with self.db.engine.begin() as connection:
