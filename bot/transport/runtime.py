@@ -40,6 +40,7 @@ from bot.transport.zalo import ZaloSide, tornado_routes, zalo_send
 
 log = logging.getLogger(__name__)
 TICKER_START_DELAY = 2.0  # seconds
+IDLE_RECHECK = 0.05  # seconds before a worker claims again on a channel where it just found nothing
 
 
 def process_name() -> str:
@@ -121,10 +122,16 @@ class Runtime:
         processors = self._processors(app, owner)
         watched = CHANNEL if self.zalo is None else None
         try:
+            idle_until = [0.0] * len(processors)
             while not self.stop_flag.is_set():
                 done = 0
-                for processor in processors:  # one update of each channel in turn: neither starves the other
-                    done += await processor.process_next()
+                for index, processor in enumerate(processors):  # each channel in turn: neither starves the other
+                    if time.monotonic() < idle_until[index]:
+                        continue  # found nothing a moment ago: no empty claim per update of the busy channel
+                    if await processor.process_next():
+                        done += 1
+                    else:
+                        idle_until[index] = time.monotonic() + IDLE_RECHECK
                 if done:
                     self.processed += done
                     self.wake_sender()
@@ -134,6 +141,7 @@ class Runtime:
                     self.work_ready.wait(0.25)
                     self.work_ready.clear()
                     if self.inbox.has_work(watched):
+                        idle_until = [0.0] * len(processors)
                         break
         finally:
             await app.shutdown()
