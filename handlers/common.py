@@ -12,8 +12,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.domain import Actor, Button, DomainError, OutMessage, Recipient
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services import Services
+from bot.services.channels.addresses import is_synthetic
 from bot.text import chunk_text, parse_int
 from bot.transport.recorder import meant
 from handlers.context import BotContext
@@ -126,16 +127,27 @@ def tr_for(update: Update, context: BotContext, actor: Actor | None = None) -> T
     return context.tr(user.language_code if user else None)
 
 
+# What a stranger on Zalo sees: no Telegram id to pass on there, but a code to type.
+ZALO_STRANGER = N_("Hello! Your Zalo account is not yet registered with the Emulation Assistant of the Department "
+                   "of Science and Technology.\n\nIf the Administration Office sent you an invitation code, type it "
+                   "here (for example K7QM-4XPD-9HTR). If you already use the assistant on Telegram, type /link "
+                   "there to get a linking code, then type that code here.")
+
+
 async def send_stranger_notice(update: Update, context: BotContext) -> None:
-    """What an unregistered person sees, whatever they send: their id, to pass to the Office."""
+    """What an unregistered person sees, whatever they send: on Telegram their id, to pass to the Office; on
+    Zalo (a stand-in id, meaningless to the Office) how to type an invitation or linking code."""
     await answer_query(update)
     _ = tr_for(update, context).gettext
-    user_id = update.effective_user.id if update.effective_user else "?"
+    user_id = update.effective_user.id if update.effective_user else None
+    if is_synthetic(user_id):
+        await reply(update, context, _(ZALO_STRANGER))
+        return
     await reply(update, context, _(
         "Hello! Your Telegram account is not yet registered with the Emulation Assistant of the "
         "Department of Science and Technology.\n\nPlease send this number to the Administration Office "
         "so they can send you an invitation link: {user_id}"
-    ).format(user_id=user_id))
+    ).format(user_id=user_id if user_id is not None else "?"))
 
 
 def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorHandler], Callable]:

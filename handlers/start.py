@@ -14,7 +14,7 @@ from bot.services.invites import RedeemStatus
 from handlers.commands import CommandSpec, help_text, publish_menu
 from handlers.common import reply, send_stranger_notice, tr_for
 from handlers.context import BotApp, BotContext
-from handlers.identity.texts import CODE_REFUSALS, LINKED_TEXT, ZALO_STRANGER
+from handlers.identity.texts import CODE_REFUSALS, LINKED_TEXT
 
 COMMANDS = [
     CommandSpec("start", "start", N_("Start, or register with an invitation")),
@@ -57,9 +57,6 @@ async def start(update: Update, context: BotContext) -> None:
             await reply(update, context, _(refusal))
             return
         await code_accepted(update, context, result.actor, linked=result.status == CodeStatus.LINKED)
-        return
-    if actor is None and channel == "zalo":
-        await reply(update, context, tr_for(update, context).gettext(ZALO_STRANGER))
         return
     if actor is None:
         await send_stranger_notice(update, context)

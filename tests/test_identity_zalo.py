@@ -23,21 +23,16 @@ USER = "8a3f09c2b17d4e55aa01"
 CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})\b")
 
 
-async def test_invited_on_zalo_types_the_code_then_links_telegram(settings, db, clock):
+def zalo_world(settings, db, clock):
+    """The real application over the Zalo stand-in, and a function that types as the Zalo user USER."""
     services = build_services(settings, db, clock)
     services.org.load_file(settings.organization_file)
     services.periods.ensure_defaults()
-    office_unit = services.org.find_unit("hcth")
-    office = services.people.add_person(full_name="Lê Văn Hòa", role=Role.OFFICE, telegram_id="1002",
-                                        unit_id=office_unit.unit_id)
-    invite = services.invites.create(office, Role.UNIT_HEAD, services.org.find_unit("qlkh").unit_id, "Trần Thị B")
-
     fake, telegram, i18n = ZaloFakeApi(), FakeBotApi(), I18n()
     api = ZaloBotApi(TOKEN, "https://zalo.test", transport=fake.transport())
     addresses, menus = ChannelAddressService(db, clock), MenuService(db, clock)
     router = ChannelRouter(telegram, ZaloRequest(api, addresses, menus, i18n))
     app = build_application(settings, services, i18n, request=router, live=False)
-    await app.initialize()
     update_ids = iter(range(1, 100))
 
     async def zalo_types(text: str) -> list[str]:
@@ -52,6 +47,32 @@ async def test_invited_on_zalo_types_the_code_then_links_telegram(settings, db, 
                 replying_to.reset(token)
         await send_answer(api, menus, decided)
         return fake.texts_to(USER)[before:]
+
+    return services, app, api, telegram, zalo_types
+
+
+async def test_a_zalo_stranger_is_told_to_type_a_code_whatever_they_send(settings, db, clock):
+    """A command, a text or a number from an unregistered Zalo account: the Zalo wording (type your invitation or
+    linking code), never the Telegram notice with a stand-in id the Office could do nothing with."""
+    _services, app, api, _telegram, zalo_types = zalo_world(settings, db, clock)
+    await app.initialize()
+    try:
+        for text in ("/baocao", "/tinhhinh", "/start", "Xin chào", "1"):
+            said = await zalo_types(text)
+            assert said and "Tài khoản Zalo của đồng chí chưa được đăng ký" in said[-1], (text, said)
+            assert "Telegram của đồng chí" not in said[-1] and not re.search(r"\d{6,}", said[-1]), (text, said)
+    finally:
+        await app.shutdown()
+        await api.close()
+
+
+async def test_invited_on_zalo_types_the_code_then_links_telegram(settings, db, clock):
+    services, app, api, telegram, zalo_types = zalo_world(settings, db, clock)
+    office_unit = services.org.find_unit("hcth")
+    office = services.people.add_person(full_name="Lê Văn Hòa", role=Role.OFFICE, telegram_id="1002",
+                                        unit_id=office_unit.unit_id)
+    invite = services.invites.create(office, Role.UNIT_HEAD, services.org.find_unit("qlkh").unit_id, "Trần Thị B")
+    await app.initialize()
 
     try:
         said = await zalo_types(invite.code.lower())

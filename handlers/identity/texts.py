@@ -22,8 +22,3 @@ CODE_REFUSALS = {
     CodeStatus.ALREADY_LINKED: N_("This account is already linked to your profile."),
 }
 LINKED_TEXT = N_("This {channel} account is now linked to your profile: same role, unit, language and history.")
-# What a stranger on Zalo sees: no Telegram id to pass on there, but a code to type.
-ZALO_STRANGER = N_("Hello! Your Zalo account is not yet registered with the Emulation Assistant of the Department "
-                   "of Science and Technology.\n\nIf the Administration Office sent you an invitation code, type it "
-                   "here (for example K7QM-4XPD-9HTR). If you already use the assistant on Telegram, type /link "
-                   "there to get a linking code, then type that code here.")

@@ -12,9 +12,9 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 from bot.services.channels.addresses import is_synthetic
 from bot.services.identity.codes import canonical
 from bot.services.identity.service import CodeStatus
-from handlers.common import reply, tr_for
+from handlers.common import reply, send_stranger_notice, tr_for
 from handlers.context import BotApp, BotContext
-from handlers.identity.texts import CODE_REFUSALS, ZALO_STRANGER
+from handlers.identity.texts import CODE_REFUSALS
 from handlers.start import code_accepted
 
 GROUP = -1
@@ -35,7 +35,7 @@ async def code_typed(update: Update, context: BotContext) -> None:
     known = services.people.actor_for(channel, external_id)
     if not is_code:
         if known is None and channel == "zalo":  # a Zalo stranger has no Telegram id to pass on: ask for a code
-            await reply(update, context, tr_for(update, context).gettext(ZALO_STRANGER))
+            await send_stranger_notice(update, context)
             raise ApplicationHandlerStop
         return
     locale = known.locale if known else context.bot_data.i18n.pick(user.language_code)
