@@ -62,7 +62,7 @@ async def show_menu(update: Update, context: BotContext, actor: Actor, period_id
         _("Official report: {title}.").format(title=period_label(tr, period)),
         _("The Administration Office writes these parts; until it does, the assistant's draft is printed:")]
     lines += [part_line(tr, n, s) for n, s in enumerate(states, start=1)]
-    lines += ["0. " + _("Generate the report now"), "", _("Press a button or type a number.")]
+    lines += ["0. " + _("Generate the report now"), "", _("Type a number to choose.")]
     context.services.dialogs.set(actor.person_id, MENU, {"period_id": period_id})
     buttons = [[Button(_("Generate the report now"), data(Xb.GENERATE, period_id, 0))]]
     buttons += [[Button(f"{n}. {_(PART_LABELS[s.part])}", data(Xb.EDIT_PART, period_id, n))] for n, s in enumerate(states, 1)]

@@ -73,7 +73,7 @@ async def show_list(update: Update, context: BotContext, actor: Actor) -> None:
     lines = [_("Reporting periods:")]
     for i, p in enumerate(periods, start=1):
         lines.append(period_line(tr, i, p, len(context.services.periods.extensions(p.period_id))))
-    lines += ["", _("Press a number to manage a period, or type, for example:\n"
+    lines += ["", _("Choose a number to manage a period, or type, for example:\n"
                     "/periods deadline 2026-Y 20/12/2026\n/periods extend 2026-Y khtc 30/12/2026 reason\n"
                     "/periods open 2026-Y   /periods close 2026-Y   /periods opens 2026-Y 15/11\n"
                     "/periods dayoff 31/12/2026 note   /periods workday 2/1/2027 note   /periods calendar")]

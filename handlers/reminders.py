@@ -215,7 +215,7 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
                                data(Rem.NOW, item.period.period_id, _stamp(context)))])
     if usage:
         lines += [usage, ""]
-    lines.append(_("Press a button, or type /remind send (every open period) or /remind send 2026-Y."))
+    lines.append(_("Choose an item, or type /remind send (every open period) or /remind send 2026-Y."))
     await reply(update, context, "\n".join(lines), buttons)
 
 
@@ -240,7 +240,7 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
         names = ", ".join(f"{r.name} ({r.at.astimezone(TZ).strftime('%H:%M')}"
                           + (" - " + _("by the schedule") if r.by_schedule else "") + ")" for r in plan.recent)
         lines.append(_("Not reminded again, as they were reminded earlier today: {names}.").format(names=names))
-        lines.append(_("To remind them anyway, press the button or type /remind send again."))
+        lines.append(_("To remind them anyway, choose \"Remind them anyway\" or type /remind send again."))
         target = period_ids[0] if len(period_ids) == 1 else 0
         buttons.append([Button(_("Remind them anyway"), data(Rem.AGAIN, target, stamp))])
     if report.blocked or report.unreachable:

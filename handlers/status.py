@@ -69,7 +69,7 @@ async def choose_period(update: Update, context: BotContext, actor: Actor, actio
         await ACTIONS[action](update, context, actor, chosen.period_id)
         return
     tr = context.tr(actor.locale)
-    lines = [_("Which period? Press a button or type its number:")]
+    lines = [_("Which period? Choose one (you can type its number):")]
     lines += [f"{i}. {period_label(tr, p)} ({p.code})" for i, p in enumerate(periods, start=1)]
     context.services.dialogs.set(actor.person_id, PICK, {"action": action, "ids": [p.period_id for p in periods]})
     buttons = [[Button(f"{i}. {period_label(tr, p)}", f"st:{action}:{p.period_id}")]

@@ -34,7 +34,7 @@ def unit_list_text(context: BotContext, actor: Actor, units: list[UnitInfo]) -> 
         office = _(" - receives reports") if unit.is_admin_office else ""
         lines.append(f"{index}. {unit.name} [{unit.code}]{office}{mark}")
     lines.append("")
-    lines.append(_("Press a unit to rename or retire it. You can also type, for example:\n"
+    lines.append(_("Choose a unit to rename or retire it. You can also type, for example:\n"
                    "/units add Phòng Thông tin\n/units rename qlkh Phòng Quản lý Khoa học\n/units retire qlkh"))
     return "\n".join(lines)
 

@@ -155,6 +155,25 @@ async def test_zalo_head_reports_by_typing_survives_a_kill_links_telegram_and_of
     assert sim.zalo_api.refused[400] == 0  # nothing Zalo cannot take (buttons, long texts) was ever sent
 
 
+async def test_everything_a_zalo_head_reads_while_reporting_asks_them_to_type_never_to_press(sim):
+    """Zalo has no buttons: every hint, help text and refusal on the way to the submission reads true there
+    (type a number or a word; "choose" is fine, "press a button" is not)."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    head = await invite_on_zalo(sim)
+    before = len(sim.zalo_api.sent)
+    await sim.send("moi", "/baocao")
+    report_id = report_of(sim).id
+    await sim.send("moi", "9")  # an option number out of range for the first choice question, or a text answer
+    for text in ("xong", "có không", "0"):  # a few refusals on the way
+        await sim.send("moi", text)
+    await answer_until(sim, "moi", head, report_id)
+    await sim.send("moi", "gửi")
+    await sim.send("moi", "xác nhận")
+    seen = joined(sim.zalo_api.sent[before:])
+    assert "Câu 2/17" in seen and "Đề nghị sửa lại" in seen  # the walk reached the submission
+    assert not re.search(r"\b[Bb]ấm\b|\bnút\b", seen), re.findall(r".*(?:[Bb]ấm|nút).*", seen)
+
+
 async def test_a_difficulty_raised_on_zalo_goes_to_the_director_and_back(sim):
     await invite_on_zalo(sim)
     said = joined(await sim.send("moi", "/vuongmac moi"))

@@ -25,7 +25,7 @@ EXAMPLES = {
     QType.PERCENT: N_("Please type a percentage, for example 80 or 80,5%."),
     QType.DATE: N_("Please type a date as day/month/year, for example 15/01/2026."),
     QType.DOCREF: N_("Please type the document's number and symbol, for example 15/KH-SKHCN."),
-    QType.YESNO: N_("Please answer \"có\" (yes) or \"không\" (no), or press a button."),
+    QType.YESNO: N_("Please answer \"có\" (yes) or \"không\" (no)."),
     QType.ATTACHMENT: N_("Please send a photo or a file for this question."),
 }
 
@@ -135,7 +135,7 @@ def parse_typed(question: Question, text: str) -> Any:
     if qtype == QType.SINGLE:
         option = choose_option(question, text)
         if option is None:
-            raise DomainError(N_("Please type the number of one option (1 to {n}) or press a button."),
+            raise DomainError(N_("Please choose one option: type its number (1 to {n})."),
                               n=len(question.options))
         return option.code
     if qtype == QType.MULTI:

@@ -56,7 +56,7 @@ async def report_command(update: Update, context: BotContext, actor: Actor) -> N
         lines.append(_("{n}. {title} - deadline {deadline} - {where}").format(
             n=number, title=title, deadline=tr.short_date(info.deadline), where=where))
         choices.append((f"{number}. {title}", callbacks.data(Rep.OPEN, info.period_id)))
-    lines.append(_("Press a period, or type its number."))
+    lines.append(_("Choose a period (you can type its number)."))
     await offer_choices(update, context, actor, "\n".join(lines), choices)
 
 

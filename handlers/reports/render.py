@@ -21,10 +21,9 @@ BUTTON_LABEL = 48  # longer option labels are cut on the button; the full text i
 
 HINTS = {
     QType.TEXT: N_("Please type your answer."),
-    QType.YESNO: N_("Type \"có\" (yes) or \"không\" (no), or press a button."),
-    QType.SINGLE: N_("Type the number of your choice, or press a button."),
-    QType.MULTI: N_("Type the numbers of your choices separated by commas (for example \"1, 3\"), or press the "
-                    "options and then \"Done\"."),
+    QType.YESNO: N_("Answer \"có\" (yes) or \"không\" (no)."),
+    QType.SINGLE: N_("Choose one option (you can type its number)."),
+    QType.MULTI: N_("Type the numbers of your choices separated by commas (for example \"1, 3\")."),
     QType.INTEGER: N_("Type a whole number, for example 12."),
     QType.MONEY: N_("Type the amount in đồng, for example 1.234.567, 250 triệu, 1,5 tỷ or 2 tỷ 300 triệu."),
     QType.PERCENT: N_("Type a percentage, for example 80 or 80,5%."),
@@ -115,8 +114,8 @@ def render_question(tr: Translator, screen: Screen, error: str | None = None) ->
         first_list = next((q for q in screen.applicable if q.type == QType.GROUP), None) is question
         if error or first_list and not items:  # how lists work: once, and again after a mistake
             lines.append("")
-            lines.append(_("Press \"Add\" (or type \"thêm\") to add an entry; \"Remove\" and a number (or type \"xóa 2\") "
-                           "to remove one; \"Done\" (or type \"xong\") when the list is complete."))
+            lines.append(_("Type \"thêm\" (add) to add an entry, \"xóa\" and its number (for example \"xóa 2\") to "
+                           "remove one, and \"xong\" (done) when the list is complete."))
         buttons.append([Button(_("Add"), _data(ref, "add")), Button(_("Done"), _data(ref, "ok"))])
         removals = [Button(_("Remove {n}").format(n=i), _data(ref, f"d{i}")) for i in range(1, len(items) + 1)]
         buttons += [removals[i:i + 4] for i in range(0, len(removals), 4)]
@@ -290,12 +289,12 @@ def render_submitted(tr: Translator, screen: Screen) -> OutMessage:
     if ref.overdue:
         text += " " + _("It was submitted after the deadline ({deadline}) and is marked late.").format(
             deadline=tr.short_date(ref.deadline))
-    text += "\n" + _("If something needs to change before the Office accepts it, press \"Revise\".")
+    text += "\n" + _("If something needs to change before the Office accepts it, choose \"Revise\".")
     buttons = [[Button(_("View the report"), data(Rep.VIEW, ref.report_id, ref.version)),
                 Button(_("Revise"), data(Rep.REVISE, ref.report_id, ref.version))]]
     if isinstance(screen.answers.get(Q_DIFFICULTIES), str) and screen.answers[Q_DIFFICULTIES].strip():
         # The plan asks difficulties to reach the Director promptly: offer to raise them as a tracked item.
-        text += "\n" + _("The report lists difficulties. To have them tracked until the Director answers, press "
+        text += "\n" + _("The report lists difficulties. To have them tracked until the Director answers, choose "
                           "\"Raise to the Director\".")
         buttons.append([Button(_("Raise to the Director"), data(Esc.FROM_REPORT, ref.report_id, ref.version))])
     return OutMessage(text, buttons)

@@ -41,7 +41,7 @@ async def view_command(update: Update, context: BotContext, actor: Actor) -> Non
         choices = [(f"{n}. {period_title(tr, p.kind, p.year, p.phase)}", callbacks.data(Rep.VIEW_PERIOD, p.period_id))
                    for n, p in enumerate(periods, start=1)]
         text = "\n".join([_("Which reporting period?"), *(label for label, _data in choices),
-                          _("Press a period, or type its number.")])
+                          _("Choose a period (you can type its number).")])
         await offer_choices(update, context, actor, text, choices)
         return
     if not actor.reports_for_unit:
@@ -54,7 +54,7 @@ async def view_command(update: Update, context: BotContext, actor: Actor) -> Non
     choices = [(f"{n}. {title_of(tr, r)} - {stage_word(tr, r)}", callbacks.data(Rep.VIEW, r.report_id, 0))
                for n, r in enumerate(refs, start=1)]
     text = "\n".join([_("Reports of {unit}:").format(unit=actor.unit_name), *(label for label, _d in choices),
-                      _("Press a report, or type its number.")])
+                      _("Choose a report (you can type its number).")])
     await offer_choices(update, context, actor, text, choices)
 
 
@@ -88,7 +88,7 @@ async def dispatch_review(update: Update, context: BotContext, actor: Actor, dat
                 choices.append((f"{len(choices) + 1}. {line.unit_name}", callbacks.data(Rep.VIEW, line.report_id, 0)))
         if choices:
             text += ["", _("Submitted reports:"), *(label for label, _d in choices),
-                     _("Press a unit, or type its number.")]
+                     _("Choose a unit (you can type its number).")]
             await offer_choices(update, context, actor, "\n".join(text), choices)
         else:
             await reply(update, context, "\n".join([*text, "", _("No unit has submitted this report yet.")]))

@@ -189,7 +189,7 @@ class ReportBase(Service):
 def refuse_closed(ref: ReportRef) -> None:
     """Raise the reason a report cannot be changed now, if any."""
     if ref.state == ReportState.SUBMITTED:
-        raise DomainError(N_("This report has already been submitted. To change it, press \"Revise\" "
+        raise DomainError(N_("This report has already been submitted. To change it, choose \"Revise\" "
                              "or type /report."))
     if ref.state == ReportState.ACCEPTED:
         raise DomainError(N_("This report has been accepted by the Administration Office and can no longer "

@@ -89,7 +89,7 @@ def apply_action(session: Session, loaded: Loaded, actor: Actor, action: str, va
         if picks is None:
             picks = list(_current_value(loaded, cursor, question, field_) or [])
         if not picks:
-            raise DomainError(N_("Please choose at least one option, then press \"Done\"."))
+            raise DomainError(N_("Please choose at least one option: type their numbers, for example \"1, 3\"."))
         action, value = "answer", [o.code for o in target.options if o.code in picks]
     if action == "answer":
         return _answered(session, loaded, actor, cursor, question, field_, value, now)
