@@ -34,6 +34,23 @@ def test_labels_that_carry_their_own_number_are_not_numbered_twice(i18n: I18n):
     assert menu.text.splitlines()[2:5] == ["1. Sáu tháng", "2. Năm", "3. 7. Khác"]
 
 
+def test_buttons_that_are_only_their_own_number_point_at_the_text_and_are_not_listed_again(i18n: I18n):
+    """/kybaocao lists the periods in its text and has buttons "1", "2": Zalo shows no "1. 1" line, and typing 2
+    still presses the second button."""
+    text = "Các kỳ báo cáo:\n1. Báo cáo 6 tháng\n2. Báo cáo năm"
+    menu = render_menu(i18n.get("vi"), text, [[("1", "per:m:5"), ("2", "per:m:6")], [("Ngày nghỉ", "per:cal")]])
+    assert menu.text.splitlines()[-2:] == ["3. Ngày nghỉ", "Gõ số để chọn."]
+    assert "1. 1" not in menu.text and menu.choices == ["per:m:5", "per:m:6", "per:cal"]
+
+
+def test_a_word_the_text_already_offers_as_a_numbered_line_is_not_listed_again(i18n: I18n):
+    """/xuatbaocao's menu ends "0. Xuất báo cáo ngay" and has that button while a typed number is pending."""
+    text = "1. Mục I: bản dự thảo\n0. Xuất báo cáo ngay\n\nGõ số thứ tự để chọn."
+    menu = render_menu(i18n.get("vi"), text, [[("Xuất báo cáo ngay", "xb:g:1:0")], [("Quay lại", "b")]],
+                       numbered=False)
+    assert menu.text.count("Xuất báo cáo ngay") == 1 and menu.text.endswith("- Quay lại")
+
+
 def test_while_an_answer_is_pending_buttons_are_typed_words_not_numbers(i18n: I18n):
     menu = render_menu(i18n.get("vi"), "Câu 6/21: Số đề tài?", [[("⏭ Bỏ qua", "s")], [("◀ Quay lại", "b")]],
                        numbered=False)

@@ -61,7 +61,8 @@ def menu_lines(items: Sequence[MenuItem], numbered: bool) -> tuple[list[str], li
             continue
         elif numbered:
             choices.append(item.data)
-            lines.append(f"{len(choices)}. {_label(item.label, len(choices))}")
+            if item.label.strip() != str(len(choices)):  # a bare "3" points at line 3 of the text: "3. 3" says nothing
+                lines.append(f"{len(choices)}. {_label(item.label, len(choices))}")
         else:
             label = item.label.strip()
             lines.append(label if _OWN_NUMBER.match(label) else f"- {label}")
@@ -69,8 +70,13 @@ def menu_lines(items: Sequence[MenuItem], numbered: bool) -> tuple[list[str], li
 
 
 def _already_listed(line: str, text: str) -> bool:
-    """A numbered option the question already lists (its toggle button, perhaps shortened with "…"): on Zalo the
-    person types its number, so the second copy only lengthens the message. A marked one ("✅ 2. …") stays."""
+    """A numbered option the question already lists (its toggle button, perhaps shortened with "…"), or a word the
+    text already offers as a numbered line: on Zalo the person types that number, so the second copy only lengthens
+    the message. A marked one ("✅ 2. …") stays."""
+    if line.startswith("- "):  # a word to type that the text already offers as a numbered line ("0. Xuất …")
+        word = line[2:].strip()
+        return any(_OWN_NUMBER.sub("", own, count=1).strip() == word for own in text.splitlines()
+                   if _OWN_NUMBER.match(own))
     if not _OWN_NUMBER.match(line):
         return False
     shown = line.removesuffix("…")

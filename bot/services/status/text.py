@@ -90,7 +90,8 @@ def status_text(c: Consolidation, tr: Translator) -> str:
     head = [_("STATUS: {title}").format(title=title_of(c, tr).upper()),
             _("Deadline: {date}. As of {time}.").format(date=tr.date(c.period.deadline),
                                                       time=tr.datetime(c.generated_at))]
-    units = [_("Units:")] + [f"{i}. {unit_line(u, tr)}" for i, u in enumerate(c.units, start=1)]
+    # Bullets, not numbers: on Zalo the menu under this text is numbered, and "1." must mean one thing.
+    units = [_("Units:")] + [f"- {unit_line(u, tr)}" for u in c.units]
     return "\n\n".join("\n".join(block) for block in
                        (head, count_lines(c, tr), units, indicator_lines(c, tr), difficulty_lines(c, tr)))
 
