@@ -206,7 +206,7 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
             lines += [_("Every unit has sent its report."), ""]
             continue
         lines.append(_("Units that have not sent yet ({n}):").format(n=len(item.units)))
-        lines += [unit_line_text(tr, i, u, item.period.deadline) for i, u in enumerate(item.units, start=1)]
+        lines += [unit_line_text(tr, u, item.period.deadline) for u in item.units]
         lines.append(_("{n} people will receive the reminder.").format(n=item.people))
         if item.unreachable:
             lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
@@ -215,7 +215,8 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
                                data(Rem.NOW, item.period.period_id, _stamp(context)))])
     if usage:
         lines += [usage, ""]
-    lines.append(_("Choose an item, or type /remind send (every open period) or /remind send 2026-Y."))
+    lines.append(_("Choose an item, or type /remind send (every open period) or /remind send {code}.").format(
+        code=pending[0].period.code))
     await reply(update, context, "\n".join(lines), buttons)
 
 

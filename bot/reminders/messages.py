@@ -109,9 +109,10 @@ def _period_lines(tr: Translator, item: DueReminder, today: date, days_left: int
     return lines
 
 
-def unit_line_text(tr: Translator, index: int, unit: UnitLine, period_deadline: date | None) -> str:
+def unit_line_text(tr: Translator, unit: UnitLine, period_deadline: date | None) -> str:
+    """A bullet, not a number: on Zalo the menu under the list is numbered, and "1." must mean one thing."""
     _ = tr.gettext
-    text = f"{index}. {unit.unit_name} - {_(UNIT_STAGE_LABELS[unit.stage])}"
+    text = f"- {unit.unit_name} - {_(UNIT_STAGE_LABELS[unit.stage])}"
     if unit.answered and unit.total:
         text += f" ({unit.answered}/{unit.total})"
     if period_deadline is not None and unit.deadline != period_deadline:
@@ -127,7 +128,7 @@ def digest_message(tr: Translator, item: DueReminder, today: date, days_left: in
     lines = [_("To the Administration Office:"),
              _("Units that have not yet sent the report \"{title}\" (deadline: {date}; {left}):").format(
                  title=title, date=tr.date(deadline), left=left_text(tr, today, deadline, days_left))]
-    lines += [unit_line_text(tr, i, u, None) for i, u in enumerate(item.pending, start=1)]
+    lines += [unit_line_text(tr, u, None) for u in item.pending]
     if item.unreachable:
         lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
     lines.append(_("Type /remind to remind every pending unit now."))
