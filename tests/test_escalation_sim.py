@@ -117,6 +117,19 @@ async def test_forged_and_foreign_buttons_are_refused(sim):
     assert sim.services.escalations.summaries()[0].state == S.NEW and history(sim) == ["raise"]
 
 
+async def test_the_no_file_buttons_label_typed_is_accepted(sim):
+    """Zalo shows the "No file" button of step 3 as a word to type: typing it moves on, in either language."""
+    for who, label in (("khtc", "Không có tệp"), ("qlkh", "No file")):
+        if label == "No file":
+            await sim.send(who, "/ngonngu en")
+        await sim.send(who, "/vuongmac moi")
+        await sim.send(who, "Tiêu đề")
+        sent = await sim.send(who, "Mô tả đầy đủ của vướng mắc.")
+        assert label in [text for text, _data in sent[-1].flat_buttons]
+        sent = await sim.send(who, label.upper())
+        assert "Bước 4/4" in sent[-1].text or "Step 4 of 4" in sent[-1].text, sent[-1].text
+
+
 async def test_bad_input_while_raising(sim):
     await sim.send("khtc", "/vuongmac moi")
     sent = await sim.send("khtc", "   ")

@@ -19,7 +19,8 @@ from handlers.escalations.notify import Notifier
 from handlers.escalations.render import ACTS, QUICK, action_buttons, available, superseded_text
 
 TEXT_DIALOG = "esc_text"
-SKIP_WORDS = {"-", "0", "khong", "no", "none", "bo qua", "skip"}
+# The "No file" button's label counts too: Zalo shows it as a word to type.
+SKIP_WORDS = {"-", "0", "khong", "no", "none", "bo qua", "skip", "khong co tep", "no file"}
 # Codes that need a typed text: the prompt, and whether the text may be skipped.
 PROMPTS: dict[str, tuple[str, bool]] = {
     "fwd": (N_("Please type the note of the Administration Office for the Director on #{id}, or type \"no\" to "
