@@ -130,6 +130,18 @@ async def test_the_no_file_buttons_label_typed_is_accepted(sim):
         assert "Bước 4/4" in sent[-1].text or "Step 4 of 4" in sent[-1].text, sent[-1].text
 
 
+def test_every_skip_buttons_label_typed_means_skip():
+    """What Zalo shows as a word to type for a skip button is read as "skip", in every language."""
+    from bot.i18n import I18n
+    from bot.text import fold
+    from handlers.escalations.actions import SKIP_WORDS
+
+    i18n = I18n()
+    for locale in ("vi", "en"):
+        for label in ("No file", "Forward without a note", "Close without a note"):
+            assert fold(i18n.get(locale).gettext(label)) in SKIP_WORDS, (locale, label)
+
+
 async def test_bad_input_while_raising(sim):
     await sim.send("khtc", "/vuongmac moi")
     sent = await sim.send("khtc", "   ")

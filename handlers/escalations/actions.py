@@ -19,8 +19,10 @@ from handlers.escalations.notify import Notifier
 from handlers.escalations.render import ACTS, QUICK, action_buttons, available, superseded_text
 
 TEXT_DIALOG = "esc_text"
-# The "No file" button's label counts too: Zalo shows it as a word to type.
-SKIP_WORDS = {"-", "0", "khong", "no", "none", "bo qua", "skip", "khong co tep", "no file"}
+# The skip buttons' own labels count too ("No file", "Forward without a note", "Close without a note", folded, in
+# both languages): Zalo shows them as words to type. tests/test_escalation_sim.py keeps them in step with the catalogs.
+SKIP_WORDS = {"-", "0", "khong", "no", "none", "bo qua", "skip", "khong co tep", "no file",
+              "trinh khong kem y kien", "forward without a note", "dong khong kem ghi chu", "close without a note"}
 # Codes that need a typed text: the prompt, and whether the text may be skipped.
 PROMPTS: dict[str, tuple[str, bool]] = {
     "fwd": (N_("Please type the note of the Administration Office for the Director on #{id}, or type \"no\" to "
