@@ -150,6 +150,19 @@ async def send_stranger_notice(update: Update, context: BotContext) -> None:
     ).format(user_id=user_id if user_id is not None else "?"))
 
 
+KEEPS_DIALOG = frozenset({"huy", "cancel"})  # /huy reports what it cancels
+
+
+def starts_new_command(update: Update) -> bool:
+    """A typed command other than /huy: the person has moved on, so a typed answer that was pending ends here
+    (a number typed after /donvi must not land in the /xuatbaocao menu left open before it)."""
+    message = update.message
+    entity = message.entities[0] if message is not None and message.text and message.entities else None
+    if entity is None or entity.type != "bot_command" or entity.offset != 0:
+        return False
+    return message.text[1:entity.length].partition("@")[0].lower() not in KEEPS_DIALOG
+
+
 def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorHandler], Callable]:
     """Resolve the speaking person on the server, refuse strangers and anyone `check` rejects."""
 
@@ -164,6 +177,8 @@ def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorH
             if actor is None:
                 await send_stranger_notice(update, context)
                 return None
+            if starts_new_command(update):
+                context.services.dialogs.clear(actor.person_id)
             if check is not None and not check(actor):
                 await answer_query(update)
                 await reply(update, context, context.tr(actor.locale).gettext(

@@ -23,7 +23,7 @@ from bot.services.reports.base import Mode
 from bot.simulator.harness import ChatSimulator
 from bot.simulator.zalo_fake import SECRET_HEADER
 from bot.transport.zalo import file_response, tornado_routes
-from storage.models import InboxUpdate, OutboxMessage, Report, ReportVersion
+from storage.models import InboxUpdate, OfficialReportText, OutboxMessage, Report, ReportVersion
 from tests.report_helpers import TYPED_DEFAULTS
 
 VANTHU, GIAMDOC = 1002, 1011
@@ -172,6 +172,20 @@ async def test_everything_a_zalo_head_reads_while_reporting_asks_them_to_type_ne
     seen = joined(sim.zalo_api.sent[before:])
     assert "Câu 2/17" in seen and "Đề nghị sửa lại" in seen  # the walk reached the submission
     assert not re.search(r"\b[Bb]ấm\b|\bnút\b", seen), re.findall(r".*(?:[Bb]ấm|nút).*", seen)
+
+
+async def test_a_new_command_ends_the_menu_left_open_before_it(sim):
+    """The Office leaves the /xuatbaocao menu open (a typed number edits a section), then types /donvi and "2": the
+    2 is the second unit of the new menu, never section III of the report; the next "1" is not saved as its text."""
+    await zalo_office(sim)
+    await sim.send("vanthu_zalo", "/xuatbaocao")
+    said = joined(await sim.send("vanthu_zalo", "/donvi"))
+    assert "1. HC-TH" in said and "Gõ số để chọn." in said  # numbered: no typed answer is pending any more
+    said = joined(await sim.send("vanthu_zalo", "2"))
+    assert "Phòng Kế hoạch - Tài chính" in said and "Mục III" not in said
+    await sim.send("vanthu_zalo", "1")
+    with sim.services.db.session() as session:
+        assert session.exec(select(OfficialReportText)).all() == []  # nothing written into the report
 
 
 async def test_a_difficulty_raised_on_zalo_goes_to_the_director_and_back(sim):
