@@ -191,6 +191,24 @@ async def test_bad_inputs_get_a_clear_reply_and_the_question_again(sim):
         assert session.get(Report, report.id).step == report.step
 
 
+async def test_gui_typed_at_a_question_brings_the_review_and_is_never_saved_as_the_answer(sim):
+    """A head edits question 1 from the review ("1"), then types "gửi" meaning "done": the review comes back with
+    the answer unchanged, and "gửi" there submits."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    await type_(sim, "khtc", "/baocao")
+    sent = await type_(sim, "khtc", "Đã tham mưu 02 văn bản.")
+    for word in ("gửi", "Xác nhận", "nộp"):
+        sent = await type_(sim, "khtc", word, "xem lại báo cáo trước khi gửi")
+        assert "Quy hoạch, cơ chế, chính sách: Đã tham mưu 02 văn bản." in last(sent).text
+        sent = await type_(sim, "khtc", "1", "Câu 1/")
+    with sim.services.db.session() as session:
+        report_id = session.exec(select(Report)).one().id
+    head = sim.services.people.actor_for("telegram", str(sim.personas["khtc"].user_id))
+    answers = sim.services.reports.current(head, report_id).answers
+    typed = set(map(str, answers.values()))
+    assert "Đã tham mưu 02 văn bản." in typed and not {"gửi", "Xác nhận", "nộp"} & typed
+
+
 async def test_text_where_a_file_is_expected_and_the_deputy_moving_on(sim):
     sim.clock.set(SIX_MONTH_OPEN)
     services = sim.services

@@ -270,7 +270,7 @@ def render_locked(tr: Translator, ref: ReportRef) -> OutMessage:
     if ref.state == ReportState.SUBMITTED:
         late = _(" It was submitted after the deadline and is marked late.") if ref.is_late else ""
         text = _("{title}: version {version} was submitted on {when} and is waiting for the Administration Office "
-                 "to review it.{late} To change it, press \"Revise\".").format(
+                 "to review it.{late} To change it, choose \"Revise\".").format(
             title=title, version=ref.version, when=tr.datetime(ref.submitted_at), late=late)
         return OutMessage(text, [[view, Button(_("Revise"), data(Rep.REVISE, ref.report_id, ref.version))]])
     if ref.state == ReportState.ACCEPTED:

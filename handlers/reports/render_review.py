@@ -111,8 +111,8 @@ def render_decision_for_unit(tr: Translator, result: ReviewResult) -> OutMessage
                             "{version}). Thank you.").format(name=result.reviewer, title=title_of(tr, ref),
                                                              unit=ref.unit_name, version=result.version))
     text = _("The Administration Office ({name}) has returned the {title} of {unit} (version {version}) for "
-             "revision, with this comment:\n{comment}\n\nPlease revise it and submit it again: press the button "
-             "below or type /report.").format(name=result.reviewer, title=title_of(tr, ref), unit=ref.unit_name,
+             "revision, with this comment:\n{comment}\n\nPlease revise it and submit it again: choose \"Open the "
+             "report\" or type /report.").format(name=result.reviewer, title=title_of(tr, ref), unit=ref.unit_name,
                                               version=result.version, comment=result.comment)
     return OutMessage(text, [[Button(_("Open the report"), data(Rep.OPEN, ref.period_id))]])
 

@@ -50,7 +50,9 @@ def typed_action(screen: Screen, text: str) -> tuple[str, Any]:
         return "b", None
     if key in SKIP:
         return "s", None
-    if key in REVIEW:
+    if key in REVIEW or key in SUBMIT or key in {"xac nhan", "confirm"}:
+        # "gửi" typed at a question (often right after "sửa 3") means "I am done", never the answer itself: the
+        # review comes back, where "gửi" submits.
         return "rv", None
     question = screen.group_field or screen.question
     if question.type == QType.GROUP:
