@@ -49,6 +49,11 @@ def test_a_word_the_text_already_offers_as_a_numbered_line_is_not_listed_again(i
     menu = render_menu(i18n.get("vi"), text, [[("Xuất báo cáo ngay", "xb:g:1:0")], [("Quay lại", "b")]],
                        numbered=False)
     assert menu.text.count("Xuất báo cáo ngay") == 1 and menu.text.endswith("- Quay lại")
+    signer = "Ai ký báo cáo?\n1. GIÁM ĐỐC (Giám đốc Sở ký): Hoàng Văn Quang\n2. KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC: Lý Thị Ngọc"
+    menu = render_menu(i18n.get("vi"), signer, [[("GIÁM ĐỐC (Giám đốc Sở ký): Hoàng Văn Qua", "xb:s:1:1")],
+                                                [("KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC: Lý Thị Ngọc", "xb:s:1:2")]],
+                       numbered=False)
+    assert menu.text == signer  # the labels cut for the buttons are the numbered lines already shown
 
 
 def test_while_an_answer_is_pending_buttons_are_typed_words_not_numbers(i18n: I18n):

@@ -74,9 +74,10 @@ def _already_listed(line: str, text: str) -> bool:
     text already offers as a numbered line: on Zalo the person types that number, so the second copy only lengthens
     the message. A marked one ("✅ 2. …") stays."""
     if line.startswith("- "):  # a word to type that the text already offers as a numbered line ("0. Xuất …")
-        word = line[2:].strip()
-        return any(_OWN_NUMBER.sub("", own, count=1).strip() == word for own in text.splitlines()
-                   if _OWN_NUMBER.match(own))
+        word = line[2:].strip().removesuffix("…")
+        offered = [_OWN_NUMBER.sub("", own, count=1).strip() for own in text.splitlines() if _OWN_NUMBER.match(own)]
+        # the same words, or the start of a longer line whose label was cut for the button
+        return any(content == word or len(word) >= 12 and content.startswith(word) for content in offered)
     if not _OWN_NUMBER.match(line):
         return False
     shown = line.removesuffix("…")
