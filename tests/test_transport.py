@@ -515,3 +515,17 @@ def test_a_call_that_left_late_counts_in_the_window_from_when_it_may_have_arrive
     budget.reserved += 1
     clock.at += 5.0
     assert not budget.fits()  # "c" is still in flight (and counts, however old) beside a reservation
+
+
+def test_a_call_refused_at_once_does_not_pass_for_the_quickest_round_trip():
+    from bot.transport.sender import Budget
+
+    clock = FakeClock()
+    budget = Budget(TELEGRAM_LIKE, now=clock)
+    for answered, trip in ((True, 0.1), (False, 0.001), (True, 0.15)):
+        budget.reserved += 1
+        departure = budget.stamp("a", False)
+        clock.at += trip
+        budget.landed(departure, answered)
+    assert abs(min(budget.round_trips) - 0.1) < 1e-9
+    assert abs(departure.counts_from - (departure.at + 0.05)) < 1e-9

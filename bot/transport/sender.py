@@ -187,14 +187,16 @@ class Budget:
         ends = [d.counts_from + self.window for d in self.recent if not d.flying]
         return min(max(0.001, min(ends, default=0.0) - self.now()), 0.01)
 
-    def landed(self, departure: Departure | None) -> None:
+    def landed(self, departure: Departure | None, answered: bool = True) -> None:
         """The call's answer came back. It reached the channel no later than it left plus the time its request
         took beyond the quickest request's: the window counts it from there (a stall between the stamp and the
-        request leaving, which would bunch arrivals, moves it later), and no longer while it flies."""
+        request leaving, which would bunch arrivals, moves it later), and no longer while it flies. Only a call
+        the channel `answered` tells what a round trip takes (a refused connection fails at once)."""
         if departure is None:
             return
         trip = self.now() - departure.at
-        self.round_trips.append(trip)
+        if answered or not self.round_trips:
+            self.round_trips.append(trip)
         departure.counts_from = departure.at + max(0.0, trip - min(self.round_trips))
         departure.flying = False
 
@@ -445,13 +447,15 @@ class Sender:
                 self.budget.release(free)
                 return
             departure = self.budget.stamp(row.chat_key, free)
+            result = None
             try:
                 result = await self.send(taken)
             except Exception as error:  # noqa: BLE001 - unknown failure: it may have reached the chat
                 log.exception("%s %s to %s failed", self.policy.name, row.method, row.chat_key)
                 result = SendResult(Outcome.IN_DOUBT, error=repr(error)[:200])
             finally:
-                self.budget.landed(departure)
+                self.budget.landed(departure, result is not None and result.outcome not in (
+                    Outcome.TRANSIENT, Outcome.IN_DOUBT))
             if result.outcome == Outcome.RETRY:  # at once, in the loop: the next booking must know
                 self._refused(taken, result, departure)
             if self._retry(taken, result) or self._may_fail_over(result):
