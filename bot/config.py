@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     # Update handling (docs/UPDATES.md): worker threads per process (0 = 1 on SQLite, 2 on PostgreSQL),
     # Telegram's concurrent webhook connections (1 keeps arrival order; storing an update takes milliseconds),
-    # and the bot-wide message pace (Telegram: about 30/s; the sender keeps one under `send_hard_limit`).
+    # and the bot-wide message pace (Telegram: 30/s; the sender keeps under it with a margin: `bot/transport/policy.py`).
     update_workers: int = 0
     webhook_max_connections: int = 1
     send_rate: float = 28.0

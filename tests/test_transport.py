@@ -305,7 +305,7 @@ async def test_two_senders_share_one_budget_and_a_takeover_loses_nothing(db):
     ids = Counter(i for _t, i, _c in recorder.sent)
     assert len(ids) == 90 and max(ids.values()) == 1  # none lost, none doubled
     times = sorted(t for t, _i, _c in recorder.sent)
-    assert max(sum(1 for u in times[k:] if u - t < 1.0) for k, t in enumerate(times)) <= policy.hard_limit - 1
+    assert max(sum(1 for u in times[k:] if u - t < 1.0) for k, t in enumerate(times)) <= policy.hard_limit
     by_chat: dict[str, list[float]] = defaultdict(list)
     for t, _i, chat in recorder.sent:
         by_chat[chat].append(t)
@@ -347,19 +347,185 @@ async def test_a_reply_passes_the_budget_gate_before_a_reminder_waiting_there():
     """When the sliding second is full, the call of better priority gets the next departure, whatever came first."""
     from bot.transport.sender import Budget
 
-    budget = Budget(ChannelPolicy("test", rate=50.0, hard_limit=3, per_chat=1.0, per_group=3.0))
-    for chat in ("a", "b"):  # the second is full: two departures (the limit is hard_limit - 1)
+    budget = Budget(ChannelPolicy("test", rate=50.0, hard_limit=2, per_chat=1.0, per_group=3.0))
+    for chat in ("a", "b"):  # the second is full: two departures (the limit is hard_limit)
         await budget.gate(chat, False, BULK)
-        budget.stamp(chat, False)
+        budget.landed(budget.stamp(chat, False))
     order: list[str] = []
 
     async def leave(chat: str, level: int) -> None:
         await budget.gate(chat, False, level)
         order.append(chat)
-        budget.stamp(chat, False)
+        budget.landed(budget.stamp(chat, False))
 
     reminder = asyncio.create_task(leave("reminder", BULK))
     await asyncio.sleep(0.05)
     reply = asyncio.create_task(leave("reply", REPLY))
     await asyncio.gather(reminder, reply)
     assert order == ["reply", "reminder"]
+
+
+class FakeClock:
+    def __init__(self, at: float = 1000.0) -> None:
+        self.at = at
+
+    def __call__(self) -> float:
+        return self.at
+
+
+TELEGRAM_LIKE = ChannelPolicy("test", rate=28.0, hard_limit=30, per_chat=1.1, per_group=3.1, window=1.05,
+                              chat_429=True)
+
+
+def _left(budget, chat: str):  # noqa: ANN001, ANN202
+    """One call through the gate (which has room: no waiting) and out, answered at once."""
+    assert budget.fits()
+    budget.reserved += 1
+    departure = budget.stamp(chat, False)
+    budget.landed(departure)
+    return departure
+
+
+def _row(row_id: int, chat: str, priority: int = REPLY):  # noqa: ANN202
+    from bot.transport.outbox import Outgoing
+
+    return Outgoing(row_id, "test", chat, "sendMessage", {}, {}, priority, True, 0)
+
+
+def test_the_sliding_window_keeps_its_margin_against_jitter():
+    """Never more than `hard_limit` (30) departures within `window` (1.05 s): the next one waits until the oldest
+    is that old, so the channel cannot count 31 in its one second unless arrivals bunch by more than 50 ms."""
+    from bot.transport.sender import Budget
+
+    clock = FakeClock()
+    budget = Budget(TELEGRAM_LIKE, now=clock)
+    for n in range(30):
+        clock.at = 1000.0 + n * 0.03
+        _left(budget, f"c{n}")
+    clock.at = 1000.0 + 1.04  # a second and a bit after the first: still within the window
+    assert not budget.fits()
+    clock.at = 1000.0 + 1.051
+    assert budget.fits()
+
+
+def test_a_429_in_a_chat_that_just_had_a_message_holds_only_that_chat(db):
+    """Telegram's one-message-per-second in a chat: its 429 holds that chat's rows; every other chat keeps the
+    pace (no pause, no slowing)."""
+    clock = FakeClock()
+    sender = Sender(db, TELEGRAM_LIKE, Recorder().send, "solo")
+    sender.budget.now = clock
+    _left(sender.budget, "A")
+    clock.at += 1.2
+    departure = _left(sender.budget, "A")
+    assert (departure.at, departure.previous) == (clock.at, clock.at - 1.2)
+    clock.at += 0.1  # the answer: 429, retry after 1 s
+    sender._refused(_row(1, "A"), SendResult(Outcome.RETRY, retry_after=1.0), departure)
+    assert sender.budget.paused_until == 0.0 and sender.budget.interval == 1 / 28.0
+    assert sender.budget.chat_ready("A") >= clock.at + 1.0
+    later, other = _row(2, "A"), _row(3, "B")
+    clock.at += 0.5
+    assert sender._pick([later, other]) is other  # A waits, B goes
+    clock.at += 0.6
+    assert sender._pick([later, other]) is later  # A's hold is over
+
+
+def test_a_429_nothing_in_the_chat_explains_pauses_every_chat_and_the_pace_recovers(db):
+    from bot.transport.sender import Budget
+
+    clock = FakeClock()
+    sender = Sender(db, TELEGRAM_LIKE, Recorder().send, "solo")
+    sender.budget.now = clock
+    departure = _left(sender.budget, "fresh")  # a reminder to a chat with no message before it
+    clock.at += 0.1
+    sender._refused(_row(1, "fresh", BULK), SendResult(Outcome.RETRY, retry_after=2.0), departure)
+    assert sender.budget.paused_until == clock.at + 2.0
+    assert sender.budget.interval > sender.budget.base_interval
+    assert sender.rate_limited == 1
+
+    async def book() -> None:
+        await sender.budget.take("other", False)
+
+    clock.at += Budget.RECOVER_AFTER + 3.0
+    asyncio.run(book())  # a minute without another bot-wide 429: the policy's pace again
+    assert sender.budget.interval == sender.budget.base_interval
+    # Two chats refused within the window: whatever each chat's history, the bot-wide limit is the likelier one.
+    budget = Budget(TELEGRAM_LIKE, now=clock)
+    for chat in ("A", "B"):
+        _left(budget, chat)
+    clock.at += 1.2
+    first, second = _left(budget, "A"), _left(budget, "B")
+    assert not budget.refused("A", 1.0, first)
+    assert budget.refused("B", 1.0, second) and budget.paused_until == clock.at + 1.0
+    assert (second.at, second.previous) == (clock.at, clock.at - 1.2)
+
+
+def test_a_zalo_429_always_pauses_the_whole_channel(db):
+    """Zalo's 429 is the bot's quota, never one chat's limit: even in a chat that just had a message, it pauses all."""
+    from bot.transport.policy import ZALO
+    from bot.transport.sender import Budget
+
+    clock = FakeClock()
+    budget = Budget(ZALO, now=clock)
+    _left(budget, "z1")
+    clock.at += 1.1
+    departure = _left(budget, "z1")
+    assert budget.refused("z1", 3600.0, departure)
+    assert budget.paused_until == clock.at + 3600.0
+
+
+def test_a_group_429_holds_the_group_for_its_retry_time():
+    """Groups (20 per minute): a 429 right after the group's last post holds that group only."""
+    from bot.transport.sender import Budget
+
+    clock = FakeClock()
+    budget = Budget(TELEGRAM_LIKE, now=clock)
+    _left(budget, "-100")
+    clock.at += 3.2
+    departure = _left(budget, "-100")
+    clock.at += 0.1
+    assert not budget.refused("-100", 20.0, departure)
+    assert budget.chat_ready("-100") == clock.at + 20.0 and budget.paused_until == 0.0
+
+
+def test_a_call_that_left_late_counts_in_the_window_from_when_it_may_have_arrived():
+    """A stall between the stamp and the request leaving bunches arrivals: a call whose round trip took longer
+    than the quickest counts in the window that much later, and a call still in flight counts whatever its age."""
+    from bot.transport.sender import Budget
+
+    clock = FakeClock()
+    budget = Budget(ChannelPolicy("test", rate=50.0, hard_limit=2, per_chat=1.0, per_group=3.0, window=1.0),
+                    now=clock)
+    budget.reserved += 1
+    quick = budget.stamp("a", False)
+    clock.at += 0.1
+    budget.landed(quick)  # the quickest round trip: 0.1 s
+    budget.reserved += 1
+    slow = budget.stamp("b", False)
+    clock.at += 0.4
+    budget.landed(slow)  # 0.4 s: it may have reached the channel 0.3 s after it was stamped
+    assert slow.counts_from == slow.at + 0.3
+    clock.at = quick.at + 1.01
+    assert budget.fits()  # the quick one is out of the window
+    budget.reserved += 1
+    budget.stamp("c", False)  # flying
+    clock.at = slow.at + 1.2  # a plain stamp-based window would have let the slow one go
+    assert not budget.fits()
+    clock.at = slow.at + 1.31
+    assert budget.fits()  # the slow one is out; "c" still counts
+    budget.reserved += 1
+    clock.at += 5.0
+    assert not budget.fits()  # "c" is still in flight (and counts, however old) beside a reservation
+
+
+def test_a_call_refused_at_once_does_not_pass_for_the_quickest_round_trip():
+    from bot.transport.sender import Budget
+
+    clock = FakeClock()
+    budget = Budget(TELEGRAM_LIKE, now=clock)
+    for answered, trip in ((True, 0.1), (False, 0.001), (True, 0.15)):
+        budget.reserved += 1
+        departure = budget.stamp("a", False)
+        clock.at += trip
+        budget.landed(departure, answered)
+    assert abs(min(budget.round_trips) - 0.1) < 1e-9
+    assert abs(departure.counts_from - (departure.at + 0.05)) < 1e-9

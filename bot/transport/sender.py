@@ -14,6 +14,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -71,34 +72,74 @@ class Lease:
         self.valid_until = 0.0
 
 
+@dataclass(eq=False)
+class Departure:
+    """When a call left (the budget's clock), and when its chat's call before it left (None: not in memory).
+
+    `counts_from`: where the sliding window counts it, its departure plus how much longer than the quickest
+    recent round trip its own took (set when its answer comes back; until then, `flying`, it counts whatever
+    its age)."""
+
+    at: float
+    previous: float | None = None
+    counts_from: float = 0.0
+    flying: bool = True
+
+
 class Budget:
-    """Overall pace (`rate`/s, and never more than `hard_limit - 1` departures within any second) and per-chat
-    spacing, on one clock.
+    """Overall pace (`rate`/s, and never more than `hard_limit` departures within any `window` seconds) and
+    per-chat spacing, on one clock.
 
     Three steps per message. `take`, when the row is picked, books the next overall slot. `gate`, before the
     row is marked as leaving, waits until fewer than the limit of departures are stamped or reserved within the
-    last second, and reserves one. `stamp`, right after the mark, turns the reservation into a departure at that
+    last `window`, and reserves one. `stamp`, right after the mark, turns the reservation into a departure at that
     instant and starts the chat's interval from it. So every wait comes before the mark, and between the mark
     and the request there is nothing to wait for (a row marked "sending" has left, but for that instant).
 
-    Why the limit still holds with the mark between gate and stamp: take any one-second window and, among the
-    departures stamped in it, the one whose gate passed last, at g (its stamp is at or after g, inside the
-    window, so the window starts after g - 1). Every other departure in the window passed its gate no later than
-    g, so at g it was either stamped already (at a time in (g - 1, g], which the gate counted) or reserved (which
-    the gate counted too); the gate let the last one through only with fewer than the limit of those. Per chat:
-    a chat's next row is picked only when `chat_ready` (set by the stamp of the one before) has passed, and it
-    is stamped after it is picked, so Telegram's gap between the two departures is at least the interval.
+    The channel counts a message where it arrives, and a departure is stamped before the request leaves: a stall
+    in between (the process descheduled, the GIL held by a worker thread) delays that arrival, and the stamps no
+    longer show how arrivals bunch (measured on the benchmark's loaded machine: stamp to arrival 51 ms at best,
+    54 ms median, 101 ms p99, 190 ms at worst, for a 50 ms path). So the window does not count a departure from
+    its stamp but from `counts_from`: the stamp plus how much longer its round trip took than the quickest
+    recent one (`landed`, when the answer comes back), and counts it whatever its age while it is in flight.
+    A call arrives at most that much after the quickest call's one-way time, and the window's answer for the
+    next call comes well after the earlier calls' answers at a pace of 30/s (the window is a second, a round
+    trip a tenth of it), so a stall is seen before it could matter; `window - 1` (20 ms for Telegram) covers the
+    quickest round trip's two halves not being each the quickest.
+
+    Why the limit holds at the channel: take 31 arrivals within one second and the call among them whose gate
+    passed last, at g. Every other one was reserved or stamped before g; if stamped and answered, it arrived
+    after that call's arrival minus a second, so its `counts_from` is after g - 1 (it is at least its arrival
+    minus the quickest one-way time, and this call arrives at least that after g); if still in flight, it is
+    counted anyway. So at g the gate saw 30 and would not have let it through. With the mark between gate and
+    stamp nothing changes: a reservation counts from the gate on. Per chat: a chat's next row is picked only
+    when `chat_ready` (set by the stamp of the one before) has passed, and it is stamped after it is picked, so
+    the gap between the two departures is at least the interval (1.1 s for a private chat: 100 ms of margin).
+
+    A 429 (`refused`): when the policy says a 429 may be one chat's limit (`chat_429`), one in a chat that had a
+    message within its interval plus a second, with no other chat refused within the window, holds only that
+    chat for `retry_after` (the others keep the pace: the window's margin is there so that the bot-wide limit is
+    not what refused it). Any other 429 pauses every chat for `retry_after` and slows the pace by 3%, back to
+    `rate` after a minute without another such pause (Telegram's limits are not fixed, and a minute is enough to
+    learn again that they are).
     """
+
+    RECOVER_AFTER = 60.0  # seconds without a bot-wide 429 before the pace is back to the policy's rate
 
     def __init__(self, policy: ChannelPolicy, now: Callable[[], float] = time.monotonic) -> None:
         self.policy = policy
         self.now = now
-        self.interval = 1.0 / policy.rate
-        self.limit = max(1, policy.hard_limit - 1)
+        self.base_interval = self.interval = 1.0 / policy.rate
+        self.limit = max(1, policy.hard_limit)
+        self.window = max(1.0, policy.window)
         self.next_slot = 0.0
         self.paused_until = 0.0
+        self.slowed_at = 0.0
+        self.refused_at = -1e9  # the last 429, of any kind
         self.chat_next: dict[str, float] = {}
-        self.recent: deque[float] = deque()  # departures stamped within the last second
+        self.departed: dict[str, float] = {}  # each chat's last departure
+        self.recent: list[Departure] = []  # departures still in the window (or still flying)
+        self.round_trips: deque[float] = deque(maxlen=200)  # the last calls' round trips, for the quickest
         self.reserved = 0  # gates passed whose departure is not stamped yet
         self.waiting: Counter[int] = Counter()  # calls waiting at the gate, by priority
 
@@ -110,6 +151,8 @@ class Budget:
         if free:
             return
         now = self.now()
+        if self.interval != self.base_interval and now - self.slowed_at >= self.RECOVER_AFTER:
+            self.interval = self.base_interval
         slot = max(now, self.next_slot, self.paused_until)
         self.next_slot = slot + self.interval
         self.chat_next[chat_key] = max(self.chat_next.get(chat_key, 0.0), slot + self.policy.interval_for(chat_key))
@@ -117,7 +160,7 @@ class Budget:
             await asyncio.sleep(slot - now)
 
     async def gate(self, chat_key: str, free: bool, priority: int = BULK) -> None:
-        """Before the mark: wait until one more departure fits in the sliding second, and reserve it; a call
+        """Before the mark: wait until one more departure fits in the sliding window, and reserve it; a call
         waiting here lets any better-priority call that waits too go first (a reply never queues behind a
         reminder that was picked before it)."""
         if free:
@@ -125,38 +168,83 @@ class Budget:
         self.waiting[priority] += 1
         try:
             while True:
-                now = self.now()
-                while self.recent and self.recent[0] <= now - 1.0:
-                    self.recent.popleft()
                 ahead = any(self.waiting[better] for better in range(priority))
-                if len(self.recent) + self.reserved < self.limit and not ahead:
+                if not ahead and self.fits():
                     break
-                await asyncio.sleep(max(0.001, self.recent[0] + 1.0 - now) if self.recent and not ahead else 0.002)
+                await asyncio.sleep(0.002 if ahead else self._until_room())
         finally:
             self.waiting[priority] -= 1
         self.reserved += 1
 
-    def stamp(self, chat_key: str, free: bool) -> None:
-        """Right after the mark, right before the request: the departure, counted from now (a slow mark must not
-        shorten the gap that Telegram measures in the chat)."""
-        if free:
+    def fits(self) -> bool:
+        """Whether one more departure now keeps the sliding window under the limit (reservations count)."""
+        horizon = self.now() - self.window
+        self.recent = [d for d in self.recent if d.flying or d.counts_from > horizon]  # a few dozen at most
+        return len(self.recent) + self.reserved < self.limit
+
+    def _until_room(self) -> float:
+        """A short sleep, up to when the first landed departure leaves the window."""
+        ends = [d.counts_from + self.window for d in self.recent if not d.flying]
+        return min(max(0.001, min(ends, default=0.0) - self.now()), 0.01)
+
+    def landed(self, departure: Departure | None, answered: bool = True) -> None:
+        """The call's answer came back. It reached the channel no later than it left plus the time its request
+        took beyond the quickest request's: the window counts it from there (a stall between the stamp and the
+        request leaving, which would bunch arrivals, moves it later), and no longer while it flies. Only a call
+        the channel `answered` tells what a round trip takes (a refused connection fails at once)."""
+        if departure is None:
             return
+        trip = self.now() - departure.at
+        if answered or not self.round_trips:
+            self.round_trips.append(trip)
+        departure.counts_from = departure.at + max(0.0, trip - min(self.round_trips))
+        departure.flying = False
+
+    def stamp(self, chat_key: str, free: bool) -> Departure | None:
+        """Right after the mark, right before the request: the departure, counted from now (a slow mark must not
+        shorten the gap that the channel measures in the chat)."""
+        if free:
+            return None
         self.reserved -= 1
         now = self.now()
-        self.recent.append(now)
         self.chat_next[chat_key] = max(self.chat_next.get(chat_key, 0.0), now + self.policy.interval_for(chat_key))
+        previous = self.departed.get(chat_key)
+        self.departed[chat_key] = now
         if len(self.chat_next) > 50_000:
             self.chat_next = {c: t for c, t in self.chat_next.items() if t > now}
+            self.departed = {c: t for c, t in self.departed.items() if t > now - 60.0}
+        departure = Departure(now, previous, now)
+        self.recent.append(departure)
+        return departure
 
     def release(self, free: bool) -> None:
         """A gate was passed but the row will not leave (taken by another sender, lease lost)."""
         if not free:
             self.reserved -= 1
 
+    def refused(self, chat_key: str, retry_after: float, departure: Departure | None) -> bool:
+        """A 429 for a call that left at `departure`: hold that chat, or (True) pause the whole channel."""
+        now = self.now()
+        others_refused = now - self.refused_at < self.window
+        self.refused_at = now
+        chat_limit = (self.policy.chat_429 and departure is not None and departure.previous is not None
+                      and departure.at - departure.previous < self.policy.interval_for(chat_key) + 1.0)
+        if chat_limit and not others_refused:
+            self.hold(chat_key, retry_after)
+            return False
+        self.pause(retry_after)
+        return True
+
+    def hold(self, chat_key: str, seconds: float) -> None:
+        """One chat's limit was crossed: that chat waits `seconds`, every other one keeps its pace."""
+        self.chat_next[chat_key] = max(self.chat_next.get(chat_key, 0.0), self.now() + seconds)
+
     def pause(self, seconds: float) -> None:
-        """429: the whole bot waits, then goes 3% slower (Telegram's limits are not fixed)."""
-        self.paused_until = max(self.paused_until, self.now() + seconds)
+        """A bot-wide 429: every chat waits, then the pace is 3% slower (for a minute after the last such 429)."""
+        now = self.now()
+        self.paused_until = max(self.paused_until, now + seconds)
         self.interval = min(self.interval * 1.03, 1.0)
+        self.slowed_at = now
 
 
 class Sender:
@@ -244,7 +332,10 @@ class Sender:
         await asyncio.to_thread(self.lease.give_up)
 
     def _may_send(self) -> bool:
-        return self.lease.valid() and time.monotonic() >= self.start_after
+        """Holding the lease, past a take-over's wait, and not paused by a 429 (nothing is picked during a pause,
+        so a stop is never stuck behind a booking an hour away, and the best row is picked when it ends)."""
+        return (self.lease.valid() and time.monotonic() >= self.start_after
+                and self.budget.now() >= self.budget.paused_until)
 
     async def _keep(self, stop: asyncio.Event, poll: float) -> None:
         """Hold the lease (renewed every second; on taking over, settle what the last holder left in flight and
@@ -289,7 +380,7 @@ class Sender:
     def _pick(self, candidates: list[Outgoing]) -> Outgoing | None:
         """Best priority first; within a chat strictly in order (behind a refused call that waits, too), one
         call in flight, spaced by the budget."""
-        now, wall = time.monotonic(), self.outbox.now()
+        now, wall = self.budget.now(), self.outbox.now()
         seen: set[str] = set()
         for row in candidates:
             if row.chat_key in seen or row.id in self.in_flight:
@@ -355,12 +446,18 @@ class Sender:
             if taken is None:  # another sender took it (a lease hand-over race), or the mark failed
                 self.budget.release(free)
                 return
-            self.budget.stamp(row.chat_key, free)
+            departure = self.budget.stamp(row.chat_key, free)
+            result = None
             try:
                 result = await self.send(taken)
             except Exception as error:  # noqa: BLE001 - unknown failure: it may have reached the chat
                 log.exception("%s %s to %s failed", self.policy.name, row.method, row.chat_key)
                 result = SendResult(Outcome.IN_DOUBT, error=repr(error)[:200])
+            finally:
+                self.budget.landed(departure, result is not None and result.outcome not in (
+                    Outcome.TRANSIENT, Outcome.IN_DOUBT))
+            if result.outcome == Outcome.RETRY:  # at once, in the loop: the next booking must know
+                self._refused(taken, result, departure)
             if self._retry(taken, result) or self._may_fail_over(result):
                 retrying = True  # pending again (or handed over) before the chat's next row may be picked
                 await asyncio.to_thread(self._record, taken, result)  # with its parameters: a hand-over copies them
@@ -381,11 +478,17 @@ class Sender:
         it on the person's other channel, or settled it), the row ends failed here; a 429 still pauses."""
         if not self._may_fail_over(result) or not self.on_failed(row, result):
             return False
-        if result.outcome == Outcome.RETRY:
-            self.rate_limited += 1
-            self.budget.pause(result.retry_after)
         self.outbox.finish(row.id, FAILED, f"{result.outcome}: {result.error} (handed over)")
         return True
+
+    def _refused(self, row: Outgoing, result: SendResult, departure: Departure | None) -> None:
+        """A 429: hold the chat, or pause the channel (`Budget.refused` says which)."""
+        self.rate_limited += 1
+        if self.budget.refused(row.chat_key, result.retry_after, departure):
+            log.warning("%s: 429 (%s); every chat waits %.1f s", self.policy.name, result.error, result.retry_after)
+        else:
+            log.info("%s: 429 in chat %s (%s); that chat waits %.1f s", self.policy.name, row.chat_key,
+                     result.error, result.retry_after)
 
     def _settle_soon(self) -> None:
         """Record the outcomes waiting for `settle_every` seconds (or 64 of them) in one transaction."""
@@ -443,10 +546,9 @@ class Sender:
         if self._failed_over(row, result):
             return
         if self._retry(row, result):
-            if result.outcome == Outcome.RETRY:
-                self.rate_limited += 1
-                self.budget.pause(result.retry_after)
-            self.outbox.retry_later(row.id, max(result.retry_after, 2.0 ** row.attempts), result.error)
+            # A 429 says when (Telegram's retry_after); a refused connection backs off 2, 4, 8... s.
+            after = max(result.retry_after, 1.0) if result.outcome == Outcome.RETRY else 2.0 ** row.attempts
+            self.outbox.retry_later(row.id, after, result.error)
             return
         self._hooks(row, result)
         if result.outcome == Outcome.SENT:
@@ -466,6 +568,8 @@ class Sender:
                     log.exception("%s %s failed", self.policy.name, row.method)
                     result = SendResult(Outcome.IN_DOUBT, error=repr(error)[:200])
                 if await asyncio.to_thread(self._failed_over, row, result):
+                    if result.outcome == Outcome.RETRY:
+                        self._refused(row, result, None)
                     count += 1
                     continue
                 if result.outcome in (Outcome.RETRY, Outcome.TRANSIENT):
