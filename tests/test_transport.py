@@ -529,3 +529,27 @@ def test_a_call_refused_at_once_does_not_pass_for_the_quickest_round_trip():
         budget.landed(departure, answered)
     assert abs(min(budget.round_trips) - 0.1) < 1e-9
     assert abs(departure.counts_from - (departure.at + 0.05)) < 1e-9
+
+
+async def test_a_stop_during_an_hour_long_quota_pause_returns_at_once(db):
+    """Zalo's quota 429 pauses its sender for an hour; a shutdown then must not wait that hour (seen as a test
+    that hung under load: the picker slept in `take` until the pause ended)."""
+    from bot.transport.policy import ZALO
+
+    _queue(db, [(str(40_000 + i), REPLY) for i in range(40)])
+    refused: list[int] = []
+
+    async def send(out) -> SendResult:  # noqa: ANN001
+        refused.append(out.id)
+        return SendResult(Outcome.RETRY, retry_after=3600.0, error="monthly quota reached")
+
+    sender = Sender(db, ChannelPolicy("test", rate=ZALO.rate, hard_limit=ZALO.hard_limit, per_chat=ZALO.per_chat,
+                                      per_group=ZALO.per_group, window=ZALO.window), send, "solo")
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    while not refused:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # the picker is back in its loop, the channel paused for an hour
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert len(refused) <= sender.max_in_flight < 40  # only calls already under way when the 429 came
