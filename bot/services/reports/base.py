@@ -13,10 +13,10 @@ from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.questionnaire.model import Question, Questionnaire
 from bot.services.base import Service
-from bot.services.periods import to_info
+from bot.services.periods import extension_of, to_info
 from bot.services.reports.flow import CONFIRM, REVIEW, normalised
 from bot.services.reports.store import QuestionnaireStore
-from storage.models import DeadlineExtension, Period, Report, ReportAnswer, ReportVersion, Unit
+from storage.models import Period, Report, ReportAnswer, ReportVersion, Unit
 
 EDITABLE = (ReportState.DRAFT.value, ReportState.RETURNED.value)
 
@@ -126,10 +126,17 @@ class ReportBase(Service):
             raise NotFound(N_("This report no longer exists."))
         unit = session.get(Unit, report.unit_id)
         period = session.get(Period, report.period_id)
-        extension = session.exec(select(DeadlineExtension).where(
-            DeadlineExtension.period_id == period.id, DeadlineExtension.unit_id == unit.id)).first()
-        info = to_info(period, self.clock.today(), extension)
-        rows = {r.question_id: r for r in session.exec(select(ReportAnswer).where(ReportAnswer.report_id == report_id))}
+        memo = self.db.memo(session)
+        info = to_info(period, self.clock.today(), extension_of(session, memo, period.id, unit.id))
+        # A second load in the same update (a screen read, then the change) reads the answers once: a copy of
+        # the remembered rows, so answers added to this one are not remembered (the flush forgets them anyway).
+        rows = memo.get(("answers", report_id)) if memo is not None else None
+        if rows is None:
+            rows = {r.question_id: r
+                    for r in session.exec(select(ReportAnswer).where(ReportAnswer.report_id == report_id))}
+            if memo is not None:
+                memo[("answers", report_id)] = rows
+        rows = dict(rows)
         questionnaire = self.store.get(report.questionnaire_code, report.questionnaire_version)
         comment = None
         if report.state == ReportState.RETURNED.value:
@@ -183,7 +190,15 @@ class ReportBase(Service):
                       item=dict(cursor.get("item") or {}), picks=picks, **base)
 
     def _report_id_for(self, session: Session, period_id: int, unit_id: int) -> int | None:
-        return session.exec(select(Report.id).where(Report.period_id == period_id, Report.unit_id == unit_id)).first()
+        """The unit's report for the period; a found id is remembered for the update (reports are never deleted)."""
+        memo = self.db.memo(session)
+        key = ("report", period_id, unit_id)
+        if memo is not None and key in memo:
+            return memo[key]
+        found = session.exec(select(Report.id).where(Report.period_id == period_id, Report.unit_id == unit_id)).first()
+        if memo is not None and found is not None:
+            memo[key] = found
+        return found
 
 
 def refuse_closed(ref: ReportRef) -> None:
