@@ -50,8 +50,8 @@ class ReportService(ReportReview):
         result = []
         with self.db.session() as session:
             for info in periods:
-                report_id = self._report_id_for(session, info.period_id, actor.unit_id)
-                result.append((info, self._ref(self._load(session, report_id)) if report_id else None))
+                loaded = self._load_where(session, Report.period_id == info.period_id, Report.unit_id == actor.unit_id)
+                result.append((info, self._ref(loaded) if loaded else None))
         return result
 
     def open(self, actor: Actor, period_id: int) -> Screen:
