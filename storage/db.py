@@ -22,6 +22,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _AMBIENT: ContextVar[Session | None] = ContextVar("ambient_unit_of_work", default=None)
 _WRITES = "writes"  # connection.info key: statements other than SELECT run on the connection (see _count_writes)
 _TAINTED = "tainted"  # session.info key: a block that wrote raised, and no SAVEPOINT was there to undo it only
+_MEMO = "memo"  # session.info key: reads remembered until the unit of work next writes (see `Database.memo`)
 _IDLE_PING = 10.0  # seconds: a pooled PostgreSQL connection idle longer than this is pinged before it is used
 
 
@@ -39,6 +40,13 @@ def _keep_loaded(session: OrmSession, instance) -> None:  # noqa: ANN001
     """Hold every row the update touched, so a later `session.get` in another block is answered from memory
     (the identity map alone holds rows weakly: a report loaded by one service call was gone by the next)."""
     session.info.setdefault("held", []).append(instance)
+
+
+def _forget_reads(session: OrmSession, *_args) -> None:  # noqa: ANN002
+    """Something is about to be written (or a SAVEPOINT was rolled back): what was remembered may be out of date."""
+    memo = session.info.get(_MEMO)
+    if memo:
+        memo.clear()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -174,6 +182,9 @@ class Database:
             session.info["savepoints"] = savepoints
             event.listen(session, "loaded_as_persistent", _keep_loaded)
             event.listen(session, "pending_to_persistent", _keep_loaded)
+            event.listen(session, "before_flush", _forget_reads)
+            event.listen(session, "after_soft_rollback", _forget_reads)
+            session.info[_MEMO] = {}
             if self.is_sqlite:
                 # Take SQLite's write lock now: a deferred transaction that reads and later writes fails at once
                 # when another writer committed in between; and SAVEPOINTs need a transaction already open.
@@ -188,11 +199,31 @@ class Database:
             finally:
                 _AMBIENT.reset(token)
                 session.info.pop("held", None)
+                session.info.pop(_MEMO, None)
 
     @staticmethod
     def tainted(session: Session) -> bool:
         """In an optimistic unit of work: a block wrote and raised, so its writes cannot be undone alone."""
         return bool(session.info.get(_TAINTED))
+
+    @staticmethod
+    def memo(session: Session) -> dict | None:
+        """Reads a service may remember for the rest of the update (None outside a unit of work).
+
+        For rows the identity map cannot answer: a query's result (a report's answers, a unit's deadline
+        extension) or a row that does not exist. Emptied before every flush that writes anything and after a
+        rolled-back SAVEPOINT, so what it holds was read in this transaction and nothing written since; write
+        through the ORM (a bulk UPDATE or DELETE of a remembered table would bypass this)."""
+        return session.info.get(_MEMO)
+
+    @staticmethod
+    def discard_changes(session: Session) -> None:
+        """Undo what was changed in memory and not flushed: new objects are dropped, changed ones expired (read
+        again when next used). Lets a block that refuses after changing objects leave the transaction clean."""
+        for instance in list(session.new):
+            session.expunge(instance)
+        for instance in list(session.dirty):
+            session.expire(instance)
 
     @staticmethod
     def ambient() -> Session | None:

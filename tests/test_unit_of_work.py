@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import event, update
 from sqlmodel import select
 
@@ -89,3 +91,67 @@ async def test_a_typed_answer_uses_savepoints_only_for_the_change(sim):
     seen = statements_of(sim.db)
     await sim.send("khtc", "/batdau")
     assert not any("SAVEPOINT" in s for s in seen)
+
+
+async def test_a_refused_answer_changes_nothing_without_a_savepoint(sim):
+    """The answer is worked out in memory before the step is claimed: a refusal has nothing to undo."""
+    from datetime import datetime
+
+    from bot.clock import TZ
+    from storage.models import AuditLog, Report, ReportAnswer
+
+    sim.clock.set(datetime(2027, 6, 3, 9, 0, tzinfo=TZ))
+    for text in ("/baocao", "Nội dung", "1", "bỏ qua", "bỏ qua", "bỏ qua", "có"):
+        await sim.send("khtc", text)
+    with sim.db.session() as session:
+        before = (session.exec(select(Report)).one().step, len(session.exec(select(ReportAnswer)).all()),
+                  len(session.exec(select(AuditLog)).all()))
+    seen = statements_of(sim.db)
+    sent = await sim.send("khtc", "một tỷ rưỡi")  # not an amount: refused, the same question again
+    assert "Câu 7/20" in sent[-1].text
+    assert not any("SAVEPOINT" in s for s in seen)
+    assert not any(s.lstrip().upper().startswith("UPDATE REPORT") for s in seen)
+    with sim.db.session() as session:
+        after = (session.exec(select(Report)).one().step, len(session.exec(select(ReportAnswer)).all()),
+                 len(session.exec(select(AuditLog)).all()))
+    assert after == before
+    sent = await sim.send("khtc", "2 tỷ")  # the same step still takes an answer
+    assert "Câu 8/20" in sent[-1].text
+    with sim.db.session() as session:
+        assert session.exec(select(Report)).one().step == before[0] + 1
+
+
+def test_what_an_update_remembers_is_forgotten_when_it_writes(services):
+    """A person read once per update, read again after the update changed them (the memo empties at a flush)."""
+    from bot.domain import Role
+
+    people = services.people
+    person = people.add_person(full_name="Nguyễn Văn Thử", role=Role.OFFICE, telegram_id="777001")
+    with services.db.unit_of_work(savepoints=False) as session:
+        first = people.actor_for("telegram", "777001")
+        seen = statements_of(services.db)
+        assert people.actor_for("telegram", "777001") == first and not seen  # remembered
+        people.set_locale(person.person_id, "en")
+        assert people.actor_for("telegram", "777001").locale == "en"
+        assert services.dialogs.get(person.person_id) is None
+        services.dialogs.set(person.person_id, "test", {"a": 1})
+        assert services.dialogs.get(person.person_id).payload == {"a": 1}
+        services.dialogs.clear(person.person_id)
+        assert services.dialogs.get(person.person_id) is None
+        assert Database.memo(session) is not None
+    assert Database.memo(session) is None
+    assert services.dialogs.get(person.person_id) is None
+
+
+async def test_the_claim_brings_the_speaker_on_postgresql(sim):
+    """On PostgreSQL an update's first statement also reads its person and dialog state: no statement of its own."""
+    await sim.send("khtc", "/baocao")
+    seen = statements_of(sim.db)
+    await sim.send("khtc", "/baocao")
+    lookups = [s for s in seen if re.search(r"\bFROM (person|dialogstate)\b", s)]
+    if sim.db.is_sqlite:
+        assert lookups  # SQLite cannot put an UPDATE in a WITH: the lookups are statements of their own
+    else:
+        assert not lookups
+        assert any(s.lstrip().startswith("WITH claimed") and "JOIN person" in s and "JOIN dialogstate" in s
+                   for s in seen)

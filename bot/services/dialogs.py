@@ -15,17 +15,35 @@ class Dialog:
     payload: dict[str, Any]
 
 
+def remember_dialog(memo: dict | None, person_id: int, row: DialogState | None) -> None:
+    """The person's dialog state row, or that there is none, for the rest of the update (read with the claim)."""
+    if memo is not None:
+        memo[("dialog", person_id)] = row
+
+
+def _row(db, session, person_id: int) -> DialogState | None:  # noqa: ANN001
+    """The row, from what the update already read when it can (the identity map cannot say "there is none")."""
+    memo = db.memo(session)
+    key = ("dialog", person_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    row = session.get(DialogState, person_id)
+    if memo is not None:
+        memo[key] = row
+    return row
+
+
 class DialogService(Service):
     """One pending question per person; a feature owns the kinds it sets."""
 
     def get(self, person_id: int) -> Dialog | None:
         with self.db.session() as session:
-            row = session.get(DialogState, person_id)
+            row = _row(self.db, session, person_id)
             return Dialog(row.kind, dict(row.payload)) if row else None
 
     def set(self, person_id: int, kind: str, payload: dict[str, Any] | None = None) -> None:
         with self.db.session() as session:
-            row = session.get(DialogState, person_id)
+            row = _row(self.db, session, person_id)
             if row is None:
                 row = DialogState(person_id=person_id, kind=kind, payload=payload or {}, updated_at=self.clock.now())
             else:
@@ -35,6 +53,6 @@ class DialogService(Service):
     def clear(self, person_id: int, kind: str | None = None) -> None:
         """Forget the pending question (only if it is of `kind`, when given)."""
         with self.db.session() as session:
-            row = session.get(DialogState, person_id)
+            row = _row(self.db, session, person_id)
             if row is not None and (kind is None or row.kind == kind):
                 session.delete(row)

@@ -46,17 +46,31 @@ def to_recipient(person: Person) -> Recipient:
                      zalo_id=person.zalo_id, preferred_channel=person.preferred_channel)
 
 
+def remember_speaker(memo: dict | None, channel: str, external_id: str, person: Person | None,
+                     unit: Unit | None) -> None:
+    """What `actor_for(channel, external_id)` answers for the rest of the update (the inbox's claim reads it)."""
+    if memo is not None:
+        memo[("actor", channel, external_id)] = to_actor(person, unit) if person is not None else None
+
+
 class PeopleService(Service):
     """Looks people up by channel id and answers role questions."""
 
     def actor_for(self, channel: str, external_id: str) -> Actor | None:
-        """The active registered person behind a channel id, or None for a stranger."""
+        """The active registered person behind a channel id, or None for a stranger (read once per update)."""
         column = CHANNEL_COLUMNS[channel]
         with self.db.session() as session:
+            memo = self.db.memo(session)
+            key = ("actor", channel, external_id)
+            if memo is not None and key in memo:
+                return memo[key]
             row = session.exec(
                 select(Person, Unit).join(Unit, isouter=True).where(column == external_id, Person.is_active)
             ).first()
-            return to_actor(*row) if row else None
+            actor = to_actor(*row) if row else None
+            if memo is not None:
+                memo[key] = actor
+            return actor
 
     def get_actor(self, person_id: int) -> Actor:
         with self.db.session() as session:

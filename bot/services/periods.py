@@ -98,8 +98,7 @@ class PeriodReader(Service):
                 raise NotFound()
             extension = None
             if unit_id is not None:
-                extension = session.exec(select(DeadlineExtension).where(
-                    DeadlineExtension.period_id == period_id, DeadlineExtension.unit_id == unit_id)).first()
+                extension = extension_of(session, self.db.memo(session), period_id, unit_id)
             return to_info(period, today, extension)
 
     def open_for_unit(self, unit_id: int) -> list[PeriodInfo]:
@@ -110,8 +109,24 @@ class PeriodReader(Service):
                                    .order_by(Period.deadline, Period.id)).all()
             extensions = {e.period_id: e for e in session.exec(
                 select(DeadlineExtension).where(DeadlineExtension.unit_id == unit_id)).all()}
+            memo = self.db.memo(session)
+            if memo is not None:  # the unit's report screens read the same rows next (reports/base.extension_of)
+                for period in periods:
+                    memo[("extension", period.id, unit_id)] = extensions.get(period.id)
             infos = [to_info(p, today, extensions.get(p.id)) for p in periods]
             return [i for i in infos if i.state == "open"]
+
+
+def extension_of(session: Session, memo: dict | None, period_id: int, unit_id: int) -> DeadlineExtension | None:
+    """A unit's deadline extension for a period (None: none), read once per update."""
+    key = ("extension", period_id, unit_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    found = session.exec(select(DeadlineExtension).where(
+        DeadlineExtension.period_id == period_id, DeadlineExtension.unit_id == unit_id)).first()
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 @dataclass(frozen=True)

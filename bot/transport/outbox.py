@@ -15,7 +15,7 @@ from storage.db import Database
 from storage.models.transport import OutboxMessage
 
 PENDING, SENDING, SENT, FAILED, UNKNOWN = "pending", "sending", "sent", "failed", "unknown"
-_INSERT = insert(OutboxMessage)
+_INSERT = insert(OutboxMessage.__table__)
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ class Outbox:
     def enqueue(self, session, **values: Any) -> None:  # noqa: ANN001
         """Write one call into `session` (the update's unit of work, or a short transaction of its own)."""
         # Values as parameters of one prebuilt INSERT (compiled once): `.values(**...)` built a new statement per call.
-        session.execute(_INSERT, enqueue_values(**values))
+        # Run on the session's connection (its transaction, SAVEPOINT included): a Core INSERT, without the ORM's
+        # bulk-insert path, which cost more than the statement itself for one row.
+        session.connection().execute(_INSERT, enqueue_values(**values))
 
     def pending(self, channel: str, limit: int = 200, *, min_priority: int = 0,
                 including_later: bool = False) -> list[Outgoing]:

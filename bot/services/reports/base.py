@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
 
 from bot.contracts import ReportState
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.questionnaire.model import Question, Questionnaire
 from bot.services.base import Service
-from bot.services.periods import to_info
+from bot.services.periods import extension_of, to_info
 from bot.services.reports.flow import CONFIRM, REVIEW, normalised
 from bot.services.reports.store import QuestionnaireStore
 from storage.models import DeadlineExtension, Period, Report, ReportAnswer, ReportVersion, Unit
@@ -121,20 +122,52 @@ class ReportBase(Service):
         self.store = store or QuestionnaireStore(db, clock)
 
     def _load(self, session: Session, report_id: int) -> Loaded:
+        memo = self.db.memo(session)
+        rows = memo.get(("answers", report_id)) if memo is not None else None
+        if rows is None:  # the first load of this report in the update: one statement
+            loaded = self._load_where(session, Report.id == report_id)
+            if loaded is None:
+                raise NotFound(N_("This report no longer exists."))
+            return loaded
+        # A second load in the same update (a screen read, then the change) reads nothing again: the rows are held
+        # and the answers remembered (a copy, so answers added to this load are not; the flush forgets them anyway).
         report = session.get(Report, report_id)
         if report is None:
             raise NotFound(N_("This report no longer exists."))
         unit = session.get(Unit, report.unit_id)
         period = session.get(Period, report.period_id)
-        extension = session.exec(select(DeadlineExtension).where(
-            DeadlineExtension.period_id == period.id, DeadlineExtension.unit_id == unit.id)).first()
+        extension = extension_of(session, memo, period.id, unit.id)
+        return self._loaded(session, report, unit, period, extension, dict(rows))
+
+    def _load_where(self, session: Session, *criteria: Any) -> Loaded | None:
+        """A report with its unit, period, the unit's deadline extension and its answers in one statement (a row
+        per answer), where four took four round trips; what it read is remembered for the rest of the update."""
+        found = session.exec(
+            select(Report, Unit, Period, DeadlineExtension, ReportAnswer)
+            .join(Unit, col(Unit.id) == Report.unit_id).join(Period, col(Period.id) == Report.period_id)
+            .outerjoin(DeadlineExtension, and_(col(DeadlineExtension.period_id) == Report.period_id,
+                                               col(DeadlineExtension.unit_id) == Report.unit_id))
+            .outerjoin(ReportAnswer, col(ReportAnswer.report_id) == Report.id)
+            .where(*criteria)).all()
+        if not found:
+            return None
+        report, unit, period, extension, _ = found[0]
+        rows = {row[4].question_id: row[4] for row in found if row[4] is not None}
+        memo = self.db.memo(session)
+        if memo is not None:
+            memo[("extension", report.period_id, report.unit_id)] = extension
+            memo[("answers", report.id)] = rows
+            memo[("report", report.period_id, report.unit_id)] = report.id
+        return self._loaded(session, report, unit, period, extension, dict(rows))
+
+    def _loaded(self, session: Session, report: Report, unit: Unit, period: Period,
+                extension: DeadlineExtension | None, rows: dict[str, ReportAnswer]) -> Loaded:
         info = to_info(period, self.clock.today(), extension)
-        rows = {r.question_id: r for r in session.exec(select(ReportAnswer).where(ReportAnswer.report_id == report_id))}
         questionnaire = self.store.get(report.questionnaire_code, report.questionnaire_version)
         comment = None
         if report.state == ReportState.RETURNED.value:
             comment = session.exec(select(ReportVersion.review_comment).where(
-                ReportVersion.report_id == report_id, ReportVersion.version == report.version)).first()
+                ReportVersion.report_id == report.id, ReportVersion.version == report.version)).first()
         return Loaded(report, unit, period, questionnaire, rows, info.deadline, info.state, comment)
 
     @staticmethod
@@ -183,7 +216,15 @@ class ReportBase(Service):
                       item=dict(cursor.get("item") or {}), picks=picks, **base)
 
     def _report_id_for(self, session: Session, period_id: int, unit_id: int) -> int | None:
-        return session.exec(select(Report.id).where(Report.period_id == period_id, Report.unit_id == unit_id)).first()
+        """The unit's report for the period; a found id is remembered for the update (reports are never deleted)."""
+        memo = self.db.memo(session)
+        key = ("report", period_id, unit_id)
+        if memo is not None and key in memo:
+            return memo[key]
+        found = session.exec(select(Report.id).where(Report.period_id == period_id, Report.unit_id == unit_id)).first()
+        if memo is not None and found is not None:
+            memo[key] = found
+        return found
 
 
 def refuse_closed(ref: ReportRef) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.contracts import ReportState
@@ -19,14 +20,14 @@ from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.questionnaire.answers import answered_count, file_value
 from bot.questionnaire.model import QType
-from bot.services.periods import PeriodInfo, PeriodService, to_info
+from bot.services.periods import PeriodInfo, PeriodService, extension_of, to_info
 from bot.services.reports.base import EDITABLE, Loaded, Mode, ReportRef, Screen, refuse_closed
 from bot.services.reports.edit import apply_action
 from bot.services.reports.flow import normalised
 from bot.services.reports.review import ReportReview
 from bot.services.reports.words import typed_action
 from storage import audit
-from storage.models import DeadlineExtension, Period, Person, Report, Unit
+from storage.models import Period, Person, Report, Unit
 
 STALE = N_("This button is from an earlier message; here is where the report stands now.")
 MOVED_ON = N_("{name} has just updated the report, so your last message was not saved. "
@@ -49,8 +50,8 @@ class ReportService(ReportReview):
         result = []
         with self.db.session() as session:
             for info in periods:
-                report_id = self._report_id_for(session, info.period_id, actor.unit_id)
-                result.append((info, self._ref(self._load(session, report_id)) if report_id else None))
+                loaded = self._load_where(session, Report.period_id == info.period_id, Report.unit_id == actor.unit_id)
+                result.append((info, self._ref(loaded) if loaded else None))
         return result
 
     def open(self, actor: Actor, period_id: int) -> Screen:
@@ -62,8 +63,7 @@ class ReportService(ReportReview):
             if period is None:
                 raise NotFound(N_("This reporting period no longer exists."))
             report_id = self._report_id_for(session, period_id, actor.unit_id)
-            extension = session.exec(select(DeadlineExtension).where(
-                DeadlineExtension.period_id == period_id, DeadlineExtension.unit_id == actor.unit_id)).first()
+            extension = extension_of(session, self.db.memo(session), period_id, actor.unit_id)
             state = to_info(period, self.clock.today(), extension).state
         if report_id is None:
             if state == "upcoming":
@@ -136,34 +136,51 @@ class ReportService(ReportReview):
         return self._change(actor, report_id, step, "answer", file_value(target, meta), typed=True)
 
     def _change(self, actor: Actor, report_id: int, step: int, action: str, value: Any, typed: bool = False) -> Screen:
+        """Apply one action, then claim the step and store the counts and cursor in one conditional UPDATE.
+
+        The action is worked out in memory first (nothing is flushed meanwhile), so a refused answer, the common
+        refusal, only discards in-memory changes: no SAVEPOINT, no write to undo. The claim still decides: it
+        counts only if the report is at the step the press or message was shown at (every writer bumps `step`,
+        so the rows read in this update are the report as it stands at that step); anything else is stale.
+        """
         now = self.clock.now()
         try:
-            with self.db.session(atomic=True) as session:  # a refused answer undoes the claimed step
-                claimed = session.exec(
-                    update(Report).where(Report.id == report_id, Report.step == step, col(Report.state).in_(EDITABLE))
-                    .values(step=Report.step + 1, updated_at=now)
-                ).rowcount
-                if not claimed:
-                    raise _Stale()
-                loaded = self._load(session, report_id)
-                self._check_editor(actor, loaded)
-                if not self._ref(loaded).editable:
-                    refuse_closed(self._ref(loaded))
-                outcome = apply_action(session, loaded, actor, action, value, now)
-                self._save(session, loaded, actor, outcome.cursor)
+            with self.db.session() as session:
+                session.flush()  # whatever an enclosing block changed is written first, never discarded below
+                try:
+                    with session.no_autoflush:
+                        loaded = self._load(session, report_id)
+                        report = loaded.report
+                        if report.step != step or report.state not in EDITABLE:
+                            raise _Stale()
+                        self._check_editor(actor, loaded)
+                        if not self._ref(loaded).editable:
+                            refuse_closed(self._ref(loaded))
+                        outcome = apply_action(session, loaded, actor, action, value, now)
+                        values = {"step": step + 1, "updated_at": now, **self._counts(loaded, actor, outcome.cursor)}
+                        claimed = session.execute(
+                            update(Report).where(Report.id == report_id, Report.step == step,
+                                                 col(Report.state).in_(EDITABLE))
+                            .values(values).execution_options(synchronize_session=False)
+                        ).rowcount
+                        if not claimed:
+                            raise _Stale()
+                        for key, stored in values.items():  # the held row as the database now has it
+                            set_committed_value(report, key, stored)
+                except BaseException:
+                    self.db.discard_changes(session)  # nothing was written: the transaction stays clean
+                    raise
                 return self._screen(loaded, outcome.note, outcome.event, **outcome.params)
         except _Stale:
             return self._stale_screen(actor, report_id, typed=typed)
 
-    def _save(self, session: Session, loaded: Loaded, actor: Actor, cursor: dict[str, Any]) -> None:
-        """Counts that progress.py reads, and the cursor, written with the answer."""
-        report, answers = loaded.report, loaded.answers
+    @staticmethod
+    def _counts(loaded: Loaded, actor: Actor, cursor: dict[str, Any]) -> dict[str, Any]:
+        """Counts that progress.py reads, and the cursor, written with the answer (in the claim's UPDATE)."""
         applicable = loaded.applicable()
-        report.question_count = len(applicable)
-        report.answered_count = answered_count(applicable, answers)
-        report.cursor = normalised({**cursor, "by": actor.person_id}, applicable, answers)
-        report.updated_at = self.clock.now()
-        session.add(report)
+        answers = loaded.answers
+        return {"question_count": len(applicable), "answered_count": answered_count(applicable, answers),
+                "cursor": normalised({**cursor, "by": actor.person_id}, applicable, answers)}
 
     def _stale_screen(self, actor: Actor, report_id: int, typed: bool) -> Screen:
         screen = self.current(actor, report_id)
