@@ -54,5 +54,8 @@ class DialogService(Service):
         """Forget the pending question (only if it is of `kind`, when given)."""
         with self.db.session() as session:
             row = _row(self.db, session, person_id)
-            if row is not None and (kind is None or row.kind == kind):
+            deleted = row is not None and (kind is None or row.kind == kind)
+            if deleted:
                 session.delete(row)
+        if deleted:  # flushed as the block closed (which empties the memo): "none" is known without a read
+            remember_dialog(self.db.memo(session), person_id, None)
