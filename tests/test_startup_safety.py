@@ -125,3 +125,20 @@ def test_one_pending_bootstrap_invitation(services):
     result = services.invites.redeem("telegram", "8003", third, "C", "vi")
     assert result.status == RedeemStatus.OK and result.actor.is_office
     assert services.invites.bootstrap_office_invite() is None
+
+
+def test_start_up_imports_no_document_chart_or_postgresql_library():
+    """The bot's start imports what every update needs and nothing more: the DOCX, XLSX and chart libraries load
+    when a document or chart is made, and the PostgreSQL dialect when a PostgreSQL database is opened (on
+    SQLite, never). Each is a tenth of a second or more of every start (benchmarks/cold_start.py)."""
+    import subprocess
+    import sys
+
+    from bot.config import PROJECT_ROOT
+
+    heavy = ("docx", "openpyxl", "matplotlib", "alembic", "sqlalchemy.dialects.postgresql", "holidays")
+    code = ("import sys, bot.__main__, bot.app, handlers.registry, bot.transport.runtime; "
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
