@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -215,6 +216,19 @@ class Database:
         rolled-back SAVEPOINT, so what it holds was read in this transaction and nothing written since; write
         through the ORM (a bulk UPDATE or DELETE of a remembered table would bypass this)."""
         return session.info.get(_MEMO)
+
+    @staticmethod
+    def remembered(session: Session, key: tuple, read: Callable[[], Any], keep: Callable[[Any], bool] = bool
+                   ) -> Any:
+        """`read()` once per update under `key` (outside a unit of work, every time); a result is kept only when
+        `keep(result)` (by default a found one; pass `lambda _r: True` to remember "none" too)."""
+        memo = session.info.get(_MEMO)
+        if memo is not None and key in memo:
+            return memo[key]
+        result = read()
+        if memo is not None and keep(result):
+            memo[key] = result
+        return result
 
     @staticmethod
     def discard_changes(session: Session) -> None:

@@ -23,14 +23,8 @@ def remember_dialog(memo: dict | None, person_id: int, row: DialogState | None) 
 
 def _row(db, session, person_id: int) -> DialogState | None:  # noqa: ANN001
     """The row, from what the update already read when it can (the identity map cannot say "there is none")."""
-    memo = db.memo(session)
-    key = ("dialog", person_id)
-    if memo is not None and key in memo:
-        return memo[key]
-    row = session.get(DialogState, person_id)
-    if memo is not None:
-        memo[key] = row
-    return row
+    return db.remembered(session, ("dialog", person_id), lambda: session.get(DialogState, person_id),
+                         keep=lambda _row: True)
 
 
 class DialogService(Service):

@@ -60,17 +60,14 @@ class PeopleService(Service):
         """The active registered person behind a channel id, or None for a stranger (read once per update)."""
         column = CHANNEL_COLUMNS[channel]
         with self.db.session() as session:
-            memo = self.db.memo(session)
-            key = ("actor", channel, external_id)
-            if memo is not None and key in memo:
-                return memo[key]
-            row = session.exec(
-                select(Person, Unit).join(Unit, isouter=True).where(column == external_id, Person.is_active)
-            ).first()
-            actor = to_actor(*row) if row else None
-            if memo is not None:
-                memo[key] = actor
-            return actor
+
+            def read() -> Actor | None:
+                row = session.exec(
+                    select(Person, Unit).join(Unit, isouter=True).where(column == external_id, Person.is_active)
+                ).first()
+                return to_actor(*row) if row else None
+
+            return self.db.remembered(session, ("actor", channel, external_id), read, keep=lambda _actor: True)
 
     def get_actor(self, person_id: int) -> Actor:
         with self.db.session() as session:

@@ -14,6 +14,7 @@ from bot.periods import FIRST_YEAR, LAST_YEAR, LATE_GRACE, PeriodKind, default_p
 from bot.services.base import Service
 from bot.text import clean_line, fold, parse_index
 from storage import audit
+from storage.db import Database
 from storage.models import CalendarOverride, DeadlineExtension, Period, Unit
 
 REASON_MAX = 1000
@@ -98,7 +99,7 @@ class PeriodReader(Service):
                 raise NotFound()
             extension = None
             if unit_id is not None:
-                extension = extension_of(session, self.db.memo(session), period_id, unit_id)
+                extension = extension_of(session, period_id, unit_id)
             return to_info(period, today, extension)
 
     def open_for_unit(self, unit_id: int) -> list[PeriodInfo]:
@@ -117,16 +118,11 @@ class PeriodReader(Service):
             return [i for i in infos if i.state == "open"]
 
 
-def extension_of(session: Session, memo: dict | None, period_id: int, unit_id: int) -> DeadlineExtension | None:
+def extension_of(session: Session, period_id: int, unit_id: int) -> DeadlineExtension | None:
     """A unit's deadline extension for a period (None: none), read once per update."""
-    key = ("extension", period_id, unit_id)
-    if memo is not None and key in memo:
-        return memo[key]
-    found = session.exec(select(DeadlineExtension).where(
-        DeadlineExtension.period_id == period_id, DeadlineExtension.unit_id == unit_id)).first()
-    if memo is not None:
-        memo[key] = found
-    return found
+    return Database.remembered(session, ("extension", period_id, unit_id), lambda: session.exec(select(
+        DeadlineExtension).where(DeadlineExtension.period_id == period_id, DeadlineExtension.unit_id == unit_id)
+    ).first(), keep=lambda _row: True)
 
 
 @dataclass(frozen=True)

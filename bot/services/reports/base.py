@@ -136,7 +136,7 @@ class ReportBase(Service):
             raise NotFound(N_("This report no longer exists."))
         unit = session.get(Unit, report.unit_id)
         period = session.get(Period, report.period_id)
-        extension = extension_of(session, memo, period.id, unit.id)
+        extension = extension_of(session, period.id, unit.id)
         return self._loaded(session, report, unit, period, extension, dict(rows))
 
     def _load_where(self, session: Session, *criteria: Any) -> Loaded | None:
@@ -217,14 +217,8 @@ class ReportBase(Service):
 
     def _report_id_for(self, session: Session, period_id: int, unit_id: int) -> int | None:
         """The unit's report for the period; a found id is remembered for the update (reports are never deleted)."""
-        memo = self.db.memo(session)
-        key = ("report", period_id, unit_id)
-        if memo is not None and key in memo:
-            return memo[key]
-        found = session.exec(select(Report.id).where(Report.period_id == period_id, Report.unit_id == unit_id)).first()
-        if memo is not None and found is not None:
-            memo[key] = found
-        return found
+        return self.db.remembered(session, ("report", period_id, unit_id), lambda: session.exec(
+            select(Report.id).where(Report.period_id == period_id, Report.unit_id == unit_id)).first())
 
 
 def refuse_closed(ref: ReportRef) -> None:

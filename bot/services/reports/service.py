@@ -63,7 +63,7 @@ class ReportService(ReportReview):
             if period is None:
                 raise NotFound(N_("This reporting period no longer exists."))
             report_id = self._report_id_for(session, period_id, actor.unit_id)
-            extension = extension_of(session, self.db.memo(session), period_id, actor.unit_id)
+            extension = extension_of(session, period_id, actor.unit_id)
             state = to_info(period, self.clock.today(), extension).state
         if report_id is None:
             if state == "upcoming":
