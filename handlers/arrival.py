@@ -15,7 +15,7 @@ from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import N_
-from handlers.common import reply, tr_for
+from handlers.common import command_name, reply, tr_for
 from handlers.context import BotApp, BotContext
 
 EDITED = N_("Editing a message you already sent does not change your answer. Please type the correction as a new "
@@ -29,19 +29,6 @@ def _actor_translator(update: Update, context: BotContext):  # noqa: ANN202
     user = update.effective_user
     actor = context.services.people.actor_for("telegram", str(user.id)) if user else None
     return tr_for(update, context, actor)
-
-
-def command_name(message: Message, bot_username: str | None) -> str | None:
-    """The command a message starts with ("/tinhhinh@Bot" -> "tinhhinh"); None when it is not one or names
-    another bot."""
-    text = message.text or ""
-    entity = next((e for e in message.entities or () if e.type == "bot_command" and e.offset == 0), None)
-    if entity is None:
-        return None
-    name, _at, target = text[1:entity.length].partition("@")
-    if target and bot_username and target.lower() != bot_username.lower():
-        return None
-    return name.lower()
 
 
 async def arrive(update: Update, context: BotContext) -> None:

@@ -153,14 +153,24 @@ async def send_stranger_notice(update: Update, context: BotContext) -> None:
 KEEPS_DIALOG = frozenset({"huy", "cancel"})  # /huy reports what it cancels
 
 
-def starts_new_command(update: Update) -> bool:
+def command_name(message: Message, bot_username: str | None) -> str | None:
+    """The command a message starts with ("/tinhhinh@Bot" -> "tinhhinh"); None when it is not one or names
+    another bot."""
+    text = message.text or ""
+    entity = next((e for e in message.entities or () if e.type == "bot_command" and e.offset == 0), None)
+    if entity is None:
+        return None
+    name, _at, target = text[1:entity.length].partition("@")
+    if target and bot_username and target.lower() != bot_username.lower():
+        return None
+    return name.lower()
+
+
+def starts_new_command(update: Update, bot_username: str | None) -> bool:
     """A typed command other than /huy: the person has moved on, so a typed answer that was pending ends here
     (a number typed after /donvi must not land in the /xuatbaocao menu left open before it)."""
-    message = update.message
-    entity = message.entities[0] if message is not None and message.text and message.entities else None
-    if entity is None or entity.type != "bot_command" or entity.offset != 0:
-        return False
-    return message.text[1:entity.length].partition("@")[0].lower() not in KEEPS_DIALOG
+    name = command_name(update.message, bot_username) if update.message is not None else None
+    return name is not None and name not in KEEPS_DIALOG
 
 
 def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorHandler], Callable]:
@@ -177,7 +187,7 @@ def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorH
             if actor is None:
                 await send_stranger_notice(update, context)
                 return None
-            if starts_new_command(update):
+            if starts_new_command(update, context.bot.username):
                 context.services.dialogs.clear(actor.person_id)
             if check is not None and not check(actor):
                 await answer_query(update)
