@@ -20,12 +20,14 @@ log = logging.getLogger(__name__)
 
 
 def prepare_database(settings: Settings, services: Services, migrate: bool = True) -> None:
-    """Schema up to date, units loaded on first start, default periods present."""
+    """Schema up to date, units loaded on first start, default periods and the questionnaires present."""
     if migrate:
         services.db.upgrade()
     if not services.org.has_units() and settings.organization_file.exists():
         services.org.load_file(settings.organization_file)
     services.periods.ensure_defaults()
+    # Questionnaire files stored now, committed before any update: the first report started need not do it.
+    services.reports.store.sync()
 
 
 def build_application(

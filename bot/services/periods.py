@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from bot.calendar import public_holiday_name
@@ -106,10 +107,15 @@ class PeriodReader(Service):
         """Periods a unit can report on today, earliest deadline first, with the unit's own deadline."""
         today = self.clock.today()
         with self.db.session() as session:
-            periods = session.exec(select(Period).where(col(Period.closed_at).is_(None), Period.opens_on <= today)
-                                   .order_by(Period.deadline, Period.id)).all()
-            extensions = {e.period_id: e for e in session.exec(
-                select(DeadlineExtension).where(DeadlineExtension.unit_id == unit_id)).all()}
+            # The periods with the unit's extension of each, in one statement (two round trips before).
+            rows = session.exec(
+                select(Period, DeadlineExtension)
+                .outerjoin(DeadlineExtension, and_(col(DeadlineExtension.period_id) == Period.id,
+                                                   col(DeadlineExtension.unit_id) == unit_id))
+                .where(col(Period.closed_at).is_(None), Period.opens_on <= today)
+                .order_by(Period.deadline, Period.id)).all()
+            periods = [period for period, _ in rows]
+            extensions = {period.id: extension for period, extension in rows}
             memo = self.db.memo(session)
             if memo is not None:  # the unit's report screens read the same rows next (reports/base.extension_of)
                 for period in periods:

@@ -107,11 +107,12 @@ class ChatSimulator:
         self._zalo_requests: list = []
 
     async def start(self) -> None:
-        prepare_database(self.settings, self.services, migrate=self._migrate)
-        await self._boot()
+        await self._boot(migrate=self._migrate)
 
-    async def _boot(self) -> None:
+    async def _boot(self, migrate: bool = False) -> None:
+        """What a process does when it starts: its own services, the database prepared, the Application."""
         self.services = build_services(self.settings, self.db, self.clock)
+        prepare_database(self.settings, self.services, migrate=migrate)
         self.zalo = ZaloSide.from_settings(self.settings, self.db, self.clock, self.i18n,
                                            transport=self.zalo_api.transport(),
                                            download=httpx.MockTransport(self._zalo_photo))

@@ -153,12 +153,17 @@ class ReportBase(Service):
             return None
         report, unit, period, extension, _ = found[0]
         rows = {row[4].question_id: row[4] for row in found if row[4] is not None}
+        self._remember(session, report, extension, rows)
+        return self._loaded(session, report, unit, period, extension, dict(rows))
+
+    def _remember(self, session: Session, report: Report, extension: DeadlineExtension | None,
+                  rows: dict[str, ReportAnswer]) -> None:
+        """What a load needs beyond the rows the session holds, kept for the rest of the update (`_load`)."""
         memo = self.db.memo(session)
         if memo is not None:
             memo[("extension", report.period_id, report.unit_id)] = extension
             memo[("answers", report.id)] = rows
             memo[("report", report.period_id, report.unit_id)] = report.id
-        return self._loaded(session, report, unit, period, extension, dict(rows))
 
     def _loaded(self, session: Session, report: Report, unit: Unit, period: Period,
                 extension: DeadlineExtension | None, rows: dict[str, ReportAnswer]) -> Loaded:

@@ -49,8 +49,11 @@ class ReportService(ReportReview):
         periods = PeriodService(self.db, self.clock).open_for_unit(actor.unit_id)
         result = []
         with self.db.session() as session:
+            memo = self.db.memo(session)
             for info in periods:
                 loaded = self._load_where(session, Report.period_id == info.period_id, Report.unit_id == actor.unit_id)
+                if loaded is None and memo is not None:  # not started: opening it need not look again
+                    memo[("report", info.period_id, actor.unit_id)] = None
                 result.append((info, self._ref(loaded) if loaded else None))
         return result
 
@@ -81,6 +84,7 @@ class ReportService(ReportReview):
             with self.db.session() as session:
                 unit = session.get(Unit, actor.unit_id)
                 period = session.get(Period, period_id)
+                extension = extension_of(session, period_id, unit.id)
                 applicable = questionnaire.applicable(unit.code, period.kind, {})
                 report = Report(period_id=period_id, unit_id=unit.id, state=ReportState.DRAFT.value,
                                 questionnaire_code=questionnaire.code, questionnaire_version=questionnaire.version,
@@ -92,6 +96,9 @@ class ReportService(ReportReview):
                 audit.record(session, at=now, actor_id=actor.person_id, action="report.start", entity="report",
                              entity_id=report.id, after={"period_id": period_id, "unit_id": unit.id,
                                                          "questionnaire": label})
+                session.flush()
+                # After the last write: the screen shown next finds a new report's rows here, and no answers.
+                self._remember(session, report, extension, {})
                 return report.id
         except IntegrityError:  # the deputy started it at the same moment: one report per unit and period
             with self.db.session() as session:

@@ -45,6 +45,8 @@ class QuestionnaireStore:
         self.db, self.clock, self.folder, self.code = db, clock, folder, code
         self._cache: dict[tuple[str, int], Questionnaire] = {}
         self._synced = False
+        self._durable = False  # synced outside any update (at start-up): what it stored is committed
+        self._newest_version: int | None = None
 
     def sync(self) -> None:
         """Snapshot every questionnaire file not yet stored; a stored version is never replaced."""
@@ -60,21 +62,37 @@ class QuestionnaireStore:
                         stored.definition, stored.checksum = questionnaire.raw, digest
                         session.add(stored)
                         log.info("%s-v%s.yaml: wording refreshed in the stored snapshot", code, version)
-                        self._cache.pop((code, version), None)
+                        self._keep(code, version, questionnaire)
                     elif stored.checksum != digest:
                         log.warning("%s-v%s.yaml differs from the stored snapshot; reports keep the stored one. "
                                     "Copy the file to a new version instead of editing it in place.", code, version)
+                        self._cache.pop((code, version), None)
+                    else:
+                        self._keep(code, version, questionnaire)
                     continue
             try:
                 with self.db.session() as session:
                     session.add(QuestionnaireSnapshot(code=code, version=version, definition=questionnaire.raw,
                                                       checksum=digest, loaded_at=self.clock.now()))
+                self._newest_version = None  # perhaps newer than the one remembered
             except IntegrityError:  # another process stored it at the same moment: theirs is identical
                 pass
+            self._keep(code, version, questionnaire)
         self._synced = True
+        self._durable = self._durable or self.db.ambient() is None
+
+    def _keep(self, code: str, version: int, questionnaire: Questionnaire) -> None:
+        """The file's parse stands for the stored version when they are the same definition (the stored one is
+        the file's JSON, so only a value JSON would change could differ): `get` need not read and parse it."""
+        if json.loads(json.dumps(questionnaire.raw, ensure_ascii=False)) == questionnaire.raw:
+            self._cache[(code, version)] = questionnaire
+        else:
+            self._cache.pop((code, version), None)
 
     def current(self) -> Questionnaire:
         """The newest stored version of the active questionnaire (what a new report is filled against)."""
+        if self._newest_version is not None:
+            return self.get(self.code, self._newest_version)
         if not self._synced:
             self.sync()
         row = self._newest()
@@ -83,6 +101,11 @@ class QuestionnaireStore:
             row = self._newest()
         if row is None:
             raise QuestionnaireError(f"no questionnaire '{self.code}' in {self.folder}")
+        if self._durable:
+            # Read once per process: versions are only added by a start-up's sync, from the files deployed with
+            # every process alike, so a newer version arrives with a restart (a process started before a newer
+            # deployment keeps the version it found until it is restarted too).
+            self._newest_version = row.version
         return self.get(row.code, row.version)
 
     def _newest(self) -> QuestionnaireSnapshot | None:
