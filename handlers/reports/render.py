@@ -177,8 +177,9 @@ def answers_text(tr: Translator, questionnaire: Questionnaire, applicable: tuple
     derived = questionnaire.derived_values(answers)
     lines: list[str] = []
     number = 0
+    applicable_ids = {q.id for q in applicable}
     for section in questionnaire.sections:
-        shown = [q for q in section.questions if q in applicable]
+        shown = [q for q in section.questions if q.id in applicable_ids]
         if not shown:
             continue
         if only is not None and section.id != only:
@@ -210,8 +211,9 @@ def answers_text(tr: Translator, questionnaire: Questionnaire, applicable: tuple
 def review_sections(screen: Screen) -> list[tuple[str, list[int]]]:
     """The review's pages: each section that applies, with the numbers of its questions in the whole report."""
     pages, number = [], 0
+    applicable = {q.id for q in screen.applicable}  # by id: comparing whole questions took ~250 comparisons
     for section in screen.questionnaire.sections:
-        shown = [q for q in section.questions if q in screen.applicable]
+        shown = [q for q in section.questions if q.id in applicable]
         if shown:
             pages.append((section.id, list(range(number + 1, number + len(shown) + 1))))
             number += len(shown)
