@@ -133,6 +133,14 @@ class I18n:
             translator = self._translators.setdefault(code, Translator(code, _load(code, self._dir)))
         return translator
 
+    def warm(self) -> None:
+        """Read now what the first updates would otherwise read while someone waits: the default locale's
+        catalogs and Babel's data for it (about 10 ms, the first time a number or date is formatted)."""
+        from babel import localedata
+
+        self.get(self.default_locale)
+        localedata.load(self.default_locale)
+
     def pick(self, locale: str | None) -> str:
         """A supported locale for a stored or Telegram-reported language code."""
         if locale:

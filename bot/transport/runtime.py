@@ -156,6 +156,7 @@ class Runtime:
         # first update at start-up.
         if self.stop_flag.wait(TICKER_START_DELAY):
             return
+        self.i18n.warm()
         app = self._build_app()
         await app.initialize()
         try:
