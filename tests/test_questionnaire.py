@@ -127,6 +127,10 @@ def test_a_report_keeps_the_version_it_was_filled_against(db, clock, tmp_path: P
     (folder / "thidua-v1.yaml").write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
     fresh = QuestionnaireStore(db, clock, folder)  # a new process
     assert fresh.current().version == 2
+    # A process started before the new version was deployed keeps the version it found, until it starts again.
+    assert store.current().version == 1
+    store.sync()
+    assert store.current().version == 2
     assert fresh.get("thidua", 2).question("infra_policy").text["vi"] == "Câu hỏi mới của giai đoạn sau?"
     assert fresh.get("thidua", 1).question("infra_policy").text["vi"] == first.question("infra_policy").text["vi"]
     assert fresh.get("thidua", 1).question("capital_plan").type == QType.MONEY

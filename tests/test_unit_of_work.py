@@ -155,3 +155,16 @@ async def test_the_claim_brings_the_speaker_on_postgresql(sim):
         assert not lookups
         assert any(s.lstrip().startswith("WITH claimed") and "JOIN person" in s and "JOIN dialogstate" in s
                    for s in seen)
+
+
+async def test_starting_a_report_reads_the_report_and_questionnaire_once(sim):
+    """The /baocao that starts a unit's report: the menu's read finds no report, which opening it need not ask
+    again; the questionnaire was stored at start-up; the first screen reads nothing the start just wrote."""
+    seen = statements_of(sim.db)
+    replies = await sim.send("khtc", "/baocao")
+    assert "Câu 1/" in replies[-1].text
+    reads = [s for s in seen if s.lstrip().startswith("SELECT")]
+    assert not [s for s in reads if "FROM questionnairesnapshot" in s]  # stored and newest read at start-up
+    report_reads = [s for s in reads if re.search(r"\bFROM report\b", s)]
+    assert len(report_reads) == 1, report_reads  # the menu's; not its id again, not the new row after the INSERT
+    assert sum(s.lstrip().startswith("INSERT INTO report ") for s in seen) == 1

@@ -79,7 +79,10 @@ class QuestionnaireStore:
                 pass
             self._keep(code, version, questionnaire)
         self._synced = True
-        self._durable = self._durable or self.db.ambient() is None
+        if self.db.ambient() is None:  # committed: the newest version can be read once for the process
+            self._durable = True
+            row = self._newest()
+            self._newest_version = row.version if row is not None and row.code == self.code else None
 
     def _keep(self, code: str, version: int, questionnaire: Questionnaire) -> None:
         """The file's parse stands for the stored version when they are the same definition (the stored one is
