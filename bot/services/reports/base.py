@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, select
 
 from bot.contracts import ReportState
@@ -20,6 +20,18 @@ from bot.services.reports.store import QuestionnaireStore
 from storage.models import DeadlineExtension, Period, Report, ReportAnswer, ReportVersion, Unit
 
 EDITABLE = (ReportState.DRAFT.value, ReportState.RETURNED.value)
+
+# A report with its unit, period, the unit's deadline extension for it and its answers (a row per answer), built
+# once: it runs for nearly every update, and building it took a fifth of its time.
+_REPORT_WITH_CONTEXT = (
+    select(Report, Unit, Period, DeadlineExtension, ReportAnswer)
+    .join(Unit, col(Unit.id) == Report.unit_id).join(Period, col(Period.id) == Report.period_id)
+    .outerjoin(DeadlineExtension, and_(col(DeadlineExtension.period_id) == Report.period_id,
+                                       col(DeadlineExtension.unit_id) == Report.unit_id))
+    .outerjoin(ReportAnswer, col(ReportAnswer.report_id) == Report.id))
+_REPORT_BY_ID = _REPORT_WITH_CONTEXT.where(col(Report.id) == bindparam("report_id"))
+_REPORT_OF_UNIT = _REPORT_WITH_CONTEXT.where(col(Report.period_id) == bindparam("period_id"),
+                                             col(Report.unit_id) == bindparam("unit_id"))
 
 
 class Mode:
@@ -125,7 +137,7 @@ class ReportBase(Service):
         memo = self.db.memo(session)
         rows = memo.get(("answers", report_id)) if memo is not None else None
         if rows is None:  # the first load of this report in the update: one statement
-            loaded = self._load_where(session, Report.id == report_id)
+            loaded = self._load_where(session, _REPORT_BY_ID, report_id=report_id)
             if loaded is None:
                 raise NotFound(N_("This report no longer exists."))
             return loaded
@@ -139,16 +151,11 @@ class ReportBase(Service):
         extension = extension_of(session, period.id, unit.id)
         return self._loaded(session, report, unit, period, extension, dict(rows))
 
-    def _load_where(self, session: Session, *criteria: Any) -> Loaded | None:
+    def _load_where(self, session: Session, statement: Any = _REPORT_OF_UNIT, **params: Any) -> Loaded | None:
         """A report with its unit, period, the unit's deadline extension and its answers in one statement (a row
-        per answer), where four took four round trips; what it read is remembered for the rest of the update."""
-        found = session.exec(
-            select(Report, Unit, Period, DeadlineExtension, ReportAnswer)
-            .join(Unit, col(Unit.id) == Report.unit_id).join(Period, col(Period.id) == Report.period_id)
-            .outerjoin(DeadlineExtension, and_(col(DeadlineExtension.period_id) == Report.period_id,
-                                               col(DeadlineExtension.unit_id) == Report.unit_id))
-            .outerjoin(ReportAnswer, col(ReportAnswer.report_id) == Report.id)
-            .where(*criteria)).all()
+        per answer), where four took four round trips; what it read is remembered for the rest of the update.
+        `statement`: by id (`report_id=`) or, by default, the unit's for a period (`period_id=`, `unit_id=`)."""
+        found = session.exec(statement, params=params).all()
         if not found:
             return None
         report, unit, period, extension, _ = found[0]

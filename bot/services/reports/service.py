@@ -51,7 +51,7 @@ class ReportService(ReportReview):
         with self.db.session() as session:
             memo = self.db.memo(session)
             for info in periods:
-                loaded = self._load_where(session, Report.period_id == info.period_id, Report.unit_id == actor.unit_id)
+                loaded = self._load_where(session, period_id=info.period_id, unit_id=actor.unit_id)
                 if loaded is None and memo is not None:  # not started: opening it need not look again
                     memo[("report", info.period_id, actor.unit_id)] = None
                 result.append((info, self._ref(loaded) if loaded else None))
