@@ -333,6 +333,32 @@ def test_settled_rows_are_forgotten_after_a_week(db):
     assert inbox.prune() == 1 and outbox.prune() == 1
 
 
+@pytest.mark.parametrize("channel", ["telegram", "zalo"])
+def test_only_an_updates_own_transaction_commits_without_waiting_for_the_disk(db, channel):
+    """PostgreSQL: the claim relaxes `synchronous_commit` for the update's transaction alone; the store that lets
+    the update be confirmed, and the sender's mark before a call leaves, still wait for their commit to be on disk
+    (and the mark's flush carries the update's transaction with it)."""
+    from sqlalchemy import text
+
+    from bot.transport.inbox import InboundUpdate
+
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL's setting")
+    inbox, outbox = Inbox(db), Outbox(db)
+    assert inbox.store(InboundUpdate(channel, "1", 1, "5", "{}"))
+    with db.unit_of_work() as session:
+        assert session.execute(text("SHOW synchronous_commit")).scalar() == "on"
+        assert inbox.claim_in(session, channel) is not None
+        assert session.execute(text("SHOW synchronous_commit")).scalar() == "off"
+        _queue(db, [("5", REPLY)])
+    for _ in range(3):  # every pooled connection is back to the server's default
+        with db.engine.begin() as connection:
+            assert connection.execute(text("SHOW synchronous_commit")).scalar() == "on"
+    with db.storing() as connection:
+        assert connection.execute(text("SHOW synchronous_commit")).scalar() == "on"
+    assert outbox.take(outbox.pending("test")[0]) is not None
+
+
 def test_start_skips_migrating_a_database_already_at_head(tmp_path):
     from storage.db import Database
 
