@@ -233,3 +233,17 @@ async def test_run_reminders_reports_counts(sim):
     report = await run_reminders(sim.app)
     assert report.sent == 9 and report.lost_claims == 0  # eight unit heads and one deputy; no digest yet
     assert await run_reminders(sim.app) is None or (await run_reminders(sim.app)).sent == 0
+
+
+async def test_a_fan_out_waiting_in_the_outbox_is_not_taken_for_a_dead_process(sim):
+    """A reminder queued long ago whose call still waits (a long queue, a paused channel) stays "sending" until
+    the sender reports it; only a row whose call is gone (its process died) becomes "unknown"."""
+    sim.clock.set(at(2026, 11, 25, 8))
+    report = await run_reminders(sim.app)  # queued in the outbox, not sent yet
+    assert report.sent == 9
+    sim.clock.set(at(2026, 11, 25, 8) + timedelta(minutes=30))
+    assert sim.services.reminders.expire_in_doubt() == 0
+    await sim.sender.drain()
+    with sim.services.db.session() as session:
+        states = Counter(session.exec(select(ReminderDelivery.state)).all())
+    assert states == {"sent": 9}

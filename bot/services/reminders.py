@@ -21,7 +21,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import String, cast, delete, exists, literal, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.calendar import WorkingCalendar
@@ -40,6 +41,7 @@ from bot.services.people import PeopleService
 from bot.services.progress import ProgressService
 from storage.db import Database
 from storage.models import DeadlineExtension, Period, Person, ReminderDelivery, Report, Unit
+from storage.models.transport import OutboxMessage
 
 log = logging.getLogger(__name__)
 IN_DOUBT_AFTER = timedelta(minutes=10)  # far longer than one send with its bounded retries
@@ -488,11 +490,22 @@ class ReminderService(Service):
         session.add(row)
 
     def expire_in_doubt(self) -> int:
-        """Rows left "sending" by a process that died mid-request become "unknown": never resent."""
+        """Rows left "sending" by a process that died mid-request become "unknown": never resent.
+
+        Not a row whose message still waits in the outbox (or is being sent): a long queue (a large fan-out, a
+        channel paused by its quota) is not a dead process, and the sender reports its outcome, in doubt
+        included, when it gets there. A bundle's rows go by the call queued for the first of them."""
         now = self.clock.now()
+        queued = aliased(ReminderDelivery)
+        waiting = exists().where(
+            queued.target == ReminderDelivery.target, queued.attempted_at == ReminderDelivery.attempted_at,
+            (literal("reminder:") + cast(queued.id, String)).in_(
+                select(OutboxMessage.ref).where(col(OutboxMessage.state).in_(("pending", "sending")),
+                                                col(OutboxMessage.ref).like("reminder:%"))))
         with self.db.session() as session:
             result = session.execute(update(ReminderDelivery).where(
-                col(ReminderDelivery.state) == "sending", col(ReminderDelivery.attempted_at) < now - IN_DOUBT_AFTER)
+                col(ReminderDelivery.state) == "sending", col(ReminderDelivery.attempted_at) < now - IN_DOUBT_AFTER,
+                ~waiting)
                 .values(state=Outcome.IN_DOUBT.value, finished_at=now, error="process stopped while sending"))
             if result.rowcount:
                 log.warning("%s reminder(s) were in flight when a process stopped: not resent", result.rowcount)
