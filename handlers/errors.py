@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 
 from bot.redact import RedactingFilter, Redactor
+from storage.db import Database
 
 from handlers.common import reply, tr_for
 from handlers.context import BotApp, BotContext
@@ -23,6 +24,12 @@ class RedactToken(RedactingFilter):
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log, then apologise to the person whose update failed."""
+    ambient = Database.ambient()
+    if ambient is not None and Database.tainted(ambient):
+        # A write failed in the optimistic run (a race lost, most often), which left the transaction unusable: the
+        # update runs again from the start with a SAVEPOINT per block, where that failure is handled as meant.
+        log.debug("update runs again with savepoints after %r", context.error)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

@@ -168,3 +168,31 @@ async def test_starting_a_report_reads_the_report_and_questionnaire_once(sim):
     report_reads = [s for s in reads if re.search(r"\bFROM report\b", s)]
     assert len(report_reads) == 1, report_reads  # the menu's; not its id again, not the new row after the INSERT
     assert sum(s.lstrip().startswith("INSERT INTO report ") for s in seen) == 1
+
+
+async def test_a_race_lost_in_the_optimistic_run_is_neither_an_error_nor_an_apology(sim, monkeypatch, caplog):
+    """The head and the deputy start the unit's report at the same moment: the loser's INSERT fails, which in
+    the optimistic run leaves the transaction unusable; the update simply runs again with SAVEPOINTs, where the
+    other's report is found. Nobody is told "something went wrong", and nothing is logged as an error."""
+    from sqlalchemy import insert
+
+    from storage.models import Report
+
+    original, raced = ReportService._create, []
+
+    def create(self, actor, period_id):  # noqa: ANN001, ANN202
+        if not raced:  # the deputy's report lands first, in this very transaction (then rolled back by the rerun)
+            raced.append(period_id)
+            with self.db.session() as session:
+                now = self.clock.now()
+                session.connection().execute(insert(Report).values(
+                    period_id=period_id, unit_id=actor.unit_id, state="draft", questionnaire_code="thidua",
+                    questionnaire_version=1, answered_count=0, question_count=1, version=1, cursor={}, step=0,
+                    created_at=now, updated_at=now, is_late=False))
+        return original(self, actor, period_id)
+
+    monkeypatch.setattr(ReportService, "_create", create)
+    replies = await sim.send("khtc", "/baocao")
+    assert raced
+    assert len(replies) == 1 and "Câu 1/" in replies[0].text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
