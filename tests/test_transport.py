@@ -318,6 +318,32 @@ async def test_two_senders_share_one_budget_and_a_takeover_loses_nothing(db):
     assert {i for i, state in states.items() if state == "unknown"} <= set(ids)
 
 
+async def test_a_takeover_holds_only_the_chats_the_dead_sender_just_wrote_to(db):
+    """The new holder starts half a second after the lease runs out; a chat the last holder wrote to waits its own
+    interval from the takeover (a group's 3 s here), the others go at once (all of them waited 3 s before)."""
+    policy = ChannelPolicy("test", rate=20.0, hard_limit=22, per_chat=1.0, per_group=3.0)
+    _queue(db, [("-100", REPLY), ("1", REPLY)])
+    recorder = Recorder()
+    stop = asyncio.Event()
+    first = asyncio.create_task(Sender(db, policy, recorder.send, "one", lease_seconds=2.0).run(stop))
+    while len(recorder.sent) < 2:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)  # both answered and recorded
+    first.cancel()  # the sending process dies
+    died = time.monotonic()
+    _queue(db, [("-100", REPLY), ("2", REPLY)])
+    second = asyncio.create_task(Sender(db, policy, recorder.send, "two", lease_seconds=2.0).run(stop))
+    while len(recorder.sent) < 4 and time.monotonic() - died < 15:
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.gather(first, second, return_exceptions=True)
+    at = {chat: [t for t, _i, c in recorder.sent if c == chat] for chat in ("-100", "1", "2")}
+    assert len(at["-100"]) == 2 and len(at["2"]) == 1
+    assert at["-100"][1] - at["-100"][0] >= policy.per_group
+    # The lease (2 s, renewed every second) ran out at most 2 s after the death; then a poll, then the margin.
+    assert at["2"][0] - died < 2.0 + 1.0 + 0.5 + 0.4, at["2"][0] - died
+
+
 def test_settled_rows_are_forgotten_after_a_week(db):
     from bot.transport.inbox import InboundUpdate
 

@@ -151,6 +151,14 @@ class Outbox:
                     .values(state=UNKNOWN, sent_at=self.now(), error="in flight when its sender stopped"))
         return refs
 
+    def recent_chats(self, channel: str, since: float) -> set[str]:
+        """Chats with a call settled since `since` (epoch seconds), or still "sending"; after `recover`, the calls
+        in flight count as settled at that moment."""
+        with self.db.engine.begin() as connection:
+            return set(connection.execute(select(OutboxMessage.chat_key).distinct().where(
+                OutboxMessage.channel == channel,
+                (OutboxMessage.state == SENDING) | (OutboxMessage.sent_at >= since))).scalars())
+
     def sent_this_month(self, channel: str, min_priority: int) -> int:
         start = datetime.now(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
         with self.db.engine.begin() as connection:
