@@ -21,6 +21,14 @@ ADD = {"them", "add", "co", "yes", "them moi"}
 SUBMIT = {"gui", "gui bao cao", "nop", "submit", "send"}
 CONFIRM = {"xac nhan", "dong y", "confirm", "gui", "submit"} | YES_WORDS
 _NUMBERED = re.compile(r"^(sua|edit|xoa|delete|remove)?\s*(\d{1,3})$")
+_PAGE = re.compile(r"^(?:muc|phan|part|trang|page)\s*(\d{1,2})$")
+
+
+def typed_page(text: str) -> int | None:
+    """The review page a typed "Mục 2" (the label of the review's "Mục 2 »" button) asks for, 1-based; else None.
+    On Zalo, which has no buttons, typing it is the only way to see the review's other sections."""
+    match = _PAGE.match(fold(text).strip(" .!«»"))
+    return int(match.group(1)) if match else None
 
 
 def typed_action(screen: Screen, text: str) -> tuple[str, Any]:
