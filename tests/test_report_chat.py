@@ -229,6 +229,23 @@ async def test_text_where_a_file_is_expected_and_the_deputy_moving_on(sim):
     assert "Câu 1/" in last(sent).text
 
 
+async def test_no_typed_at_the_evidence_question_means_no_file(sim):
+    """"Đơn vị có tài liệu minh chứng gửi kèm không?" answered "không" is "no file" (as "bỏ qua"), not a refusal."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    services = sim.services
+    head = services.people.actor_for("telegram", str(TTUD))
+    screen = services.reports.open(head, period_id(services, "2027-H1"))
+    from tests.report_helpers import fill
+    screen = fill(services, head, screen, typed={"capital_holds": "không", "thrift_programme": "3",
+                                                 "thrift_evidence": "bỏ qua"})
+    number = [q.id for q in screen.applicable].index("thrift_evidence") + 1
+    await type_(sim, "ttud", "/baocao")
+    await type_(sim, "ttud", f"sửa {number}", "tài liệu minh chứng gửi kèm")
+    sent = await type_(sim, "ttud", "Không", "Đề nghị đồng chí xem lại báo cáo")
+    assert "cần ảnh hoặc tệp" not in last(sent).text
+    assert services.reports.current(head, screen.ref.report_id).answers.get("thrift_evidence") is None
+
+
 async def test_late_closed_and_no_period(sim):
     sim.clock.set(datetime(2027, 6, 25, 9, 0, tzinfo=TZ))  # after the 20 June deadline, within the grace period
     services = sim.services

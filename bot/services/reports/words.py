@@ -58,6 +58,11 @@ def typed_action(screen: Screen, text: str) -> tuple[str, Any]:
         return "b", None
     if key in SKIP:
         return "s", None
+    target = screen.group_field or screen.question
+    stored = (screen.item or {}).get(target.id) if screen.group_field else screen.answers.get(target.id)
+    if target.type == QType.ATTACHMENT and key in NO_WORDS and stored is None:
+        # "Đơn vị có tài liệu minh chứng gửi kèm không?" answered "không" before any file: "bỏ qua"
+        return "s", None
     if key in REVIEW or key in SUBMIT or key in {"xac nhan", "confirm"}:
         # "gửi" typed at a question (often right after "sửa 3") means "I am done", never the answer itself: the
         # review comes back, where "gửi" submits.
