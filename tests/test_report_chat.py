@@ -246,6 +246,24 @@ async def test_no_typed_at_the_evidence_question_means_no_file(sim):
     assert services.reports.current(head, screen.ref.report_id).answers.get("thrift_evidence") is None
 
 
+async def test_a_date_after_today_is_refused(sim):
+    """The programme's issue date cannot be in the future (05/02/2027 typed for 05/02/2026 was stored and reached
+    the Office and the official report)."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    services = sim.services
+    head = services.people.actor_for("telegram", str(KHTC))
+    screen = services.reports.open(head, period_id(services, "2027-H1"))
+    from tests.report_helpers import fill
+    screen = fill(services, head, screen, typed={"thrift_programme": "1"})
+    number = [q.id for q in screen.applicable].index("thrift_programme_date") + 1
+    await type_(sim, "khtc", "/baocao")
+    await type_(sim, "khtc", f"sửa {number}", "Chương trình được ban hành ngày nào?")
+    sent = await type_(sim, "khtc", "5/2/2028", "Ngày 05/02/2028 là ngày sau hôm nay")
+    assert "Chương trình được ban hành ngày nào?" in last(sent).text
+    await type_(sim, "khtc", "3/6/2027", "Đề nghị đồng chí xem lại báo cáo")  # today is accepted
+    assert services.reports.current(head, screen.ref.report_id).answers["thrift_programme_date"] == "2027-06-03"
+
+
 async def test_late_closed_and_no_period(sim):
     sim.clock.set(datetime(2027, 6, 25, 9, 0, tzinfo=TZ))  # after the 20 June deadline, within the grace period
     services = sim.services
