@@ -264,6 +264,20 @@ async def test_a_date_after_today_is_refused(sim):
     assert services.reports.current(head, screen.ref.report_id).answers["thrift_programme_date"] == "2027-06-03"
 
 
+async def test_none_yet_is_not_chosen_with_other_digital_tasks(sim):
+    """"Chưa triển khai" together with "Dịch vụ công trực tuyến" was stored, and counted in the official report."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    await type_(sim, "khtc", "/baocao", "Câu 1/17")
+    await type_(sim, "khtc", "Đã tham mưu 02 văn bản.", "Câu 2/17")
+    sent = await type_(sim, "khtc", "1, 6", "Không thể chọn \"Chưa triển khai\" cùng với các lựa chọn khác")
+    assert "Câu 2/17" in last(sent).text
+    sent = await sim.press("khtc", last(sent), "1. Dịch vụ công")  # the same by buttons, then "Xong"
+    sent = await sim.press("khtc", last(sent), "6. Chưa triển khai")
+    sent = await sim.press("khtc", last(sent), "Xong")
+    assert "Không thể chọn \"Chưa triển khai\"" in last(sent).text
+    await type_(sim, "khtc", "6", "Câu 3/17")  # alone it is an answer
+
+
 async def test_late_closed_and_no_period(sim):
     sim.clock.set(datetime(2027, 6, 25, 9, 0, tzinfo=TZ))  # after the 20 June deadline, within the grace period
     services = sim.services
