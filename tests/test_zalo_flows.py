@@ -219,7 +219,7 @@ async def test_a_difficulty_raised_on_zalo_goes_to_the_director_and_back(sim):
     before = len(sim.zalo_api.sent)
     await sim.send("giamdoc", "Đồng ý gia hạn 15 ngày; Thanh tra Sở báo cáo kết quả trước ngày 15/12.")
     back = joined(sim.zalo_api.sent[before:])
-    assert "Đồng chí Hoàng Văn Quang có ý kiến chỉ đạo về vướng mắc số 1" in back and "Đồng ý gia hạn 15 ngày" in back
+    assert "Đồng chí Giám đốc Sở Hoàng Văn Quang có ý kiến chỉ đạo về vướng mắc số 1" in back and "Đồng ý gia hạn 15 ngày" in back
     assert "2. Xác nhận đã giải quyết" in back
     # A number typed for the older list is not applied: the current list is shown again.
     history = [h.action for h in sim.services.escalations.history(
