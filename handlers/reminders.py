@@ -207,7 +207,10 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
             continue
         lines.append(_("Units that have not sent yet ({n}):").format(n=len(item.units)))
         lines += [unit_line_text(tr, u, item.period.deadline) for u in item.units]
-        lines.append(_("{n} people will receive the reminder.").format(n=item.people))
+        lines.append(_("{n} people will receive the reminder.").format(n=item.people - item.reminded_today))
+        if item.reminded_today:
+            lines.append(_("{n} others were already reminded about this period today and will not be reminded "
+                           "again now.").format(n=item.reminded_today))
         if item.unreachable:
             lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
         lines.append("")

@@ -216,7 +216,10 @@ async def test_typed_forms_for_a_channel_without_buttons(sim):
     assert "Kính gửi đồng chí Phó Giám đốc" in to(sent, PGD).text
     sent = await sim.send("pgd", "/vuongmac")
     assert "#1" in sent[-1].text and "#2" not in sent[-1].text
-    await sim.send("pgd", "/vuongmac 1 moigap")
+    sent = await sim.send("pgd", "/vuongmac 1 moigap")
+    # the unit is told who gave the instruction by title, not by a bare name it may not know
+    assert "Đồng chí Phó Giám đốc Sở Lý Thị Ngọc có ý kiến chỉ đạo về vướng mắc số 1 của đơn vị" in to(sent, KHTC).text
+    assert "Đồng chí Phó Giám đốc Sở Lý Thị Ngọc có ý kiến chỉ đạo về vướng mắc số 1:" in to(sent, VANTHU).text
     sent = await sim.send("pgd", "/vuongmac 1 theodoi")
     assert "theo dõi, đôn đốc" in to(sent, VANTHU).text
     await sim.send("khtc", "/vuongmac 1 phanhoi Đề nghị lùi lịch họp.")

@@ -95,3 +95,5 @@ def test_yes_no_words():
     assert parse_yesno("Có") is True and parse_yesno(unicodedata.normalize("NFD", "có")) is True
     assert parse_yesno("không") is False and parse_yesno("ko") is False and parse_yesno("2") is False
     assert parse_yesno("có lẽ") is None
+    assert parse_yesno("Vâng") is True and parse_yesno("vâng ạ") is True  # the polite yes a head types
+    assert parse_yesno("Không ạ") is False and parse_yesno("chưa có") is False

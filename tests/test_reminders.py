@@ -221,6 +221,16 @@ async def test_office_reminds_everyone_now_exactly_once(sim):
     assert "không có quyền" in refused[-1].text.lower()
 
 
+async def test_office_preview_counts_only_who_will_be_reminded(sim):
+    """/nhacnho after the day's scheduled reminders: the preview must not promise 9 reminders and then send 0."""
+    await run_until(sim, at(2026, 11, 25, 10))  # the period-opened reminders went out at 08:00
+    shown = await sim.send("vanthu", "/nhacnho")
+    assert "0 người sẽ nhận nhắc nhở." in shown[-1].text
+    assert "9 người khác đã được nhắc về kỳ báo cáo này trong hôm nay" in shown[-1].text
+    sent = await sim.press("vanthu", shown[-1], "Nhắc kỳ 2026-Y ngay")
+    assert [m.chat_id for m in sent] == [VANTHU] and "đã gửi tới 0 người" in sent[-1].text
+
+
 async def test_forged_reminder_buttons(sim):
     reply = await sim.press_data("khtc", "rem:snz:abc")
     assert "không còn hiệu lực" in reply[-1].text

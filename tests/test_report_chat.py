@@ -229,6 +229,55 @@ async def test_text_where_a_file_is_expected_and_the_deputy_moving_on(sim):
     assert "Câu 1/" in last(sent).text
 
 
+async def test_no_typed_at_the_evidence_question_means_no_file(sim):
+    """"Đơn vị có tài liệu minh chứng gửi kèm không?" answered "không" is "no file" (as "bỏ qua"), not a refusal."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    services = sim.services
+    head = services.people.actor_for("telegram", str(TTUD))
+    screen = services.reports.open(head, period_id(services, "2027-H1"))
+    from tests.report_helpers import fill
+    screen = fill(services, head, screen, typed={"capital_holds": "không", "thrift_programme": "3",
+                                                 "thrift_evidence": "bỏ qua"})
+    number = [q.id for q in screen.applicable].index("thrift_evidence") + 1
+    await type_(sim, "ttud", "/baocao")
+    await type_(sim, "ttud", f"sửa {number}", "tài liệu minh chứng gửi kèm")
+    sent = await type_(sim, "ttud", "Không", "Đề nghị đồng chí xem lại báo cáo")
+    assert "cần ảnh hoặc tệp" not in last(sent).text
+    assert services.reports.current(head, screen.ref.report_id).answers.get("thrift_evidence") is None
+
+
+async def test_a_date_after_today_is_refused(sim):
+    """The programme's issue date cannot be in the future (05/02/2027 typed for 05/02/2026 was stored and reached
+    the Office and the official report)."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    services = sim.services
+    head = services.people.actor_for("telegram", str(KHTC))
+    screen = services.reports.open(head, period_id(services, "2027-H1"))
+    from tests.report_helpers import fill
+    screen = fill(services, head, screen, typed={"thrift_programme": "1"})
+    number = [q.id for q in screen.applicable].index("thrift_programme_date") + 1
+    await type_(sim, "khtc", "/baocao")
+    await type_(sim, "khtc", f"sửa {number}", "Chương trình được ban hành ngày nào?")
+    sent = await type_(sim, "khtc", "5/2/2028", "Ngày 05/02/2028 là ngày sau hôm nay")
+    assert "Chương trình được ban hành ngày nào?" in last(sent).text
+    await type_(sim, "khtc", "3/6/2027", "Đề nghị đồng chí xem lại báo cáo")  # today is accepted
+    assert services.reports.current(head, screen.ref.report_id).answers["thrift_programme_date"] == "2027-06-03"
+
+
+async def test_none_yet_is_not_chosen_with_other_digital_tasks(sim):
+    """"Chưa triển khai" together with "Dịch vụ công trực tuyến" was stored, and counted in the official report."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    await type_(sim, "khtc", "/baocao", "Câu 1/17")
+    await type_(sim, "khtc", "Đã tham mưu 02 văn bản.", "Câu 2/17")
+    sent = await type_(sim, "khtc", "1, 6", "Không thể chọn \"Chưa triển khai\" cùng với các lựa chọn khác")
+    assert "Câu 2/17" in last(sent).text
+    sent = await sim.press("khtc", last(sent), "1. Dịch vụ công")  # the same by buttons, then "Xong"
+    sent = await sim.press("khtc", last(sent), "6. Chưa triển khai")
+    sent = await sim.press("khtc", last(sent), "Xong")
+    assert "Không thể chọn \"Chưa triển khai\"" in last(sent).text
+    await type_(sim, "khtc", "6", "Câu 3/17")  # alone it is an answer
+
+
 async def test_late_closed_and_no_period(sim):
     sim.clock.set(datetime(2027, 6, 25, 9, 0, tzinfo=TZ))  # after the 20 June deadline, within the grace period
     services = sim.services

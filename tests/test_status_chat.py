@@ -188,3 +188,17 @@ async def test_status_message_goes_through_the_outbox_and_waits_for_its_id(sim):
     await sim.tick()  # the lease is free again: the change since is shown by editing that message
     assert [int(p["message_id"]) for p in edits(sim)] == [posted[0].message_id]
     assert "Đã nộp: 1/8" in sim.api.messages[(GROUP, posted[0].message_id)].text
+
+
+async def test_oldest_difficulty_raised_today_is_not_zero_days_old(sim):
+    from datetime import timedelta
+
+    from tests.test_escalation_sim import raise_via_chat
+    await raise_via_chat(sim, title="Chậm phân bổ vốn")
+    text = (await sim.send("vanthu", "/tinhhinh"))[-1].text
+    assert "Lâu nhất: “Chậm phân bổ vốn” (Phòng Kế hoạch - Tài chính), báo cáo trong hôm nay" in text
+    assert "đã 0 ngày" not in text
+    sim.clock.set(sim.clock.now() + timedelta(days=1))
+    await sim.send("vanthu", "/ngonngu en")
+    text = (await sim.send("vanthu", "/status"))[-1].text
+    assert "1 day ago" in text and "1 days ago" not in text

@@ -219,7 +219,7 @@ async def test_a_difficulty_raised_on_zalo_goes_to_the_director_and_back(sim):
     before = len(sim.zalo_api.sent)
     await sim.send("giamdoc", "Đồng ý gia hạn 15 ngày; Thanh tra Sở báo cáo kết quả trước ngày 15/12.")
     back = joined(sim.zalo_api.sent[before:])
-    assert "Đồng chí Hoàng Văn Quang có ý kiến chỉ đạo về vướng mắc số 1" in back and "Đồng ý gia hạn 15 ngày" in back
+    assert "Đồng chí Giám đốc Sở Hoàng Văn Quang có ý kiến chỉ đạo về vướng mắc số 1" in back and "Đồng ý gia hạn 15 ngày" in back
     assert "2. Xác nhận đã giải quyết" in back
     # A number typed for the older list is not applied: the current list is shown again.
     history = [h.action for h in sim.services.escalations.history(
@@ -333,3 +333,19 @@ async def test_the_zalo_webhook_refuses_a_wrong_secret_and_stores_nothing(sim):
     with sim.services.db.session() as session:
         rows = session.exec(select(InboxUpdate).where(InboxUpdate.channel == "zalo")).all()
     assert [row.external_key for row in rows] == [f"zalo:{update['message']['message_id']}"]
+
+
+async def test_zalo_head_types_the_review_page_shown_as_a_word(sim):
+    """The review is paged by section; on Zalo "Mục 2 »" is listed as a word to type, and typing it shows part 2."""
+    sim.clock.set(SIX_MONTH_OPEN)
+    head = await invite_on_zalo(sim)
+    await sim.send("moi", "/baocao")
+    said = await answer_until(sim, "moi", head, report_of(sim).id)
+    assert "- Mục 2 »" in said and "1. PHÁT TRIỂN KẾT CẤU HẠ TẦNG" in said
+    said = joined(await sim.send("moi", "Mục 2 »"))
+    assert "2. THỰC HÀNH TIẾT KIỆM, CHỐNG LÃNG PHÍ" in said and "1. PHÁT TRIỂN" not in said, said
+    assert "- « Mục 1" in said and "Đồng chí gõ \"sửa\"" not in said
+    said = joined(await sim.send("moi", "mục 1"))
+    assert "1. PHÁT TRIỂN KẾT CẤU HẠ TẦNG" in said
+    said = joined(await sim.send("moi", "gửi"))
+    assert "xác nhận" in said  # the review still answers its words after paging

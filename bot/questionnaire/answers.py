@@ -14,8 +14,8 @@ from bot.questionnaire.model import Option, QType, Question
 from bot.questionnaire.numbers import NumberFormatError, parse_integer, parse_money, parse_percent
 from bot.text import clean_line, fold, nfc, parse_index, parse_int
 
-YES_WORDS = {"co", "c", "yes", "y", "dung", "da co", "roi", "co a"}
-NO_WORDS = {"khong", "k", "ko", "no", "n", "chua", "khong co"}
+YES_WORDS = {"co", "c", "yes", "y", "dung", "da co", "roi", "co a", "vang", "vang a", "da vang", "vang co"}
+NO_WORDS = {"khong", "k", "ko", "no", "n", "chua", "khong co", "khong a", "chua co", "khong co a"}
 _DOCREF = re.compile(r"^\d{1,5}[A-Z]?(/\d{4})?/[^\W_][\w&.\-]*(/[\w&.\-]+)*$", re.IGNORECASE)  # any letters: "CTr-TTƯD"
 
 EXAMPLES = {

@@ -80,6 +80,7 @@ class PendingPeriod:
     units: tuple[UnitLine, ...]
     people: int  # recipients of those units
     unreachable: tuple[str, ...]
+    reminded_today: int = 0  # of `people`, those /nhacnho leaves out (already reminded about it today)
 
 
 class ReminderService(Service):
@@ -312,11 +313,14 @@ class ReminderService(Service):
         with self.db.session() as session:
             blocked = set(session.exec(select(Person.id).where(col(Person.blocked_at).is_not(None))).all())
         result = []
-        for period in self._open_periods(today):
+        periods = self._open_periods(today)
+        recent = self._reminded_today_in([p.id for p in periods]) if periods else {}
+        for period in periods:
             units = self._pending_units(period, today)
             people = [r for u in units for r in self.people.unit_recipients(u.unit_id)]
+            reminded = sum(f"p{r.person_id}" in recent.get(period.id, {}) for r in people)
             result.append(PendingPeriod(_ref(period), tuple(units), len(people), tuple(
-                r.full_name for r in people if not reachable(r) or r.person_id in blocked)))
+                r.full_name for r in people if not reachable(r) or r.person_id in blocked), reminded))
         return result
 
     def manual(self, actor: Actor, period_ids: list[int], stamp: str, force: bool = False) -> ManualPlan:

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import yaml
 from pydantic import SecretStr
+from sqlmodel import select
 from telegram import Bot
 
 from bot.app import build_application, prepare_database
@@ -37,6 +38,7 @@ from bot.simulator.zalo_fake import TOKEN as ZALO_TOKEN
 from bot.simulator.zalo_fake import ZaloFakeApi, ZaloSentMessage, zalo_id
 from handlers.context import BotApp
 from storage.db import Database
+from storage.models import InboxUpdate
 
 DEMO_PEOPLE = PROJECT_ROOT / "config" / "demo_people.yaml"
 TICK = timedelta(hours=1)
@@ -108,6 +110,19 @@ class ChatSimulator:
 
     async def start(self) -> None:
         await self._boot(migrate=self._migrate)
+        self._continue_ids()
+
+    def _continue_ids(self) -> None:
+        """A simulator started again on a database an earlier run used (`make run` twice): Telegram update ids
+        continue after the stored ones and Zalo message ids get this run's own prefix. The inbox rightly drops an
+        id it has stored (a redelivery), so ids from 1 again made every message typed silently go unanswered."""
+        with self.db.session() as session:
+            rows = session.exec(select(InboxUpdate.id, InboxUpdate.channel, InboxUpdate.external_key)).all()
+        if not rows:
+            return
+        seen = [int(key) for _id, channel, key in rows if channel == "telegram" and key.isascii() and key.isdigit()]
+        self._update_ids = itertools.count(max(seen, default=0) + 1)
+        self.zalo_api.run = f"r{max(row_id for row_id, _c, _k in rows)}-"
 
     async def _boot(self, migrate: bool = False) -> None:
         """What a process does when it starts: its own services, the database prepared, the Application."""

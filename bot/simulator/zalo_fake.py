@@ -66,6 +66,7 @@ class ZaloFakeApi:
         self._month_count: dict[str, int] = {}
         self._recent: deque[float] = deque()
         self._ids = itertools.count(1)
+        self.run = ""  # a prefix of this run's message ids: a later run on the same database reuses no id
 
     # What people do ---------------------------------------------------------------------------------
     def user_update(self, user_id: str, text: str | None = None, *, name: str = "Người dùng Zalo",
@@ -76,7 +77,7 @@ class ZaloFakeApi:
         message: dict[str, Any] = {
             "from": {"id": user_id, "display_name": name, "is_bot": False},
             "chat": {"id": user_id, "chat_type": "PRIVATE"},
-            "message_id": zalo_id(f"in-{next(self._ids)}-{user_id}"),
+            "message_id": zalo_id(f"in-{self.run}{next(self._ids)}-{user_id}"),
             "date": int(self._now() * 1000),
         }
         if unsupported:
@@ -199,7 +200,7 @@ class ZaloFakeApi:
                 return self._refuse(429, "Too many requests")
             self._recent.append(now)
         self._month_count[month] = self._month_count.get(month, 0) + 1
-        message.chat_id, message.message_id = params["chat_id"], zalo_id(f"out-{next(self._ids)}")
+        message.chat_id, message.message_id = params["chat_id"], zalo_id(f"out-{self.run}{next(self._ids)}")
         self.sent.append(message)
         return _ok({"message_id": message.message_id, "date": int(now * 1000)})
 

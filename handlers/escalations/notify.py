@@ -10,12 +10,14 @@ from bot.clock import TZ
 
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, DomainError, OutMessage, Recipient, Role
+from bot.glossary import role_title
 from bot.i18n import N_, Translator
 from bot.services.escalations.core import OUTCOME_LABELS, EscalationView, FollowUp
 from handlers.common import deliver_with
 from handlers.context import AppData
 from handlers.escalations.render import HOLDER_LABELS, action_buttons, available, briefing, card, typed_hint
 
+LEADERS = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
 OFFICE_CHAT = -1  # person id of the Office's group chat: no person, so nothing is marked blocked
 Param = str | Callable[[Translator], str]  # a callable is rendered in each recipient's language
 
@@ -119,8 +121,10 @@ class Notifier:
             await self._send(self._unit(view), view, "close", skip, buttons=False, name=who,
                              text=lambda tr: outcome_text(tr, view))
         elif action == "instruct":
-            await self._send(self._office(), view, "instruct", skip, full=False, name=who, text=body)
-            await self._send(self._unit(view), view, "instruct_unit", skip, full=False, name=who, text=body)
+            # "Đồng chí Phó Giám đốc Sở Lý Thị Ngọc có ý kiến chỉ đạo": the unit may not know who the name is
+            leader: Param = (lambda tr: f"{role_title(tr, actor.role)} {who}") if actor.role in LEADERS else who
+            await self._send(self._office(), view, "instruct", skip, full=False, name=leader, text=body)
+            await self._send(self._unit(view), view, "instruct_unit", skip, full=False, name=leader, text=body)
         elif action == "assign":
             assignee = self.services.people.recipient(view.assignee_id or 0)
             await self._send([assignee] if assignee else [], view, "assign", skip, brief=True)

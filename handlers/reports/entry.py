@@ -20,6 +20,7 @@ from bot.periods import period_title
 from bot.questionnaire.model import QType
 from bot.services.reports.base import Mode
 from bot.services.dialogs import Dialog
+from bot.services.reports.words import typed_page
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
@@ -116,6 +117,13 @@ async def dispatch_fill(update: Update, context: BotContext, actor: Actor, data:
 async def answer_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
     """A typed answer, or a typed word ("quay lại", "bỏ qua", "sửa 3", "gửi"...), for the question shown."""
     report_id, step = _where(dialog)
+    page = typed_page(update.effective_message.text or "")
+    if page is not None and dialog.payload.get("review"):  # "Mục 2" typed on the review: that page, as its button
+        screen = context.services.reports.current(actor, report_id)
+        if screen.mode == Mode.REVIEW and screen.ref.step == step:
+            out = render_review(context.tr(actor.locale), screen, page - 1)
+            await reply(update, context, out.text, out.buttons)
+            return
     try:
         screen = context.services.reports.type_text(actor, report_id, step, update.effective_message.text or "")
     except DomainError as error:

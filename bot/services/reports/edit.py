@@ -19,6 +19,7 @@ from storage import audit
 from storage.models import ReportAnswer, ReportVersion
 
 INVALID = N_("This button is no longer valid.")
+NONE_OPTION = "none"  # a multiple choice's "none yet" ("Chưa triển khai"): chosen alone or not at all
 
 
 @dataclass
@@ -118,6 +119,11 @@ def _advance(loaded: Loaded, after: str) -> dict[str, Any]:
 
 def _answered(session: Session, loaded: Loaded, actor: Actor, cursor: dict, question: Question,
               field_: Question | None, value: Any, now: datetime) -> Outcome:
+    target = field_ or question
+    if target.type == QType.MULTI and NONE_OPTION in value and len(value) > 1:
+        none = next(o for o in target.options if o.code == NONE_OPTION)
+        raise DomainError(N_("\"{none}\" cannot be chosen together with other options. Please choose again."),
+                          none=none.label)
     if field_ is None:
         _check_derived(loaded, question, value)
         write_answer(session, loaded, actor, question.id, value, now)

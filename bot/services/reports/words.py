@@ -21,6 +21,14 @@ ADD = {"them", "add", "co", "yes", "them moi"}
 SUBMIT = {"gui", "gui bao cao", "nop", "submit", "send"}
 CONFIRM = {"xac nhan", "dong y", "confirm", "gui", "submit"} | YES_WORDS
 _NUMBERED = re.compile(r"^(sua|edit|xoa|delete|remove)?\s*(\d{1,3})$")
+_PAGE = re.compile(r"^(?:muc|phan|part|trang|page)\s*(\d{1,2})$")
+
+
+def typed_page(text: str) -> int | None:
+    """The review page a typed "Mục 2" (the label of the review's "Mục 2 »" button) asks for, 1-based; else None.
+    On Zalo, which has no buttons, typing it is the only way to see the review's other sections."""
+    match = _PAGE.match(fold(text).strip(" .!«»"))
+    return int(match.group(1)) if match else None
 
 
 def typed_action(screen: Screen, text: str) -> tuple[str, Any]:
@@ -49,6 +57,11 @@ def typed_action(screen: Screen, text: str) -> tuple[str, Any]:
     if key in BACK:
         return "b", None
     if key in SKIP:
+        return "s", None
+    target = screen.group_field or screen.question
+    stored = (screen.item or {}).get(target.id) if screen.group_field else screen.answers.get(target.id)
+    if target.type == QType.ATTACHMENT and key in NO_WORDS and stored is None:
+        # "Đơn vị có tài liệu minh chứng gửi kèm không?" answered "không" before any file: "bỏ qua"
         return "s", None
     if key in REVIEW or key in SUBMIT or key in {"xac nhan", "confirm"}:
         # "gửi" typed at a question (often right after "sửa 3") means "I am done", never the answer itself: the

@@ -78,10 +78,15 @@ def difficulty_lines(c: Consolidation, tr: Translator) -> list[str]:
     if oldest is None:
         return [_("Open difficulties: none")]
     days = (c.generated_at.date() - oldest.created_at.astimezone(TZ).date()).days
+    if days == 0:  # not "0 days ago" ("đã 0 ngày")
+        line = _("Oldest: \"{title}\" ({unit}), raised today")
+    elif days == 1:
+        line = _("Oldest: \"{title}\" ({unit}), raised {date}, 1 day ago")
+    else:
+        line = _("Oldest: \"{title}\" ({unit}), raised {date}, {days} days ago")
     return [_("Open difficulties: {n}").format(n=len(c.open_escalations)),
-            "- " + _("Oldest: \"{title}\" ({unit}), raised {date}, {days} days ago").format(
-                title=oldest.title, unit=oldest.unit_name, date=tr.short_date(oldest.created_at.astimezone(TZ)),
-                days=days)]
+            "- " + line.format(title=oldest.title, unit=oldest.unit_name,
+                               date=tr.short_date(oldest.created_at.astimezone(TZ)), days=days)]
 
 
 def status_text(c: Consolidation, tr: Translator) -> str:
