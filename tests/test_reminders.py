@@ -226,7 +226,7 @@ async def test_office_preview_counts_only_who_will_be_reminded(sim):
     await run_until(sim, at(2026, 11, 25, 10))  # the period-opened reminders went out at 08:00
     shown = await sim.send("vanthu", "/nhacnho")
     assert "0 người sẽ nhận nhắc nhở." in shown[-1].text
-    assert "9 người khác đã được nhắc về kỳ báo cáo này trong hôm nay" in shown[-1].text
+    assert "9 người khác đã được nhắc về kỳ báo cáo này trong ngày hôm nay" in shown[-1].text
     sent = await sim.press("vanthu", shown[-1], "Nhắc kỳ 2026-Y ngay")
     assert [m.chat_id for m in sent] == [VANTHU] and "đã gửi tới 0 người" in sent[-1].text
 

@@ -258,7 +258,7 @@ async def test_a_date_after_today_is_refused(sim):
     number = [q.id for q in screen.applicable].index("thrift_programme_date") + 1
     await type_(sim, "khtc", "/baocao")
     await type_(sim, "khtc", f"sửa {number}", "Chương trình được ban hành ngày nào?")
-    sent = await type_(sim, "khtc", "5/2/2028", "Ngày 05/02/2028 là ngày sau hôm nay")
+    sent = await type_(sim, "khtc", "5/2/2028", "Ngày 05/02/2028 chưa tới (sau ngày hôm nay)")
     assert "Chương trình được ban hành ngày nào?" in last(sent).text
     await type_(sim, "khtc", "3/6/2027", "Đề nghị đồng chí xem lại báo cáo")  # today is accepted
     assert services.reports.current(head, screen.ref.report_id).answers["thrift_programme_date"] == "2027-06-03"
@@ -269,12 +269,12 @@ async def test_none_yet_is_not_chosen_with_other_digital_tasks(sim):
     sim.clock.set(SIX_MONTH_OPEN)
     await type_(sim, "khtc", "/baocao", "Câu 1/17")
     await type_(sim, "khtc", "Đã tham mưu 02 văn bản.", "Câu 2/17")
-    sent = await type_(sim, "khtc", "1, 6", "Không thể chọn \"Chưa triển khai\" cùng với các lựa chọn khác")
+    sent = await type_(sim, "khtc", "1, 6", "Không thể chọn “Chưa triển khai” cùng với các lựa chọn khác")
     assert "Câu 2/17" in last(sent).text
     sent = await sim.press("khtc", last(sent), "1. Dịch vụ công")  # the same by buttons, then "Xong"
     sent = await sim.press("khtc", last(sent), "6. Chưa triển khai")
     sent = await sim.press("khtc", last(sent), "Xong")
-    assert "Không thể chọn \"Chưa triển khai\"" in last(sent).text
+    assert "Không thể chọn “Chưa triển khai”" in last(sent).text
     await type_(sim, "khtc", "6", "Câu 3/17")  # alone it is an answer
 
 

@@ -196,7 +196,7 @@ async def test_oldest_difficulty_raised_today_is_not_zero_days_old(sim):
     from tests.test_escalation_sim import raise_via_chat
     await raise_via_chat(sim, title="Chậm phân bổ vốn")
     text = (await sim.send("vanthu", "/tinhhinh"))[-1].text
-    assert "Lâu nhất: “Chậm phân bổ vốn” (Phòng Kế hoạch - Tài chính), báo cáo trong hôm nay" in text
+    assert "Lâu nhất: “Chậm phân bổ vốn” (Phòng Kế hoạch - Tài chính), báo cáo trong ngày hôm nay" in text
     assert "đã 0 ngày" not in text
     sim.clock.set(sim.clock.now() + timedelta(days=1))
     await sim.send("vanthu", "/ngonngu en")
