@@ -148,8 +148,14 @@ async def show_calendar(update: Update, context: BotContext, actor: Actor) -> No
     await reply(update, context, "\n".join(lines), buttons)
 
 
-def changed_text(tr: Translator, p: PeriodInfo) -> str:
-    return tr.gettext("Saved.") + "\n" + period_line(tr, 1, p)[3:]
+def changed_text(tr: Translator, p: PeriodInfo, today: date | None = None) -> str:
+    """"Saved." and the period as it now stands; with `today`, a deadline already past is pointed out (every unit
+    that has not submitted turns late at once, which the Office may mean, or may have mistyped)."""
+    text = tr.gettext("Saved.") + "\n" + period_line(tr, 1, p)[3:]
+    if today is not None and p.deadline < today:
+        text += "\n" + tr.gettext("Note: this deadline has already passed, so a unit that has not submitted yet is "
+                                   "now late.")
+    return text
 
 
 @registered(_office)
@@ -180,7 +186,8 @@ async def periods_command(update: Update, context: BotContext, actor: Actor) -> 
     elif action in ("opens", "deadline") and len(rest) >= 2:
         period = _period(context, rest[0])
         change = svc.set_opens_on if action == "opens" else svc.set_deadline
-        await reply(update, context, changed_text(tr, change(actor, period.period_id, _date(rest[1], context))))
+        today = context.services.clock.today() if action != "opens" else None
+        await reply(update, context, changed_text(tr, change(actor, period.period_id, _date(rest[1], context)), today))
     elif action == "extend" and len(rest) >= 4:
         period, unit = _period(context, rest[0]), _unit(context, rest[1])
         info = svc.extend(actor, period.period_id, unit.unit_id, _date(rest[2], context), " ".join(rest[3:]))
@@ -289,7 +296,8 @@ async def date_typed(update: Update, context: BotContext, actor: Actor, dialog: 
         return
     else:
         change = svc.set_opens_on if dialog.kind == OPENS else svc.set_deadline
-        message = changed_text(tr, change(actor, payload["period_id"], day))
+        message = changed_text(tr, change(actor, payload["period_id"], day),
+                               context.services.clock.today() if dialog.kind != OPENS else None)
     dialogs.clear(actor.person_id)
     await reply(update, context, message)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlmodel import select
 
+from bot.clock import TZ
 from bot.domain import DomainError, PermissionDenied, Role
 from bot.periods import parse_vn_date
 from storage.models import AuditLog, CalendarOverride
@@ -95,6 +96,14 @@ def test_calendar_exceptions(services):
 async def test_typed_commands(sim):
     reply = await sim.send("vanthu", "/kybaocao han 2026-Y 18/12/2026")
     assert "Đã lưu" in reply[-1].text and "18/12/2026" in reply[-1].text
+    assert "đã qua" not in reply[-1].text
+
+
+async def test_a_deadline_set_in_the_past_is_saved_and_pointed_out(sim):
+    sim.clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=TZ))
+    reply = await sim.send("vanthu", "/kybaocao han 2026-Y 01/12/2026")
+    assert "Đã lưu" in reply[-1].text
+    assert "Lưu ý: hạn nộp này đã qua; đơn vị nào chưa nộp báo cáo thì từ nay được tính là nộp muộn." in reply[-1].text
     reply = await sim.send("vanthu", "/kybaocao han 2026-Y 35/12")
     assert "không phải là ngày hợp lệ" in reply[-1].text
     reply = await sim.send("vanthu", "/kybaocao giahan 2026-Y khtc 30/12/2026 Chờ số liệu")
