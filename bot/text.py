@@ -16,6 +16,10 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")  # terminal escape sequences, whole
 # C0 and C1 controls (NUL included: PostgreSQL refuses it in text), except tab and newline.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Pictographs and dingbats, and what joins, varies or colours them: at home in a chat, out of place in the
+# Department's official documents. Arrows, ©, ™ and the like stay.
+_EMOJI = re.compile(r" ?(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D\u20E3"
+                    r"\U000E0020-\U000E007F])+")
 _ASCII_INT = re.compile(r"[0-9]{1,18}")
 
 
@@ -23,6 +27,15 @@ def nfc(text: str) -> str:
     """`text` in Unicode NFC (phones may send decomposed letters), without control characters or NUL."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", _CONTROLS.sub("", _ANSI.sub("", text)))
+
+
+def without_emoji(text: str) -> str:
+    """`text` for an official document: emoji removed with the space before each ("Số hóa hồ sơ 📁" -> "Số hóa
+    hồ sơ"); a text without any is returned as it is."""
+    if not _EMOJI.search(text):
+        return text
+    result = _EMOJI.sub("", text)
+    return result if text[:1].isspace() else result.lstrip()
 
 
 def meaningful(text: str) -> bool:

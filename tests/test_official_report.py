@@ -222,3 +222,28 @@ def test_decimal_money_and_percentages_need_no_floats():
     body = "\n".join(texts)
     assert "tổng số 2.000.000.000 đồng" in body and "tỷ lệ giải ngân đạt 25% kế hoạch" in body
     assert "Phòng Kế hoạch - Tài chính 62,5%" in body
+
+
+def test_emoji_in_answers_stay_out_of_the_departments_documents():
+    """A head may type "📁" or "👍" in chat; the official report and its annex carry the words without them."""
+    import unicodedata
+
+    from bot.consolidation import consolidate
+    from bot.contracts import EscalationState, UnitStage
+    from bot.documents.docx_report import build_report
+    from bot.documents.xlsx_annex import build_annex
+    from tests.status_samples import NOW, escalation, period, progress, report
+
+    name = "Phòng Kế hoạch - Tài chính"
+    answers = {"digital_results": "Số hóa hồ sơ thanh quyết toán 📁", "difficulties": "👉 Vốn đối ứng về chậm",
+               "proposals": "Đề nghị bổ sung kinh phí 🙏🏻", "next_plan": "Giải ngân 100% ✅"}
+    c = consolidate(period(), [progress(2, name, UnitStage.SUBMITTED_ON_TIME)], [report(2, name, answers)],
+                    [escalation(1, 2, name, "Thiếu máy chủ 🖥️", EscalationState.FORWARDED, NOW)], NOW)
+    document = Document(BytesIO(build_report(c)))
+    texts = [p.text for p in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    sheet = load_workbook(BytesIO(build_annex(c))).active
+    texts += [str(cell.value) for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    body = "\n".join(texts)
+    assert "Số hóa hồ sơ thanh quyết toán" in body
+    assert not [ch for ch in body if unicodedata.category(ch) == "So" or ch in "\ufe0f\u200d"], body

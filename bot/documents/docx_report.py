@@ -27,6 +27,7 @@ from bot.documents import narrative, vn
 from bot.documents.criteria import SELF_ASSESSMENT, QuestionLabels, answer_text
 from bot.documents.narrative import ReportInputs
 from bot.documents.synthesis import Synthesis
+from bot.text import without_emoji
 
 W_P, W_R, W_RPR, W_T = qn("w:p"), qn("w:r"), qn("w:rPr"), qn("w:t")
 W_B, W_I, W_SZ, W_VAL, XML_SPACE = qn("w:b"), qn("w:i"), qn("w:sz"), qn("w:val"), qn("xml:space")
@@ -323,7 +324,7 @@ def _run(paragraph, text: str, *, bold: bool = False, italic: bool = False, size
         if size:
             SubElement(properties, W_SZ).set(W_VAL, str(size * 2))
     node = SubElement(run, W_T)
-    node.text = text
+    node.text = text = without_emoji(text)  # people's answers may carry emoji; the Department's document does not
     if text != text.strip():
         node.set(XML_SPACE, "preserve")
 

@@ -25,6 +25,7 @@ from bot.documents import narrative, vn
 from bot.documents.criteria import QuestionLabels
 from bot.documents.narrative import ReportInputs
 from bot.i18n import I18n
+from bot.text import without_emoji
 
 FONT = "Times New Roman"
 SIZE = 12
@@ -119,7 +120,8 @@ class Sheet:
         """A bordered row; text wraps and the row is as tall as its longest cell."""
         lines = 1
         for index, value in enumerate(values, start=1):
-            cell = self.ws.cell(row=self.row, column=index, value=value)
+            cell = self.ws.cell(row=self.row, column=index,
+                                value=without_emoji(value) if isinstance(value, str) else value)
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
             horizontal = "center" if center or index == 1 else ("right" if numeric else "left")
             fmt = formats.get(index) if formats and value is not None else None
