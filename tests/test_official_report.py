@@ -247,3 +247,23 @@ def test_emoji_in_answers_stay_out_of_the_departments_documents():
     body = "\n".join(texts)
     assert "Số hóa hồ sơ thanh quyết toán" in body
     assert not [ch for ch in body if unicodedata.category(ch) == "So" or ch in "\ufe0f\u200d"], body
+
+
+def test_units_still_to_report_before_their_deadline_are_not_called_late():
+    """Drafted on 10 December for a deadline of 20 December: a unit that has not reported yet is not a "limit" of
+    timeliness; after the deadline it is."""
+    from datetime import timedelta
+
+    from bot.consolidation import consolidate
+    from bot.contracts import UnitStage
+    from bot.documents.docx_report import build_report
+    from tests.status_samples import NOW, period, progress, report
+
+    units = [progress(2, "Phòng Kế hoạch - Tài chính", UnitStage.SUBMITTED_ON_TIME),
+             progress(3, "Thanh tra Sở", UnitStage.NOT_STARTED)]
+    reports = [report(2, "Phòng Kế hoạch - Tài chính", {})]
+    late_words = "chưa bảo đảm thời hạn"
+    before = consolidate(period(), units, reports, [], NOW - timedelta(days=11))
+    assert late_words not in "\n".join(p.text for p in Document(BytesIO(build_report(before))).paragraphs)
+    after = consolidate(period(), units, reports, [], NOW)  # 21 December: the deadline has passed
+    assert late_words in "\n".join(p.text for p in Document(BytesIO(build_report(after))).paragraphs)

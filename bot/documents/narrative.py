@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.clock import TZ
 from bot.consolidation import Consolidation
 from bot.contracts import Q_DIFFICULTIES, Q_NEXT_PLAN, EscalationState, EscalationSummary
 from bot.documents import vn
@@ -146,7 +147,9 @@ def _assessment(c: Consolidation, inputs: ReportInputs) -> list[str]:
                       f"chưa đạt mục tiêu giải ngân 100% kế hoạch")
         causes.append("một số nhiệm vụ, dự án còn vướng thủ tục đầu tư, hồ sơ thanh toán chưa hoàn thiện")
     late = sum(1 for u in c.units if u.is_late and u.unit_id in submitted_ids(c))
-    if late or c.missing:
+    # A unit still to report is not late before its own deadline (the report may be drafted before it).
+    overdue = [u for u in c.missing if u.deadline < c.generated_at.astimezone(TZ).date()]
+    if late or overdue:
         limits.append("việc báo cáo kết quả thực hiện ở một số phòng, đơn vị chưa bảo đảm thời hạn")
         causes.append("công tác theo dõi, đôn đốc, tổng hợp ở một số phòng, đơn vị chưa thường xuyên")
     if c.open_escalations:
