@@ -326,3 +326,16 @@ async def test_a_long_review_is_split_under_the_telegram_limit(sim):
     assert len(sent) >= 2 and all(len(m.text) <= 4096 for m in sent)
     assert not sent[0].buttons and sent[-1].button_data("Gửi báo cáo").endswith(":sub")
     assert "Đề nghị đồng chí xem lại báo cáo" in sent[0].text
+
+
+async def test_the_words_an_english_screen_offers_are_understood(sim):
+    """An English head is told to type English words ("back", "save"), which the bot takes as it takes
+    "quay lại" and "tạm dừng"; no Vietnamese word is offered in English."""
+    await sim.send("khtc", "/language en")
+    first = last(await sim.send("khtc", "/report")).text
+    assert "quay lại" not in first and "tạm dừng" not in first and '"save"' in first
+    assert "Question 2/" in last(await type_(sim, "khtc", "Guidance documents issued.")).text
+    back = last(await type_(sim, "khtc", "back")).text
+    assert "Question 1/" in back
+    left = last(await type_(sim, "khtc", "save")).text
+    assert "saved" in left.lower()
