@@ -77,3 +77,9 @@ async def test_office_removes_access(sim):
     assert "không còn sử dụng được Trợ lý Thi đua" in sent[-1].text
     sent = await sim.send("thanhtra", "/start")
     assert "chưa được đăng ký" in sent[-1].text
+
+
+async def test_a_heads_help_does_not_promise_other_units_reports(sim):
+    """A unit head reads only their own unit's reports: the help says "submitted reports", not "the units'"."""
+    text = (await sim.send("khtc", "/trogiup"))[-1].text
+    assert "Xem các báo cáo đã nộp" in text and "báo cáo của các phòng, đơn vị" not in text

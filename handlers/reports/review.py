@@ -26,7 +26,7 @@ from handlers.reports.render_review import (render_decision_for_office, render_d
                                            unit_stage_word)
 from handlers.reports.entry import dispatch_fill
 
-COMMANDS = [CommandSpec("xembaocao", "viewreport", N_("Read the units' reports and their earlier versions"),
+COMMANDS = [CommandSpec("xembaocao", "viewreport", N_("Read submitted reports and their earlier versions"),
                         lambda a: a.sees_all_units or a.reports_for_unit)]
 
 
