@@ -197,7 +197,7 @@ async def test_director_reply_to_closed_item_is_kept(sim):
     await sim.send("khtc", "/vuongmac 1 xacnhan")
     sent = await sim.press("giamdoc", director, "Không đồng ý")
     assert "hiện ở trạng thái \"đã đóng\"" in to(sent, GIAMDOC).text
-    assert "được lưu vào quá trình xử lý" in to(sent, GIAMDOC).text
+    assert "Ý kiến của đồng chí được lưu vào quá trình xử lý" in to(sent, GIAMDOC).text  # pressed, not typed
     assert "sau khi vướng mắc đã chuyển bước:\nKhông đồng ý." in to(sent, VANTHU).text
     assert history(sim) == ["raise", "forward", "comment", "instruct", "confirm", "comment"]
     assert sim.services.escalations.summaries()[0].instruction == "Giao Văn phòng xử lý."
