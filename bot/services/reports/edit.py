@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -124,6 +124,10 @@ def _answered(session: Session, loaded: Loaded, actor: Actor, cursor: dict, ques
         none = next(o for o in target.options if o.code == NONE_OPTION)
         raise DomainError(N_("\"{none}\" cannot be chosen together with other options. Please choose again."),
                           none=none.label)
+    if target.type == QType.DATE and isinstance(value, str) and value > now.date().isoformat():
+        # every date the questionnaire asks is of something done (a programme issued): never after today
+        raise DomainError(N_("The date {date} is after today. Please check it and type it again."),
+                          date=date.fromisoformat(value).strftime("%d/%m/%Y"))
     if field_ is None:
         _check_derived(loaded, question, value)
         write_answer(session, loaded, actor, question.id, value, now)

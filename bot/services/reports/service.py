@@ -8,7 +8,6 @@ button from an old message changes nothing.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from sqlalchemy import update
@@ -129,12 +128,6 @@ class ReportService(ReportReview):
         if screen.ref.step != step or screen.mode == Mode.LOCKED:
             return self._stale_screen(actor, report_id, typed=True)
         action, value = typed_action(screen, text)
-        target = screen.group_field or screen.question
-        if action == "answer" and target is not None and target.type == QType.DATE \
-                and value > self.clock.today().isoformat():
-            # every date the questionnaire asks is of something done (a programme issued): never after today
-            raise DomainError(N_("The date {date} is after today. Please check it and type it again."),
-                              date=date.fromisoformat(value).strftime("%d/%m/%Y"))
         if action == "l":
             return self.leave(actor, report_id)
         return self._change(actor, report_id, step, action, value, typed=True)
