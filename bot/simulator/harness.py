@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import yaml
 from pydantic import SecretStr
-from sqlmodel import select
+from sqlmodel import func, select
 from telegram import Bot
 
 from bot.app import build_application, prepare_database
@@ -117,12 +117,12 @@ class ChatSimulator:
         continue after the stored ones and Zalo message ids get this run's own prefix. The inbox rightly drops an
         id it has stored (a redelivery), so ids from 1 again made every message typed silently go unanswered."""
         with self.db.session() as session:
-            rows = session.exec(select(InboxUpdate.id, InboxUpdate.channel, InboxUpdate.external_key)).all()
-        if not rows:
+            last_row = session.exec(select(func.max(InboxUpdate.id))).one()
+            last_update = session.exec(select(func.max(InboxUpdate.seq)).where(InboxUpdate.channel == "telegram")).one()
+        if last_row is None:
             return
-        seen = [int(key) for _id, channel, key in rows if channel == "telegram" and key.isascii() and key.isdigit()]
-        self._update_ids = itertools.count(max(seen, default=0) + 1)
-        self.zalo_api.run = f"r{max(row_id for row_id, _c, _k in rows)}-"
+        self._update_ids = itertools.count((last_update or 0) + 1)  # a Telegram update's seq is its update_id
+        self.zalo_api.run = f"r{last_row}-"
 
     async def _boot(self, migrate: bool = False) -> None:
         """What a process does when it starts: its own services, the database prepared, the Application."""
