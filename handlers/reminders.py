@@ -20,6 +20,7 @@ from bot.periods import period_title
 from bot.reminders.fanout import FanOut, Outcome, Pacer, SendResult
 from bot.reminders.items import DueReminder, FanOutReport
 from bot.reminders.messages import alert_message, notice_message, render, unit_line_text, zalo_quota_line
+from bot.reminders.refs import reminder_ref
 from bot.services import Services
 from bot.text import fold
 from bot.config import Settings
@@ -116,7 +117,7 @@ async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[Du
                     report.unreachable += 1
                     continue
                 out = render(i18n.get(item.recipient.locale), item)
-                with priority(BULK, f"reminder:{row_id}"):
+                with priority(BULK, reminder_ref(row_id)):
                     await bot.send_message(routes[0].chat_id, out.text, reply_markup=markup(out.buttons))
                 report.sent += 1
     return report

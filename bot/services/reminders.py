@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, cast, delete, exists, literal, or_, update
+from sqlalchemy import delete, exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -33,6 +33,7 @@ from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient
 from bot.i18n import N_
 from bot.reminders.fanout import Outcome
 from bot.reminders.items import AlertLine, DueReminder, PeriodRef, UnitLine, bundle
+from bot.reminders.refs import REMINDER_REF, reminder_of
 from bot.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
                                     next_working_morning, working_days_left)
 from bot.services.base import Service
@@ -500,13 +501,14 @@ class ReminderService(Service):
         channel paused by its quota) is not a dead process, and the sender reports its outcome, in doubt
         included, when it gets there. A bundle's rows go by the call queued for the first of them."""
         now = self.clock.now()
-        queued = aliased(ReminderDelivery)
-        waiting = exists().where(
-            queued.target == ReminderDelivery.target, queued.attempted_at == ReminderDelivery.attempted_at,
-            (literal("reminder:") + cast(queued.id, String)).in_(
-                select(OutboxMessage.ref).where(col(OutboxMessage.state).in_(("pending", "sending")),
-                                                col(OutboxMessage.ref).like("reminder:%"))))
         with self.db.session() as session:
+            refs = session.exec(select(OutboxMessage.ref).where(
+                col(OutboxMessage.state).in_(("pending", "sending")),
+                col(OutboxMessage.ref).like(REMINDER_REF + "%"))).all()  # a fallback copy's too
+            live = {row_id for ref in refs if (row_id := reminder_of(ref)) is not None}
+            queued = aliased(ReminderDelivery)
+            waiting = exists().where(queued.target == ReminderDelivery.target,
+                                     queued.attempted_at == ReminderDelivery.attempted_at, col(queued.id).in_(sorted(live)))
             result = session.execute(update(ReminderDelivery).where(
                 col(ReminderDelivery.state) == "sending", col(ReminderDelivery.attempted_at) < now - IN_DOUBT_AFTER,
                 ~waiting)

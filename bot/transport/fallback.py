@@ -19,6 +19,7 @@ import logging
 from sqlalchemy import update
 
 from bot.reminders.fanout import Outcome, SendResult
+from bot.reminders.refs import FALLBACK_MARK, reminder_of, split_ref  # noqa: F401 - reminder_of: wiring's
 from bot.services import Services
 from bot.services.identity.addressing import BLOCKED, QUOTA
 from bot.transport.outbox import FAILED, PENDING, Outbox, Outgoing, pack_files
@@ -26,22 +27,6 @@ from bot.transport.policy import NOTIFY
 from storage.models.transport import OutboxMessage
 
 log = logging.getLogger(__name__)
-FALLBACK_MARK = "|fallback"
-
-
-def split_ref(ref: str) -> tuple[str, bool]:
-    """(the reference without the mark, whether the row is already a fallback copy)."""
-    if ref.endswith(FALLBACK_MARK):
-        return ref[: -len(FALLBACK_MARK)], True
-    return ref, False
-
-
-def reminder_of(ref: str) -> int | None:
-    """The reminder delivery row a reference reports to ("reminder:<id>"), if any."""
-    kind, _, value = split_ref(ref)[0].partition(":")
-    return int(value) if kind == "reminder" and value.isdigit() else None
-
-
 def is_message(method: str) -> bool:
     return method.startswith("send") and method != "sendChatAction"
 
