@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
@@ -36,10 +36,11 @@ def build_application(
     i18n: I18n,
     *,
     request: BaseRequest | None = None,
-    rate_limiter: BaseRateLimiter | None = None,
-    live: bool = True,
 ) -> BotApp:
-    """The Telegram Application with every handler; `request` replaces the Bot API (simulator, tests)."""
+    """The Telegram Application with every handler; `request` is the Bot API it talks to (the outbox recorder live,
+    the fake Bot API in the simulator). It has no JobQueue and no rate limiter: periodic tasks run on
+    `bot_data.ticker` (stepped by `Runtime._tick` live, by hand in the simulator), and the outbox sender's budget
+    paces what leaves (bot/transport/sender.py)."""
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token or "123456:SIMULATOR")
@@ -52,44 +53,21 @@ def build_application(
         builder = builder.base_url(settings.telegram_api_base_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    if rate_limiter is not None:
-        builder = builder.rate_limiter(rate_limiter)
-    elif live:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    if not live:
-        builder = builder.job_queue(None)
-    app: BotApp = builder.build()
+    app: BotApp = builder.job_queue(None).build()
     app.bot_data.settings = settings
     app.bot_data.services = services
     app.bot_data.i18n = i18n
-    app.bot_data.live = live
     register_all(app)
     return app
 
 
 async def _post_init(app: BotApp) -> None:
-    """Publish the strangers' menu and start the periodic tasks (live mode only)."""
+    """Publish the strangers' menu."""
     await publish_default_menus(app.bot, app.bot_data.commands, app.bot_data.i18n)
-    if not app.bot_data.live:
-        return
-    for task in app.bot_data.ticker.tasks:
-        async def run(_context, task=task) -> None:  # noqa: ANN001
-            await task.run()
-
-        app.job_queue.run_repeating(run, interval=task.every, first=10, name=task.name)
 
 
 async def _post_shutdown(app: BotApp) -> None:
     app.bot_data.services.db.dispose()
-
-
-def build_live(settings: Settings, clock: Clock | None = None) -> BotApp:
-    """Everything for a real deployment."""
-    clock = clock or SystemClock(settings.tz)
-    db = Database(settings.effective_database_url)
-    services = build_services(settings, db, clock)
-    prepare_database(settings, services)
-    return build_application(settings, services, I18n(settings.default_locale))
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None):  # noqa: ANN201

@@ -32,7 +32,7 @@ def zalo_world(settings, db, clock):
     api = ZaloBotApi(TOKEN, "https://zalo.test", transport=fake.transport())
     addresses, menus = ChannelAddressService(db, clock), MenuService(db, clock)
     router = ChannelRouter(telegram, ZaloRequest(api, addresses, menus, i18n))
-    app = build_application(settings, services, i18n, request=router, live=False)
+    app = build_application(settings, services, i18n, request=router)
     update_ids = iter(range(1, 100))
 
     async def zalo_types(text: str) -> list[str]:

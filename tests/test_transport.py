@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from bot.app import build_application
 from bot.clock import TZ
-from bot.reminders.fanout import Outcome, SendResult
+from bot.transport.results import Outcome, SendResult
 from bot.services import build_services
 from bot.transport.inbox import Inbox
 from bot.transport.outbox import Outbox
@@ -43,8 +43,7 @@ def _process_in_thread(sim, owner: str, counts: Counter, ready: threading.Barrie
 
     async def main() -> None:
         services = build_services(sim.settings, sim.db, sim.clock)
-        app = build_application(sim.settings, services, sim.i18n, request=RecordingRequest(sim.api, sim.db),
-                                live=False)
+        app = build_application(sim.settings, services, sim.i18n, request=RecordingRequest(sim.api, sim.db))
         await app.initialize()
         processor = Processor(app, sim.db, sim.inbox, owner)
         ready.wait(30)  # both processes start together

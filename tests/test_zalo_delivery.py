@@ -37,7 +37,7 @@ from bot.transport.telegram import telegram_send
 from bot.transport.wiring import blocked_hook, fallback_hook, outcome_hook
 from bot.transport.zalo import outcome_of, zalo_send
 from handlers.common import deliver_with
-from handlers.reminders import queue_fan_out, send_notices, zalo_usage
+from handlers.reminders import fan_out, send_notices, zalo_usage
 from storage.models import ChannelAddress, DeliveryNotice, OutboxMessage, Person, ReminderDelivery, Unit
 from tests.reminder_helpers import at, period_id
 
@@ -173,7 +173,7 @@ async def test_fan_out_to_a_mix_reaches_each_person_once_on_the_preferred_channe
         items = sim.services.reminders.due()
         mine = [i for i in items if i.person_id in people]
         assert len(mine) == len(people)  # Zalo-only people are reminded too, not counted unreachable
-        report = await queue_fan_out(channels.bot, sim.services, sim.i18n, items)
+        report = await fan_out(channels.bot, sim.services, sim.i18n, items)
         assert report.unreachable == 0
         office = sim.services.people.actor_for("telegram", "1002")
         unreachable = {n for p in sim.services.reminders.pending(office) for n in p.unreachable}
@@ -198,7 +198,7 @@ async def test_quota_running_out_mid_fan_out_hands_over_to_telegram_and_tells_th
     zalo = ZaloFakeApi(monthly_quota=5, rate_per_second=ZALO.hard_limit)
     people = add_people(sim, zalo)
     async with Channels(sim, telegram_server, zalo) as channels:
-        await queue_fan_out(channels.bot, sim.services, sim.i18n, sim.services.reminders.due())
+        await fan_out(channels.bot, sim.services, sim.i18n, sim.services.reminders.due())
         await channels.send_all()
         assert channels.zalo_sender.budget.paused_until > time.monotonic() + 3000  # Zalo waits, no retry now
         assert channels.zalo_sender.rate_limited >= 1
@@ -206,7 +206,7 @@ async def test_quota_running_out_mid_fan_out_hands_over_to_telegram_and_tells_th
         office = sim.services.people.actor_for("telegram", "1002")
         plan = sim.services.reminders.manual(office, [period_id(sim.services)], "later", force=True)
         zalo_calls = len(zalo.calls)
-        again = await queue_fan_out(channels.bot, sim.services, sim.i18n, plan.items)
+        again = await fan_out(channels.bot, sim.services, sim.i18n, plan.items)
         await channels.send_all()
         assert len(zalo.calls) == zalo_calls and again.unreachable == len([p for p in people.values() if not p[1]])
     telegram, on_zalo = received(channels)
@@ -256,7 +256,7 @@ async def test_the_bots_own_monthly_quota_stops_zalo_and_hands_the_rest_over(sim
     people = add_people(sim, zalo, n=4)
     async with Channels(sim, telegram_server, zalo) as channels:
         channels.zalo_sender.policy = replace(ZALO, monthly_quota=3)
-        await queue_fan_out(channels.bot, sim.services, sim.i18n, sim.services.reminders.due())
+        await fan_out(channels.bot, sim.services, sim.i18n, sim.services.reminders.due())
         await channels.send_all()
         assert channels.zalo_sender.rate_limited == 0 and zalo.refused[429] == 0
     telegram, on_zalo = received(channels)
@@ -282,7 +282,7 @@ async def test_telegram_block_falls_back_to_zalo_for_a_notification(sim, telegra
         recipient = sim.services.people.recipient(actor.person_id)
 
         async def forbidden(out):  # noqa: ANN001, ANN202 - Telegram: "bot was blocked by the user"
-            from bot.reminders.fanout import Outcome, SendResult
+            from bot.transport.results import Outcome, SendResult
 
             return SendResult(Outcome.BLOCKED, error="Forbidden: bot was blocked by the user")
 
@@ -365,7 +365,7 @@ async def test_a_zalo_persons_due_reminders_go_as_one_message(sim, telegram_serv
     items = bundle(scheduled + manual)
     assert len(scheduled) == len(manual) == 1 and len(items) == 1 and items[0].kind == "bundle"
     async with Channels(sim, telegram_server, zalo) as channels:
-        await queue_fan_out(channels.bot, sim.services, sim.i18n, items)
+        await fan_out(channels.bot, sim.services, sim.i18n, items)
         await channels.send_all()
     assert len(zalo.texts_to(zid)) == 1
     rows = _reminder_rows(sim)[person_id]

@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.channels.zalo.updates import photo_file_id
 from bot.config import Settings
 from bot.i18n import I18n
-from bot.reminders.fanout import Outcome
+from bot.transport.results import Outcome
 from bot.services import build_services
 from bot.simulator.zalo_fake import TOKEN, ZaloFakeApi
 from bot.transport.outbox import Outgoing

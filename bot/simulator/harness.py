@@ -135,7 +135,7 @@ class ChatSimulator:
         self._zalo_requests = [self.zalo.request(), self.zalo.request()]
         self.recording = RecordingRequest(ChannelRouter(self.api, self._zalo_requests[0]), self.db,
                                           route=zalo_route)
-        self.app = build_application(self.settings, self.services, self.i18n, request=self.recording, live=False)
+        self.app = build_application(self.settings, self.services, self.i18n, request=self.recording)
         self.zalo.add_tasks(self.app.bot_data.ticker)
         await self.app.initialize()
         self._sending_bot = Bot(self.app.bot.token, request=self.api, get_updates_request=self.api)
@@ -376,7 +376,7 @@ class ChatSimulator:
         return await self._feed({"callback_query": query})
 
     async def advance(self, delta: timedelta, step: timedelta = TICK) -> list[SentMessage]:
-        """Move the clock forward in steps, running the periodic tasks at each step, as the JobQueue would."""
+        """Move the clock forward in steps, running the periodic tasks at each step, as the ticker thread does live."""
         before = len(self.api.outbox)
         end = self.clock.now() + delta
         while self.clock.now() < end:

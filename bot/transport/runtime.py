@@ -95,7 +95,7 @@ class Runtime:
         else:  # a Zalo chat's calls are queued for the Zalo sender, and its reads (getFile) go to Zalo
             request = RecordingRequest(ChannelRouter(self._request(2), self.zalo.request()), self.db, CHANNEL,
                                        route=zalo_route)
-        app = build_application(self.settings, self.services, self.i18n, request=request, live=False)
+        app = build_application(self.settings, self.services, self.i18n, request=request)
         if self.zalo is not None:
             self.zalo.add_tasks(app.bot_data.ticker)
         return app
