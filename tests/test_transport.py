@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
-from bot.app import build_application
+from bot.app import Wiring
 from bot.clock import TZ
 from bot.transport.results import Outcome, SendResult
 from bot.services import build_services
@@ -43,9 +43,10 @@ def _process_in_thread(sim, owner: str, counts: Counter, ready: threading.Barrie
 
     async def main() -> None:
         services = build_services(sim.settings, sim.db, sim.clock)
-        app = build_application(sim.settings, services, sim.i18n, request=RecordingRequest(sim.api, sim.db))
+        wiring = Wiring(sim.settings, services, sim.i18n)  # a Telegram-only process
+        app = wiring.application(sim.api)
         await app.initialize()
-        processor = Processor(app, sim.db, sim.inbox, owner)
+        [processor] = wiring.processors(app, sim.inbox, owner)
         ready.wait(30)  # both processes start together
         idle = 0
         while idle < 20:
