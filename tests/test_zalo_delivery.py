@@ -37,7 +37,8 @@ from bot.transport.zalo import outcome_of, zalo_send
 from handlers.common import deliver_with
 from handlers.reminders import fan_out, send_notices, zalo_usage
 from storage.models import ChannelAddress, DeliveryNotice, OutboxMessage, Person, ReminderDelivery, Unit
-from tests.reminder_helpers import at, period_id
+from tests.reminder_helpers import at
+from tests.world import period_id
 
 TG_TOKEN = "123456:delivery-test"
 OPENING = at(2026, 11, 25, 9)  # the annual period's opening reminders are due this morning
