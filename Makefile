@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m compileall -q bot handlers storage  # an editable install compiles nothing: starts faster
 	touch $@
 
-.PHONY: install run test demo bench clean
+.PHONY: install run test check demo bench clean
 install: $(VENV)/.installed
 
 # With TELEGRAM_BOT_TOKEN (in the environment or .env) this runs the bot; without it, the local chat simulator.
@@ -24,6 +24,11 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The quick part while working: everything but the tests marked slow (a real bot process killed and restarted:
+# the crash test). `make test` (CI, .ci/run) still runs them all.
+check: install
+	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     update_workers: int = 0
     webhook_max_connections: int = 1
     send_rate: float = 28.0
+    # How long a sender's lease on its channel's budget lasts unrenewed (renewed every second): after a kill -9,
+    # the silence before another process sends. Shorter hands over sooner but needs a loop that never stalls that
+    # long; the crash test runs at 3 s to make each kill cheaper.
+    sender_lease_seconds: float = 5.0
     office_chat_id: str = ""
     leadership_chat_id: str = ""
     status_board_minutes: int = 5  # how often the group's status message is checked for changes (live)

@@ -33,11 +33,28 @@ def draft(services, unit_code: str, answered: int, total: int = 20) -> None:
                            question_count=total, created_at=now, updated_at=now))
 
 
+def next_tick(now: datetime, start: int, end: int) -> datetime:
+    """The next moment the reminder tests run the periodic tasks: every hour from the start of working hours to
+    their end (the first hour after it included) and at midnight, on every day, working or not.
+
+    Reminders go out only within working hours (`in_working_hours`), and these tests have no group chat and
+    no difficulty, so the tasks can send nothing in the other hours; the ticks at the end of the day and at
+    midnight, on weekends and holidays too, still catch a reminder sent outside working hours, had the
+    check been broken. It runs the tasks about 11 times a day instead of 24."""
+    step = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if step.hour == 0 or start <= step.hour <= end:
+        return step
+    if step.hour < start:
+        return step.replace(hour=start)
+    return (step + timedelta(days=1)).replace(hour=0)
+
+
 async def run_until(sim, end: datetime) -> list[tuple[datetime, object]]:
-    """Advance hour by hour to `end`, returning (local time, message) for every message sent."""
+    """Advance to `end` (see next_tick), returning (local time, message) for every message sent."""
     log = []
+    start, stop = sim.settings.working_hours_start, sim.settings.working_hours_end
     while sim.clock.now() < end:
-        sim.clock.set(min(sim.clock.now() + timedelta(hours=1), end))
+        sim.clock.set(min(next_tick(sim.clock.now(), start, stop), end))
         for message in await sim.tick():
             log.append((sim.clock.now(), message))
     return log

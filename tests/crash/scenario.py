@@ -40,10 +40,13 @@ TYPED = {QType.YESNO: "không", QType.SINGLE: "1", QType.MULTI: "1", QType.INTEG
 # The bot process gets no reminders or summaries: every message it sends answers something a person did.
 QUIET = {"REMINDER_DAYS_BEFORE": "[]", "REMINDER_ON_DEADLINE_DAY": "false", "REMINDER_OVERDUE_EVERY": "0",
          "REMINDER_OPENING_NOTICE": "false", "REMINDER_DIGEST_DAYS_BEFORE": "0", "STATUS_SUMMARY_WEEKDAYS": "",
-         "STATUS_SUMMARY_AFTER_DEADLINE": "false"}
+         "STATUS_SUMMARY_AFTER_DEADLINE": "false",
+         # A shorter lease (5 s live) makes each kill cheaper: the next process sends 3 s after it, not 5; the
+         # take-over path is the same.
+         "SENDER_LEASE_SECONDS": "3"}
 ANSWER_WAIT = 30.0  # seconds an update may stay unanswered once the current process polls (a busy machine)
 # An update confirmed by a killed process and still unanswered this long after the next one polls is lost. The
-# inbox design answers it late rather than never: the new process waits out the dead sender's lease (5 s) first.
+# inbox design answers it late rather than never: the new process waits out the dead sender's lease (SENDER_LEASE_SECONDS) first.
 LOST_AFTER = 15.0
 NOTICE_WAIT = 10.0  # seconds a person waits for a notice the bot sends after answering someone else
 MESSAGE_METHODS = ("sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageCaption")  # as recorded
