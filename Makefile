@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m compileall -q bot handlers storage  # an editable install compiles nothing: starts faster
 	touch $@
 
-.PHONY: install run test check demo bench clean
+.PHONY: install run test check lint demo bench clean
 install: $(VENV)/.installed
 
 # With TELEGRAM_BOT_TOKEN (in the environment or .env) this runs the bot; without it, the local chat simulator.
@@ -29,6 +29,9 @@ test: install
 # the crash test). `make test` (CI, .ci/run) still runs them all.
 check: install
 	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -17,7 +17,6 @@ import tempfile
 import time
 import uuid
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url

@@ -32,7 +32,6 @@ import json
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -165,7 +164,7 @@ async def full_bot(url: str, rounds: int, warmup: int = WARMUP_ROUNDS) -> dict:
             label, data = flat[rng.randrange(len(flat))]
             payload = {"callback_query": {"id": str(rng.random()), "from": sim._user(sim.personas[who]),
                                           "chat_instance": "b", "data": data,
-                                          "message": sim.api._message(last[who])}}
+                                          "message": sim.api.message_json(last[who])}}
         elif action == 4:
             number = next(sim.api.file_ids)
             payload = {"message": sim._message(sim.personas[who], document={

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import N_

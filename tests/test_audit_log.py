@@ -17,7 +17,7 @@ from bot.i18n import I18n
 from handlers.audit.sentences import SENTENCES, sentence
 from tests.report_helpers import fill, submit
 from tests.world import period_id
-from tests.world import GIAMDOC, VANTHU
+from tests.world import VANTHU
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = re.compile(r"\bperson \d|\bunit_id\b|->|→|\d{4}-\d{2}-\d{2}T|\b[a-z]+\.(?!yaml\b)[a-z_]+\b|\b[a-z]+_[a-z_]+\b")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.contracts import EscalationState as S
 
-from tests.world import GIAMDOC, HCTH, KHTC, PGD, QLKH, VANTHU
+from tests.world import GIAMDOC, HCTH, KHTC, PGD, VANTHU
 
 
 def reminders_in(sent, item_id: int = 1) -> list:

@@ -163,7 +163,7 @@ class Fuzzer:
         found = []
         for sent in reversed(self.sim.api.outbox[-80:]):
             if sent.chat_id == user_id:
-                found += [(self.sim.api._message(sent), data) for _label, data in sent.flat_buttons]
+                found += [(self.sim.api.message_json(sent), data) for _label, data in sent.flat_buttons]
         return found
 
     async def step(self, key: str, step: tuple) -> None:

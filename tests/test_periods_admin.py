@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot.clock import TZ
-from bot.domain import DomainError, PermissionDenied, Role
+from bot.domain import DomainError, PermissionDenied
 from bot.periods import parse_vn_date
 from storage.models import AuditLog, CalendarOverride
 from tests.reminder_helpers import unit_id

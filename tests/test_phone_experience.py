@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from bot.clock import TZ
 from bot.domain import Role
 from bot.i18n import I18n
 from bot.simulator.harness import ChatSimulator

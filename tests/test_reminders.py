@@ -14,7 +14,7 @@ from handlers.reminders import run_reminders
 from storage.models import Person, ReminderDelivery
 from tests.reminder_helpers import at, draft, run_until, submit
 from tests.world import period_id
-from tests.world import HCTH, KHTC, QLKH, VANTHU
+from tests.world import KHTC, QLKH, VANTHU
 
 
 

@@ -11,7 +11,7 @@ from bot.clock import TZ
 from bot.contracts import ReportState
 from storage.models import Report, ReportVersion
 from tests.world import period_id
-from tests.world import GIAMDOC, HCTH, KHTC, PHOTTUD, SIX_MONTH_OPEN, TTUD, VANTHU
+from tests.world import HCTH, KHTC, SIX_MONTH_OPEN, TTUD, VANTHU
 
 
 

@@ -10,13 +10,11 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from datetime import datetime
 
 import pytest
 from sqlmodel import select
 
 from bot.app import Wiring
-from bot.clock import TZ
 from bot.transport.results import Outcome, SendResult
 from bot.services import build_services
 from bot.transport.inbox import Inbox
@@ -24,7 +22,6 @@ from bot.transport.outbox import Outbox
 from bot.transport.policy import BULK, REPLY, ChannelPolicy
 from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
-from bot.transport.telegram import Processor
 from storage.models import InboxUpdate, OutboxMessage, Report, ReportAnswer
 from tests.world import SIX_MONTH_OPEN
 

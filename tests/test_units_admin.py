@@ -17,7 +17,7 @@ async def test_rename_through_a_dialog_that_survives_a_restart(sim):
     assert "nhập tên mới" in sent[-1].text
     await sim.restart()
     sent = await sim.send("vanthu", "Phòng Quản lý Khoa học và Đổi mới sáng tạo")
-    assert "Đã đổi tên thành: Phòng Quản lý Khoa học và Đổi mới sáng tạo." == sent[-1].text
+    assert sent[-1].text == "Đã đổi tên thành: Phòng Quản lý Khoa học và Đổi mới sáng tạo."
     assert sim.services.org.get_unit(unit.unit_id).name == "Phòng Quản lý Khoa học và Đổi mới sáng tạo"
     with sim.db.session() as session:
         entry = session.exec(select(AuditLog).where(AuditLog.action == "unit.rename")).one()
@@ -34,7 +34,7 @@ async def test_typed_subcommands_add_retire_restore(sim):
     assert "Đã ngừng hoạt động: Thanh tra Sở" in sent[-1].text
     assert all(u.code != "thanhtra" for u in sim.services.org.list_units())
     sent = await sim.send("vanthu", "/donvi khoiphuc thanhtra")
-    assert "Đã khôi phục: Thanh tra Sở." == sent[-1].text
+    assert sent[-1].text == "Đã khôi phục: Thanh tra Sở."
     sent = await sim.send("vanthu", "/donvi ngung hcth")
     assert "Không thể ngừng hoạt động Phòng Hành chính - Tổng hợp" in sent[-1].text
     sent = await sim.send("vanthu", "/donvi doiten khongco Tên")
@@ -47,7 +47,7 @@ async def test_empty_and_overlong_names_are_refused_and_the_question_stays(sim):
     sent = await sim.send("vanthu", "x" * 300)
     assert "không được dài quá 200 ký tự" in sent[-1].text
     sent = await sim.send("vanthu", "Phòng Kế hoạch - Tài chính")
-    assert "Đã có phòng, đơn vị mang tên này." == sent[-1].text
+    assert sent[-1].text == "Đã có phòng, đơn vị mang tên này."
     sent = await sim.send("vanthu", "Phòng Pháp chế")
     assert sent[-1].text == "Đã thêm phòng, đơn vị: Phòng Pháp chế."
     sent = await sim.send("vanthu", "Phòng nữa")

@@ -89,7 +89,7 @@ class Channels:
         zalo.answer = logged
 
     async def __aenter__(self) -> Channels:
-        sim, services = self.sim, self.sim.services
+        sim = self.sim
         self.tg_bot = Bot(TG_TOKEN, base_url=f"http://127.0.0.1:{self.server.port}/bot",
                           request=HTTPXRequest(connection_pool_size=20))
         await self.tg_bot.initialize()

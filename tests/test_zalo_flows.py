@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 from sqlmodel import select
 
-from bot.clock import TZ
 from bot.config import Settings
 from bot.contracts import ReportState
 from bot.questionnaire.model import QType

@@ -90,7 +90,8 @@ class FakeBotApi(BaseRequest):
         return {"id": BOT_ID, "is_bot": True, "first_name": "Trợ lý Thi đua", "username": BOT_USERNAME,
                 "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
-    def _message(self, sent: SentMessage) -> dict[str, Any]:
+    def message_json(self, sent: SentMessage) -> dict[str, Any]:
+        """A sent message as the Bot API shows it (a callback query carries it)."""
         chat_type = "private" if sent.chat_id > 0 else "group"
         data: dict[str, Any] = {"message_id": sent.message_id, "date": int(self._now()), "from": self._bot_user(),
                                 "chat": {"id": sent.chat_id, "type": chat_type, "title": "Nhóm" if chat_type == "group" else None}}
@@ -112,7 +113,7 @@ class FakeBotApi(BaseRequest):
     def _store(self, sent: SentMessage) -> dict[str, Any]:
         self.messages[(sent.chat_id, sent.message_id)] = sent
         self.outbox.append(sent)
-        return self._message(sent)
+        return self.message_json(sent)
 
     def _answer(self, api_method: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
         if api_method == "getMe":

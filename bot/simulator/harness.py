@@ -363,7 +363,7 @@ class ChatSimulator:
         persona = self._persona(persona)
         message = message or SentMessage(persona.user_id, next(self.api.message_ids), "")
         query = {"id": str(next(self._update_ids)), "from": self._user(persona), "chat_instance": "sim",
-                 "data": data, "message": self.api._message(message)}
+                 "data": data, "message": self.api.message_json(message)}
         return await self._feed({"callback_query": query})
 
     async def advance(self, delta: timedelta, step: timedelta = TICK) -> list[SentMessage]:

@@ -405,10 +405,9 @@ class Sender:
                 continue
             if row.method not in self.policy.free_methods and self.budget.chat_ready(row.chat_key) > now:
                 continue
-            if self.policy.monthly_quota is not None and row.priority >= NOTIFY:
-                if self._over_quota():
-                    self._hand_over_unsent(row)
-                    continue
+            if self.policy.monthly_quota is not None and row.priority >= NOTIFY and self._over_quota():
+                self._hand_over_unsent(row)
+                continue
             return row
         return None
 

@@ -32,9 +32,8 @@ def outcome_hook(services: Services, channel: str = "telegram"):  # noqa: ANN201
         reminder = reminder_of(ref)
         if reminder is not None:
             services.reminders.finish(reminder, None, outcome, error, channel=channel)
-        elif services.status.settle_post(ref, outcome.value):
-            if outcome not in (Outcome.SENT, Outcome.IN_DOUBT):
-                log.warning("the group post %s was not delivered (%s: %s)", ref, outcome, error)
+        elif services.status.settle_post(ref, outcome.value) and outcome not in (Outcome.SENT, Outcome.IN_DOUBT):
+            log.warning("the group post %s was not delivered (%s: %s)", ref, outcome, error)
 
     return on_outcome
 

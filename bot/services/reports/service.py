@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import col
 
 from bot.contracts import ReportState
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied

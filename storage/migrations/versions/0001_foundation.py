@@ -1,7 +1,7 @@
 """foundation: units, people, invites, audit, dialogs, periods
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 02:01:27.431914
 """
 
