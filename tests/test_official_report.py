@@ -120,6 +120,26 @@ def test_annex_prints_on_landscape_pages(sample):
     assert sum("Vốn đối ứng" in c for c in contents) == 1 and len(contents) == 6
 
 
+def test_every_number_cell_has_its_format_and_annexes_are_numbered_in_roman(sample):
+    _services, _pid, files, _texts, _signature = sample
+    book = load_workbook(BytesIO(files.xlsx))
+    headings = [ws["A1"].value for ws in book.worksheets]
+    assert [h.split(".")[0] for h in headings] == [f"Phụ lục {n}" for n in ("I", "II", "III", "IV", "V", "VI")]
+    money_columns, share = {3, 4, 6}, 5
+    for ws in book.worksheets:
+        for row in ws.iter_rows(min_row=5):
+            for cell in row:
+                if isinstance(cell.value, bool) or not isinstance(cell.value, (int, float)):
+                    continue
+                assert cell.number_format != "General", (ws.title, cell.coordinate)
+                if cell.column == 1 or isinstance(cell.value, int) and not (
+                        ws.title == "Chỉ tiêu" and cell.column in (*money_columns, share)):
+                    assert cell.number_format == "0", (ws.title, cell.coordinate, cell.number_format)
+    indicators = book["Chỉ tiêu"]
+    assert {indicators.cell(row=r, column=c).number_format for r in range(5, indicators.max_row + 1)
+            for c in money_columns if isinstance(indicators.cell(row=r, column=c).value, int)} == {"#,##0"}
+
+
 def test_chart_is_portrait_with_short_names(services, clock):
     from bot.documents.chart import build_chart
     from bot.i18n import I18n
