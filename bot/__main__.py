@@ -28,10 +28,10 @@ def started() -> None:
 
 def _setup_logging(settings: Settings) -> Redactor:
     """Logging with every secret redacted, before anything that could log or raise runs."""
+    from bot.logs import configure
+
     redact = Redactor(secrets_of(settings))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("tornado.access").setLevel(logging.WARNING)
+    configure(settings.tz)
     install(redact)
     return redact
 
@@ -168,6 +168,31 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(settings: Settings, _args: argparse.Namespace) -> int:
+    """For a container's health check: the database answers with the current schema, and in webhook mode the
+    web port accepts a connection. Prints one line; exit status 0 when healthy."""
+    import socket
+
+    from storage.db import Database
+
+    database = Database(settings.effective_database_url)
+    try:
+        if not database._at_head():  # noqa: SLF001 - the same check start-up makes
+            print("unhealthy: database unreachable or schema not migrated")
+            return 1
+    finally:
+        database.dispose()
+    if settings.webhook_url or settings.zalo_webhook_url:
+        host = "127.0.0.1" if settings.webhook_listen in ("0.0.0.0", "", "::") else settings.webhook_listen
+        try:
+            socket.create_connection((host, settings.webhook_port), timeout=3).close()
+        except OSError as error:
+            print(f"unhealthy: nothing answers on {host}:{settings.webhook_port} ({error})")
+            return 1
+    print("healthy")
+    return 0
+
+
 def _redacted(settings: Settings, text: str) -> str:
     return Redactor(secrets_of(settings))(text)
 
@@ -187,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     add = admin_sub.add_parser("add", help="register an Administration Office member by Telegram id")
     add.add_argument("--telegram-id", type=int, required=True)
     add.add_argument("--name", required=True)
+    sub.add_parser("health", help="exit 0 when the database is reachable and migrated (container health check)")
     save = sub.add_parser("backup", help="copy the database and the stored files into one archive")
     save.add_argument("--out", type=lambda p: __import__("pathlib").Path(p),
                       help="folder for the archive (default: DATA_DIR/backups)")
@@ -205,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sample-report":
         return export_cli.run_sample(settings, args)
     handlers = {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate, "load-org": cmd_load_org,
-                "backup": cmd_backup, "restore": cmd_restore}
+                "backup": cmd_backup, "restore": cmd_restore, "health": cmd_health}
     if args.command == "admin":
         return cmd_admin_add(settings, args)
     return handlers.get(args.command or "run", cmd_run)(settings, args)
