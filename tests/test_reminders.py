@@ -12,9 +12,10 @@ from sqlmodel import select
 from bot.simulator.harness import ChatSimulator
 from handlers.reminders import run_reminders
 from storage.models import Person, ReminderDelivery
-from tests.reminder_helpers import at, draft, period_id, run_until, submit
+from tests.reminder_helpers import at, draft, run_until, submit
+from tests.world import period_id
+from tests.world import HCTH, KHTC, QLKH, VANTHU
 
-KHTC, VANTHU, HCTH, QLKH = 1003, 1002, 1001, 1004
 
 
 def to(log, chat):

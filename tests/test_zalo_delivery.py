@@ -32,14 +32,13 @@ from bot.simulator.zalo_fake import ZaloFakeApi, zalo_id
 from bot.transport.outbox import Outbox
 from bot.transport.policy import TELEGRAM, ZALO
 from bot.transport.recorder import RecordingRequest
-from bot.transport.sender import Sender
 from bot.transport.telegram import telegram_send
-from bot.transport.wiring import blocked_hook, fallback_hook, outcome_hook
 from bot.transport.zalo import outcome_of, zalo_send
 from handlers.common import deliver_with
 from handlers.reminders import fan_out, send_notices, zalo_usage
 from storage.models import ChannelAddress, DeliveryNotice, OutboxMessage, Person, ReminderDelivery, Unit
-from tests.reminder_helpers import at, period_id
+from tests.reminder_helpers import at
+from tests.world import period_id
 
 TG_TOKEN = "123456:delivery-test"
 OPENING = at(2026, 11, 25, 9)  # the annual period's opening reminders are due this morning
@@ -97,11 +96,9 @@ class Channels:
         self.api = ZaloBotApi(ZALO_TOKEN, "https://zalo.test", transport=self.zalo.transport())
         self.request = ZaloRequest(self.api, ChannelAddressService(sim.db, sim.clock), MenuService(sim.db, sim.clock),
                                    sim.i18n)
-        self.telegram = Sender(sim.db, TELEGRAM, telegram_send(self.tg_bot), "tg", on_blocked=blocked_hook(services),
-                               on_outcome=outcome_hook(services), on_failed=fallback_hook(services))
-        self.zalo_sender = Sender(sim.db, ZALO, zalo_send(self.request), "zalo",
-                                  on_blocked=blocked_hook(services, "zalo"),
-                                  on_outcome=outcome_hook(services, "zalo"), on_failed=fallback_hook(services, "zalo"))
+        # The senders as live (bot.app.Wiring), over real HTTP to the stand-ins.
+        self.telegram = sim.wiring.sender("telegram", TELEGRAM, telegram_send(self.tg_bot), "tg")
+        self.zalo_sender = sim.wiring.sender("zalo", ZALO, zalo_send(self.request), "zalo")
         # The bot the handlers and the fan-out use: every call becomes an outbox row.
         self.bot = Bot(TG_TOKEN, request=RecordingRequest(sim.api, sim.db, route=zalo_route), get_updates_request=sim.api)
         await self.bot.initialize()

@@ -158,7 +158,6 @@ async def test_the_live_process_receives_on_zalo_processes_in_a_worker_thread_an
 
     from bot.simulator.fake_api import FakeBotApi
     from bot.simulator.zalo_fake import SECRET_HEADER
-    from bot.transport.sender import Sender
 
     configured = settings(tmp_path, zalo_bot_token=SecretStr(TOKEN), zalo_webhook_url="https://bot.example.vn",
                           zalo_webhook_secret=SecretStr(SECRET), update_workers=1)
@@ -185,7 +184,7 @@ async def test_the_live_process_receives_on_zalo_processes_in_a_worker_thread_an
                 break
             await asyncio.sleep(0.05)
         assert runtime.processed == 1
-        sender = Sender(db, runtime.zalo.policy, zalo_send(request), "test")
+        sender = runtime.wiring.sender("zalo", runtime.zalo.policy, zalo_send(request), "test")
         assert await sender.drain() == 1
     finally:
         runtime.stop_flag.set()

@@ -23,7 +23,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError
 from telegram.request import HTTPXRequest
 
-from bot.channels.zalo.transport import ChannelRouter, zalo_route
+from bot.app import Wiring
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.services import Services
@@ -31,10 +31,8 @@ from bot.transport.inbox import Inbox
 from bot.transport.keepup import ChannelHealth, OfficeAlarm, Part, keep_up
 from bot.transport.outbox import Outbox
 from bot.transport.policy import TELEGRAM, ChannelPolicy
-from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import CHANNEL, Processor, inbound, telegram_send
-from bot.transport.wiring import blocked_hook, fallback_hook, message_hook, outcome_hook
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
 from bot.transport.zalo import ZaloSide, tornado_routes, zalo_send
 
@@ -75,6 +73,11 @@ class Runtime:
             self.zalo = ZaloSide.from_settings(self.settings, self.db, self.services.clock, self.i18n)
         self._tls: ssl.SSLContext | None = None
 
+    @property
+    def wiring(self) -> Wiring:
+        """How this process is put together (bot.app.Wiring), with the Zalo side it has now."""
+        return Wiring(self.settings, self.services, self.i18n, self.zalo)
+
     def _request(self, pool: int = 8) -> HTTPXRequest:
         # Every client shares one TLS context: each would otherwise load the CA bundle again (~40 ms of CPU at
         # start for each of the four or five clients a process makes).
@@ -88,23 +91,10 @@ class Runtime:
 
     def _build_app(self):  # noqa: ANN202
         """An Application for one thread: its bot records calls into the outbox (reads go to the network)."""
-        from bot.app import build_application
-
-        if self.zalo is None:
-            request = RecordingRequest(self._request(2), self.db, CHANNEL)
-        else:  # a Zalo chat's calls are queued for the Zalo sender, and its reads (getFile) go to Zalo
-            request = RecordingRequest(ChannelRouter(self._request(2), self.zalo.request()), self.db, CHANNEL,
-                                       route=zalo_route)
-        app = build_application(self.settings, self.services, self.i18n, request=request)
-        if self.zalo is not None:
-            self.zalo.add_tasks(app.bot_data.ticker)
-        return app
+        return self.wiring.application(self._request(2))
 
     def _processors(self, app, owner: str) -> list[Processor]:  # noqa: ANN001
-        processors = [Processor(app, self.db, self.inbox, owner)]
-        if self.zalo is not None:
-            processors.append(Processor(app, self.db, self.inbox, owner, ZALO_CHANNEL, self.zalo.decode))
-        return processors
+        return self.wiring.processors(app, self.inbox, owner)
 
     def wake_sender(self) -> None:
         if self.loop is not None:
@@ -150,8 +140,6 @@ class Runtime:
         asyncio.run(self._tick())
 
     async def _tick(self) -> None:
-        from handlers.commands import publish_default_menus
-
         # Nothing here is urgent (the tasks' first run is 10 s away): leave the CPU to the worker answering the
         # first update at start-up.
         if self.stop_flag.wait(TICKER_START_DELAY):
@@ -160,7 +148,7 @@ class Runtime:
         app = self._build_app()
         await app.initialize()
         try:
-            await publish_default_menus(app.bot, app.bot_data.commands, app.bot_data.i18n)
+            await self.wiring.started(app)
             due = {task.name: time.monotonic() + 10 for task in app.bot_data.ticker.tasks}
             prune_at = time.monotonic() + 60
             while not self.stop_flag.wait(1.0):
@@ -298,16 +286,11 @@ class Runtime:
         return bool(self.web_routes())
 
     def _telegram_sender(self) -> Sender:
-        self.sender = Sender(self.db, self.policy, telegram_send(self.bot), self.owner,
-                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services),
-                             on_failed=fallback_hook(self.services), on_message=message_hook(self.services))
+        self.sender = self.wiring.sender(CHANNEL, self.policy, telegram_send(self.bot), self.owner)
         return self.sender
 
     def _zalo_sender(self, request) -> Sender:  # noqa: ANN001
-        self.zalo_sender = Sender(self.db, self.zalo.policy, zalo_send(request), self.owner,
-                                  on_blocked=blocked_hook(self.services, ZALO_CHANNEL),
-                                  on_outcome=outcome_hook(self.services, ZALO_CHANNEL),
-                                  on_failed=fallback_hook(self.services, ZALO_CHANNEL))
+        self.zalo_sender = self.wiring.sender(ZALO_CHANNEL, self.zalo.policy, zalo_send(request), self.owner)
         return self.zalo_sender
 
     def parts(self, webhook: bool, stop: asyncio.Event, zalo_request=None) -> list[Part]:  # noqa: ANN001
