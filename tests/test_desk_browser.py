@@ -124,5 +124,58 @@ def test_the_grid_refreshes_without_a_reload(site, page):  # noqa: ANN001
     assert "đã nộp đúng hạn" in row.inner_text()
 
 
-def test_the_deputy_director_role_exists_in_the_demo(site):  # the matrix needs an assigned and an unassigned one
-    assert site.actor("pgd").role == Role.DEPUTY_DIRECTOR
+def revised(site: DeskSite, key: str, report_id: int, text: str) -> None:
+    """The head revises the first answer of a returned report and submits it again (as in the chat)."""
+    def work() -> None:
+        services = site.sim.services
+        actor = services.people.actor_for("telegram", str(site.sim.personas[key].user_id))
+        screen = services.reports.current(actor, report_id)
+        screen = services.reports.type_text(actor, report_id, screen.ref.step, "sửa 1")
+        screen = services.reports.type_text(actor, report_id, screen.ref.step, text)
+        submit(services, actor, screen)
+    site.run(work)
+
+
+def test_the_office_returns_then_accepts_a_report_and_the_head_hears_in_the_chat(site, page):  # noqa: ANN001
+    report_id = submitted_report(site, "khtc")
+    sign_in(page, site, "vanthu")
+    page.goto(f"{site.base}/desk/status")
+    page.get_by_role("link", name="Phòng Kế hoạch - Tài chính").click()
+    page.wait_for_url(f"{site.base}/desk/reports/{report_id}")
+    answers = page.locator("table.answers-table")
+    assert "Đã triển khai theo kế hoạch." in answers.inner_text()
+    assert "Nguyễn Văn An" in answers.locator("td.by").first.inner_text()  # who answered what
+
+    page.get_by_label("Ý kiến gửi phòng, đơn vị").fill("   ")
+    page.get_by_role("button", name="Trả lại kèm ý kiến").click()
+    assert page.locator(".banner.bad").count() == 1  # an empty comment is refused, nothing changes
+    page.get_by_label("Ý kiến gửi phòng, đơn vị").fill("Đề nghị bổ sung nội dung câu 1.")
+    page.get_by_role("button", name="Trả lại kèm ý kiến").click()
+    page.wait_for_url(f"{site.base}/desk/reports/{report_id}?done=returned")
+    assert "Đã trả lại báo cáo" in page.locator(".banner.ok").inner_text()
+    assert any("Đề nghị bổ sung nội dung câu 1." in text for text in site.chat_of("khtc"))
+    assert page.get_by_role("button", name="Tiếp nhận").count() == 0
+
+    revised(site, "khtc", report_id, "Nội dung đã bổ sung theo ý kiến.")
+    page.goto(f"{site.base}/desk/reports/{report_id}")
+    changed = page.locator("tr.changed")
+    assert changed.count() == 1 and "Nội dung đã bổ sung theo ý kiến." in changed.inner_text()
+    assert "Đã triển khai theo kế hoạch." in changed.locator(".before").inner_text()
+    if site.db.is_sqlite:
+        shoot(page, "report")
+    page.goto(f"{site.base}/desk/reports/{report_id}?v=1")
+    assert page.locator("tr.changed").count() == 0
+    page.goto(f"{site.base}/desk/reports/{report_id}")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Tiếp nhận").click()
+    page.wait_for_url(f"{site.base}/desk/reports/{report_id}?done=accepted")
+    assert any("đã tiếp nhận" in text.lower() for text in site.chat_of("khtc"))
+
+
+@pytest.mark.parametrize("key", ["giamdoc", "pgd"])
+def test_the_leadership_reads_a_report_without_deciding(site, page, key):  # noqa: ANN001
+    report_id = submitted_report(site, "khtc")
+    sign_in(page, site, key)
+    page.goto(f"{site.base}/desk/reports/{report_id}")
+    assert "Đã triển khai theo kế hoạch." in page.locator("table.answers-table").inner_text()
+    assert page.get_by_role("button", name="Tiếp nhận").count() == 0
