@@ -254,7 +254,9 @@ class Runtime:
         routes: list = [(r"/telegram", Hook)] if self.settings.webhook_url else []
         if self.zalo is not None:
             routes += tornado_routes(self.zalo, self.inbox, self.work_ready.set)
-        return routes
+        from bot.web.app import live_desk_routes  # the desk (bot/web/): tornado and Jinja2 load only with it
+
+        return routes + live_desk_routes(self)
 
     async def serve_web(self, stop: asyncio.Event) -> None:
         """One tornado server for every route; webhooks answer 200 only after the update is stored. It listens
