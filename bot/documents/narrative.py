@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.clock import TZ
 from bot.consolidation import Consolidation
-from bot.contracts import Q_DIFFICULTIES, Q_NEXT_PLAN, EscalationState, EscalationSummary
+from bot.contracts import Q_DIFFICULTIES, Q_NEXT_PLAN, DepartmentData, EscalationState, EscalationSummary
 from bot.documents import vn
 from bot.periods import PeriodKind
 from bot.i18n import N_
@@ -54,6 +54,7 @@ class ReportInputs:
     texts: dict[str, str] = field(default_factory=dict)  # part -> text (paragraphs separated by new lines)
     signer: Signer = Signer()
     short_names: dict[int, str] = field(default_factory=dict)  # unit id -> short name from the organisation
+    department: DepartmentData = field(default_factory=DepartmentData)
 
 
 def substantive(value: Any) -> str:
@@ -117,6 +118,17 @@ def _leadership(c: Consolidation, inputs: ReportInputs) -> list[str]:
         "Chương trình thực hành tiết kiệm, chống lãng phí và kế hoạch đầu tư công được giao. Lãnh đạo Sở thường "
         "xuyên chỉ đạo, đôn đốc; Phòng Hành chính - Tổng hợp theo dõi, hướng dẫn và tổng hợp kết quả thực hiện.",
     ]
+
+
+def opening(c: Consolidation, inputs: ReportInputs) -> str:
+    """The first sentence: the province's plan, the Department's own plan (number and date when known), the movement."""
+    d = inputs.department
+    own = f"Kế hoạch số {d.plan_number}" if d.plan_number else "Kế hoạch"
+    if d.plan_number and d.plan_date:
+        own += f" ngày {d.plan_date.day:02d}/{d.plan_date.month:02d}/{d.plan_date.year}"
+    return (f"Thực hiện {d.province_plan} và {own} của {vn.AGENCY_NAME} về tổ chức thực hiện {d.movement}, trên cơ "
+            f"sở báo cáo của các phòng, đơn vị thuộc Sở, {vn.AGENCY_NAME} báo cáo kết quả thực hiện "
+            f"{vn.period_phrase(c.period)} như sau:")
 
 
 def reporting_facts(c: Consolidation, inputs: ReportInputs) -> str:
