@@ -119,6 +119,8 @@ class EscalationSummary:
     instruction_by_role: str | None = None  # Role value of who gave the instruction (director | deputy_director)
     office_answer: str | None = None  # the Administration Office's own answer, if it gave one
     outcome_note: str | None = None
+    instruction_kind: str | None = None  # text | agreed | not_agreed | see_me (a quick reply)
+    office_note: str | None = None  # the Office's note when it forwarded the item: its proposal to the leadership
 
 
 # Commendation forms of plan section III.2, highest first; codes are stored in answers. The Vietnamese names

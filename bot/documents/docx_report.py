@@ -49,6 +49,7 @@ class ReportWriter:
                  inputs: ReportInputs | None = None) -> None:
         self.c, self.director, self.labels = c, director, labels
         self.inputs = inputs or ReportInputs()
+        self.mentions = narrative.Mentions(c, self.inputs)  # full name first, short name after
         self.doc = Document()
         self._section_properties = self.doc.element.body.sectPr
         self._page_and_styles()
@@ -88,6 +89,7 @@ class ReportWriter:
         else:
             element = self._body_paragraph()
             p = Paragraph(element, self.doc._body)
+            text = self.mentions(text) if text else text
         if text:
             _run(element, text, bold=bold, italic=italic, size=size)
         if align is not None:
@@ -312,12 +314,7 @@ class ReportWriter:
         self.office_text(narrative.ASSESSMENT)
         self.difficulties()
         self.heading(f"V. PHƯƠNG HƯỚNG, NHIỆM VỤ {narrative.next_period_phrase(self.c).upper()}")
-        self.office_text(narrative.DIRECTION)
-        plans = narrative.unit_plans(self.c, self.inputs)
-        if plans:
-            self.para("Nhiệm vụ trọng tâm của các phòng, đơn vị:", keep=True)
-            for line in plans:
-                self.para(f"- {line}")
+        self.office_text(narrative.DIRECTION)  # the Department's tasks; the units' own plans are in Phụ lục V
         self.heading("VI. ĐỀ XUẤT, KIẾN NGHỊ")
         self.office_text(narrative.RECOMMENDATIONS)
         self.closing()
