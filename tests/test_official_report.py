@@ -81,8 +81,8 @@ def test_reference_case_attribution_and_internal_facts(sample):
     _services, _pid, files, texts, _signature = sample
     body = "\n".join(texts)
     assert "số 12/CTr-SKHCN ngày 15/01/2026" in body and "CTR-SKHCN" not in body
-    assert "Ý kiến chỉ đạo của đồng chí Giám đốc Sở: Giao Phòng Kế hoạch - Tài chính" in body
-    assert "Ý kiến chỉ đạo của đồng chí Phó Giám đốc Sở Lý Thị Ngọc: Đồng ý bổ sung" in body
+    assert "Giám đốc Sở đã chỉ đạo: Giao Phòng Kế hoạch - Tài chính" in body
+    assert "Phó Giám đốc Sở Lý Thị Ngọc đã chỉ đạo: Đồng ý bổ sung" in body
     office_answer = next(t for t in texts if "Chưa có mẫu báo cáo" in t)
     assert "Phòng Hành chính - Tổng hợp đã trả lời, hướng dẫn: Sử dụng mẫu" in office_answer
     assert "chỉ đạo" not in office_answer
@@ -92,8 +92,10 @@ def test_reference_case_attribution_and_internal_facts(sample):
     assert "Thanh tra Sở chưa gửi báo cáo" in body
     for text in OFFICE_TEXTS.values():
         assert text.split("\n")[0] in texts
-    assert "Phòng KH-TC: Phấn đấu giải ngân 100% kế hoạch vốn" in body  # section V from questionnaire v2
+    assert "Phấn đấu giải ngân 100% kế hoạch vốn" not in body  # the units' plans are in Phụ lục V
     annex = load_workbook(BytesIO(files.xlsx))
+    plans = {r[1]: r[3] for r in annex["Đề xuất, nhiệm vụ"].iter_rows(min_row=5, values_only=True)}
+    assert plans["Phòng Kế hoạch - Tài chính"].startswith("Phấn đấu giải ngân 100% kế hoạch vốn")
     assert any(FILE["file_name"] in str(c.value) for row in annex["Tài liệu minh chứng"].iter_rows() for c in row)
 
 

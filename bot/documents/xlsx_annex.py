@@ -243,15 +243,8 @@ class Annex:
             if item.outcome == "duplicate":
                 continue  # each difficulty once: the original carries it
             number += 1
-            content = item.title + (f": {item.description}" if item.description and item.description != item.title
-                                    else "") + (" (khẩn)" if item.urgent else "")
-            answer = ""
-            if item.instruction:
-                who = "Phó Giám đốc" if item.instruction_by_role == "deputy_director" else "Giám đốc Sở"
-                answer = f"Ý kiến chỉ đạo của {who}" + (f" {item.instruction_by}" if item.instruction_by else "") + \
-                    f": {item.instruction}"
-            elif item.office_answer:
-                answer = f"Phòng Hành chính - Tổng hợp trả lời: {item.office_answer}"
+            content = narrative.escalation_body(item) + (" (khẩn)" if item.urgent else "")
+            answer = narrative.outcome_text(item)
             sheet.append([number, item.unit_name, content, local(item.created_at).date(),
                           escalation_state(str(item.state)), answer], formats={4: DAY})
         for line in narrative.difficulty_items(self.c, ReportInputs())[len([e for e in self.c.escalations
@@ -263,13 +256,19 @@ class Annex:
             sheet.append([None, "Không có khó khăn, vướng mắc trong kỳ.", None, None, None, None])
 
     def proposals(self) -> None:
-        sheet = self.sheet("Đề xuất của đơn vị", "ĐỀ XUẤT, KIẾN NGHỊ CỦA CÁC PHÒNG, ĐƠN VỊ VỚI LÃNH ĐẠO SỞ", [
-            ("STT", 6), ("Phòng, đơn vị", 34), ("Nội dung đề xuất, kiến nghị", 100)])
-        rows = [(r.unit_name, text) for r in self.c.reports if (text := narrative.substantive(r.answers.get(Q_PROPOSALS)))]
-        for number, (unit, text) in enumerate(rows, start=1):
-            sheet.append([number, unit, text])
+        next_period = narrative.next_period_phrase(self.c)
+        sheet = self.sheet("Đề xuất, nhiệm vụ", f"ĐỀ XUẤT, KIẾN NGHỊ VÀ NHIỆM VỤ TRỌNG TÂM {next_period.upper()} "
+                           "CỦA CÁC PHÒNG, ĐƠN VỊ", [
+            ("STT", 6), ("Phòng, đơn vị", 30), ("Đề xuất, kiến nghị với Lãnh đạo Sở", 55),
+            (f"Nhiệm vụ trọng tâm {next_period}", 55)])
+        plans = {unit_id: text for unit_id, _name, text in narrative.unit_plans(self.c, self.inputs)}
+        rows = [(r.unit_name, narrative.sentence(text) if (text := narrative.substantive(r.answers.get(Q_PROPOSALS)))
+                 else None, plans.get(r.unit_id)) for r in self.c.reports]
+        rows = [row for row in rows if row[1] or row[2]]
+        for number, (unit, proposal, plan) in enumerate(rows, start=1):
+            sheet.append([number, unit, proposal, plan])
         if not rows:
-            sheet.append([None, "Không có đề xuất, kiến nghị trong kỳ.", None])
+            sheet.append([None, "Không có đề xuất, kiến nghị và nhiệm vụ đăng ký trong kỳ.", None, None])
 
     def evidence(self) -> None:
         sheet = self.sheet("Tài liệu minh chứng", "TÀI LIỆU MINH CHỨNG DO CÁC PHÒNG, ĐƠN VỊ GỬI KÈM", [
