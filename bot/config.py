@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     zalo_monthly_quota: int = 0  # outbound messages per month of the bot's plan (0 = unknown; 429 still stops sends)
     public_base_url: str = ""  # public HTTPS base of the bot's own web endpoint (file links for Zalo users)
     file_link_minutes: int = 60  # how long a file link stays valid
+    # The desk (bot/web/): where its sign-in links point (default: WEBHOOK_URL's server, else this machine's
+    # webhook port), whether its cookie is Secure (off only for http://127.0.0.1 in development and tests), and
+    # the port of the simulator's desk on 127.0.0.1.
+    desk_base_url: str = ""
+    desk_cookie_secure: bool = True
+    desk_port: int = 8765
 
     @field_validator("default_locale")
     @classmethod
@@ -118,6 +124,17 @@ class Settings(BaseSettings):
                 "PUBLIC_BASE_URL phải là địa chỉ HTTPS (đường dẫn tải tệp cho người dùng Zalo), hoặc để trống.\n"
                 "PUBLIC_BASE_URL must be an HTTPS address (file links for Zalo users), or empty.")
         return problems
+
+    @property
+    def desk_url(self) -> str:
+        """The base of the desk's links: DESK_BASE_URL, else the webhook server's public address."""
+        base = self.desk_base_url or self.webhook_url or self.zalo_webhook_url or f"http://127.0.0.1:{self.webhook_port}"
+        return base.rstrip("/")
+
+    @property
+    def desk_enabled(self) -> bool:
+        """The live process serves the desk beside its webhooks, or on the webhook port when DESK_BASE_URL is set."""
+        return bool(self.desk_base_url or self.webhook_url or self.zalo_webhook_url)
 
     @property
     def tz(self) -> ZoneInfo:

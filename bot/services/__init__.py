@@ -9,6 +9,8 @@ from bot.calendar import WorkingCalendar
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.audit import AuditService
+from bot.services.desk import DeskAuth
+from bot.services.desk.status import DeskStatus
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
@@ -50,6 +52,8 @@ class Services:
     escalations: EscalationService
     official_report: OfficialReportService
     addressing: Addressing  # a person's chat on each channel (bot.services.identity.addressing)
+    desk: DeskAuth  # the desk's login links and sessions (bot/services/desk)
+    desk_status: DeskStatus  # the desk's status grid
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -61,9 +65,9 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     escalations = EscalationService(db, clock, calendar, FollowUpRule.from_settings(settings))
     people = PeopleService(db, clock)
     status = StatusService(db, clock, periods, progress, submissions, escalations)
-    official_report = OfficialReportService(db, clock, status)
+    org = OrgService(db, clock, settings.organization_file)
+    official_report = OfficialReportService(db, clock, status, org)
     status.inputs_source = official_report.inputs
-    org = OrgService(db, clock)
     org.publish_office_names()  # the catalogs' {office}: the Office as the organisation data names it
     invites = InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours))
     return Services(
@@ -85,4 +89,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         escalations=escalations,
         official_report=official_report,
         addressing=Addressing(db, clock, ChannelAddressService(db, clock)),
+        desk=DeskAuth(db, clock),
+        desk_status=DeskStatus(db, clock, status),
     )

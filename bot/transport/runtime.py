@@ -24,11 +24,11 @@ from telegram.error import Conflict, NetworkError
 from telegram.request import HTTPXRequest
 
 from bot.app import Wiring
-from bot.channels.zalo.api import ZaloUnauthorized
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.services import Services
 from bot.transport.inbox import Inbox
+from bot.transport.keepup import ChannelHealth, OfficeAlarm, Part, keep_up
 from bot.transport.outbox import Outbox
 from bot.transport.policy import TELEGRAM, ChannelPolicy
 from bot.transport.sender import Sender
@@ -182,8 +182,10 @@ class Runtime:
         self.work_ready.set()
         return stored
 
-    async def poll(self, stop: asyncio.Event) -> None:
-        """getUpdates, store, and only then ask for the next offset (which confirms the stored ones)."""
+    async def poll(self, stop: asyncio.Event, health: ChannelHealth | None = None) -> None:
+        """getUpdates, store, and only then ask for the next offset (which confirms the stored ones). Any failure
+        that escapes (deleteWebhook unanswered, a refused token) is `keep_up`'s to retry."""
+        health = health or ChannelHealth(CHANNEL)
         await self.bot._post("deleteWebhook", {"drop_pending_updates": False})  # noqa: SLF001
         offset: int | None = None
         while not stop.is_set():
@@ -197,8 +199,10 @@ class Runtime:
                 continue
             except NetworkError as error:
                 log.info("getUpdates failed (%s); retrying", error)
+                await health.failed(error)
                 await asyncio.sleep(1)
                 continue
+            await health.ok()
             if updates:
                 await asyncio.to_thread(self.store, updates)
                 offset = updates[-1]["update_id"] + 1
@@ -208,18 +212,22 @@ class Runtime:
         self.work_ready.set()
         return stored
 
-    async def poll_zalo(self, stop: asyncio.Event) -> None:
-        """Zalo long polling (no ZALO_WEBHOOK_URL): one poller per bot, since Zalo hands each update out once."""
+    async def poll_zalo(self, stop: asyncio.Event, health: ChannelHealth | None = None) -> None:
+        """Zalo long polling (no ZALO_WEBHOOK_URL): one poller per bot (a second would share Zalo's updates). A
+        refused token ends it with `ZaloUnauthorized`, which `keep_up` retries after a long pause."""
         from bot.channels.zalo.polling import poll
 
-        async def handle(update: dict) -> None:
-            await asyncio.to_thread(self.store_zalo, [update])
+        health = health or ChannelHealth(ZALO_CHANNEL)
+
+        async def handle(update: dict) -> bool:
+            return bool(await asyncio.to_thread(self.store_zalo, [update]))
+
+        async def report(error: BaseException | None) -> None:
+            await (health.ok() if error is None else health.failed(error))
 
         api = self.zalo.api()
         try:
-            await poll(api, handle, stop)
-        except ZaloUnauthorized:  # logged by poll; Telegram goes on, Zalo needs a new token and a restart
-            pass
+            await poll(api, handle, stop, report=report)
         finally:
             await api.close()
 
@@ -246,57 +254,82 @@ class Runtime:
         routes: list = [(r"/telegram", Hook)] if self.settings.webhook_url else []
         if self.zalo is not None:
             routes += tornado_routes(self.zalo, self.inbox, self.work_ready.set)
-        return routes
+        from bot.web.app import live_desk_routes  # the desk (bot/web/): tornado and Jinja2 load only with it
+
+        return routes + live_desk_routes(self)
 
     async def serve_web(self, stop: asyncio.Event) -> None:
-        """One tornado server for every route; webhooks answer 200 only after the update is stored."""
+        """One tornado server for every route; webhooks answer 200 only after the update is stored. It listens
+        before any webhook is registered, and each registration is a part of its own (`register_telegram`,
+        `register_zalo`): one channel refusing never keeps the other's route, or the file links, away."""
         import tornado.web
         from tornado.httpserver import HTTPServer
 
         server = HTTPServer(tornado.web.Application(self.web_routes()))
         server.listen(self.settings.webhook_port, self.settings.webhook_listen)
-        if self.settings.webhook_url:
-            await self.bot._post("setWebhook", {  # noqa: SLF001
-                "url": self.settings.webhook_url.rstrip("/") + "/telegram",
-                "secret_token": self.settings.webhook_secret or None,
-                "max_connections": self.settings.webhook_max_connections,
-                "allowed_updates": list(Update.ALL_TYPES)})
-        if self.zalo is not None and self.zalo.webhook:
-            api = self.zalo.api()
-            try:
-                await api.set_webhook(self.zalo.webhook_url, self.settings.zalo_webhook_secret.get_secret_value())
-            finally:
-                await api.close()
         await stop.wait()
         server.stop()
+
+    async def register_telegram(self) -> None:
+        await self.bot._post("setWebhook", {  # noqa: SLF001
+            "url": self.settings.webhook_url.rstrip("/") + "/telegram",
+            "secret_token": self.settings.webhook_secret or None,
+            "max_connections": self.settings.webhook_max_connections,
+            "allowed_updates": list(Update.ALL_TYPES)})
+
+    async def register_zalo(self) -> None:
+        api = self.zalo.api()
+        try:
+            await api.set_webhook(self.zalo.webhook_url, self.settings.zalo_webhook_secret.get_secret_value())
+        finally:
+            await api.close()
 
     def needs_web(self) -> bool:
         return bool(self.web_routes())
 
-    async def run(self, webhook: bool) -> None:
+    def _telegram_sender(self) -> Sender:
+        self.sender = self.wiring.sender(CHANNEL, self.policy, telegram_send(self.bot), self.owner)
+        return self.sender
+
+    def _zalo_sender(self, request) -> Sender:  # noqa: ANN001
+        self.zalo_sender = self.wiring.sender(ZALO_CHANNEL, self.zalo.policy, zalo_send(request), self.owner)
+        return self.zalo_sender
+
+    def parts(self, webhook: bool, stop: asyncio.Event, zalo_request=None) -> list[Part]:  # noqa: ANN001
+        """Every task of the event loop, each kept up on its own (bot.transport.keepup): a failing part is retried
+        with back-off and never ends the process; a channel down for ten minutes is told to the Office once."""
+        alarm = OfficeAlarm(self.services, self.i18n)
+        telegram = ChannelHealth(CHANNEL, alarm)
+        parts = [Part("Telegram sender", lambda: self._telegram_sender().run(stop), telegram)]
+        if not webhook:
+            parts.append(Part("Telegram polling", lambda: self.poll(stop, telegram), telegram))
+        elif self.settings.webhook_url:
+            parts.append(Part("Telegram setWebhook", self.register_telegram, telegram, once=True))
+        if self.zalo is not None:
+            zalo = ChannelHealth(ZALO_CHANNEL, alarm)
+            parts.append(Part("Zalo sender", lambda: self._zalo_sender(zalo_request).run(stop), zalo))
+            if self.zalo.webhook:
+                parts.append(Part("Zalo setWebhook", self.register_zalo, zalo, once=True))
+            else:
+                parts.append(Part("Zalo polling", lambda: self.poll_zalo(stop, zalo), zalo))
+        if self.needs_web():
+            parts.append(Part("web server", lambda: self.serve_web(stop), telegram))
+        return parts
+
+    async def run(self, webhook: bool, stop: asyncio.Event | None = None) -> None:
+        """Until SIGINT/SIGTERM (or `stop`, in tests): receive, process in threads, send."""
         self.loop = asyncio.get_running_loop()
         self.bot = Bot(self.settings.telegram_bot_token, request=self._request(32),
                        get_updates_request=self._request(2), **self._bot_kwargs())
         await self.bot.initialize()
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            self.loop.add_signal_handler(sig, stop.set)
-        self.sender = self.wiring.sender(CHANNEL, self.policy, telegram_send(self.bot), self.owner)
-        tasks = [self.sender.run(stop)]
-        zalo_request = None
-        if self.zalo is not None:
-            zalo_request = self.zalo.request()
-            self.zalo_sender = self.wiring.sender(ZALO_CHANNEL, self.zalo.policy, zalo_send(zalo_request), self.owner)
-            tasks.append(self.zalo_sender.run(stop))
-            if not self.zalo.webhook:
-                tasks.append(self.poll_zalo(stop))
+        if stop is None:
+            stop = asyncio.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.loop.add_signal_handler(sig, stop.set)
+        zalo_request = self.zalo.request() if self.zalo is not None else None
         self.start_threads()
-        if not webhook:
-            tasks.append(self.poll(stop))
-        if self.needs_web():
-            tasks.append(self.serve_web(stop))
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*(keep_up(part, stop) for part in self.parts(webhook, stop, zalo_request)))
         finally:
             self.stop_flag.set()
             self.work_ready.set()
