@@ -27,7 +27,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E4
 
 from bot.channels.zalo.api import ZaloBotApi  # noqa: E402
 from bot.channels.zalo.inbound import decide  # noqa: E402
-from bot.channels.zalo.transport import ChannelRouter, ZaloRequest  # noqa: E402
+from bot.channels.zalo.request import ChannelRouter, ZaloRequest  # noqa: E402
 from bot.channels.zalo.updates import parse  # noqa: E402
 from bot.clock import TZ, ManualClock  # noqa: E402
 from bot.i18n import I18n  # noqa: E402

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.channels.zalo.transport import ChannelRouter, zalo_route
+from bot.channels.zalo.request import ChannelRouter, zalo_route
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import I18n
@@ -22,8 +22,9 @@ from bot.transport.inbox import Inbox
 from bot.transport.policy import ChannelPolicy
 from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender, SendFn
+from bot.transport.processor import Processor
 from bot.transport.telegram import CHANNEL as TELEGRAM
-from bot.transport.telegram import Processor
+from bot.transport.telegram import decode as telegram_decode
 from bot.transport.wiring import blocked_hook, fallback_hook, message_hook, outcome_hook
 from bot.transport.zalo import CHANNEL as ZALO
 from bot.transport.zalo import ZaloSide
@@ -108,7 +109,7 @@ class Wiring:
 
     def processors(self, app: BotApp, inbox: Inbox, owner: str) -> list[Processor]:
         """What claims and processes stored updates with `app`: Telegram's, then Zalo's when Zalo is set up."""
-        processors = [Processor(app, self.services.db, inbox, owner)]
+        processors = [Processor(app, self.services.db, inbox, owner, TELEGRAM, telegram_decode)]
         if self.zalo is not None:
             processors.append(Processor(app, self.services.db, inbox, owner, ZALO, self.zalo.decode))
         return processors

@@ -8,7 +8,7 @@ from bot.domain import Actor, Role
 from bot.questionnaire.model import QType
 from bot.services import Services
 from bot.services.reports.base import Mode, Screen
-from bot.services.reports.typing import type_until_review
+from bot.services.reports.autofill import type_until_review
 
 TYPED_DEFAULTS = {QType.TEXT: "Đã triển khai theo kế hoạch.", QType.YESNO: "không", QType.SINGLE: "1",
                   QType.MULTI: "1", QType.INTEGER: "3", QType.MONEY: "100 triệu", QType.PERCENT: "60",

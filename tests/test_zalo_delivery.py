@@ -22,7 +22,7 @@ from telegram.request import HTTPXRequest
 
 from benchmarks.fake_bot_api_server import FakeBotApiServer
 from bot.channels.zalo.api import ZaloBotApi
-from bot.channels.zalo.transport import ZaloRequest, zalo_route
+from bot.channels.zalo.request import ZaloRequest, zalo_route
 from bot.domain import OutMessage, Recipient, Role
 from bot.i18n import I18n
 from bot.reminders.messages import zalo_quota_line

@@ -28,9 +28,10 @@ from bot.transport.inbox import Inbox
 from bot.transport.policy import TELEGRAM
 from bot.transport.sender import Sender
 from bot.transport.telegram import CHANNEL as TELEGRAM_CHANNEL
-from bot.transport.telegram import Processor, inbound, telegram_send
+from bot.transport.processor import Processor
+from bot.transport.telegram import inbound, telegram_send
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
-from bot.channels.zalo.transport import ZaloRequest
+from bot.channels.zalo.request import ZaloRequest
 from bot.transport.zalo import ZaloSide, zalo_send
 from bot.simulator.zalo_fake import TOKEN as ZALO_TOKEN
 from bot.simulator.zalo_fake import ZaloFakeApi, ZaloSentMessage, zalo_id

@@ -32,7 +32,8 @@ from bot.transport.keepup import ChannelHealth, OfficeAlarm, Part, keep_up
 from bot.transport.outbox import Outbox
 from bot.transport.policy import TELEGRAM, ChannelPolicy
 from bot.transport.sender import Sender
-from bot.transport.telegram import CHANNEL, Processor, inbound, telegram_send
+from bot.transport.processor import Processor
+from bot.transport.telegram import CHANNEL, inbound, telegram_send
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
 from bot.transport.zalo import ZaloSide, tornado_routes, zalo_send
 

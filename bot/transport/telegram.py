@@ -1,23 +1,20 @@
-"""The Telegram side of the transport: what an update's chat is, how a queued call is made, and the processor."""
+"""Telegram's side of the transport: an update's chat, a stored update decoded, a queued call made."""
 
 from __future__ import annotations
 
 import json
 import logging
 import warnings
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import Bot, InputFile, Update
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.transport.results import Outcome, SendResult
-from bot.transport.inbox import Claimed, Inbox, InboundUpdate
+from bot.transport.inbox import Claimed, InboundUpdate
 from bot.transport.outbox import Outgoing
-from bot.transport.recorder import Capture, capturing
-from storage.db import Database, Retry
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -94,56 +91,6 @@ def outcome_of(error: TelegramError) -> SendResult:
     return SendResult(Outcome.FAILED, error=str(error))
 
 
-Decode = Callable[[Any, Claimed], "tuple[dict[str, Any], str] | None"]
-
-
 def decode(_session: Any, claimed: Claimed) -> tuple[dict[str, Any], str] | None:
     """A stored Telegram update is already the update; its chat is the stored chat key."""
     return json.loads(claimed.payload), claimed.chat_key
-
-
-class Processor:
-    """Processes updates with an Application whose bot records calls: one transaction per update, claim included.
-
-    `channel` picks the inbox rows; `decode(session, claimed)` turns one into (Telegram update dict, chat key of
-    the replies) inside the update's transaction, or None when there is nothing for the handlers (Zalo's direct
-    answers are queued by the decoder itself).
-    """
-
-    def __init__(self, app, db: Database, inbox: Inbox, owner: str, channel: str = CHANNEL,  # noqa: ANN001
-                 decode: Decode = decode) -> None:
-        self.app, self.db, self.inbox, self.owner = app, db, inbox, owner
-        self.channel, self.decode = channel, decode
-        self.processed = 0
-
-    async def process_next(self) -> bool:
-        """Claim, process and commit one update; False when none is claimable.
-
-        A crash anywhere before the commit undoes everything, claim included: the update is processed again
-        from scratch. After the commit, its replies are in the outbox. A handler's exception is answered by the
-        error handler (an apology, queued) and committed like any other outcome, as before.
-        """
-        try:
-            if not await self._process(savepoints=False):
-                return False
-        except Retry:  # a block wrote and then raised: run the update again, each block in a SAVEPOINT
-            if not await self._process(savepoints=True):
-                return False
-        self.processed += 1
-        return True
-
-    async def _process(self, savepoints: bool) -> bool:
-        with self.db.unit_of_work(savepoints=savepoints) as session:
-            claimed = self.inbox.claim_in(session, self.channel)
-            if claimed is None:
-                return False
-            decoded = self.decode(session, claimed)
-            if decoded is not None:
-                payload, chat_key = decoded
-                update = Update.de_json(payload, self.app.bot)
-                with capturing(Capture(chat_key, claimed.id)):
-                    await self.app.process_update(update)
-            if Database.tainted(session):
-                log.debug("update %s runs again with savepoints: %r", claimed.id, session.info.get("tainted"))
-                raise Retry()
-        return True

@@ -22,7 +22,7 @@ from bot.channels.links import FileLinks
 from bot.channels.zalo.api import ZaloBotApi
 from bot.channels.zalo.inbound import decide
 from bot.channels.zalo.render import LinkProvider
-from bot.channels.zalo.transport import ZaloRequest, replying_to
+from bot.channels.zalo.request import ZaloRequest, replying_to
 from bot.channels.zalo.updates import ZaloIncoming, parse, unwrap
 from bot.channels.zalo.webhook import accept
 from bot.clock import Clock

@@ -14,7 +14,7 @@ from bot.domain import Actor, Role
 from bot.questionnaire.model import QType
 from bot.services import Services
 from bot.services.reports.base import Screen
-from bot.services.reports.typing import type_until_review
+from bot.services.reports.autofill import type_until_review
 from bot.simulator.harness import ChatSimulator
 from tests.conftest import START  # noqa: F401 (the world's clock starts there)
 

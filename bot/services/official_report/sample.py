@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.domain import Actor, Role
 from bot.questionnaire.model import QType
 from bot.services import Services, build_services
-from bot.services.reports.typing import type_until_review
+from bot.services.reports.autofill import type_until_review
 from storage.db import Database
 
 PERIOD = "2026-Y"
