@@ -72,7 +72,7 @@ class ReviewResult:
 
 
 @dataclass(frozen=True)
-class UnitLine:
+class UnitReportLine:
     """A unit's line in a period's list of reports."""
 
     unit_id: int
@@ -211,7 +211,7 @@ class ReportReview(ReportBase):
                                 .order_by(col(Period.opens_on).desc(), col(Period.id).desc()).limit(limit)).all()
             return [to_info(p, today) for p in rows]
 
-    def period_reports(self, actor: Actor, period_id: int) -> tuple[PeriodInfo, list[UnitLine]]:
+    def period_reports(self, actor: Actor, period_id: int) -> tuple[PeriodInfo, list[UnitReportLine]]:
         if not actor.sees_all_units:
             raise PermissionDenied()
         today = self.clock.today()
@@ -228,7 +228,7 @@ class ReportReview(ReportBase):
                 if not unit.is_active and report is None:
                     continue
                 overdue = today > extensions.get(unit.id, period.deadline)
-                lines.append(UnitLine(unit.id, unit.name, stage_of(report, overdue), report.id if report else None,
+                lines.append(UnitReportLine(unit.id, unit.name, stage_of(report, overdue), report.id if report else None,
                                       report.version if report else 0))
             return to_info(period, today), lines
 
