@@ -2,13 +2,15 @@
 
 A code names one action of one feature. `@unique` refuses two actions sharing a code, `TABLES` one prefix for two
 features, so a press can never be read as another action (the old "esc:rep" meant both "raise the difficulties of
-a report" and "reply on a difficulty"). Build data with `data(...)`, read it with `parse(...)`; tests check that no
+a report" and "reply on a difficulty"). Build data with `data(...)`, read it with `parse(...)` (or `data_fields(...)` where no table builds it); tests check that no
 code outside this module spells callback data by hand for a feature whose table says `built_here`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum, unique
+
+LIMIT = 64  # bytes: Telegram's limit for callback_data
 
 
 @unique
@@ -172,12 +174,29 @@ def data(code: StrEnum, *fields: object) -> str:
     return ":".join([PREFIX_OF[type(code)], code.value, *(str(f) for f in fields)])
 
 
+def well_formed(raw: str | None) -> bool:
+    """Our buttons carry short ASCII ids only: data that is not ASCII or longer than Telegram allows is forged."""
+    return bool(raw) and raw.isascii() and len(raw) <= LIMIT
+
+
 def parse(raw: str | None, table: type[StrEnum]) -> tuple[StrEnum, list[str]] | None:
     """(code, fields) when `raw` is this feature's data with a known code, else None (stale or forged)."""
-    parts = (raw or "").split(":")
+    if not well_formed(raw):
+        return None
+    parts = raw.split(":")
     if len(parts) < 2 or parts[0] != PREFIX_OF[table]:
         return None
     try:
         return table(parts[1]), parts[2:]
     except ValueError:
         return None
+
+
+def data_fields(raw: str | None, prefix: str, parts: int) -> list[str] | None:
+    """Exactly `parts` fields after `prefix` ("per:ext:12" -> ["ext", "12"]), or None if stale or forged: for the
+    features whose data is not built from a table here. Numbers in the fields are read with
+    `bot.text.parse_id` / `handlers.common.int_or_none` (ASCII digits, bounded)."""
+    if not well_formed(raw) or not raw.startswith(prefix + ":"):
+        return None
+    fields = raw.split(":")[1:]
+    return fields if len(fields) == parts else None

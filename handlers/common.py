@@ -11,6 +11,7 @@ from contextlib import nullcontext
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.callbacks import LIMIT
 from bot.domain import Actor, Button, DomainError, OutMessage, Recipient
 from bot.i18n import N_, Translator
 from bot.services import Services
@@ -20,7 +21,6 @@ from bot.transport.recorder import meant
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
-CALLBACK_DATA_LIMIT = 64
 
 ActorHandler = Callable[[Update, BotContext, Actor], Awaitable[Any]]
 
@@ -32,7 +32,7 @@ def markup(buttons: Sequence[Sequence[Button]] | None) -> InlineKeyboardMarkup |
     rows = []
     for row in buttons:
         for button in row:
-            if len(button.data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+            if len(button.data.encode("utf-8")) > LIMIT:
                 raise ValueError(f"callback data too long: {button.data!r}")
         rows.append([InlineKeyboardButton(b.label, callback_data=b.data) for b in row])
     return InlineKeyboardMarkup(rows)
@@ -205,17 +205,6 @@ def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorH
         return wrapper
 
     return decorate
-
-
-def parse_data(data: str | None, prefix: str, parts: int) -> list[str] | None:
-    """Split callback data "prefix:a:b" into exactly `parts` fields after the prefix, or None if forged.
-
-    Our buttons carry short ASCII ids only, so data that is not ASCII or longer than Telegram allows is forged;
-    numbers in the fields are read with `int_or_none` / `bot.text.parse_id` (ASCII digits, bounded)."""
-    if not data or not data.isascii() or len(data) > CALLBACK_DATA_LIMIT or not data.startswith(prefix + ":"):
-        return None
-    fields = data.split(":")[1:]
-    return fields if len(fields) == parts else None
 
 
 def int_or_none(value: str | None) -> int | None:

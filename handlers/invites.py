@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Page
+from bot.callbacks import Page, data_fields
 from bot.domain import ROLE_LABELS, ROLES_WITH_UNIT, Actor, Button, PermissionDenied, Role, parse_role
 from bot.glossary import person_title
 from bot.i18n import N_
 from bot.services.invites import InviteInfo
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, drop_buttons, int_or_none, parse_data, registered, reply
+from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext
 from handlers.paging import list_for, page_rows
 
@@ -88,7 +88,7 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
     _ = context.tr(actor.locale).gettext
     data = update.callback_query.data or ""
     invites = context.services.invites
-    if (fields := parse_data(data, "inv", 2)) and fields[0] == "r" and fields[1] in CODE_ROLES:
+    if (fields := data_fields(data, "inv", 2)) and fields[0] == "r" and fields[1] in CODE_ROLES:
         role = CODE_ROLES[fields[1]]
         if role in ROLES_WITH_UNIT:
             await drop_buttons(update)
@@ -99,14 +99,14 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
         await drop_buttons(update)
         await reply(update, context, invite_text(context, actor, invites.create(actor, role, None)))
         return
-    if (fields := parse_data(data, "inv", 3)) and fields[0] == "u" and fields[1] in CODE_ROLES:
+    if (fields := data_fields(data, "inv", 3)) and fields[0] == "u" and fields[1] in CODE_ROLES:
         unit_id = int_or_none(fields[2])
         if unit_id is not None:
             await drop_buttons(update)
             invite = invites.create(actor, CODE_ROLES[fields[1]], unit_id)
             await reply(update, context, invite_text(context, actor, invite))
             return
-    if (fields := parse_data(data, "inv", 2)) and fields[0] == "l":
+    if (fields := data_fields(data, "inv", 2)) and fields[0] == "l":
         pending = invites.list_pending(actor)
         if not pending:
             await reply(update, context, _("There are no unused invitations."))
@@ -119,7 +119,7 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
         rows = page_rows(tr, Page.INVITES, 0, cancel_buttons(context, actor, "0"))
         await reply(update, context, "\n".join(lines), rows)
         return
-    if (fields := parse_data(data, "inv", 2)) and fields[0] == "x" and (invite_id := int_or_none(fields[1])):
+    if (fields := data_fields(data, "inv", 2)) and fields[0] == "x" and (invite_id := int_or_none(fields[1])):
         invites.revoke(actor, invite_id)
         await drop_buttons(update)
         await reply(update, context, _("The invitation has been cancelled; its link no longer works."))

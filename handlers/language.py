@@ -5,11 +5,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import data_fields
 from bot.domain import Actor, Button
 from bot.i18n import N_
 from bot.text import fold
 from handlers.commands import CommandSpec, publish_menu
-from handlers.common import answer_query, drop_buttons, parse_data, registered, reply
+from handlers.common import answer_query, drop_buttons, registered, reply
 from handlers.context import BotApp, BotContext
 
 COMMANDS = [CommandSpec("ngonngu", "language", N_("Choose the language: Vietnamese or English"))]
@@ -32,7 +33,7 @@ async def choose_language(update: Update, context: BotContext, actor: Actor) -> 
 @registered()
 async def language_pressed(update: Update, context: BotContext, actor: Actor) -> None:
     """Store the chosen language."""
-    fields = parse_data(update.callback_query.data, "lang", 1)
+    fields = data_fields(update.callback_query.data, "lang", 1)
     await answer_query(update)
     await drop_buttons(update)
     if fields is None or fields[0] not in ("vi", "en"):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import data_fields
 from bot.domain import Actor, Button
 from bot.glossary import person_title
 from bot.i18n import N_
 from bot.text import fold
 from handlers.audit.chat import audit_command
 from bot.services.identity.service import CHANNEL_NAMES
-from handlers.common import answer_query, drop_buttons, int_or_none, parse_data, registered, reply
+from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.commands import CommandSpec
 from handlers.context import BotApp, BotContext
 from handlers.identity.link import CHANNEL_OF_CODE, CHANNEL_WORDS, CODES, REMOVE_WORDS
@@ -83,14 +84,14 @@ async def people_pressed(update: Update, context: BotContext, actor: Actor) -> N
     await answer_query(update)
     await drop_buttons(update)
     _ = context.tr(actor.locale).gettext
-    unlink = parse_data(update.callback_query.data, "ppl", 3)
+    unlink = data_fields(update.callback_query.data, "ppl", 3)
     if unlink and unlink[0] == "ui" and (person_id := int_or_none(unlink[1])) and unlink[2] in CHANNEL_OF_CODE:
         channel = CHANNEL_OF_CODE[unlink[2]]
         ids = context.services.identity.unlink(actor, person_id, channel)
         await reply(update, context, _("The {channel} account of {name} has been removed.").format(
             channel=CHANNEL_NAMES[channel], name=ids.full_name))
         return
-    fields = parse_data(update.callback_query.data, "ppl", 2)
+    fields = data_fields(update.callback_query.data, "ppl", 2)
     person_id = int_or_none(fields[1]) if fields and fields[0] == "rm" else None
     if person_id is None:
         await reply(update, context, _("This button is no longer valid."))

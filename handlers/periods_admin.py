@@ -7,7 +7,7 @@ from datetime import date
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Page
+from bot.callbacks import Page, data_fields
 from bot.domain import Actor, Button, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_, Translator
 from bot.periods import PERIOD_STATE_LABELS, parse_vn_date, period_title
@@ -15,7 +15,7 @@ from bot.services.dialogs import Dialog
 from bot.services.periods import PeriodInfo
 from bot.text import clean_line, fold
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, int_or_none, parse_data, registered, reply
+from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.paging import list_for, page_rows
 
@@ -219,7 +219,7 @@ async def period_pressed(update: Update, context: BotContext, actor: Actor) -> N
     tr = context.tr(actor.locale)
     _ = tr.gettext
     data = update.callback_query.data
-    fields = parse_data(data, "per", 2) or parse_data(data, "per", 3)
+    fields = data_fields(data, "per", 2) or data_fields(data, "per", 3)
     target = int_or_none(fields[1]) if fields else None
     if fields is None or target is None:
         await reply(update, context, _("This button is no longer valid."))

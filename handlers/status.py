@@ -9,6 +9,7 @@ from datetime import timedelta
 from telegram import Bot, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import data_fields
 from bot.domain import Actor, Button
 from bot.i18n import N_, Translator
 from bot.periods import period_title
@@ -22,7 +23,7 @@ from bot.text import fold
 from bot.transport.policy import NOTIFY
 from bot.transport.recorder import priority
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, int_or_none, parse_data, registered, reply
+from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ async def chart_command(update: Update, context: BotContext, actor: Actor) -> No
 async def status_pressed(update: Update, context: BotContext, actor: Actor) -> None:
     """Buttons "st:<action>:<period id>": re-checked on the server, stale or forged ones refused."""
     await answer_query(update)
-    fields = parse_data(update.callback_query.data, "st", 2)
+    fields = data_fields(update.callback_query.data, "st", 2)
     period_id = int_or_none(fields[1]) if fields else None
     if fields is None or period_id is None or fields[0] not in ACTIONS:
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))

@@ -5,14 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Page
+from bot.callbacks import Page, data_fields
 from bot.domain import Actor, Button, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
 from bot.services.org import UnitInfo
 from bot.text import fold
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, int_or_none, parse_data, registered, reply
+from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.paging import list_for, page_rows
 
@@ -107,7 +107,7 @@ async def unit_pressed(update: Update, context: BotContext, actor: Actor) -> Non
     """Buttons of the unit list: open a unit, start renaming or adding, retire, restore."""
     await answer_query(update)
     _ = context.tr(actor.locale).gettext
-    fields = parse_data(update.callback_query.data, "unit", 2)
+    fields = data_fields(update.callback_query.data, "unit", 2)
     unit_id = int_or_none(fields[1]) if fields else None
     if fields is None or unit_id is None:
         await reply(update, context, _("This button is no longer valid."))
