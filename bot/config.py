@@ -47,14 +47,13 @@ class Settings(BaseSettings):
     working_hours_start: int = 8
     working_hours_end: int = 17
     # Reminders (bot/reminders/schedule.py): working days before each unit's deadline, the deadline day itself,
-    # every N working days while overdue (0 = never), the opening notice, the Office's digest (working days
-    # before the deadline, 0 = none) and the fan-out's pace (Telegram allows about 30 messages/second).
+    # every N working days while overdue (0 = never), the opening notice and the Office's digest (working days
+    # before the deadline, 0 = none). Their pace is the sender's (SEND_RATE), as for every message.
     reminder_days_before: list[int] = [7, 3, 1]
     reminder_on_deadline_day: bool = True
     reminder_overdue_every: int = 2
     reminder_opening_notice: bool = True
     reminder_digest_days_before: int = 1
-    reminder_send_rate: float = 25.0
     # Follow-up of escalated difficulties, in working days before a reminder goes to whoever holds the item.
     escalation_office_days: int = 2
     escalation_director_days: int = 3

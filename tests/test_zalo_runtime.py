@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.channels.zalo.updates import photo_file_id
 from bot.config import Settings
 from bot.i18n import I18n
-from bot.reminders.fanout import Outcome
+from bot.transport.results import Outcome
 from bot.services import build_services
 from bot.simulator.zalo_fake import TOKEN, ZaloFakeApi
 from bot.transport.outbox import Outgoing
@@ -159,7 +159,6 @@ async def test_the_live_process_receives_on_zalo_processes_in_a_worker_thread_an
 
     from bot.simulator.fake_api import FakeBotApi
     from bot.simulator.zalo_fake import SECRET_HEADER
-    from bot.transport.sender import Sender
 
     configured = settings(tmp_path, zalo_bot_token=SecretStr(TOKEN), zalo_webhook_url="https://bot.example.vn",
                           zalo_webhook_secret=SecretStr(SECRET), update_workers=1)
@@ -186,7 +185,7 @@ async def test_the_live_process_receives_on_zalo_processes_in_a_worker_thread_an
                 break
             await asyncio.sleep(0.05)
         assert runtime.processed == 1
-        sender = Sender(db, runtime.zalo.policy, zalo_send(request), "test")
+        sender = runtime.wiring.sender("zalo", runtime.zalo.policy, zalo_send(request), "test")
         assert await sender.drain() == 1
     finally:
         runtime.stop_flag.set()

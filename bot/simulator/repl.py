@@ -148,7 +148,7 @@ class Repl:
             return True
         if not line.startswith(":"):
             self.show(await sim.send(me, line))
-            # Live, the JobQueue runs the periodic tasks every few minutes; here they run after each action.
+            # Live, the ticker thread runs the periodic tasks every few minutes; here they run after each action.
             self.show(await sim.tick())
             return True
         command, _, rest = line[1:].partition(" ")

@@ -5,7 +5,7 @@ from storage.models.desk import DeskLoginToken, DeskSession
 from storage.models.identity import DeliveryNotice, LinkCode
 from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
 from storage.models.official_report import OfficialReportText
-from storage.models.org import AuditLog, DialogState, Invite, Person, Unit
+from storage.models.org import AuditLog, DialogState, Invite, OrgSetting, Person, Unit
 from storage.models.periods import CalendarOverride, DeadlineExtension, Period
 from storage.models.reminders import ReminderDelivery
 from storage.models.reports import QuestionnaireSnapshot, Report, ReportAnswer, ReportVersion
@@ -29,6 +29,7 @@ __all__ = [
     "InboxUpdate",
     "Invite",
     "OfficialReportText",
+    "OrgSetting",
     "LinkCode",
     "OutboxMessage",
     "Period",
