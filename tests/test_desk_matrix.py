@@ -18,7 +18,8 @@ from openpyxl import load_workbook
 
 from bot.domain import Role
 from tests.desk_site import DeskSite
-from tests.report_helpers import FILE, fill, period_id, submit
+from tests.report_helpers import FILE, fill, submit
+from tests.world import period_id
 
 DESK = {"office", "director", "pgd", "pgd2"}
 OFFICE = {"office"}
