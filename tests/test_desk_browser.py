@@ -11,8 +11,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.contracts import Q_SAVINGS
+from bot.domain import Role
 from tests.desk_site import DESKTOP, DeskSite, browser_or_skip, shoot
-from tests.report_helpers import fill, period_id, submit
+from tests.report_helpers import fill, submit
+from tests.world import period_id
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +181,21 @@ def test_the_leadership_reads_a_report_without_deciding(site, page, key):  # noq
     page.goto(f"{site.base}/desk/reports/{report_id}")
     assert "Đã triển khai theo kế hoạch." in page.locator("table.answers-table").inner_text()
     assert page.get_by_role("button", name="Tiếp nhận").count() == 0
+
+
+@pytest.mark.parametrize("key", ["vanthu", "pgd"])
+def test_one_question_across_the_units(site, page, key):  # noqa: ANN001
+    submitted_report(site, "khtc")
+    submitted_report(site, "qlkh")
+    sign_in(page, site, key)
+    page.get_by_role("link", name="Đối chiếu câu trả lời").first.click()
+    table = page.locator("table.side tbody")
+    assert table.locator("tr").count() == 2
+    assert "Đã triển khai theo kế hoạch." in table.inner_text()
+    assert "Chưa nộp báo cáo: Phòng Hành chính - Tổng hợp" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Câu sau").click()
+    page.get_by_label("Câu hỏi").select_option(value=Q_SAVINGS)
+    page.get_by_role("button", name="Xem").click()
+    assert "200.000.000 đồng" in page.locator("table.side tfoot").inner_text()  # 100 triệu from each unit
+    if key == "vanthu" and site.db.is_sqlite:
+        shoot(page, "questions")

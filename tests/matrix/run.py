@@ -31,7 +31,7 @@ ACTIONS: dict[str, str] = {
     "/nhacnho": "/nhacnho", "/nhacsau": "/nhacsau", "/tinhhinh": "/tinhhinh", "/bieudo": "/bieudo",
     "/xuatbaocao": "/xuatbaocao", "/kybaocao": "/kybaocao", "/kybaocao xem": "/kybaocao xem 2026-Y",
     "/donvi": "/donvi", "/moi": "/moi", "/nguoidung": "/nguoidung", "/nguoidung xoa <head B>": "/nguoidung xoa {head_b}",
-    "/nhatky": "/nhatky",
+    "/nhatky": "/nhatky", "/banlamviec": "/banlamviec",
     "rep:open": "rep:open:{period}", "rep:a": "rep:a:{report_b}:0:b", "rep:vp": "rep:vp:{period}",
     "rep:v": "rep:v:{report_b}:0", "rep:v version": "rep:v:{report_b}:1", "rep:ret": "rep:ret:{report_b}:1",
     "esc:v": "esc:v:{e_new}:0", "esc:v assigned": "esc:v:{e_ag}:0", "esc:file": "esc:file:{e_file}:0",

@@ -11,10 +11,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.clock import Clock
-from bot.contracts import EscalationState, UnitStage
+from bot.contracts import EscalationState, SubmittedReport, UnitStage
 from bot.domain import Actor
+from bot.questionnaire.model import Questionnaire
 from bot.services.base import Service
 from bot.services.periods import PeriodInfo
+from bot.services.reports.store import QuestionnaireStore
 from bot.services.status.service import StatusService
 from storage.db import Database
 from storage.models import DeadlineExtension, ReminderDelivery
@@ -64,6 +66,9 @@ class DeskStatus(Service):
     def periods(self, actor: Actor) -> list[PeriodInfo]:
         return self.status.choices(actor)
 
+    def side_by_side(self, actor: Actor, period_id: int, store: QuestionnaireStore) -> SideBySide:
+        return side_by_side(self.status, store, actor, period_id)
+
     def period_status(self, actor: Actor, period_id: int) -> PeriodStatus:
         """The grid of one period as `actor` may see it (a deputy director: only assigned difficulties)."""
         c = self.status.consolidation(actor, period_id)
@@ -91,3 +96,23 @@ class DeskStatus(Service):
                                        col(ReminderDelivery.unit_id).is_not(None))
                                 .group_by(ReminderDelivery.unit_id)).all()
         return {unit_id: (count, last) for unit_id, count, last in rows}
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """Every unit's latest submitted answers in one period, and the questionnaires to read them with."""
+
+    period: PeriodInfo
+    questionnaire: Questionnaire  # the one in use now: its questions are the rows to choose from
+    reports: tuple[SubmittedReport, ...]
+    questionnaires: dict[tuple[str, int], Questionnaire]  # each report's own version (labels of its options)
+    waiting: tuple[str, ...]  # units with nothing submitted yet
+
+
+def side_by_side(status: StatusService, store: QuestionnaireStore, actor: Actor, period_id: int) -> SideBySide:
+    """For the status's readers (the Office and the leadership), as `/tinhhinh` allows."""
+    c = status.consolidation(actor, period_id)
+    versions = {(r.questionnaire_code, r.questionnaire_version) for r in c.reports}
+    submitted = {r.unit_id for r in c.reports}
+    return SideBySide(c.period, store.current(), c.reports, {key: store.get(*key) for key in versions},
+                      tuple(u.unit_name for u in c.units if u.unit_id not in submitted))

@@ -11,8 +11,10 @@ import mimetypes
 from typing import Any
 from urllib.parse import quote
 
+from tornado.web import HTTPError
+
 from bot.contracts import ReportState
-from bot.domain import Actor, DomainError, NotFound
+from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_, Translator
 from bot.questionnaire.display import format_value
 from bot.questionnaire.model import QType
@@ -105,6 +107,9 @@ class Decision(ReportPage):
 
     decision = ""
 
+    async def get(self, *_args: str) -> None:
+        raise HTTPError(405)  # a decision is a POST; the page itself is /desk/reports/<id>
+
     async def post(self, report: str) -> None:
         report_id = path_id(report)
         version = parse_id(self.get_body_argument("version", "")) or 0
@@ -127,7 +132,7 @@ class Decision(ReportPage):
                             comment=comment, version=version)
             return
         except DomainError as refused:  # meanwhile accepted, returned by a colleague, or taken back
-            if isinstance(refused, NotFound):
+            if isinstance(refused, (NotFound, PermissionDenied)):
                 raise
             await self.show(report_id, code=409, error=self._(refused.message).format(**refused.params))
             return

@@ -1,0 +1,81 @@
+"""Page 3, one question across all units side by side (what a clerk needs to write section II), for every
+question of the questionnaire: /desk/questions/<period id>?q=<question id>."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.consolidation import as_int
+from bot.i18n import N_, Translator
+from bot.periods import period_title
+from bot.questionnaire.model import QType, Question
+from bot.services.desk.status import SideBySide
+from bot.services.status.service import can_see_status
+from bot.web.base import DeskHandler, Nav, path_id
+from bot.web.pages.reports import shown_value
+
+NAV = [Nav(N_("Answers side by side"), "/desk/questions", can_see_status)]
+SUMMED = (QType.INTEGER, QType.MONEY)
+
+
+def choices(data: SideBySide, tr: Translator) -> list[dict[str, Any]]:
+    """Every question, numbered as in the chat, grouped by section."""
+    groups, number = [], 0
+    for section in data.questionnaire.sections:
+        items = []
+        for question in section.questions:
+            number += 1
+            items.append({"id": question.id, "label": f"{number}. {question.short_label(tr.locale)}"})
+        groups.append({"title": section.label(tr.locale), "items": items})
+    return groups
+
+
+def unit_answers(data: SideBySide, question: Question, tr: Translator) -> list[dict[str, Any]]:
+    """Each unit that submitted: its answer to `question`, read with its own questionnaire version."""
+    rows = []
+    for report in data.reports:
+        own = data.questionnaires[(report.questionnaire_code, report.questionnaire_version)].question(question.id)
+        value = shown_value(own, report.answers, tr) if own is not None else ""
+        rows.append({"unit": report.unit_name, "value": value, "version": report.version,
+                     "late": report.is_late, "report_url": f"/desk/reports/{report.report_id}?v={report.version}"})
+    return rows
+
+
+def total(data: SideBySide, question: Question, tr: Translator) -> str:
+    """The sum over the units, for a number or an amount of money (exact integers, as the consolidation sums)."""
+    if question.type not in SUMMED:
+        return ""
+    amount = sum(as_int(r.answers.get(question.id)) for r in data.reports)
+    return tr.money(amount) if question.type == QType.MONEY else tr.number(amount, digits=0)
+
+
+class QuestionsPage(DeskHandler):
+    async def get(self, period: str | None = None) -> None:
+        services = self.desk.services
+        if period is None:
+            periods = await self.call(services.desk_status.periods, self.actor)
+            if not periods:
+                await self.message(404, N_("No reporting period has opened yet."), N_("Please come back later."))
+                return
+            period_id = periods[0].period_id
+        else:
+            period_id = path_id(period)
+        data = await self.call(services.desk_status.side_by_side, self.actor, period_id, services.reports.store)
+        questions = data.questionnaire.questions
+        wanted = self.get_query_argument("q", "")
+        index = next((i for i, q in enumerate(questions) if q.id == wanted), 0)
+        question = questions[index]
+        tr = self.tr
+        p = data.period
+        await self.page("questions.html", period_id=period_id, period_title=period_title(tr, p.kind, p.year, p.phase),
+                        groups=choices(data, tr), question=question, number=index + 1,
+                        label=question.label(tr.locale), rows=unit_answers(data, question, tr),
+                        total=total(data, question, tr), waiting=data.waiting,
+                        previous=questions[index - 1].id if index > 0 else "",
+                        next=questions[index + 1].id if index + 1 < len(questions) else "")
+
+
+ROUTES = [
+    (r"/desk/questions", QuestionsPage),
+    (r"/desk/questions/(\d{1,10})", QuestionsPage),
+]

@@ -1,0 +1,169 @@
+"""The permission matrix of the desk's routes: every route × every role, on the real server (HTTP, no browser).
+
+Roles: the Office, the Director, a deputy director assigned a difficulty and one assigned none, an Office member
+demoted to unit head after signing in, a forged cookie and no session. Unit heads never get a session (their
+/banlamviec is refused). Also forged POSTs (no CSRF token, another session's token), the security headers on every
+answer, and what a deputy director may not see (difficulties not assigned to them) in the grid and the export.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from bot.domain import Role
+from tests.desk_site import DeskSite
+from tests.report_helpers import FILE, fill, submit
+from tests.world import period_id
+
+DESK = {"office", "director", "pgd", "pgd2"}
+OFFICE = {"office"}
+ROLES = ["office", "director", "pgd", "pgd2", "demoted", "forged", "none"]
+GETS = [  # (address, who may open it)
+    ("/desk/", DESK), ("/desk/status", DESK), ("/desk/status/{pid}", DESK), ("/desk/status/{pid}/grid", DESK),
+    ("/desk/status/{pid}/annex.xlsx", DESK), ("/desk/reports/{rid}", DESK), ("/desk/reports/{rid}?v=1", DESK),
+    ("/desk/reports/{rid}/1/files/{file_q}", DESK), ("/desk/questions", DESK), ("/desk/questions/{pid}", DESK),
+    ("/desk/questions/{pid}?q=infra_policy", DESK),
+]
+POSTS = [("/desk/reports/{rid}/return", OFFICE), ("/desk/reports/{rid}/accept", OFFICE), ("/desk/logout", DESK)]
+HEADERS = {"content-security-policy": "script-src 'self'", "x-frame-options": "DENY",
+           "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
+
+
+class Visitor:
+    """One browser's cookies on the desk; `csrf` is the form token its pages carry."""
+
+    def __init__(self, site: DeskSite) -> None:
+        self.client = httpx.Client(base_url=site.base, follow_redirects=False, timeout=30)
+        self.csrf = ""
+
+    def sign_in(self, link: str) -> None:
+        response = self.client.post("/desk/login", data={"link": urlparse(link).path.rsplit("/", 1)[1]})
+        assert response.status_code == 303, response.text
+        page = self.client.get("/desk/").text
+        self.csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+@pytest.fixture
+def site(settings, db, clock) -> Iterator[DeskSite]:  # noqa: ANN001
+    desk = DeskSite(settings, db, clock)
+    yield desk
+    desk.stop()
+
+
+@pytest.fixture
+def world(site: DeskSite) -> dict:
+    """A submitted report with an attachment, difficulties (one assigned to pgd), and a visitor per role."""
+    pgd2 = site.add_person("pgd2", 1099, "Trương Văn Đức", Role.DEPUTY_DIRECTOR)
+
+    def setup() -> dict:
+        services, sim = site.sim.services, site.sim
+        head = services.people.actor_for("telegram", str(sim.personas["khtc"].user_id))
+        other = services.people.actor_for("telegram", str(sim.personas["qlkh"].user_id))
+        office = services.people.actor_for("telegram", str(sim.personas["vanthu"].user_id))
+        director = services.people.actor_for("telegram", str(sim.personas["giamdoc"].user_id))
+        pgd = services.people.actor_for("telegram", str(sim.personas["pgd"].user_id))
+        pid = period_id(services, "2026-Y")
+        screen = submit(services, head, fill(services, head, services.reports.open(head, pid)))
+        view = services.reports.view(office, screen.ref.report_id, 1)
+        file_q = next(q for q, v in view.answers.items() if isinstance(v, dict) and v.get("file_id") == FILE["file_id"])
+        mine, _ = services.escalations.raise_item(head, title="Vướng mắc giao Phó Giám đốc", description="Chậm vốn.",
+                                                  urgent=False)
+        services.escalations.raise_item(other, title="Vướng mắc chưa giao ai", description="Thiếu người.",
+                                        urgent=False)
+        services.escalations.forward(office, mine.item_id)
+        services.escalations.assign(director, mine.item_id, pgd.person_id)
+        return {"pid": pid, "rid": screen.ref.report_id, "file_q": file_q, "head": head, "other": other}
+
+    made = site.run(setup)
+    visitors = {role: Visitor(site) for role in ROLES}
+    for role, key in [("office", "vanthu"), ("director", "giamdoc"), ("pgd", "pgd"), ("pgd2", "pgd2")]:
+        visitors[role].sign_in(site.link_for(key))
+    site.add_person("colleague", 1098, "Phan Thị Thu", Role.OFFICE, "hcth")
+    visitors["demoted"].sign_in(site.link_for("colleague"))
+    site.add_person("colleague", 1098, "Phan Thị Thu", Role.UNIT_HEAD, "qlkh")  # moved to a unit after signing in
+    visitors["forged"].client.cookies.set("desk", "x" * 43)
+    return {**made, "visitors": visitors, "pgd2": pgd2}
+
+
+def address(template: str, world: dict) -> str:
+    return template.format(pid=world["pid"], rid=world["rid"], file_q=world["file_q"])
+
+
+def test_every_get_route_as_every_role(site, world):  # noqa: ANN001
+    for template, allowed in GETS:
+        for role in ROLES:
+            response = world["visitors"][role].client.get(address(template, world))
+            expected = 200 if role in allowed else 401
+            assert response.status_code == expected, (template, role, response.status_code)
+            for name, part in HEADERS.items():
+                assert part in response.headers.get(name, ""), (template, role, name)
+            if response.headers["content-type"].startswith("text/html"):
+                assert response.headers["cache-control"] == "no-store"
+                assert "<script>" not in response.text and " on" + "click=" not in response.text
+
+
+def test_every_post_route_as_every_role_and_forged_posts(site, world):  # noqa: ANN001
+    visitors = world["visitors"]
+    for template, allowed in POSTS[:2]:
+        url = address(template, world)
+        for role in ROLES:
+            visitor = visitors[role]
+            data = {"csrf": visitor.csrf, "version": "1", "comment": "Đề nghị bổ sung."}
+            if role in allowed:
+                continue  # the Office decides below, once
+            expected = 403 if role in DESK else 401
+            assert visitor.client.post(url, data=data).status_code == expected, (template, role)
+        office = visitors["office"]
+        assert office.client.post(url, data={"version": "1", "comment": "x"}).status_code == 403  # no token
+        stolen = visitors["director"].csrf  # another person's token with the Office's cookie
+        assert office.client.post(url, data={"csrf": stolen, "version": "1", "comment": "x"}).status_code == 403
+        assert office.client.get(url).status_code == 405
+    office = visitors["office"]
+    url = address("/desk/reports/{rid}/return", world)
+    response = office.client.post(url, data={"csrf": office.csrf, "version": "1", "comment": "Đề nghị bổ sung."})
+    assert response.status_code == 303
+    accepted = office.client.post(address("/desk/reports/{rid}/accept", world),
+                                  data={"csrf": office.csrf, "version": "1"})
+    assert accepted.status_code == 409 and "trả lại" in accepted.text  # already returned: said, not done twice
+    for role in ROLES:
+        visitor = visitors[role]
+        response = visitor.client.post("/desk/logout", data={"csrf": visitor.csrf})
+        assert response.status_code == (303 if role in DESK else 401), role
+        if role in DESK:
+            assert visitor.client.get("/desk/").status_code == 401  # the session ended in the database
+
+
+def test_a_deputy_director_sees_only_the_difficulties_assigned_to_them(site, world):  # noqa: ANN001
+    grid = {role: world["visitors"][role].client.get(address("/desk/status/{pid}/grid", world)).text
+            for role in ("office", "pgd", "pgd2")}
+
+    def difficulties(html: str, unit: str) -> str:
+        row = html.split(unit, 1)[1].split("</tr>", 1)[0]
+        return row.rsplit('data-label="Khó khăn chưa xử lý xong">', 1)[1].split("</td>", 1)[0].strip()
+
+    assert difficulties(grid["office"], "Phòng Kế hoạch - Tài chính") == "1"
+    assert difficulties(grid["office"], "Phòng Quản lý Khoa học") == "1"
+    assert difficulties(grid["pgd"], "Phòng Kế hoạch - Tài chính") == "1"
+    assert difficulties(grid["pgd"], "Phòng Quản lý Khoa học") == ""
+    assert difficulties(grid["pgd2"], "Phòng Kế hoạch - Tài chính") == ""
+    for role, shown in [("pgd", {"Vướng mắc giao Phó Giám đốc"}), ("pgd2", set()),
+                        ("office", {"Vướng mắc giao Phó Giám đốc", "Vướng mắc chưa giao ai"})]:
+        xlsx = world["visitors"][role].client.get(address("/desk/status/{pid}/annex.xlsx", world)).content
+        book = load_workbook(io.BytesIO(xlsx))
+        text = " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c)
+        assert {t for t in ("Vướng mắc giao Phó Giám đốc", "Vướng mắc chưa giao ai") if t in text} == shown, role
+
+
+def test_unknown_addresses_and_ids_get_the_plain_page(site, world):  # noqa: ANN001
+    office = world["visitors"]["office"].client
+    for url in ["/desk/nothing", "/desk/reports/999999", "/desk/reports/99999999999", "/desk/status/424242",
+                "/desk/reports/{rid}/1/files/nope", "/desk/reports/{rid}?v=7"]:
+        response = office.get(address(url, world))
+        assert response.status_code == 404, (url, response.status_code)
+        assert "Content-Security-Policy" in response.headers and "Traceback" not in response.text
