@@ -257,6 +257,7 @@ def outcome_text(item: EscalationSummary) -> str:
     leader = _leader(item)
     kind = item.instruction_kind or "text"
     proposal = expand(" ".join((item.office_note or "").split()))
+    proposal = re.sub(r"^(?:đề xuất|đề nghị)\s*:?\s+", "", proposal, flags=re.IGNORECASE)  # "đề xuất: đề xuất..."
     if item.instruction and kind == "agreed":
         if proposal:
             return f"{leader} đồng ý với đề xuất của Phòng Hành chính - Tổng hợp: {sentence(proposal)}"
