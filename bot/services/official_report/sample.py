@@ -84,18 +84,20 @@ ANSWERS: dict[str, dict[str, Any]] = {
              "thrift_programme_ref": "08/CTr-TTƯD", "thrift_programme_date": "20/01/2026"},
 }
 GROUPS: dict[str, dict[str, list[list[str]]]] = {
-    "hcth": {"commendations": [["1", "Phòng Hành chính - Tổng hợp", "6", "Hoàn thành xuất sắc nhiệm vụ năm 2026"]]},
+    # form numbers as questionnaire v3 lists them: 2 Tập thể lao động xuất sắc, 5 Chiến sĩ thi đua cơ sở,
+    # 12 Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh, 14 Giấy khen của Giám đốc Sở
+    "hcth": {"commendations": [["1", "Phòng Hành chính - Tổng hợp", "2", "Hoàn thành xuất sắc nhiệm vụ năm 2026"]]},
     "khtc": {"initiatives": [["Số hóa hồ sơ dự toán và thanh toán vốn", "Rút ngắn 30% thời gian thẩm định hồ sơ "
                               "thanh toán.", "Nguyễn Văn An"]],
              "exemplars": [["2", "Trương Thị Hồng", "Dẫn đầu giải ngân vốn đầu tư công của Sở."]],
-             "commendations": [["2", "Nguyễn Văn An, Trưởng phòng Kế hoạch - Tài chính", "4",
+             "commendations": [["2", "Nguyễn Văn An, Trưởng phòng Kế hoạch - Tài chính", "12",
                                 "Có sáng kiến được áp dụng toàn Sở"],
-                               ["1", "Phòng Kế hoạch - Tài chính", "6", "Hoàn thành xuất sắc nhiệm vụ năm 2026"]]},
+                               ["1", "Phòng Kế hoạch - Tài chính", "14", "Hoàn thành xuất sắc nhiệm vụ năm 2026"]]},
     "qlkh": {"initiatives": [["Quy trình điện tử xét chọn nhiệm vụ khoa học", "Giảm hồ sơ giấy, công khai tiến "
                               "độ xét chọn.", "Phạm Thị Lan"]]},
     "chicuc": {"initiatives": [["Kiểm định phương tiện đo tại chỗ cho doanh nghiệp", "Tiết kiệm chi phí vận chuyển "
                                 "cho 40 doanh nghiệp.", ""]],
-               "commendations": [["2", "Bùi Thị Hạnh, Chi cục trưởng", "6", "Hoàn thành xuất sắc nhiệm vụ"]]},
+               "commendations": [["2", "Bùi Thị Hạnh, Chi cục trưởng", "5", "Hoàn thành xuất sắc nhiệm vụ"]]},
     "ttud": {"exemplars": [["1", "Phòng Thử nghiệm", "Ứng dụng 02 quy trình thử nghiệm mới, giảm 15% chi phí."]]},
 }
 FILE = {"file_id": "DEMO-FILE-1", "file_name": "chuong-trinh-thtk-clp-2026.pdf", "mime_type": "application/pdf",
