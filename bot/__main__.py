@@ -28,10 +28,10 @@ def started() -> None:
 
 def _setup_logging(settings: Settings) -> Redactor:
     """Logging with every secret redacted, before anything that could log or raise runs."""
+    from bot.logs import configure
+
     redact = Redactor(secrets_of(settings))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("tornado.access").setLevel(logging.WARNING)
+    configure(settings.tz)
     install(redact)
     return redact
 
@@ -53,14 +53,11 @@ def startup_failure(error: Exception, redact: Redactor) -> str:
 
 
 def _services(settings: Settings):  # noqa: ANN202
-    from bot.app import prepare_database
+    from bot.app import boot_services
     from bot.clock import SystemClock
-    from bot.services import build_services
     from storage.db import Database
 
-    services = build_services(settings, Database(settings.effective_database_url), SystemClock(settings.tz))
-    prepare_database(settings, services)
-    return services
+    return boot_services(settings, Database(settings.effective_database_url), SystemClock(settings.tz))
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -134,6 +131,69 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    """A consistent copy of the database and the stored files, while the bot may keep running."""
+    from bot.backup import BackupError, backup
+    from bot.clock import SystemClock
+
+    out = args.out or settings.data_dir / "backups"
+    try:
+        path, manifest = backup(settings.effective_database_url, settings.data_dir, out, SystemClock(settings.tz).now())
+    except BackupError as error:
+        print(f"Sao lưu không thành công / Backup failed: {_redacted(settings, str(error))}", file=sys.stderr)
+        return 1
+    print(f"{path}\n{sum(manifest.tables.values())} rows in {len(manifest.tables)} tables, {manifest.files} files "
+          f"({manifest.dialect}, schema {manifest.revision or '-'})")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Load a backup into an empty database (DATABASE_URL) and DATA_DIR, then migrate it to this version."""
+    from bot.backup import BackupError, restore
+    from storage.db import Database
+
+    try:
+        manifest = restore(args.archive, settings.effective_database_url, settings.data_dir)
+    except (BackupError, OSError) as error:
+        print(f"Phục hồi không thành công / Restore failed: {_redacted(settings, str(error))}", file=sys.stderr)
+        return 1
+    database = Database(settings.effective_database_url)
+    database.upgrade()
+    database.dispose()
+    print(f"Restored the backup of {manifest.created_at}: {sum(manifest.tables.values())} rows in "
+          f"{len(manifest.tables)} tables (every count checked), {manifest.files} files.")
+    return 0
+
+
+def cmd_health(settings: Settings, _args: argparse.Namespace) -> int:
+    """For a container's health check: the database answers with the current schema, and in webhook mode the
+    web port accepts a connection. Prints one line; exit status 0 when healthy."""
+    import socket
+
+    from storage.db import Database
+
+    database = Database(settings.effective_database_url)
+    try:
+        if not database._at_head():  # noqa: SLF001 - the same check start-up makes
+            print("unhealthy: database unreachable or schema not migrated")
+            return 1
+    finally:
+        database.dispose()
+    if settings.webhook_url or settings.zalo_webhook_url:
+        host = "127.0.0.1" if settings.webhook_listen in ("0.0.0.0", "", "::") else settings.webhook_listen
+        try:
+            socket.create_connection((host, settings.webhook_port), timeout=3).close()
+        except OSError as error:
+            print(f"unhealthy: nothing answers on {host}:{settings.webhook_port} ({error})")
+            return 1
+    print("healthy")
+    return 0
+
+
+def _redacted(settings: Settings, text: str) -> str:
+    return Redactor(secrets_of(settings))(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý Thi đua")
     sub = parser.add_subparsers(dest="command")
@@ -149,6 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     add = admin_sub.add_parser("add", help="register an Administration Office member by Telegram id")
     add.add_argument("--telegram-id", type=int, required=True)
     add.add_argument("--name", required=True)
+    sub.add_parser("health", help="exit 0 when the database is reachable and migrated (container health check)")
+    save = sub.add_parser("backup", help="copy the database and the stored files into one archive")
+    save.add_argument("--out", type=lambda p: __import__("pathlib").Path(p),
+                      help="folder for the archive (default: DATA_DIR/backups)")
+    load_back = sub.add_parser("restore", help="restore an archive into an empty database")
+    load_back.add_argument("archive", type=lambda p: __import__("pathlib").Path(p))
     from bot.documents import cli as export_cli  # the official report from the command line
 
     export_cli.add_parser(sub)
@@ -161,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         return export_cli.run(settings, args)
     if args.command == "sample-report":
         return export_cli.run_sample(settings, args)
-    handlers = {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate, "load-org": cmd_load_org}
+    handlers = {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate, "load-org": cmd_load_org,
+                "backup": cmd_backup, "restore": cmd_restore, "health": cmd_health}
     if args.command == "admin":
         return cmd_admin_add(settings, args)
     return handlers.get(args.command or "run", cmd_run)(settings, args)

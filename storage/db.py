@@ -84,15 +84,18 @@ def _ping_when_idle(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """`hide_parameters`: a failed statement's error (logged with its traceback) shows the SQL, never the values,
+    which hold what people typed (docs/PRIVACY.md)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         # LIFO: the connection used last is used next, so its prepared statements stay warm and the others idle.
-        engine = create_engine(url, pool_size=5, max_overflow=5, pool_use_lifo=True, pool_recycle=1800)
+        engine = create_engine(url, pool_size=5, max_overflow=5, pool_use_lifo=True, pool_recycle=1800,
+                               hide_parameters=True)
         _ping_when_idle(engine)
     event.listen(engine, "after_cursor_execute", _count_writes)
     return engine

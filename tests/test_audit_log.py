@@ -15,11 +15,12 @@ from bot.domain import Role
 from bot.glossary import ACTION_LABELS
 from bot.i18n import I18n
 from handlers.audit.sentences import SENTENCES, sentence
-from tests.report_helpers import fill, period_id, submit
+from tests.report_helpers import fill, submit
+from tests.world import period_id
+from tests.world import GIAMDOC, VANTHU
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = re.compile(r"\bperson \d|\bunit_id\b|->|→|\d{4}-\d{2}-\d{2}T|\b[a-z]+\.(?!yaml\b)[a-z_]+\b|\b[a-z]+_[a-z_]+\b")
-VANTHU, GIAMDOC = 1002, 1011
 
 
 def recorded_actions() -> set[str]:

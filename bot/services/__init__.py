@@ -9,6 +9,8 @@ from bot.calendar import WorkingCalendar
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.audit import AuditService
+from bot.services.desk import DeskAuth
+from bot.services.desk.status import DeskStatus
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
@@ -50,6 +52,8 @@ class Services:
     escalations: EscalationService
     official_report: OfficialReportService
     addressing: Addressing  # a person's chat on each channel (bot.services.identity.addressing)
+    desk: DeskAuth  # the desk's login links and sessions (bot/services/desk)
+    desk_status: DeskStatus  # the desk's status grid
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -85,4 +89,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         escalations=escalations,
         official_report=official_report,
         addressing=Addressing(db, clock, ChannelAddressService(db, clock)),
+        desk=DeskAuth(db, clock),
+        desk_status=DeskStatus(db, clock, status),
     )

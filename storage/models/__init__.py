@@ -1,6 +1,7 @@
 """Every table, imported here so that metadata and Alembic see them all."""
 
 from storage.models.channels import ChannelAddress, ChannelMenu
+from storage.models.desk import DeskLoginToken, DeskSession
 from storage.models.identity import DeliveryNotice, LinkCode
 from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
 from storage.models.official_report import OfficialReportText
@@ -18,6 +19,8 @@ __all__ = [
     "ChannelMenu",
     "ChannelLease",
     "DeadlineExtension",
+    "DeskLoginToken",
+    "DeskSession",
     "DeliveryNotice",
     "DialogState",
     "Escalation",

@@ -1,7 +1,7 @@
 """organisation settings
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-07 20:45:15.074328
 """
 
@@ -15,7 +15,7 @@ import storage.types
 
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
