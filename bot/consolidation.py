@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import TZ
 from bot.contracts import (
-    COMMENDATION_FORMS, Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_EXEMPLARS,
+    COMMENDATION_ORDER, Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_EXEMPLARS,
     Q_INITIATIVES, Q_SAVINGS, EscalationState, EscalationSummary, SubmittedReport, UnitProgress, UnitStage,
 )
 
@@ -160,7 +160,7 @@ def unit_figures(report: SubmittedReport) -> UnitFigures:
 
 
 def commendations_of(reports: Iterable[SubmittedReport]) -> list[Commendation]:
-    """Every commendation proposal, highest form first (plan III.2 order), then unit order."""
+    """Every proposal, titles of emulation then forms of commendation, highest first, then unit order."""
     found = []
     for report in reports:
         for item in as_items(report.answers.get(Q_COMMENDATIONS)):
@@ -168,13 +168,13 @@ def commendations_of(reports: Iterable[SubmittedReport]) -> list[Commendation]:
                 unit_id=report.unit_id, unit_name=report.unit_name,
                 target_kind=str(item.get("target_kind") or "collective"), name=str(item.get("name") or "").strip(),
                 form=str(item.get("form") or ""), achievement=str(item.get("achievement") or "").strip()))
-    rank = {code: index for index, code in enumerate(COMMENDATION_FORMS)}
+    rank = {code: index for index, code in enumerate(COMMENDATION_ORDER)}
     return sorted(found, key=lambda c: rank.get(c.form, len(rank)))  # stable: unit order kept within a form
 
 
 def totals_of(figures: Sequence[UnitFigures], commendations: Sequence[Commendation]) -> Totals:
     by_form = Counter(c.form for c in commendations)
-    ordered = {code: by_form[code] for code in COMMENDATION_FORMS if by_form[code]}
+    ordered = {code: by_form[code] for code in COMMENDATION_ORDER if by_form[code]}
     ordered.update({code: n for code, n in by_form.items() if code not in ordered})
     return Totals(
         capital_plan=sum(f.capital_plan for f in figures), capital_disbursed=sum(f.capital_disbursed for f in figures),

@@ -123,16 +123,35 @@ class EscalationSummary:
     office_note: str | None = None  # the Office's note when it forwarded the item: its proposal to the leadership
 
 
-# Commendation forms of plan section III.2, highest first; codes are stored in answers. The Vietnamese names
-# follow Luật Thi đua, khen thưởng 2022 (Điều 34, 71, 74) and Nghị định 152/2025/NĐ-CP.
+# What a unit may propose (plan section III.2), highest first; codes are stored in answers. Luật Thi đua, khen
+# thưởng 2022 keeps the titles of emulation (danh hiệu thi đua) apart from the forms of commendation (hình thức khen
+# thưởng), as the national database of cán bộ, công chức, viên chức does; questionnaire v3 offers both.
+EMULATION_TITLES: dict[str, str] = {
+    "dh_co_thi_dua_tinh": N_("Emulation Flag of the Provincial People's Committee"),
+    "dh_tt_ldxs": N_("Excellent Labour Collective (Tập thể lao động xuất sắc)"),
+    "dh_tt_ldtt": N_("Advanced Labour Collective (Tập thể lao động tiên tiến)"),
+    "dh_cstd_tinh": N_("Provincial Emulation Fighter (Chiến sĩ thi đua cấp tỉnh)"),
+    "dh_cstd_co_so": N_("Grassroots Emulation Fighter (Chiến sĩ thi đua cơ sở)"),
+    "dh_ldtt": N_("Advanced Worker (Lao động tiên tiến)"),
+}
 COMMENDATION_FORMS: dict[str, str] = {
-    "huan_chuong_ld": N_("Labour Order (Huân chương Lao động)"),
+    "hcld_1": N_("First-class Labour Order (Huân chương Lao động hạng Nhất)"),
+    "hcld_2": N_("Second-class Labour Order (Huân chương Lao động hạng Nhì)"),
+    "hcld_3": N_("Third-class Labour Order (Huân chương Lao động hạng Ba)"),
+    "huan_chuong_ld": N_("Labour Order (Huân chương Lao động)"),  # questionnaires v1-v2: no class given
     "bk_thu_tuong": N_("Certificate of Merit of the Prime Minister"),
     "bk_bo_nganh": N_("Certificate of Merit of a ministry, sector, the Front or a central mass organisation"),
     "bk_ubnd_tinh": N_("Certificate of Merit of the Chairman of the Provincial People's Committee"),
-    "bk_mat_tran_tinh": N_("Certificate of Merit of the provincial Front or associations"),
+    "bk_mat_tran_tinh": N_("Certificate of Merit of the provincial Front or associations (the plan's own form)"),
     "giay_khen_gd": N_("Certificate of Merit of the Director of the Department (Giấy khen)"),
 }
+PLAN_OWN_FORMS = frozenset({"bk_mat_tran_tinh"})  # in the Department's plan, with no basis in the State's law
+COMMENDATION_ORDER = (*EMULATION_TITLES, *COMMENDATION_FORMS)  # titles first, then forms; each highest first
+# The option sets a questionnaire's "form" field may offer: versions 1-2, and version 3 on.
+FORM_CHOICES: tuple[frozenset[str], ...] = (
+    frozenset({"huan_chuong_ld", "bk_thu_tuong", "bk_bo_nganh", "bk_ubnd_tinh", "bk_mat_tran_tinh", "giay_khen_gd"}),
+    frozenset(COMMENDATION_ORDER) - {"huan_chuong_ld"},
+)
 
 # Question ids the status board and the official report aggregate (see config/questionnaires/).
 Q_CAPITAL_HOLDS = "capital_holds"  # yes/no: the unit holds public-investment capital

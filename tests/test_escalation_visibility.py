@@ -49,8 +49,8 @@ def test_deputy_director_status_and_annex_show_only_assigned_items(services, cas
     assert c.oldest_open.item_id == mine  # not the older item the deputy director may not see
     assert services.status.consolidation(cast.pgd2, period).oldest_open is None
     assert services.status.consolidation(cast.director, period).oldest_open.item_id == old
-    files = services.status.export(cast.pgd, period)
+    files = services.official_report.export(cast.pgd, period)
     text = annex_text(files.xlsx)
     assert "Vướng mắc giao Phó Giám đốc" in text
     assert "Vướng mắc cũ chưa giao" not in text and "Vướng mắc của đơn vị khác" not in text
-    assert "Vướng mắc của đơn vị khác" in annex_text(services.status.export(cast.office, period).xlsx)
+    assert "Vướng mắc của đơn vị khác" in annex_text(services.official_report.export(cast.office, period).xlsx)

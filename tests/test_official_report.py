@@ -74,7 +74,7 @@ def test_totals_equal_the_sums_of_their_brackets(sample):
     savings = next(t for t in texts if t.startswith("Tổng kinh phí tiết kiệm"))
     amounts = [int(a.replace(".", "")) for a in re.findall(r"([\d.]+) đồng", savings)]
     assert amounts[0] == sum(amounts[1:]) == c.totals.savings
-    assert "7/7 phòng, đơn vị" not in body and "6/7 phòng, đơn vị quản lý, sử dụng tài sản công" in body
+    assert "8/8 phòng, đơn vị" not in body and "7/8 phòng, đơn vị quản lý, sử dụng tài sản công" in body
 
 
 def test_reference_case_attribution_and_internal_facts(sample):
@@ -82,7 +82,8 @@ def test_reference_case_attribution_and_internal_facts(sample):
     body = "\n".join(texts)
     assert "số 12/CTr-SKHCN ngày 15/01/2026" in body and "CTR-SKHCN" not in body
     assert "Giám đốc Sở đã chỉ đạo: Giao Phòng Kế hoạch - Tài chính" in body
-    assert "Phó Giám đốc Sở Lý Thị Ngọc đã chỉ đạo: Đồng ý bổ sung" in body
+    assert ("Phó Giám đốc Sở Lý Thị Ngọc đồng ý với đề xuất của Phòng Hành chính - Tổng hợp: Bổ sung thiết bị "
+            "kiểm định công tơ điện 3 pha") in body  # the quick reply "Đồng ý." written as what was agreed
     office_answer = next(t for t in texts if "Chưa có mẫu báo cáo" in t)
     assert "Phòng Hành chính - Tổng hợp đã trả lời, hướng dẫn: Sử dụng mẫu" in office_answer
     assert "chỉ đạo" not in office_answer
@@ -119,7 +120,7 @@ def test_annex_prints_on_landscape_pages(sample):
     assert status["Trung tâm Ứng dụng và Dịch vụ khoa học công nghệ"][5] == "Có"
     assert status["Phòng Kế hoạch - Tài chính"][5] == "Không"
     contents = [r[2] for r in book["Khó khăn, vướng mắc"].iter_rows(min_row=5, values_only=True)]
-    assert sum("Vốn đối ứng" in c for c in contents) == 1 and len(contents) == 6
+    assert sum("Vốn đối ứng" in c for c in contents) == 1 and len(contents) == 7
 
 
 def test_every_number_cell_has_its_format_and_annexes_are_numbered_in_roman(sample):

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.contracts import (
-    COMMENDATION_FORMS, Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_DIFFICULTIES,
+    FORM_CHOICES, Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_DIFFICULTIES,
     Q_EXEMPLARS, Q_INITIATIVES, Q_PROPOSALS, Q_SAVINGS,
 )
 from bot.questionnaire.loader import QUESTIONNAIRES_DIR, QuestionnaireError, load_dir, load_file, parse_questionnaire
@@ -37,7 +37,7 @@ def test_the_movement_questionnaire_loads_and_uses_the_contract_ids():
     assert {f.id for f in questionnaire.question(Q_COMMENDATIONS).fields} == {"target_kind", "name", "form",
                                                                             "achievement"}
     forms = questionnaire.question(Q_COMMENDATIONS).field_by_id("form").options
-    assert {o.code for o in forms} == set(COMMENDATION_FORMS)
+    assert {o.code for o in forms} in FORM_CHOICES
     used = {q.type for q in questionnaire.questions} | {f.type for q in questionnaire.questions for f in q.fields}
     assert used == set(QUESTION_TYPES)  # every question type appears in the real questionnaire
     for question in questionnaire.questions:

@@ -78,7 +78,7 @@ async def test_done_when_full_six_month_report_with_restart_return_and_accept(si
     await type_(sim, "khtc", "thêm")
     await type_(sim, "khtc", "2")
     await type_(sim, "khtc", "Nguyễn Văn Bình, chuyên viên")
-    await type_(sim, "khtc", "6")
+    await type_(sim, "khtc", "14")  # questionnaire v3: Giấy khen của Giám đốc Sở
     sent = await type_(sim, "khtc", "Có sáng kiến tiết kiệm chi thường xuyên.", "Đã thêm mục thứ 2")
     sent = await type_(sim, "khtc", "xong", "Đề nghị đồng chí xem lại báo cáo trước khi gửi (đã trả lời 19/22")
     review = last(sent).text  # paged by section: the first part, with "Submit" on every page

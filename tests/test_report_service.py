@@ -39,8 +39,8 @@ def test_every_question_type_is_stored_as_the_contract_says(services, people):
         "capital_plan_ref": "số 15/qđ-ubnd", "thrift_programme": "đã ban hành", "thrift_programme_ref": "15/KH-SKHCN",
         "thrift_programme_date": "15/01/2026", "thrift_savings": "250 triệu", "recurrent_share": "62,5%",
         "admin_procedures": "1.234", "public_assets_ok": "có", "self_assessment": "2",
-    }, groups={"commendations": [["1", "Phòng Kế hoạch - Tài chính", "4", "Hoàn thành xuất sắc nhiệm vụ"],
-                                 ["cá nhân", "Nguyễn Văn B", "6", "Có sáng kiến tiết kiệm"]],
+    }, groups={"commendations": [["1", "Phòng Kế hoạch - Tài chính", "12", "Hoàn thành xuất sắc nhiệm vụ"],
+                                 ["cá nhân", "Nguyễn Văn B", "14", "Có sáng kiến tiết kiệm"]],
                "initiatives": [["Số hóa hồ sơ", "Giảm 30% chi phí in ấn", "bỏ qua"]]})
     assert screen.mode == Mode.REVIEW
     screen = submit(services, head, screen)
@@ -62,7 +62,7 @@ def test_every_question_type_is_stored_as_the_contract_says(services, people):
          "achievement": "Có sáng kiến tiết kiệm"}]
     assert a["exemplars"] == [] and a["capital_disbursed_pct"] == 80.0
     assert "ttud_reorganisation" not in a and report.version == 1 and report.submitted_by == "Nguyễn Văn An"
-    assert (report.questionnaire_code, report.questionnaire_version) == ("thidua", 2)  # new reports: newest version
+    assert (report.questionnaire_code, report.questionnaire_version) == ("thidua", 3)  # new reports: newest version
 
 
 def test_conditions_and_the_counts_progress_reads(services, people):

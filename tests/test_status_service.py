@@ -35,7 +35,7 @@ def test_office_director_and_deputies_only(people):
     with pytest.raises(PermissionDenied):
         people.status.consolidation(head, period_id)
     with pytest.raises(PermissionDenied):
-        people.status.export(head, period_id)
+        people.official_report.export(head, period_id)
     with pytest.raises(PermissionDenied):
         people.status.choices(head)
 
@@ -104,7 +104,7 @@ def test_export_records_an_audit_entry(people):
 
     from storage.models import AuditLog
 
-    files = people.status.export(actor(people, "1011"), annual(people))
+    files = people.official_report.export(actor(people, "1011"), annual(people))
     assert files.docx_name == "BC-thi-dua-2026-Y.docx" and files.xlsx_name == "Phu-luc-thi-dua-2026-Y.xlsx"
     assert files.docx[:2] == b"PK" and files.xlsx[:2] == b"PK" and files.missing == 8
     with people.db.session() as session:

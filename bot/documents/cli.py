@@ -24,7 +24,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         known = ", ".join(p.code for p in services.periods.list_periods())
         print(f"Không có kỳ báo cáo {args.period!r} / no such period. Các kỳ / periods: {known}")
         return 2
-    files = services.status.export_files(period.period_id)
+    files = services.official_report.export_files(period.period_id)
     services.status.record_export(None, period.period_id)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, content in ((files.docx_name, files.docx), (files.xlsx_name, files.xlsx)):

@@ -22,7 +22,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from bot.consolidation import Consolidation, as_items
-from bot.contracts import Q_EXEMPLARS, Q_INITIATIVES
+from bot.contracts import EMULATION_TITLES, Q_EXEMPLARS, Q_INITIATIVES
 from bot.documents import narrative, vn
 from bot.documents.criteria import SELF_ASSESSMENT, QuestionLabels, answer_text
 from bot.documents.narrative import ReportInputs
@@ -264,10 +264,15 @@ class ReportWriter:
         individuals = len(self.c.commendations) - collectives
         self.para(f"Các phòng, đơn vị đề xuất khen thưởng {t.commendations} lượt tập thể, cá nhân ({collectives} "
                   f"tập thể, {individuals} cá nhân) có thành tích trong thực hiện Phong trào thi đua, gồm:")
-        for form, count in t.commendations_by_form.items():
-            names = [("tập thể " if x.target_kind == "collective" else "") + x.name
-                     for x in self.c.commendations if x.form == form]
-            self.para(f"- {vn.form_name(form)}: {count} ({'; '.join(names)}).")
+        titles = {f: n for f, n in t.commendations_by_form.items() if f in EMULATION_TITLES}
+        forms = {f: n for f, n in t.commendations_by_form.items() if f not in EMULATION_TITLES}
+        for heading, group in (("Danh hiệu thi đua", titles), ("Hình thức khen thưởng", forms)):
+            if titles and group:  # the two headings only when both kinds were proposed
+                self.para(f"{heading}:", italic=True, keep=True)
+            for form, count in group.items():
+                names = [("tập thể " if x.target_kind == "collective" else "") + x.name
+                         for x in self.c.commendations if x.form == form]
+                self.para(f"- {vn.form_name(form)}: {count} ({'; '.join(names)}).")
 
     def difficulties(self) -> None:
         self.heading("IV. KHÓ KHĂN, VƯỚNG MẮC")

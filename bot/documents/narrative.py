@@ -14,7 +14,7 @@ import re
 from bot.clock import TZ
 from bot.consolidation import Consolidation
 from bot.contracts import Q_DIFFICULTIES, Q_NEXT_PLAN, DepartmentData, EscalationState, EscalationSummary
-from bot.documents import vn
+from bot.documents import legal, vn
 from bot.documents.abbreviations import expand
 from bot.periods import PeriodKind
 from bot.i18n import N_
@@ -229,9 +229,10 @@ def _direction(c: Consolidation, _inputs: ReportInputs) -> list[str]:
 
 
 def _recommendations(c: Consolidation, _inputs: ReportInputs) -> list[str]:
+    law = legal.basis(c.period.data_to)  # the references in force at the period's end (config/legal_basis.yaml)
     lines = ["Đề nghị UBND tỉnh tiếp tục quan tâm bố trí nguồn lực đầu tư kết cấu hạ tầng khoa học và công nghệ, "
-             "hạ tầng số của tỉnh; Sở Nội vụ tiếp tục hướng dẫn công tác thi đua, khen thưởng theo Luật Thi đua, "
-             "khen thưởng năm 2022 và Nghị định số 152/2025/NĐ-CP."]
+             "hạ tầng số của tỉnh; Sở Nội vụ tiếp tục hướng dẫn công tác thi đua, khen thưởng"
+             + (f" theo {law}." if law else ".")]
     if c.totals.capital_plan and c.totals.disbursement_gap:
         lines.append("Đề nghị UBND tỉnh chỉ đạo các sở, ngành liên quan phối hợp, tạo điều kiện để Sở đẩy nhanh "
                      "tiến độ giải ngân kế hoạch vốn đầu tư công được giao.")
@@ -257,6 +258,7 @@ def outcome_text(item: EscalationSummary) -> str:
     leader = _leader(item)
     kind = item.instruction_kind or "text"
     proposal = expand(" ".join((item.office_note or "").split()))
+    proposal = re.sub(r"^(?:đề xuất|đề nghị)\s*:?\s+", "", proposal, flags=re.IGNORECASE)  # "đề xuất: đề xuất..."
     if item.instruction and kind == "agreed":
         if proposal:
             return f"{leader} đồng ý với đề xuất của Phòng Hành chính - Tổng hợp: {sentence(proposal)}"

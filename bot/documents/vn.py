@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from babel.numbers import format_decimal
 
 from bot.clock import TZ
-from bot.contracts import COMMENDATION_FORMS
+from bot.contracts import COMMENDATION_FORMS, EMULATION_TITLES
 from bot.i18n import I18n
 from bot.periods import PHASES, PeriodKind
 
@@ -29,9 +29,9 @@ SIGNER = "GIÁM ĐỐC"
 
 @cache
 def _forms() -> dict[str, str]:
-    """The plan's commendation forms (section III.2) in Vietnamese, from the shared list and catalog."""
+    """The titles of emulation and forms of commendation (plan section III.2) in Vietnamese, from the catalog."""
     vietnamese = I18n("vi").get("vi")
-    return {code: vietnamese.gettext(label) for code, label in COMMENDATION_FORMS.items()}
+    return {code: vietnamese.gettext(label) for code, label in {**EMULATION_TITLES, **COMMENDATION_FORMS}.items()}
 
 
 TARGET_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}

@@ -11,7 +11,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.contracts import (
-    COMMENDATION_FORMS, Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_DIFFICULTIES,
+    FORM_CHOICES, Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_DIFFICULTIES,
     Q_EXEMPLARS, Q_INITIATIVES, Q_PROPOSALS, Q_SAVINGS,
 )
 from bot.periods import PeriodKind
@@ -42,10 +42,10 @@ CONTRACT: dict[str, tuple[str, tuple[str, ...]]] = {
     Q_COMMENDATIONS: (QType.GROUP, ("target_kind", "name", "form", "achievement")),
 }
 # Choice fields whose option codes are fixed by the contract.
-CONTRACT_OPTIONS: dict[tuple[str, str], set[str]] = {
-    (Q_EXEMPLARS, "kind"): KINDS,
-    (Q_COMMENDATIONS, "target_kind"): KINDS,
-    (Q_COMMENDATIONS, "form"): set(COMMENDATION_FORMS),
+CONTRACT_OPTIONS: dict[tuple[str, str], tuple[frozenset[str], ...]] = {  # one of these sets, exactly
+    (Q_EXEMPLARS, "kind"): (frozenset(KINDS),),
+    (Q_COMMENDATIONS, "target_kind"): (frozenset(KINDS),),
+    (Q_COMMENDATIONS, "form"): FORM_CHOICES,  # versions 1-2, and 3 on (titles of emulation apart from forms)
 }
 
 
@@ -189,12 +189,12 @@ class _Checker:
             raise self.fail(where, f"this id is read by the consolidated report and must be of type {qtype}")
         if field_ids and tuple(f.id for f in question.fields) != field_ids:
             raise self.fail(where, f"this group's fields must be, in order: {', '.join(field_ids)}")
-        for (group_id, field_id), codes in CONTRACT_OPTIONS.items():
+        for (group_id, field_id), choices in CONTRACT_OPTIONS.items():
             if group_id == question.id:
                 found = {o.code for o in question.field_by_id(field_id).options}
-                if found != codes:
+                if found not in choices:
                     raise self.fail(where, f"field '{field_id}' must offer exactly the options "
-                                           f"{', '.join(sorted(codes))}")
+                                    + " or ".join(", ".join(sorted(codes)) for codes in choices))
 
     def derived(self, raw: Any) -> tuple[Derived, ...]:
         result = []

@@ -67,7 +67,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     status = StatusService(db, clock, periods, progress, submissions, escalations)
     org = OrgService(db, clock, settings.organization_file)
     official_report = OfficialReportService(db, clock, status, org)
-    status.inputs_source = official_report.inputs
     org.publish_office_names()  # the catalogs' {office}: the Office as the organisation data names it
     invites = InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours))
     return Services(

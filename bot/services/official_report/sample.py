@@ -2,9 +2,12 @@
 
 `python -m bot sample-report --out DIR` (and the tests) call `build_sample`: the organisation of
 config/organization.yaml, invented people, the annual report 2026 answered question by question through
-`ReportService` (six units on time, one late, one missing), difficulties in every state (an instruction by the
-Director, one by a deputy director, an answer by the Administration Office, a duplicate), and the Office's
-texts for sections I and VI. Names of people are invented.
+`ReportService` (six units on time, one late, one missing), a unit the Office added from chat with its short name
+in brackets, difficulties in every state (an instruction by the Director, a deputy director's quick "agreed" to the
+Office's proposal, an answer by the Administration Office, a duplicate, one raised with /vuongmac and written in
+the report again in other words), answers typed as people type them (a lower-case start, a document reference in
+lower case, abbreviations), the plan's number and date set from chat, and the Office's texts for sections I and
+VI. Names of people and the plan's number are invented.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ PEOPLE = [  # invented names
     ("ttud", "Đỗ Thanh Sơn", Role.UNIT_HEAD), (None, "Hoàng Văn Quang", Role.DIRECTOR),
     (None, "Lý Thị Ngọc", Role.DEPUTY_DIRECTOR),
 ]
+ADDED_UNIT = "Trung tâm Thông tin và Thống kê khoa học và công nghệ (Trung tâm TT&TK)"  # typed after /donvi them
+ADDED_HEAD = "Phan Thị Yến"
+PLAN = ("15/KH-SKHCN", "20/01/2026")  # typed after /donvi kehoach (invented)
 NONE = "Không phát sinh"
 COMMON = {"infra_policy": NONE, "digital_results": NONE, "admin_procedures": "0", "enterprises_supported": "0",
           "capital_holds": "không", "thrift_programme": "1", "thrift_programme_ref": "12/CTr-SKHCN",
@@ -54,12 +60,20 @@ ANSWERS: dict[str, dict[str, Any]] = {
              "next_plan": "Phấn đấu giải ngân 100% kế hoạch vốn; hoàn thành quyết toán dự án hoàn thành."},
     "qlkh": {"recurrent_share": "63", "digital_tasks": "4", "thrift_savings": "30 triệu", "enterprises_supported": "4",
              "digital_results": "Cập nhật 215 nhiệm vụ khoa học và công nghệ vào cơ sở dữ liệu quốc gia.",
+             # raised with /vuongmac on 11/12 too, in other words; the second difficulty is only here
+             "difficulties": "chưa bố trí kinh phí năm 2027 để bảo trì CSDL nhiệm vụ khoa học; thiếu cán bộ "
+                             "chuyên trách CĐS",
              "self_assessment": "1", "next_plan": "Đặt hàng 05 nhiệm vụ khoa học phục vụ chuyển đổi số của tỉnh."},
     "qlcn": {"recurrent_share": "60,4", "digital_tasks": "1, 4", "enterprises_supported": "9", "thrift_savings": "25 triệu",
-             "digital_results": "Hỗ trợ 09 doanh nghiệp đổi mới công nghệ, ứng dụng nền tảng số trong sản xuất.",
-             "proposals": "Đề nghị Sở tổ chức tập huấn về sở hữu trí tuệ cho doanh nghiệp."},
+             # as typed on a phone: lower-case start, abbreviations
+             "digital_results": "hỗ trợ 09 DN đổi mới công nghệ, ứng dụng nền tảng số; hướng dẫn DN nộp hồ sơ qua "
+                                "DVC trực tuyến; gửi vb đề nghị KBNN hướng dẫn thanh toán KH vốn ĐTC qua CSDL.",
+             "proposals": "đề nghị Sở tổ chức tập huấn về SHTT cho DN."},
     "qlcnganh": {"recurrent_share": "66", "admin_procedures": "9", "norms_published": "2", "thrift_savings": "18 triệu",
-                 "self_assessment": "3"},
+                 "self_assessment": "3", "thrift_programme_ref": "12/ctr-skhcn"},  # the reference in lower case
+    "tttk": {"recurrent_share": "52", "digital_tasks": "4", "thrift_savings": "12 triệu",
+             "digital_results": "Xây dựng CSDL thống kê khoa học và công nghệ của tỉnh; kết nối với CSDL quốc gia.",
+             "next_plan": "Hoàn thành điều tra thống kê khoa học và công nghệ năm 2027."},
     "chicuc": {"recurrent_share": "55,8", "capital_holds": "có", "capital_plan": "3 tỷ", "capital_disbursed": "2 tỷ 100 triệu",
                "capital_plan_ref": "27/QĐ-UBND", "admin_procedures": "6", "norms_published": "3",
                "thrift_savings": "40 triệu", "thrift_programme": "2",
@@ -70,18 +84,20 @@ ANSWERS: dict[str, dict[str, Any]] = {
              "thrift_programme_ref": "08/CTr-TTƯD", "thrift_programme_date": "20/01/2026"},
 }
 GROUPS: dict[str, dict[str, list[list[str]]]] = {
-    "hcth": {"commendations": [["1", "Phòng Hành chính - Tổng hợp", "6", "Hoàn thành xuất sắc nhiệm vụ năm 2026"]]},
+    # form numbers as questionnaire v3 lists them: 2 Tập thể lao động xuất sắc, 5 Chiến sĩ thi đua cơ sở,
+    # 12 Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh, 14 Giấy khen của Giám đốc Sở
+    "hcth": {"commendations": [["1", "Phòng Hành chính - Tổng hợp", "2", "Hoàn thành xuất sắc nhiệm vụ năm 2026"]]},
     "khtc": {"initiatives": [["Số hóa hồ sơ dự toán và thanh toán vốn", "Rút ngắn 30% thời gian thẩm định hồ sơ "
                               "thanh toán.", "Nguyễn Văn An"]],
              "exemplars": [["2", "Trương Thị Hồng", "Dẫn đầu giải ngân vốn đầu tư công của Sở."]],
-             "commendations": [["2", "Nguyễn Văn An, Trưởng phòng Kế hoạch - Tài chính", "4",
+             "commendations": [["2", "Nguyễn Văn An, Trưởng phòng Kế hoạch - Tài chính", "12",
                                 "Có sáng kiến được áp dụng toàn Sở"],
-                               ["1", "Phòng Kế hoạch - Tài chính", "6", "Hoàn thành xuất sắc nhiệm vụ năm 2026"]]},
+                               ["1", "Phòng Kế hoạch - Tài chính", "14", "Hoàn thành xuất sắc nhiệm vụ năm 2026"]]},
     "qlkh": {"initiatives": [["Quy trình điện tử xét chọn nhiệm vụ khoa học", "Giảm hồ sơ giấy, công khai tiến "
                               "độ xét chọn.", "Phạm Thị Lan"]]},
     "chicuc": {"initiatives": [["Kiểm định phương tiện đo tại chỗ cho doanh nghiệp", "Tiết kiệm chi phí vận chuyển "
                                 "cho 40 doanh nghiệp.", ""]],
-               "commendations": [["2", "Bùi Thị Hạnh, Chi cục trưởng", "6", "Hoàn thành xuất sắc nhiệm vụ"]]},
+               "commendations": [["2", "Bùi Thị Hạnh, Chi cục trưởng", "5", "Hoàn thành xuất sắc nhiệm vụ"]]},
     "ttud": {"exemplars": [["1", "Phòng Thử nghiệm", "Ứng dụng 02 quy trình thử nghiệm mới, giảm 15% chi phí."]]},
 }
 FILE = {"file_id": "DEMO-FILE-1", "file_name": "chuong-trinh-thtk-clp-2026.pdf", "mime_type": "application/pdf",
@@ -130,11 +146,15 @@ def build_sample(services: Services, clock: ManualClock) -> int:
                                            unit_id=unit.unit_id if unit else None)
         people[(unit_code, role)] = actor
     period_id = next(p.period_id for p in services.periods.list_periods() if p.code == PERIOD)
+    office = people[("hcth", Role.OFFICE)]
+    added = services.org.add_unit(office, ADDED_UNIT)  # as /donvi them ... does it
+    people[("tttk", Role.UNIT_HEAD)] = services.people.add_person(
+        full_name=ADDED_HEAD, role=Role.UNIT_HEAD, telegram_id=f"demo-{len(people) + 1}", unit_id=added.unit_id)
+    services.org.set_plan(office, *PLAN)  # as /donvi kehoach ... does it
     heads = {code: people[(code, Role.UNIT_HEAD)] for code in ANSWERS}
-    for step, code in enumerate(("hcth", "khtc", "qlkh", "qlcn", "qlcnganh", "chicuc")):
+    for step, code in enumerate(("hcth", "khtc", "qlkh", "qlcn", "qlcnganh", "chicuc", "tttk")):
         clock.set(START + timedelta(days=step, hours=step))
         _report(services, heads[code], period_id, code)
-    office = people[("hcth", Role.OFFICE)]
     director, deputy = people[(None, Role.DIRECTOR)], people[(None, Role.DEPUTY_DIRECTOR)]
     _difficulties(services, clock, people, office, director, deputy)
     clock.set(datetime(2026, 12, 22, 10, 15, tzinfo=TZ))  # after the 20/12 deadline: late
@@ -174,10 +194,11 @@ def _difficulties(services: Services, clock: ManualClock, people: dict, office: 
                                             "điều chuyển vốn trước ngày 25/12/2026.")
     lab, _ = esc.raise_item(heads["chicuc"], title="Thiếu thiết bị kiểm định phương tiện đo điện",
                             description="Chi cục chưa có thiết bị kiểm định công tơ điện 3 pha.", urgent=True)
-    esc.forward(office, lab.item_id)
+    esc.forward(office, lab.item_id, "Đề xuất bổ sung thiết bị kiểm định công tơ điện 3 pha vào danh mục mua sắm "
+                                     "năm 2027; trước mắt Chi cục phối hợp Trung tâm Ứng dụng và Dịch vụ khoa học "
+                                     "công nghệ để thực hiện kiểm định.")
     esc.assign(director, lab.item_id, deputy.person_id)
-    esc.instruct(deputy, lab.item_id, "Đồng ý bổ sung vào danh mục mua sắm năm 2027; trước mắt phối hợp Trung tâm "
-                                      "Ứng dụng và Dịch vụ khoa học công nghệ để thực hiện.")
+    esc.instruct(deputy, lab.item_id, kind="agreed")  # the quick reply "Đồng ý."
     form, _ = esc.raise_item(heads["qlcn"], title="Chưa có mẫu báo cáo kết quả chuyển đổi số",
                              description="Đề nghị hướng dẫn mẫu báo cáo kết quả chuyển đổi số của phòng.")
     esc.answer(office, form.item_id, "Sử dụng mẫu tại Phụ lục II Kế hoạch chuyển đổi số năm 2026 của Sở; Phòng "

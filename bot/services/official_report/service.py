@@ -142,8 +142,25 @@ class OfficialReportService(Service):
         return self.part(actor, period_id, part)
 
     def export(self, actor: Actor, period_id: int) -> ExportFiles:
-        """The DOCX, XLSX and their names, with the Office's texts (the status service checks the reader)."""
-        return self.status.export(actor, period_id)
+        """The DOCX, XLSX and their names for a person allowed to see the status; the audit log records it."""
+        if not can_see_status(actor):
+            raise PermissionDenied()
+        files = self.export_files(period_id, viewer=actor)
+        self.status.record_export(actor, period_id)
+        return files
+
+    def export_files(self, period_id: int, viewer: Actor | None = None) -> ExportFiles:
+        """Both documents, for the command line as well (the text is the Department's, in Vietnamese): the
+        status service gives the consolidation, this service the Office's texts; nothing calls back."""
+        from bot.documents.docx_report import build_report  # python-docx and openpyxl load only when needed
+        from bot.documents.xlsx_annex import build_annex
+
+        c = self.status.build(period_id, viewer)
+        inputs, labels, code = self.inputs(period_id), self.status.labels(), c.period.code
+        return ExportFiles(period=c.period, docx_name=f"BC-thi-dua-{code}.docx",
+                           docx=build_report(c, self.status.director_name(), labels, inputs),
+                           xlsx_name=f"Phu-luc-thi-dua-{code}.xlsx", xlsx=build_annex(c, inputs, labels),
+                           missing=len(c.missing))
 
     def _check_office(self, actor: Actor, period_id: int) -> None:
         if not actor.is_office:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import func, update
@@ -22,7 +21,6 @@ from bot.consolidation import Consolidation, consolidate
 from bot.contracts import EscalationSummary
 from bot.documents.criteria import QuestionLabels
 from bot.documents.labels import load_labels
-from bot.documents.narrative import ReportInputs
 from bot.domain import Actor, PermissionDenied, Role
 from bot.services.base import Service
 from bot.services.periods import PeriodInfo, PeriodService
@@ -85,8 +83,6 @@ class StatusService(Service):
         self.periods, self.progress, self.submissions = periods, progress, submissions
         self.escalations = escalations
         self._labels: QuestionLabels | None = None
-        # The Office's texts and signer (bot/services/official_report), wired by the composition root.
-        self.inputs_source: Callable[[int], ReportInputs] | None = None
 
     # Reading ---------------------------------------------------------------------------------------
     def check(self, actor: Actor) -> None:
@@ -134,26 +130,6 @@ class StatusService(Service):
         with self.db.session() as session:
             audit.record(session, at=self.clock.now(), actor_id=actor.person_id if actor else None,
                          action="status.export", entity="period", entity_id=period_id)
-
-    def export(self, actor: Actor, period_id: int) -> ExportFiles:
-        """The official report (DOCX) and annex (XLSX) for a person allowed to see the status."""
-        self.check(actor)
-        files = self.export_files(period_id, viewer=actor)
-        self.record_export(actor, period_id)
-        return files
-
-    def export_files(self, period_id: int, viewer: Actor | None = None) -> ExportFiles:
-        """Both documents, for the command line as well (the text is the Department's, in Vietnamese)."""
-        from bot.documents.docx_report import build_report  # python-docx and openpyxl load only when needed
-        from bot.documents.xlsx_annex import build_annex
-
-        c = self.build(period_id, viewer)
-        code = c.period.code
-        inputs = self.inputs_source(period_id) if self.inputs_source else ReportInputs(short_names=self.short_names())
-        return ExportFiles(period=c.period, docx_name=f"BC-thi-dua-{code}.docx",
-                           docx=build_report(c, self.director_name(), self.labels(), inputs),
-                           xlsx_name=f"Phu-luc-thi-dua-{code}.xlsx", xlsx=build_annex(c, inputs, self.labels()),
-                           missing=len(c.missing))
 
     def short_names(self) -> dict[int, str]:
         """Unit id -> short name (config/organization.yaml), for the chart and the documents."""

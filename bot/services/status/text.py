@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.clock import TZ
 from bot.consolidation import Consolidation
-from bot.contracts import COMMENDATION_FORMS, UNIT_STAGE_LABELS, UnitProgress, UnitStage
+from bot.contracts import COMMENDATION_FORMS, EMULATION_TITLES, UNIT_STAGE_LABELS, UnitProgress, UnitStage
 from bot.i18n import N_, Translator
 from bot.periods import period_title
 
@@ -30,7 +30,8 @@ def title_of(c: Consolidation, tr: Translator) -> str:
 
 
 def form_label(tr: Translator, code: str) -> str:
-    return tr.gettext(COMMENDATION_FORMS[code]) if code in COMMENDATION_FORMS else code
+    labels = {**EMULATION_TITLES, **COMMENDATION_FORMS}
+    return tr.gettext(labels[code]) if code in labels else code
 
 
 def unit_line(u: UnitProgress, tr: Translator) -> str:

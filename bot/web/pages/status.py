@@ -101,7 +101,7 @@ class StatusAnnex(DeskHandler):
     """The official report's XLSX annex (its sheets list every unit's submission), audited like /xuatbaocao."""
 
     async def get(self, period: str) -> None:
-        files = await self.call(self.desk.services.status.export, self.actor, path_id(period))
+        files = await self.call(self.desk.services.official_report.export, self.actor, path_id(period))
         self.set_header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(files.xlsx_name)}")
         self.finish(files.xlsx)
