@@ -29,9 +29,9 @@ async def show_requests(update: Update, context: BotContext, actor: Actor) -> No
                     "once the correction or erasure is made.")]
     buttons = []
     for r in requests:
-        row = [Button(_("No. {n}: done").format(n=r.request_id), data(Pv.DONE, r.request_id))]
+        row = [Button(_("Complete no. {n}").format(n=r.request_id), data(Pv.DONE, r.request_id))]
         if r.state == "open":
-            row.insert(0, Button(_("No. {n}: received").format(n=r.request_id), data(Pv.ACKNOWLEDGE, r.request_id)))
+            row.insert(0, Button(_("Receive no. {n}").format(n=r.request_id), data(Pv.ACKNOWLEDGE, r.request_id)))
         buttons.append(row)
     await reply(update, context, "\n".join(lines), buttons)
 
