@@ -25,24 +25,23 @@ async def show(update: Update, context: BotContext, actor: Actor) -> None:
     """The person's identifiers, what they entered (counted), their rights, and the choices."""
     tr = context.tr(actor.locale)
     _ = tr.gettext
-    data_ = context.services.privacy.summary(actor)
+    held = context.services.privacy.summary(actor)
     none = _("not linked")
     lines = [_("Personal data the assistant holds about you:"),
-             "- " + _("Full name: {name}").format(name=data_.full_name),
-             "- " + _("Role: {title}").format(title=person_title(tr, data_.role, data_.unit_name)),
-             "- " + _("Telegram account: {id}").format(id=data_.telegram_id or none),
-             "- " + _("Zalo account: {id}").format(id=data_.zalo_id or none),
+             "- " + _("Full name: {name}").format(name=held.full_name),
+             "- " + _("Role: {title}").format(title=person_title(tr, held.role, held.unit_name)),
+             "- " + _("Telegram account: {id}").format(id=held.telegram_id or none),
+             "- " + _("Zalo account: {id}").format(id=held.zalo_id or none),
              "- " + _("Language: {language}; reminders on {channel}").format(
-                 language=LANGUAGES.get(data_.locale, data_.locale),
-                 channel=CHANNELS.get(data_.preferred_channel, data_.preferred_channel)),
-             "- " + _("Registered on {day}").format(day=tr.short_date(data_.registered_at.astimezone(
-                 context.services.clock.now().tzinfo).date())),
+                 language=LANGUAGES.get(held.locale, held.locale),
+                 channel=CHANNELS.get(held.preferred_channel, held.preferred_channel)),
+             "- " + _("Registered at {time}").format(time=tr.datetime(held.registered_at)),
              "- " + _("What you entered: {answers} report answers, {versions} reports sent, {issues} difficulties "
                       "raised; {entries} entries in the activity log").format(
-                 answers=data_.answers, versions=data_.versions, issues=data_.difficulties,
-                 entries=data_.audit_entries),
+                 answers=held.answers, versions=held.versions, issues=held.difficulties,
+                 entries=held.audit_entries),
              "", rights(tr)]
-    for request in data_.open_requests:
+    for request in held.open_requests:
         lines.append(_("Your request for {kind} is being handled. {deadlines}").format(
             kind=_(KIND_LABELS[request.kind]), deadlines=deadlines_line(tr, request)))
     choices = [_("Take a copy of your data (JSON file)"), _("Ask for a correction"), _("Ask for erasure")]
