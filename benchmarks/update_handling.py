@@ -306,7 +306,7 @@ async def queue_fanout(url: str, go=None) -> int:  # noqa: ANN001
     from bot.i18n import I18n
     from bot.services import build_services
     from bot.transport.recorder import RecordingRequest
-    from handlers.reminders import queue_fan_out
+    from handlers.reminders import fan_out
     from storage.db import Database
 
     settings = Settings(_env_file=None, telegram_bot_token=TOKEN, database_url=url)
@@ -315,7 +315,7 @@ async def queue_fanout(url: str, go=None) -> int:  # noqa: ANN001
     if go is not None:
         go()
     items = services.reminders.due()
-    report = await queue_fan_out(bot, services, I18n("vi"), items)
+    report = await fan_out(bot, services, I18n("vi"), items)
     services.db.dispose()
     return report.sent
 

@@ -53,14 +53,11 @@ def startup_failure(error: Exception, redact: Redactor) -> str:
 
 
 def _services(settings: Settings):  # noqa: ANN202
-    from bot.app import prepare_database
+    from bot.app import boot_services
     from bot.clock import SystemClock
-    from bot.services import build_services
     from storage.db import Database
 
-    services = build_services(settings, Database(settings.effective_database_url), SystemClock(settings.tz))
-    prepare_database(settings, services)
-    return services
+    return boot_services(settings, Database(settings.effective_database_url), SystemClock(settings.tz))
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,22 +1,45 @@
-"""The composition root: configuration, database, services and the Telegram application, built in one place."""
+"""The composition root: services, the Application, its processors and the senders, put together in one place.
+
+`Wiring` is the one way a process is assembled: the live runtime (bot/transport/runtime.py), the simulator
+(bot/simulator/harness.py) and the tests call it, and differ only in the network they hand it (the Bot API
+request, the Zalo transports).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.channels.zalo.transport import ChannelRouter, zalo_route
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.services import Services, build_services
+from bot.transport.inbox import Inbox
+from bot.transport.policy import ChannelPolicy
+from bot.transport.recorder import RecordingRequest
+from bot.transport.sender import Sender, SendFn
+from bot.transport.telegram import CHANNEL as TELEGRAM
+from bot.transport.telegram import Processor
+from bot.transport.wiring import blocked_hook, fallback_hook, message_hook, outcome_hook
+from bot.transport.zalo import CHANNEL as ZALO
+from bot.transport.zalo import ZaloSide
 from handlers.commands import publish_default_menus
 from handlers.context import AppData, BotApp, BotContext
 from handlers.registry import register_all
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+
+def boot_services(settings: Settings, db: Database, clock: Clock, migrate: bool = True) -> Services:
+    """What a process does first: its services, on a database made ready (see prepare_database)."""
+    services = build_services(settings, db, clock)
+    prepare_database(settings, services, migrate=migrate)
+    return services
 
 
 def prepare_database(settings: Settings, services: Services, migrate: bool = True) -> None:
@@ -36,60 +59,72 @@ def build_application(
     i18n: I18n,
     *,
     request: BaseRequest | None = None,
-    rate_limiter: BaseRateLimiter | None = None,
-    live: bool = True,
 ) -> BotApp:
-    """The Telegram Application with every handler; `request` replaces the Bot API (simulator, tests)."""
+    """The Telegram Application with every handler; `request` is the Bot API it talks to (the outbox recorder live,
+    the fake Bot API in the simulator). It has no JobQueue and no rate limiter: periodic tasks run on
+    `bot_data.ticker` (stepped by `Runtime._tick` live, by hand in the simulator), and the outbox sender's budget
+    paces what leaves (bot/transport/sender.py)."""
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token or "123456:SIMULATOR")
         .context_types(ContextTypes(context=BotContext, bot_data=AppData))
         .defaults(Defaults(tzinfo=settings.tz))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
     )
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    if rate_limiter is not None:
-        builder = builder.rate_limiter(rate_limiter)
-    elif live:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    if not live:
-        builder = builder.job_queue(None)
-    app: BotApp = builder.build()
+    app: BotApp = builder.job_queue(None).build()
     app.bot_data.settings = settings
     app.bot_data.services = services
     app.bot_data.i18n = i18n
-    app.bot_data.live = live
     register_all(app)
     return app
 
 
-async def _post_init(app: BotApp) -> None:
-    """Publish the strangers' menu and start the periodic tasks (live mode only)."""
-    await publish_default_menus(app.bot, app.bot_data.commands, app.bot_data.i18n)
-    if not app.bot_data.live:
-        return
-    for task in app.bot_data.ticker.tasks:
-        async def run(_context, task=task) -> None:  # noqa: ANN001
-            await task.run()
+@dataclass
+class Wiring:
+    """How one process is put together, the same live, in the simulator and in tests; only the network differs.
 
-        app.job_queue.run_repeating(run, interval=task.every, first=10, name=task.name)
+    `zalo` is None for a Telegram-only process (no ZALO_BOT_TOKEN)."""
 
+    settings: Settings
+    services: Services
+    i18n: I18n
+    zalo: ZaloSide | None = None
 
-async def _post_shutdown(app: BotApp) -> None:
-    app.bot_data.services.db.dispose()
+    def application(self, telegram: BaseRequest) -> BotApp:
+        """An Application for one event loop. Its calls become outbox rows, a Zalo chat's for the Zalo sender; its
+        reads (getFile, getMe) go to `telegram`, or to Zalo for a Zalo chat."""
+        db = self.services.db
+        if self.zalo is None:
+            request = RecordingRequest(telegram, db, TELEGRAM)
+        else:
+            request = RecordingRequest(ChannelRouter(telegram, self.zalo.request()), db, TELEGRAM, route=zalo_route)
+        app = build_application(self.settings, self.services, self.i18n, request=request)
+        if self.zalo is not None:
+            self.zalo.add_tasks(app.bot_data.ticker)
+        return app
 
+    def processors(self, app: BotApp, inbox: Inbox, owner: str) -> list[Processor]:
+        """What claims and processes stored updates with `app`: Telegram's, then Zalo's when Zalo is set up."""
+        processors = [Processor(app, self.services.db, inbox, owner)]
+        if self.zalo is not None:
+            processors.append(Processor(app, self.services.db, inbox, owner, ZALO, self.zalo.decode))
+        return processors
 
-def build_live(settings: Settings, clock: Clock | None = None) -> BotApp:
-    """Everything for a real deployment."""
-    clock = clock or SystemClock(settings.tz)
-    db = Database(settings.effective_database_url)
-    services = build_services(settings, db, clock)
-    prepare_database(settings, services)
-    return build_application(settings, services, I18n(settings.default_locale))
+    def sender(self, channel: str, policy: ChannelPolicy, send: SendFn, owner: str) -> Sender:
+        """The outbox sender of one channel, told back into the services: who blocked the bot, how a reminder or
+        a group post ended, where a failed notification goes next, and (Telegram: the status board is edited
+        there) the id a post got."""
+        services = self.services
+        return Sender(services.db, policy, send, owner, on_blocked=blocked_hook(services, channel),
+                      on_outcome=outcome_hook(services, channel), on_failed=fallback_hook(services, channel),
+                      on_message=message_hook(services) if channel == TELEGRAM else None)
+
+    async def started(self, app: BotApp) -> None:
+        """Once per process start: the strangers' command menu."""
+        await publish_default_menus(app.bot, app.bot_data.commands, app.bot_data.i18n)
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None):  # noqa: ANN201
@@ -97,7 +132,5 @@ def build_runtime(settings: Settings, clock: Clock | None = None):  # noqa: ANN2
     from bot.transport.runtime import Runtime
 
     clock = clock or SystemClock(settings.tz)
-    db = Database(settings.effective_database_url)
-    services = build_services(settings, db, clock)
-    prepare_database(settings, services)
+    services = boot_services(settings, Database(settings.effective_database_url), clock)
     return Runtime(settings, services, I18n(settings.default_locale))

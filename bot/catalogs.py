@@ -20,6 +20,8 @@ from bot.i18n import LOCALES_DIR, SUPPORTED_LOCALES
 
 SOURCE_DIRS = ("bot", "handlers")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+# Python sources, and the desk's Jinja2 templates (bot/web/templates: `{{ _("...") }}`).
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
 
 
 def used_msgids() -> dict[str, str]:
@@ -27,7 +29,7 @@ def used_msgids() -> dict[str, str]:
     found: dict[str, str] = {}
     for folder in SOURCE_DIRS:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-            PROJECT_ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+            PROJECT_ROOT / folder, method_map=METHODS, keywords=KEYWORDS
         ):
             for msgid in message if isinstance(message, tuple) else (message,):
                 if msgid:

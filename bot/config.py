@@ -47,14 +47,13 @@ class Settings(BaseSettings):
     working_hours_start: int = 8
     working_hours_end: int = 17
     # Reminders (bot/reminders/schedule.py): working days before each unit's deadline, the deadline day itself,
-    # every N working days while overdue (0 = never), the opening notice, the Office's digest (working days
-    # before the deadline, 0 = none) and the fan-out's pace (Telegram allows about 30 messages/second).
+    # every N working days while overdue (0 = never), the opening notice and the Office's digest (working days
+    # before the deadline, 0 = none). Their pace is the sender's (SEND_RATE), as for every message.
     reminder_days_before: list[int] = [7, 3, 1]
     reminder_on_deadline_day: bool = True
     reminder_overdue_every: int = 2
     reminder_opening_notice: bool = True
     reminder_digest_days_before: int = 1
-    reminder_send_rate: float = 25.0
     # Follow-up of escalated difficulties, in working days before a reminder goes to whoever holds the item.
     escalation_office_days: int = 2
     escalation_director_days: int = 3
@@ -76,6 +75,12 @@ class Settings(BaseSettings):
     retention_outbox_days: int = 7
     retention_dialog_days: int = 30
     retention_codes_days: int = 30
+    # The desk (bot/web/): where its sign-in links point (default: WEBHOOK_URL's server, else this machine's
+    # webhook port), whether its cookie is Secure (off only for http://127.0.0.1 in development and tests), and
+    # the port of the simulator's desk on 127.0.0.1.
+    desk_base_url: str = ""
+    desk_cookie_secure: bool = True
+    desk_port: int = 8765
 
     @field_validator("default_locale")
     @classmethod
@@ -122,6 +127,17 @@ class Settings(BaseSettings):
                 "PUBLIC_BASE_URL phải là địa chỉ HTTPS (đường dẫn tải tệp cho người dùng Zalo), hoặc để trống.\n"
                 "PUBLIC_BASE_URL must be an HTTPS address (file links for Zalo users), or empty.")
         return problems
+
+    @property
+    def desk_url(self) -> str:
+        """The base of the desk's links: DESK_BASE_URL, else the webhook server's public address."""
+        base = self.desk_base_url or self.webhook_url or self.zalo_webhook_url or f"http://127.0.0.1:{self.webhook_port}"
+        return base.rstrip("/")
+
+    @property
+    def desk_enabled(self) -> bool:
+        """The live process serves the desk beside its webhooks, or on the webhook port when DESK_BASE_URL is set."""
+        return bool(self.desk_base_url or self.webhook_url or self.zalo_webhook_url)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -119,6 +119,8 @@ class EscalationSummary:
     instruction_by_role: str | None = None  # Role value of who gave the instruction (director | deputy_director)
     office_answer: str | None = None  # the Administration Office's own answer, if it gave one
     outcome_note: str | None = None
+    instruction_kind: str | None = None  # text | agreed | not_agreed | see_me (a quick reply)
+    office_note: str | None = None  # the Office's note when it forwarded the item: its proposal to the leadership
 
 
 # Commendation forms of plan section III.2, highest first; codes are stored in answers. The Vietnamese names
@@ -143,3 +145,18 @@ Q_DIFFICULTIES = "difficulties"  # text
 Q_PROPOSALS = "proposals"  # text
 Q_COMMENDATIONS = "commendations"  # group: target_kind (collective|individual), name, form (code above), achievement
 Q_NEXT_PLAN = "next_plan"  # text (questionnaire v2 on): the unit's tasks for the next period
+
+
+@dataclass(frozen=True)
+class DepartmentData:
+    """What the official report cites about the Department (config/organization.yaml `department`, and the
+    plan's number and date the Office may set from chat)."""
+
+    superior: str = "Ủy ban nhân dân tỉnh Quảng Ngãi"
+    superior_short: str = "UBND tỉnh"
+    movement: str = ("Phong trào thi đua “Đẩy mạnh phát triển kết cấu hạ tầng đồng bộ, hiện đại; "
+                     "thực hành tiết kiệm, chống lãng phí”")
+    province_plan: str = "Kế hoạch số 42/KH-UBND ngày 03/3/2023 của Ủy ban nhân dân tỉnh Quảng Ngãi"
+    plan_number: str = ""  # the Department's own plan for the movement ("15/KH-SKHCN")
+    plan_date: date | None = None
+    recipients: tuple[str, ...] = ("Sở Nội vụ;", "GĐ, các PGĐ Sở;", "Lưu: VT, HCTH.")

@@ -1,4 +1,4 @@
-"""Periodic tasks (reminders, follow-ups, status posts): JobQueue runs them live, the simulator steps them."""
+"""Periodic tasks (reminders, follow-ups, status posts): the ticker thread runs them live, the simulator steps them."""
 
 from __future__ import annotations
 

@@ -35,7 +35,6 @@ class AppData:
     services: Services
     i18n: I18n
     ticker: Ticker
-    live: bool  # False in the simulator and tests: periodic tasks are stepped by hand there
 
     def __init__(self) -> None:
         self.commands: list[CommandSpec] = []

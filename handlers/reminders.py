@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from datetime import timedelta
 
 from telegram import Bot, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Rem, data, parse
@@ -17,7 +15,7 @@ from bot.clock import TZ
 from bot.domain import Actor, Button
 from bot.i18n import N_, I18n, Translator
 from bot.periods import period_title
-from bot.reminders.fanout import FanOut, Outcome, Pacer, SendResult
+from bot.transport.results import Outcome
 from bot.reminders.items import DueReminder, FanOutReport
 from bot.reminders.messages import alert_message, notice_message, render, unit_line_text, zalo_quota_line
 from bot.reminders.refs import reminder_ref
@@ -26,8 +24,7 @@ from bot.text import fold
 from bot.config import Settings
 from bot.transport.outbox import Outbox
 from bot.transport.policy import ANSWER, BULK
-from bot.transport.recorder import RecordingRequest, priority
-from bot.transport.telegram import outcome_of
+from bot.transport.recorder import priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, markup, registered, reply
 from handlers.context import BotApp, BotContext
@@ -43,58 +40,8 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"[:48]
 
 
 # Sending ------------------------------------------------------------------------------------------------
-def telegram_sender(bot: Bot, i18n: I18n, chat_of: Callable[[DueReminder], str | None] | None = None,
-                    ) -> Callable[[DueReminder], Awaitable[SendResult]]:
-    """Send one reminder and say what happened, separating "certainly not delivered" from "may have been".
-    `chat_of` gives the chat to address (the preferred channel's; see Addressing), by default the Telegram id."""
-
-    async def send(item: DueReminder) -> SendResult:
-        out = render(i18n.get(item.recipient.locale), item)
-        chat = chat_of(item) if chat_of is not None else item.recipient.telegram_id
-        if not chat:
-            return SendResult(Outcome.UNREACHABLE, error="no chat")
-        try:
-            await bot.send_message(chat, out.text, reply_markup=markup(out.buttons))
-        except TelegramError as error:
-            return outcome_of(error)
-        return SendResult(Outcome.SENT)
-
-    return send
-
-
-def pacer_for(app: BotApp) -> Pacer:
-    """One pacer per application, shared by the periodic run and /nhacnho; the simulator never waits."""
-    pacer = getattr(app.bot_data, "reminder_pacer", None)
-    if pacer is None:
-        rate = app.bot_data.settings.reminder_send_rate if app.bot_data.live else None
-        pacer = Pacer(rate)
-        app.bot_data.reminder_pacer = pacer
-    return pacer
-
-
-def fan_out_for(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, worker: str = WORKER) -> FanOut:
-    reminders = services.reminders
-    return FanOut(claim=lambda item: reminders.claim(item, worker), finish=reminders.finish,
-                  release=reminders.release, send=telegram_sender(bot, i18n, lambda item: first_chat(services, item)),
-                  pacer=pacer)
-
-
-def first_chat(services: Services, item: DueReminder) -> str | None:
-    """The chat of the recipient's preferred channel that can take a message now."""
-    routes = services.addressing.routes(item.recipient)
-    return routes[0].chat_id if routes else None
-
-
-async def fan_out(bot: Bot, services: Services, i18n: I18n, pacer: Pacer, items: list[DueReminder],
-                  settings: Settings | None = None) -> FanOutReport:
-    """Through the outbox when the bot records its calls (always, but in a bare test), else paced right here."""
-    if isinstance(bot.request, RecordingRequest):
-        return await queue_fan_out(bot, services, i18n, items, settings=settings)
-    return await fan_out_for(bot, services, i18n, pacer).run(items)
-
-
-async def queue_fan_out(bot: Bot, services: Services, i18n: I18n, items: list[DueReminder],
-                        worker: str = WORKER, batch: int = 20, settings: Settings | None = None) -> FanOutReport:
+async def fan_out(bot: Bot, services: Services, i18n: I18n, items: list[DueReminder],
+                  worker: str = WORKER, batch: int = 20, settings: Settings | None = None) -> FanOutReport:
     """Each claim commits with its queued message (exactly once); the channel's sender sends them last in line
     (BULK priority) and reports each outcome back to the claim row (see bot.transport.wiring.outcome_hook)."""
     report = FanOutReport()
@@ -166,8 +113,8 @@ async def run_reminders(app: BotApp) -> FanOutReport | None:
     if not services.reminders.is_sending_time():
         return None
     items = services.reminders.due()
-    report = await fan_out(app.bot, services, app.bot_data.i18n, pacer_for(app), items,
-                           app.bot_data.settings) if items else None
+    report = await fan_out(app.bot, services, app.bot_data.i18n, items,
+                           settings=app.bot_data.settings) if items else None
     await send_alerts(app.bot, services, app.bot_data.i18n)
     return report
 
@@ -235,8 +182,8 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
     for period_id in period_ids:
         info = services.periods.get(period_id)
         titles.append(period_title(tr, info.kind, info.year, info.phase))
-    report = await fan_out(context.bot, services, context.bot_data.i18n, pacer_for(context.application),
-                           plan.items, context.bot_data.settings) if plan.items else FanOutReport()
+    report = await fan_out(context.bot, services, context.bot_data.i18n, plan.items,
+                           settings=context.bot_data.settings) if plan.items else FanOutReport()
     lines = [_("Reminders for \"{title}\": {sent} sent.").format(title="\", \"".join(titles), sent=report.sent)]
     if plan.already or report.lost_claims:
         lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))

@@ -19,7 +19,8 @@ from handlers.paging import list_for, page_rows
 COMMANDS = [CommandSpec("donvi", "units", N_("Units of the Department: add, rename, retire"), lambda a: a.is_office)]
 ADD, RENAME = "unit_add", "unit_rename"
 SUBCOMMANDS = {"them": "add", "add": "add", "doiten": "rename", "rename": "rename",
-               "ngung": "retire", "retire": "retire", "khoiphuc": "restore", "restore": "restore"}
+               "ngung": "retire", "retire": "retire", "khoiphuc": "restore", "restore": "restore",
+               "tat": "short", "short": "short", "kehoach": "plan", "plan": "plan"}
 
 
 def _is_office(actor: Actor) -> bool:
@@ -36,7 +37,16 @@ def unit_list_text(context: BotContext, actor: Actor, units: list[UnitInfo]) -> 
     lines.append("")
     lines.append(_("Choose a unit to rename or retire it. You can also type, for example:\n"
                    "/units add Phòng Thông tin\n/units rename qlkh Phòng Quản lý Khoa học\n/units retire qlkh"))
+    lines.append(_("The official report writes a unit in full first, then by its short name:\n"
+                   "/units short qlkh QLKH sets a short name; /units add Phòng Thông tin (PTT) adds a unit with one.\n"
+                   "/units plan 15/KH-SKHCN 20/01/2026 sets the number and date of the Department's plan."))
     return "\n".join(lines)
+
+
+def _short_text(context: BotContext, actor: Actor, unit: UnitInfo) -> str:
+    _ = context.tr(actor.locale).gettext
+    return (_("The short name of {name} is now {short}.").format(name=unit.name, short=unit.short_name)
+            if unit.short_name else _("{name} has no short name now.").format(name=unit.name))
 
 
 @registered(_is_office)
@@ -49,12 +59,22 @@ async def units_command(update: Update, context: BotContext, actor: Actor) -> No
         rest = context.args[1:]
         if action == "add" and rest:
             unit = org.add_unit(actor, " ".join(rest))
-            await reply(update, context, _("Unit added: {name}.").format(name=unit.name))
+            await reply(update, context, _("Unit added: {name}.").format(name=unit.name) +
+                        ("\n" + _short_text(context, actor, unit) if unit.short_name else ""))
             return
-        if action in ("rename", "retire", "restore") and rest:
+        if action == "plan" and rest:
+            plan = org.set_plan(actor, " ".join(rest[:-1]) or rest[0], rest[-1] if len(rest) > 1 else "")
+            await reply(update, context, _("The official report now cites Plan no. {number} of {day}.").format(
+                number=plan.plan_number, day=plan.plan_date.strftime("%d/%m/%Y") if plan.plan_date else rest[1]))
+            return
+        if action in ("rename", "retire", "restore", "short") and rest:
             unit = org.find_unit(rest[0])
             if unit is None:
                 raise NotFound(N_("No unit matches \"{word}\". Type /units to see the codes."), word=rest[0])
+            if action == "short":
+                unit = org.set_short_name(actor, unit.unit_id, " ".join(rest[1:]))
+                await reply(update, context, _short_text(context, actor, unit))
+                return
             if action == "rename" and len(rest) > 1:
                 unit = org.rename_unit(actor, unit.unit_id, " ".join(rest[1:]))
                 await reply(update, context, _("The unit is now called: {name}.").format(name=unit.name))
@@ -95,7 +115,8 @@ async def unit_pressed(update: Update, context: BotContext, actor: Actor) -> Non
     action, org, dialogs = fields[0], context.services.org, context.services.dialogs
     if action == "add":
         dialogs.set(actor.person_id, ADD)
-        await reply(update, context, _("Please type the name of the new unit (or /cancel)."))
+        await reply(update, context, _("Please type the name of the new unit, its short name in brackets if it has "
+                                       "one, for example: Phòng Thông tin (PTT) (or /cancel)."))
         return
     unit = org.get_unit(unit_id)
     if action == "menu":
@@ -127,7 +148,8 @@ async def unit_name_typed(update: Update, context: BotContext, actor: Actor, dia
     org, text = context.services.org, update.effective_message.text or ""
     if dialog.kind == ADD:
         unit = org.add_unit(actor, text)
-        message = _("Unit added: {name}.").format(name=unit.name)
+        message = _("Unit added: {name}.").format(name=unit.name) + \
+            ("\n" + _short_text(context, actor, unit) if unit.short_name else "")
     else:
         unit = org.rename_unit(actor, int(dialog.payload["unit_id"]), text)
         message = _("The unit is now called: {name}.").format(name=unit.name)

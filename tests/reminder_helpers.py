@@ -7,12 +7,8 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from bot.clock import TZ
-from storage.models import Period, Report, Unit
-
-
-def period_id(services, code: str = "2026-Y") -> int:
-    with services.db.session() as session:
-        return session.exec(select(Period.id).where(Period.code == code)).one()
+from storage.models import Report, Unit
+from tests.world import period_id
 
 
 def unit_id(services, code: str) -> int:

@@ -23,10 +23,6 @@ def person(services: Services, name: str, role: Role, unit_code: str | None, tel
                                       unit_id=unit.unit_id if unit else None)
 
 
-def period_id(services: Services, code: str) -> int:
-    return next(p.period_id for p in services.periods.list_periods() if p.code == code)
-
-
 def fill(services: Services, actor: Actor, screen: Screen, typed: dict[str, Any] | None = None,
          groups: dict[str, list[list[str]]] | None = None) -> Screen:
     """Answer every question up to the review: `typed` by question id, `groups` as entries of typed fields."""

@@ -9,7 +9,8 @@ from bot.questionnaire.model import QType
 from bot.services.reports.base import Mode
 from handlers.reports.render import render_question, render_review
 from handlers.reports.render_review import render_office_notice
-from tests.report_helpers import FILE, TYPED_DEFAULTS, period_id, person
+from tests.report_helpers import FILE, TYPED_DEFAULTS, person
+from tests.world import period_id
 
 
 def test_is_answered():

@@ -15,11 +15,12 @@ from bot.domain import Role
 from bot.glossary import ACTION_LABELS
 from bot.i18n import I18n
 from handlers.audit.sentences import SENTENCES, sentence
-from tests.report_helpers import fill, period_id, submit
+from tests.report_helpers import fill, submit
+from tests.world import period_id
+from tests.world import GIAMDOC, VANTHU
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = re.compile(r"\bperson \d|\bunit_id\b|->|→|\d{4}-\d{2}-\d{2}T|\b[a-z]+\.(?!yaml\b)[a-z_]+\b|\b[a-z]+_[a-z_]+\b")
-VANTHU, GIAMDOC = 1002, 1011
 
 
 def recorded_actions() -> set[str]:
@@ -100,6 +101,8 @@ def test_every_action_actually_recorded_reads_without_identifiers(services, cloc
     org.rename_unit(office, added.unit_id, "Phòng Thông tin và Truyền thông")
     org.retire_unit(office, added.unit_id)
     org.restore_unit(office, added.unit_id)
+    org.set_short_name(office, added.unit_id, "TT-TT")
+    org.set_plan(office, "15/KH-SKHCN", "20/01/2026")
     invite = services.invites.create(office, Role.UNIT_HEAD, added.unit_id)
     services.invites.revoke(office, invite.invite_id)
     code = services.invites.create(office, Role.DEPUTY, head.unit_id).code
@@ -168,6 +171,8 @@ def test_every_action_actually_recorded_reads_without_identifiers(services, cloc
     assert "Đỗ Văn Nghỉ" not in "\n".join(vi.values())  # the erased name is nowhere in the log
     assert "tiếp nhận đề nghị số 1 về dữ liệu cá nhân" in vi["privacy.acknowledge"]
     assert "đặt ngày 12/06/2027 là ngày làm việc (Làm bù)" in vi["calendar.set"]
+    assert "đặt tên viết tắt của Phòng Thông tin và Truyền thông là \"TT-TT\"" in vi["unit.short_name"]
+    assert "Kế hoạch số 15/KH-SKHCN ngày 20/01/2026" in vi["department.plan"]
     assert "trả lại Báo cáo 6 tháng đầu năm 2027 của Phòng Kế hoạch - Tài chính (phiên bản 2) để chỉnh sửa " \
            "(ý kiến: Bổ sung số liệu vốn)" in vi["report.returned"]
     assert "Vướng mắc số 1 của Phòng Kế hoạch - Tài chính: đồng chí Hoàng Văn Quang giao Phó Giám đốc xử lý" \

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.contracts import EscalationState as S
 
-KHTC, VANTHU, HCTH, QLKH, GIAMDOC, PGD = 1003, 1002, 1001, 1004, 1011, 1012
+from tests.world import GIAMDOC, HCTH, KHTC, PGD, QLKH, VANTHU
 
 
 def reminders_in(sent, item_id: int = 1) -> list:

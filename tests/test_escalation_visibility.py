@@ -8,10 +8,7 @@ from openpyxl import load_workbook
 
 from bot.services.escalations.core import may_see
 from tests.test_escalation_support import cast, raise_one  # noqa: F401  (fixture)
-
-
-def annual(services) -> int:  # noqa: ANN001
-    return next(p.period_id for p in services.periods.list_periods() if p.code == "2026-Y")
+from tests.world import period_id as annual
 
 
 def annex_text(xlsx: bytes) -> str:

@@ -13,17 +13,7 @@ from bot.domain import DomainError, PermissionDenied, Recipient, Role
 from bot.services.identity.codes import ALPHABET, canonical, new_code
 from bot.services.identity.service import CodeStatus, recipient_channels
 from storage.models import AuditLog, Invite, LinkCode
-
-
-def office(services):
-    unit = services.org.find_unit("hcth")
-    return services.people.add_person(full_name="Lê Văn Hòa", role=Role.OFFICE, telegram_id="1002", unit_id=unit.unit_id)
-
-
-def head(services):
-    unit = services.org.find_unit("khtc")
-    return services.people.add_person(full_name="Nguyễn Văn An", role=Role.UNIT_HEAD, telegram_id="1003",
-                                      unit_id=unit.unit_id)
+from tests.world import head, office
 
 
 def audit_actions(services):

@@ -10,11 +10,7 @@ import pytest
 
 from bot.domain import PermissionDenied, Role
 from bot.services.invites import RedeemStatus
-
-
-def office(services):
-    unit = services.org.find_unit("hcth")
-    return services.people.add_person(full_name="Lê Văn Hòa", role=Role.OFFICE, telegram_id="1002", unit_id=unit.unit_id)
+from tests.world import office
 
 
 def test_only_the_office_creates_invites(services):

@@ -81,8 +81,8 @@ def test_reference_case_attribution_and_internal_facts(sample):
     _services, _pid, files, texts, _signature = sample
     body = "\n".join(texts)
     assert "số 12/CTr-SKHCN ngày 15/01/2026" in body and "CTR-SKHCN" not in body
-    assert "Ý kiến chỉ đạo của đồng chí Giám đốc Sở: Giao Phòng Kế hoạch - Tài chính" in body
-    assert "Ý kiến chỉ đạo của đồng chí Phó Giám đốc Sở Lý Thị Ngọc: Đồng ý bổ sung" in body
+    assert "Giám đốc Sở đã chỉ đạo: Giao Phòng Kế hoạch - Tài chính" in body
+    assert "Phó Giám đốc Sở Lý Thị Ngọc đã chỉ đạo: Đồng ý bổ sung" in body
     office_answer = next(t for t in texts if "Chưa có mẫu báo cáo" in t)
     assert "Phòng Hành chính - Tổng hợp đã trả lời, hướng dẫn: Sử dụng mẫu" in office_answer
     assert "chỉ đạo" not in office_answer
@@ -92,8 +92,10 @@ def test_reference_case_attribution_and_internal_facts(sample):
     assert "Thanh tra Sở chưa gửi báo cáo" in body
     for text in OFFICE_TEXTS.values():
         assert text.split("\n")[0] in texts
-    assert "Phòng KH-TC: Phấn đấu giải ngân 100% kế hoạch vốn" in body  # section V from questionnaire v2
+    assert "Phấn đấu giải ngân 100% kế hoạch vốn" not in body  # the units' plans are in Phụ lục V
     annex = load_workbook(BytesIO(files.xlsx))
+    plans = {r[1]: r[3] for r in annex["Đề xuất, nhiệm vụ"].iter_rows(min_row=5, values_only=True)}
+    assert plans["Phòng Kế hoạch - Tài chính"].startswith("Phấn đấu giải ngân 100% kế hoạch vốn")
     assert any(FILE["file_name"] in str(c.value) for row in annex["Tài liệu minh chứng"].iter_rows() for c in row)
 
 
@@ -118,6 +120,26 @@ def test_annex_prints_on_landscape_pages(sample):
     assert status["Phòng Kế hoạch - Tài chính"][5] == "Không"
     contents = [r[2] for r in book["Khó khăn, vướng mắc"].iter_rows(min_row=5, values_only=True)]
     assert sum("Vốn đối ứng" in c for c in contents) == 1 and len(contents) == 6
+
+
+def test_every_number_cell_has_its_format_and_annexes_are_numbered_in_roman(sample):
+    _services, _pid, files, _texts, _signature = sample
+    book = load_workbook(BytesIO(files.xlsx))
+    headings = [ws["A1"].value for ws in book.worksheets]
+    assert [h.split(".")[0] for h in headings] == [f"Phụ lục {n}" for n in ("I", "II", "III", "IV", "V", "VI")]
+    money_columns, share = {3, 4, 6}, 5
+    for ws in book.worksheets:
+        for row in ws.iter_rows(min_row=5):
+            for cell in row:
+                if isinstance(cell.value, bool) or not isinstance(cell.value, (int, float)):
+                    continue
+                assert cell.number_format != "General", (ws.title, cell.coordinate)
+                if cell.column == 1 or isinstance(cell.value, int) and not (
+                        ws.title == "Chỉ tiêu" and cell.column in (*money_columns, share)):
+                    assert cell.number_format == "0", (ws.title, cell.coordinate, cell.number_format)
+    indicators = book["Chỉ tiêu"]
+    assert {indicators.cell(row=r, column=c).number_format for r in range(5, indicators.max_row + 1)
+            for c in money_columns if isinstance(indicators.cell(row=r, column=c).value, int)} == {"#,##0"}
 
 
 def test_chart_is_portrait_with_short_names(services, clock):

@@ -11,16 +11,14 @@ from bot.clock import TZ
 from bot.domain import DomainError, PermissionDenied, Role
 from bot.periods import parse_vn_date
 from storage.models import AuditLog, CalendarOverride
-from tests.reminder_helpers import period_id, unit_id
+from tests.reminder_helpers import unit_id
+from tests.world import period_id
+from tests.world import head
+from tests.world import office as world_office
 
 
 def office(services):
-    return services.people.add_person(full_name="Lê Văn Hòa", role=Role.OFFICE, telegram_id="1002")
-
-
-def head(services):
-    return services.people.add_person(full_name="Nguyễn Văn An", role=Role.UNIT_HEAD, telegram_id="1003",
-                                      unit_id=unit_id(services, "khtc"))
+    return world_office(services, unit=None)
 
 
 def audit_actions(services) -> list[str]:

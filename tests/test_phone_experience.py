@@ -17,10 +17,10 @@ from bot.i18n import I18n
 from bot.simulator.harness import ChatSimulator
 from handlers.reports.render_review import render_office_notice
 from bot.services.reports.base import Mode
-from tests.report_helpers import TYPED_DEFAULTS, fill, period_id, person, submit
+from tests.report_helpers import TYPED_DEFAULTS, fill, person, submit
+from tests.world import period_id
+from tests.world import KHTC, SIX_MONTH_OPEN
 
-KHTC = 1003
-SIX_MONTH_OPEN = datetime(2027, 6, 3, 9, 0, tzinfo=TZ)
 # Before issue 13: 30 interactions, 30 messages, 10 edits, 14,231 characters; after: 30, 28, 10, 6,970 (README).
 # Questionnaire v2 adds one question (next-period tasks, for section V of the official report): 31, 29, 10, 7,206.
 MAX_CHARACTERS = 7_500

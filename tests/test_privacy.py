@@ -14,7 +14,8 @@ from sqlmodel import SQLModel, select
 from bot.config import Settings
 from bot.domain import DomainError, PermissionDenied, Role
 from storage.models import AuditLog, LinkCode, OutboxMessage, Person, PersonErasure, PrivacyRequest, Report
-from tests.report_helpers import fill, period_id, submit
+from tests.report_helpers import fill, submit
+from tests.world import period_id
 
 CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})\b")
 LINK = re.compile(r"https://bot\.example\.vn/f/([A-Za-z0-9_-]+)/(\S+)")

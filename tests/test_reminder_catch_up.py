@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.reminder_helpers import at, period_id, run_until
+from tests.reminder_helpers import at, run_until
+from tests.world import period_id
+from tests.world import KHTC, VANTHU
 
-KHTC, VANTHU = 1003, 1002
 
 
 async def two_open_periods(sim) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from sqlalchemy import event, func
 from sqlmodel import col, select
 
 from storage.models import Person, ReminderDelivery, Unit
-from tests.reminder_helpers import period_id
+from tests.world import period_id
 
 
 def add_units(services, first: int, count: int) -> None:

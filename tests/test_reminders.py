@@ -1,5 +1,5 @@
 """Reminders end to end on the simulator: schedule over a period, silence after submission, extension,
-snooze, blocked people, restart and catch-up, two senders at once, a crash in the middle of a fan-out."""
+snooze, blocked people, restart and catch-up, two bot processes at once, a fan-out waiting in the outbox."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from bot.reminders.fanout import FanOut, Outcome, Pacer, SendResult
 from bot.simulator.harness import ChatSimulator
 from handlers.reminders import run_reminders
 from storage.models import Person, ReminderDelivery
-from tests.reminder_helpers import at, draft, period_id, run_until, submit
+from tests.reminder_helpers import at, draft, run_until, submit
+from tests.world import period_id
+from tests.world import HCTH, KHTC, QLKH, VANTHU
 
-KHTC, VANTHU, HCTH, QLKH = 1003, 1002, 1001, 1004
 
 
 def to(log, chat):
@@ -151,60 +151,6 @@ async def test_two_bot_processes_never_double(sim, settings, db, clock):
         assert await asyncio.gather(sim.tick(), other.tick()) == [[], []]
     finally:
         await other.stop()
-
-
-async def test_two_threads_with_slow_sends_never_double(sim):
-    """Two fan-outs in two threads (own event loops) over the same database and due list."""
-    sim.clock.set(at(2026, 11, 25, 8))
-    items = sim.services.reminders.due()
-    delivered: list[str] = []
-
-    async def send(item):
-        await asyncio.sleep(0.01)
-        delivered.append(item.target)
-        return SendResult(Outcome.SENT)
-
-    def run() -> None:
-        r = sim.services.reminders
-        asyncio.run(FanOut(claim=r.claim, finish=r.finish, release=r.release, send=send, pacer=Pacer(None)).run(items))
-
-    await asyncio.gather(asyncio.to_thread(run), asyncio.to_thread(run))
-    assert sorted(delivered) == sorted({i.target for i in items}) and len(delivered) == len(items)
-
-
-async def test_crash_mid_fan_out_resumes_without_doubles(sim):
-    sim.clock.set(at(2026, 11, 25, 8))
-    items = sim.services.reminders.due()
-    delivered: list[str] = []
-
-    async def dying_send(item):
-        if len(delivered) == 4:
-            raise asyncio.CancelledError  # the process is killed with this request in flight
-        delivered.append(item.target)
-        return SendResult(Outcome.SENT)
-
-    r = sim.services.reminders
-    fan = FanOut(claim=r.claim, finish=r.finish, release=r.release, send=dying_send, pacer=Pacer(None), workers=1)
-    try:
-        await fan.run(items)
-    except asyncio.CancelledError:
-        pass
-    await sim.restart()
-    sim.clock.set(at(2026, 11, 25, 8) + timedelta(minutes=5))
-    resumed = await sim.tick()  # the in-flight one is still "sending": not resent
-    sim.clock.set(at(2026, 11, 25, 10))
-    assert await sim.tick() == []  # ten minutes on it becomes "unknown", still not resent
-    received = Counter(delivered) + Counter(f"p{p}" for p in _person_ids(sim, resumed))
-    assert all(n == 1 for n in received.values()) and sum(received.values()) == len(items) - 1
-    with sim.services.db.session() as session:
-        states = Counter(session.exec(select(ReminderDelivery.state)).all())
-    assert states == {"sent": len(items) - 1, "unknown": 1}
-
-
-def _person_ids(sim, messages):
-    with sim.services.db.session() as session:
-        ids = {int(t): pid for pid, t in session.exec(select(Person.id, Person.telegram_id)).all() if t}
-    return [ids[m.chat_id] for m in messages]
 
 
 async def test_office_reminds_everyone_now_exactly_once(sim):

@@ -10,10 +10,9 @@ from sqlmodel import select
 from bot.clock import TZ
 from bot.contracts import ReportState
 from storage.models import Report, ReportVersion
-from tests.report_helpers import period_id
+from tests.world import period_id
+from tests.world import GIAMDOC, HCTH, KHTC, PHOTTUD, SIX_MONTH_OPEN, TTUD, VANTHU
 
-KHTC, VANTHU, HCTH, TTUD, PHOTTUD, GIAMDOC = 1003, 1002, 1001, 1009, 1010, 1011
-SIX_MONTH_OPEN = datetime(2027, 6, 3, 9, 0, tzinfo=TZ)  # only "Báo cáo 6 tháng đầu năm 2027" is open
 
 
 def last(sent):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.report_helpers import fill, period_id, submit
+from tests.report_helpers import fill, submit
+from tests.world import period_id
 
 
 def submitted_report(sim) -> int:

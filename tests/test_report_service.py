@@ -14,7 +14,9 @@ from bot.domain import DomainError, PermissionDenied, Role
 from bot.services import build_services
 from bot.services.reports.base import Mode
 from storage.models import AuditLog, DeadlineExtension, Report, ReportAnswer, ReportVersion
-from tests.report_helpers import FILE, fill, period_id, person, submit
+from tests.report_helpers import FILE, fill, person, submit
+from tests.world import period_id
+from tests.world import period_id as annual
 
 
 @pytest.fixture
@@ -26,10 +28,6 @@ def people(services):
         "office": person(services, "Lê Văn Hòa", Role.OFFICE, "hcth", "1002"),
         "director": person(services, "Hoàng Văn Quang", Role.DIRECTOR, None, "1011"),
     }
-
-
-def annual(services):
-    return period_id(services, "2026-Y")
 
 
 def test_every_question_type_is_stored_as_the_contract_says(services, people):

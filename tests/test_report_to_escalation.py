@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.report_helpers import fill, period_id
+from tests.report_helpers import fill
+from tests.world import period_id
 
 
 async def test_difficulties_of_a_report_become_a_tracked_item(sim):

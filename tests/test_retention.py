@@ -74,7 +74,8 @@ def test_a_year_of_use_leaves_the_tables_no_bigger_than_after_two_months(service
 
 
 def test_the_department_records_are_never_cleaned(services) -> None:
-    from tests.report_helpers import fill, period_id, submit
+    from tests.report_helpers import fill, submit
+    from tests.world import period_id
 
     head = services.people.add_person(full_name="Nguyễn Văn An", role=Role.UNIT_HEAD, telegram_id="7002",
                                       unit_id=services.org.find_unit("khtc").unit_id)

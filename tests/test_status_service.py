@@ -7,6 +7,7 @@ import pytest
 from bot.contracts import ReportState, UnitStage
 from bot.domain import PermissionDenied
 from tests.status_samples import KHTC_ANSWERS, QLKH_ANSWERS, TTUD_ANSWERS, draft, submit
+from tests.world import period_id as annual
 
 
 def actor(services, telegram_id: str):  # noqa: ANN001, ANN201
@@ -24,10 +25,6 @@ def people(services):  # noqa: ANN001, ANN201
     services.people.add_person(full_name="Hoàng Văn Quang", role=Role.DIRECTOR, telegram_id="1011")
     services.people.add_person(full_name="Lý Thị Ngọc", role=Role.DEPUTY_DIRECTOR, telegram_id="1012")
     return services
-
-
-def annual(services) -> int:  # noqa: ANN001
-    return next(p.period_id for p in services.periods.list_periods() if p.code == "2026-Y")
 
 
 def test_office_director_and_deputies_only(people):

@@ -9,14 +9,15 @@ import json
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 from sqlmodel import select
 
-from bot.app import build_application
+from bot.app import Wiring
 from bot.clock import TZ
-from bot.reminders.fanout import Outcome, SendResult
+from bot.transport.results import Outcome, SendResult
 from bot.services import build_services
 from bot.transport.inbox import Inbox
 from bot.transport.outbox import Outbox
@@ -25,8 +26,8 @@ from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import Processor
 from storage.models import InboxUpdate, OutboxMessage, Report, ReportAnswer
+from tests.world import SIX_MONTH_OPEN
 
-SIX_MONTH_OPEN = datetime(2027, 6, 3, 9, 0, tzinfo=TZ)
 HEADS = ["hcth", "khtc", "qlkh", "qlcn", "qlcnganh", "thanhtra", "chicuc", "ttud"]
 
 
@@ -43,10 +44,10 @@ def _process_in_thread(sim, owner: str, counts: Counter, ready: threading.Barrie
 
     async def main() -> None:
         services = build_services(sim.settings, sim.db, sim.clock)
-        app = build_application(sim.settings, services, sim.i18n, request=RecordingRequest(sim.api, sim.db),
-                                live=False)
+        wiring = Wiring(sim.settings, services, sim.i18n)  # a Telegram-only process
+        app = wiring.application(sim.api)
         await app.initialize()
-        processor = Processor(app, sim.db, sim.inbox, owner)
+        [processor] = wiring.processors(app, sim.inbox, owner)
         ready.wait(30)  # both processes start together
         idle = 0
         while idle < 20:
@@ -153,6 +154,19 @@ def _queue(db, rows: list[tuple[str, int]]) -> None:
                            resend=True, inbox_id=None)
 
 
+async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    """Wait for a background sender to get where `condition` says (never a fixed sleep); fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        await asyncio.sleep(0.005)
+
+
+def states_by_chat(db) -> dict[str, str]:  # noqa: ANN001
+    with db.session() as session:
+        return dict(session.exec(select(OutboxMessage.chat_key, OutboxMessage.state)).all())
+
+
 class Recorder:
     def __init__(self) -> None:
         self.sent: list[tuple[float, int, str]] = []
@@ -233,16 +247,11 @@ async def test_sender_killed_mid_call_neither_loses_nor_doubles(db):
     second = Sender(db, policy, recorder.send, "second", lease_seconds=2.0)
     stop = asyncio.Event()
     task = asyncio.create_task(second.run(stop))
-    deadline = time.monotonic() + 15
-    while not recorder.sent and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)
+    # Both rows final: the one in doubt settled as "unknown" (so it can never be picked again), the other sent.
+    await until(lambda: states_by_chat(db) == {"4001": "unknown", "4002": "sent"}, "both rows are final")
     stop.set()
     await task
     assert [chat for _t, _i, chat in recorder.sent] == ["4002"]
-    with db.session() as session:
-        states = dict(session.exec(select(OutboxMessage.chat_key, OutboxMessage.state)).all())
-    assert states == {"4001": "unknown", "4002": "sent"}
 
 
 async def test_a_429_goes_back_in_order_and_outcomes_reach_their_hooks(db):
@@ -272,10 +281,8 @@ async def test_a_429_goes_back_in_order_and_outcomes_reach_their_hooks(db):
     sender = Sender(db, policy, send, "solo", on_outcome=on_outcome)
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop))
-    deadline = time.monotonic() + 10
-    while len(calls) < 4 and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)
-    await asyncio.sleep(0.3)
+    await until(lambda: len(calls) >= 4 and len(told) >= 2 and set(states_by_chat(db).values()) == {"sent"},
+                "every row is recorded and told")
     stop.set()
     await task
     assert calls == ["0", "0", "1", "2"]  # the refused one again first: the chat's order holds
@@ -326,9 +333,7 @@ async def test_a_takeover_holds_only_the_chats_the_dead_sender_just_wrote_to(db)
     recorder = Recorder()
     stop = asyncio.Event()
     first = asyncio.create_task(Sender(db, policy, recorder.send, "one", lease_seconds=2.0).run(stop))
-    while len(recorder.sent) < 2:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.1)  # both answered and recorded
+    await until(lambda: set(states_by_chat(db).values()) == {"sent"}, "both are answered and recorded")
     first.cancel()  # the sending process dies
     died = time.monotonic()
     _queue(db, [("-100", REPLY), ("2", REPLY)])
@@ -584,9 +589,9 @@ async def test_a_stop_during_an_hour_long_quota_pause_returns_at_once(db):
                                       per_group=ZALO.per_group, window=ZALO.window), send, "solo")
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop))
-    while not refused:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.3)  # the picker is back in its loop, the channel paused for an hour
+    # The calls already under way have come back and the channel is paused for an hour: nothing more is picked.
+    await until(lambda: refused and not sender.in_flight and sender.budget.paused_until > sender.budget.now() + 3000,
+                "the channel is paused with nothing in flight")
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert len(refused) <= sender.max_in_flight < 40  # only calls already under way when the 429 came

@@ -32,14 +32,13 @@ from bot.simulator.zalo_fake import ZaloFakeApi, zalo_id
 from bot.transport.outbox import Outbox
 from bot.transport.policy import TELEGRAM, ZALO
 from bot.transport.recorder import RecordingRequest
-from bot.transport.sender import Sender
 from bot.transport.telegram import telegram_send
-from bot.transport.wiring import blocked_hook, fallback_hook, outcome_hook
 from bot.transport.zalo import outcome_of, zalo_send
 from handlers.common import deliver_with
-from handlers.reminders import queue_fan_out, send_notices, zalo_usage
+from handlers.reminders import fan_out, send_notices, zalo_usage
 from storage.models import ChannelAddress, DeliveryNotice, OutboxMessage, Person, ReminderDelivery, Unit
-from tests.reminder_helpers import at, period_id
+from tests.reminder_helpers import at
+from tests.world import period_id
 
 TG_TOKEN = "123456:delivery-test"
 OPENING = at(2026, 11, 25, 9)  # the annual period's opening reminders are due this morning
@@ -97,11 +96,9 @@ class Channels:
         self.api = ZaloBotApi(ZALO_TOKEN, "https://zalo.test", transport=self.zalo.transport())
         self.request = ZaloRequest(self.api, ChannelAddressService(sim.db, sim.clock), MenuService(sim.db, sim.clock),
                                    sim.i18n)
-        self.telegram = Sender(sim.db, TELEGRAM, telegram_send(self.tg_bot), "tg", on_blocked=blocked_hook(services),
-                               on_outcome=outcome_hook(services), on_failed=fallback_hook(services))
-        self.zalo_sender = Sender(sim.db, ZALO, zalo_send(self.request), "zalo",
-                                  on_blocked=blocked_hook(services, "zalo"),
-                                  on_outcome=outcome_hook(services, "zalo"), on_failed=fallback_hook(services, "zalo"))
+        # The senders as live (bot.app.Wiring), over real HTTP to the stand-ins.
+        self.telegram = sim.wiring.sender("telegram", TELEGRAM, telegram_send(self.tg_bot), "tg")
+        self.zalo_sender = sim.wiring.sender("zalo", ZALO, zalo_send(self.request), "zalo")
         # The bot the handlers and the fan-out use: every call becomes an outbox row.
         self.bot = Bot(TG_TOKEN, request=RecordingRequest(sim.api, sim.db, route=zalo_route), get_updates_request=sim.api)
         await self.bot.initialize()
@@ -173,7 +170,7 @@ async def test_fan_out_to_a_mix_reaches_each_person_once_on_the_preferred_channe
         items = sim.services.reminders.due()
         mine = [i for i in items if i.person_id in people]
         assert len(mine) == len(people)  # Zalo-only people are reminded too, not counted unreachable
-        report = await queue_fan_out(channels.bot, sim.services, sim.i18n, items)
+        report = await fan_out(channels.bot, sim.services, sim.i18n, items)
         assert report.unreachable == 0
         office = sim.services.people.actor_for("telegram", "1002")
         unreachable = {n for p in sim.services.reminders.pending(office) for n in p.unreachable}
@@ -198,7 +195,7 @@ async def test_quota_running_out_mid_fan_out_hands_over_to_telegram_and_tells_th
     zalo = ZaloFakeApi(monthly_quota=5, rate_per_second=ZALO.hard_limit)
     people = add_people(sim, zalo)
     async with Channels(sim, telegram_server, zalo) as channels:
-        await queue_fan_out(channels.bot, sim.services, sim.i18n, sim.services.reminders.due())
+        await fan_out(channels.bot, sim.services, sim.i18n, sim.services.reminders.due())
         await channels.send_all()
         assert channels.zalo_sender.budget.paused_until > time.monotonic() + 3000  # Zalo waits, no retry now
         assert channels.zalo_sender.rate_limited >= 1
@@ -206,7 +203,7 @@ async def test_quota_running_out_mid_fan_out_hands_over_to_telegram_and_tells_th
         office = sim.services.people.actor_for("telegram", "1002")
         plan = sim.services.reminders.manual(office, [period_id(sim.services)], "later", force=True)
         zalo_calls = len(zalo.calls)
-        again = await queue_fan_out(channels.bot, sim.services, sim.i18n, plan.items)
+        again = await fan_out(channels.bot, sim.services, sim.i18n, plan.items)
         await channels.send_all()
         assert len(zalo.calls) == zalo_calls and again.unreachable == len([p for p in people.values() if not p[1]])
     telegram, on_zalo = received(channels)
@@ -256,7 +253,7 @@ async def test_the_bots_own_monthly_quota_stops_zalo_and_hands_the_rest_over(sim
     people = add_people(sim, zalo, n=4)
     async with Channels(sim, telegram_server, zalo) as channels:
         channels.zalo_sender.policy = replace(ZALO, monthly_quota=3)
-        await queue_fan_out(channels.bot, sim.services, sim.i18n, sim.services.reminders.due())
+        await fan_out(channels.bot, sim.services, sim.i18n, sim.services.reminders.due())
         await channels.send_all()
         assert channels.zalo_sender.rate_limited == 0 and zalo.refused[429] == 0
     telegram, on_zalo = received(channels)
@@ -282,7 +279,7 @@ async def test_telegram_block_falls_back_to_zalo_for_a_notification(sim, telegra
         recipient = sim.services.people.recipient(actor.person_id)
 
         async def forbidden(out):  # noqa: ANN001, ANN202 - Telegram: "bot was blocked by the user"
-            from bot.reminders.fanout import Outcome, SendResult
+            from bot.transport.results import Outcome, SendResult
 
             return SendResult(Outcome.BLOCKED, error="Forbidden: bot was blocked by the user")
 
@@ -365,7 +362,7 @@ async def test_a_zalo_persons_due_reminders_go_as_one_message(sim, telegram_serv
     items = bundle(scheduled + manual)
     assert len(scheduled) == len(manual) == 1 and len(items) == 1 and items[0].kind == "bundle"
     async with Channels(sim, telegram_server, zalo) as channels:
-        await queue_fan_out(channels.bot, sim.services, sim.i18n, items)
+        await fan_out(channels.bot, sim.services, sim.i18n, items)
         await channels.send_all()
     assert len(zalo.texts_to(zid)) == 1
     rows = _reminder_rows(sim)[person_id]

@@ -25,9 +25,8 @@ from bot.simulator.zalo_fake import SECRET_HEADER
 from bot.transport.zalo import file_response, tornado_routes
 from storage.models import InboxUpdate, OfficialReportText, OutboxMessage, Report, ReportVersion
 from tests.report_helpers import TYPED_DEFAULTS
+from tests.world import GIAMDOC, SIX_MONTH_OPEN, VANTHU
 
-VANTHU, GIAMDOC = 1002, 1011
-SIX_MONTH_OPEN = datetime(2027, 6, 3, 9, 0, tzinfo=TZ)  # only "Báo cáo 6 tháng đầu năm 2027" is open
 CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})\b")
 LINK = re.compile(r"https://bot\.example\.vn/f/([A-Za-z0-9_-]+)/(\S+)")
 HEAD_TG = 9500

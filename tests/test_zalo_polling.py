@@ -52,8 +52,39 @@ async def test_failures_back_off_and_a_refused_token_stops():
 
     async with ZaloBotApi(TOKEN, "https://zalo.test", transport=httpx.MockTransport(flaky)) as api:
         with pytest.raises(ZaloUnauthorized):
-            await poll(api, handle, stop, timeout=1, max_pause=3, sleep=sleep)
+            await poll(api, handle, stop, timeout=1, max_pause=3, sleep=sleep, min_interval=0)
     assert pauses == [1.0, 2.0, 3.0]
+
+
+async def test_a_getupdates_that_answers_at_once_is_polled_a_few_times_a_second_at_most():
+    """The live API was measured answering at once with updates already handed out: a floor between calls, and a
+    longer pause when an answer held nothing new, keep the loop from spinning (it made 133-153 calls a second)."""
+    fake, now, stop = ZaloFakeApi(), [0.0], asyncio.Event()
+    replay = fake.user_update(USER, "xin chào")
+    seen: set[str] = set()
+    polls: list[float] = []
+
+    def instant(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/getUpdates"):
+            polls.append(now[0])
+            return httpx.Response(200, json={"ok": True, "result": replay})  # the same update, again and again
+        return fake.transport().handle_request(request)
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        if now[0] >= 60:
+            stop.set()
+
+    async def handle(update: dict) -> bool:
+        new = update["message"]["message_id"] not in seen
+        seen.add(update["message"]["message_id"])
+        return new
+
+    async with ZaloBotApi(TOKEN, "https://zalo.test", transport=httpx.MockTransport(instant)) as api:
+        await poll(api, handle, stop, timeout=1, sleep=sleep, clock=lambda: now[0])
+    assert [method for method, _params in fake.calls] == ["deleteWebhook"] and len(seen) == 1
+    assert 30 <= len(polls) <= 61  # one a second (nothing new each time), never 133-153 a second
+    assert all(later - earlier >= 0.3 for earlier, later in zip(polls, polls[1:]))
 
 
 async def test_webhook_deliveries_over_http_carry_the_secret_header():

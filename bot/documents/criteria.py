@@ -61,7 +61,7 @@ INFRASTRUCTURE = Section("infra", "Thi đua đẩy mạnh phát triển kết c�
 THRIFT = Section("thrift", "Thi đua thực hành tiết kiệm, chống lãng phí", ("thrift", "waste"), (
     Criterion("programme", "Xây dựng, thực hiện Chương trình thực hành tiết kiệm, chống lãng phí hằng năm và "
               "giai đoạn", ("programme", "program", "chuong_trinh")),
-    Criterion("norms", "Ban hành, công khai định mức kinh tế - kỹ thuật, tiêu chuẩn thuộc lĩnh vực KH&CN",
+    Criterion("norms", "Ban hành, công khai định mức kinh tế - kỹ thuật, tiêu chuẩn thuộc lĩnh vực khoa học và công nghệ",
               ("norm", "standard", "dinh_muc")),
     Criterion("recurrent", "Giảm dần tỷ trọng chi thường xuyên", ("recurrent", "spending_share", "chi_thuong_xuyen")),
     Criterion("funds", "Sử dụng hiệu quả kinh phí nhà nước trong mua sắm, phương tiện, thiết bị, trụ sở, "

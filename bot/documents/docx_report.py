@@ -36,6 +36,10 @@ BODY_PT = 14
 TEXT_WIDTH = Mm(210 - 30 - 15)
 LEFT_COL, RIGHT_COL = Cm(7.0), Mm(165) - Cm(7.0)
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
+PARAGRAPH_PT = 6
+# The decree's rules: under the agency's name and under the title 1/3 to 1/2 of the line they underline (here
+# also of the column or text width), under the motto as long as the motto.
+AGENCY_RULE, MOTTO_RULE, TITLE_RULE = Cm(2.8), Cm(6.0), Cm(6.5)
 
 
 class ReportWriter:
@@ -45,6 +49,7 @@ class ReportWriter:
                  inputs: ReportInputs | None = None) -> None:
         self.c, self.director, self.labels = c, director, labels
         self.inputs = inputs or ReportInputs()
+        self.mentions = narrative.Mentions(c, self.inputs)  # full name first, short name after
         self.doc = Document()
         self._section_properties = self.doc.element.body.sectPr
         self._page_and_styles()
@@ -66,7 +71,8 @@ class ReportWriter:
         fmt = normal.paragraph_format
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         fmt.first_line_indent = Cm(1)
-        fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(4), 1.0  # single spacing (the decree's minimum)
+        # Single line spacing and 6 pt between paragraphs: the decree's minimum (Phụ lục I, mục 2 điểm d).
+        fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(PARAGRAPH_PT), 1.0
         # Page numbers from the second page, centred at the top (Nghị định 30/2020, Phụ lục I, mục 9).
         section.different_first_page_header_footer = True
         header = section.header.paragraphs[0]
@@ -75,13 +81,15 @@ class ReportWriter:
         _page_field(header)
 
     def para(self, text: str = "", *, bold: bool = False, italic: bool = False, size: int | None = None,
-             align: int | None = None, indent: bool = True, container=None, after: int | None = None) -> Paragraph:  # noqa: ANN001
+             align: int | None = None, indent: bool = True, container=None, after: int | None = None,
+             keep: bool = False) -> Paragraph:  # noqa: ANN001
         if container is not None:
             p = container.add_paragraph()
             element = p._p
         else:
             element = self._body_paragraph()
             p = Paragraph(element, self.doc._body)
+            text = self.mentions(text) if text else text
         if text:
             _run(element, text, bold=bold, italic=italic, size=size)
         if align is not None:
@@ -90,6 +98,8 @@ class ReportWriter:
             p.paragraph_format.first_line_indent = Cm(0)
         if after is not None:
             p.paragraph_format.space_after = Pt(after)
+        if keep:  # a heading never ends a page: it stays with the text it introduces
+            p.paragraph_format.keep_with_next = True
         return p
 
     def _body_paragraph(self):  # noqa: ANN202
@@ -103,7 +113,11 @@ class ReportWriter:
         return element
 
     def heading(self, text: str) -> None:
-        self.para(text, bold=True, after=6)
+        self.para(text, bold=True, after=PARAGRAPH_PT, keep=True)
+
+    def label(self, text: str) -> None:
+        """A criterion's label ("a) ...") in italics, kept with its first line."""
+        self.para(text, italic=True, after=PARAGRAPH_PT, keep=True)
 
     # Parts ----------------------------------------------------------------------------------------------
     def header_block(self) -> None:
@@ -112,10 +126,10 @@ class ReportWriter:
         table.autofit = False
         left, right = _widths(table, LEFT_COL, RIGHT_COL)
         _cell_lines(self, left, [(vn.PROVINCE, False, False, 12), (vn.AGENCY, True, False, 12)])
-        _rule(self, left, Cm(2.2), LEFT_COL)
+        _rule(self, left, AGENCY_RULE, LEFT_COL)
         _cell_lines(self, left, [("Số:        " + vn.SYMBOL, False, False, 13)], space_before=6)
         _cell_lines(self, right, [(vn.NATION, True, False, 12), (vn.MOTTO, True, False, 13)])
-        _rule(self, right, Cm(6.0), RIGHT_COL)
+        _rule(self, right, MOTTO_RULE, RIGHT_COL)
         year = self.c.generated_at.year
         dateline = f"{vn.PLACE}, ngày      tháng      năm {year}"
         _cell_lines(self, right, [(dateline, False, True, 14)], space_before=6)
@@ -123,21 +137,22 @@ class ReportWriter:
             cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
 
     def title_block(self) -> None:
+        d = self.inputs.department
         self.para("", after=0)
         self.para("BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=0)
-        self.para(f"Kết quả thực hiện {vn.MOVEMENT} {vn.period_phrase(self.c.period)}", bold=True,
+        self.para(f"Kết quả thực hiện {d.movement} {vn.period_phrase(self.c.period)}", bold=True,
                   align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=0)
-        _rule(self, None, Cm(4), TEXT_WIDTH)
-        self.para(f"Thực hiện Kế hoạch số 42/KH-UBND ngày 03/3/2023 của UBND tỉnh Quảng Ngãi và Kế hoạch tổ chức "
-                  f"thực hiện {vn.MOVEMENT} của {vn.AGENCY_NAME}, trên cơ sở báo cáo của các phòng, đơn vị thuộc Sở, "
-                  f"{vn.AGENCY_NAME} báo cáo kết quả thực hiện {vn.period_phrase(self.c.period)} như sau:")
+        _rule(self, None, TITLE_RULE, TEXT_WIDTH)
+        # A report to a superior names it (Nghị định 30/2020, Phụ lục I: "Kính gửi"), centred under the title.
+        self.para(f"Kính gửi: {d.superior}.", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=12)
+        self.para(narrative.opening(self.c, self.inputs))
 
     def office_text(self, part: str) -> None:
         """The Office's text for a part, or the bot's draft: one paragraph per line, numbered lines in italics."""
         text = self.inputs.texts.get(part) or narrative.draft(part, self.c, self.inputs)
         for line in narrative.paragraphs(text):
             if re.match(r"^\d\.\s", line) and len(line) < 80:
-                self.para(line, bold=True, after=3)
+                self.para(line, bold=True, keep=True)
             else:
                 self.para(line)
 
@@ -161,13 +176,13 @@ class ReportWriter:
                 code = next((k.code for k in part.section.criteria if k.label == criterion.label), "")
                 lines = figures.get(code, []) + criterion.lines
                 done.add(code)
-                self.para(f"{next(letters)}) {criterion.label}", italic=True, after=3)
+                self.label(f"{next(letters)}) {criterion.label}")
                 for line in lines:
                     self.para(line)
             for code, lines in figures.items():
                 if lines and code not in done:
                     label = next(k.label for k in part.section.criteria if k.code == code)
-                    self.para(f"{next(letters)}) {label}", italic=True, after=3)
+                    self.label(f"{next(letters)}) {label}")
                     for line in lines:
                         self.para(line)
             if not part.criteria and not any(figures.values()):
@@ -263,8 +278,9 @@ class ReportWriter:
             self.para(f"- {line}")
 
     def closing(self) -> None:
-        self.para(f"Trên đây là báo cáo kết quả thực hiện {vn.MOVEMENT} {vn.period_phrase(self.c.period)} "
-                  f"của {vn.AGENCY_NAME}, kính báo cáo UBND tỉnh (qua Sở Nội vụ)./.")
+        d = self.inputs.department
+        self.para(f"Trên đây là báo cáo kết quả thực hiện {d.movement} {vn.period_phrase(self.c.period)} "
+                  f"của {vn.AGENCY_NAME}, kính báo cáo {d.superior_short} (qua Sở Nội vụ)./.")
         self.para("(Kèm theo Phụ lục số liệu chi tiết của các phòng, đơn vị.)", italic=True)
         table = self.doc.add_table(rows=1, cols=2)
         table.autofit = False
@@ -274,12 +290,12 @@ class ReportWriter:
         first.alignment = WD_ALIGN_PARAGRAPH.LEFT
         run = first.add_run("Nơi nhận:")
         run.bold, run.italic, run.font.size = True, True, Pt(12)
-        for line in vn.RECIPIENTS:
+        for line in ("Như trên;", *self.inputs.department.recipients):
             p = left.add_paragraph()
             p.paragraph_format.first_line_indent = Cm(0)
             p.paragraph_format.space_after = Pt(0)
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-            p.add_run(line).font.size = Pt(11)
+            p.add_run(f"- {line}").font.size = Pt(11)
         signer = self.inputs.signer
         _cell_lines(self, right, [(line, True, False, 14) for line in signer.lines])
         right.paragraphs[0]._element.getparent().remove(right.paragraphs[0]._element)
@@ -298,12 +314,7 @@ class ReportWriter:
         self.office_text(narrative.ASSESSMENT)
         self.difficulties()
         self.heading(f"V. PHƯƠNG HƯỚNG, NHIỆM VỤ {narrative.next_period_phrase(self.c).upper()}")
-        self.office_text(narrative.DIRECTION)
-        plans = narrative.unit_plans(self.c, self.inputs)
-        if plans:
-            self.para("Nhiệm vụ trọng tâm của các phòng, đơn vị:", after=3)
-            for line in plans:
-                self.para(f"- {line}")
+        self.office_text(narrative.DIRECTION)  # the Department's tasks; the units' own plans are in Phụ lục V
         self.heading("VI. ĐỀ XUẤT, KIẾN NGHỊ")
         self.office_text(narrative.RECOMMENDATIONS)
         self.closing()

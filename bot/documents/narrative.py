@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import re
+
 from bot.clock import TZ
 from bot.consolidation import Consolidation
-from bot.contracts import Q_DIFFICULTIES, Q_NEXT_PLAN, EscalationState, EscalationSummary
+from bot.contracts import Q_DIFFICULTIES, Q_NEXT_PLAN, DepartmentData, EscalationState, EscalationSummary
 from bot.documents import vn
+from bot.documents.abbreviations import expand
 from bot.periods import PeriodKind
 from bot.i18n import N_
 from bot.text import fold
@@ -54,22 +57,28 @@ class ReportInputs:
     texts: dict[str, str] = field(default_factory=dict)  # part -> text (paragraphs separated by new lines)
     signer: Signer = Signer()
     short_names: dict[int, str] = field(default_factory=dict)  # unit id -> short name from the organisation
+    department: DepartmentData = field(default_factory=DepartmentData)
 
 
 def substantive(value: Any) -> str:
-    """A free-text answer worth printing, or "" for "Không phát sinh", "Không", "0" and the like."""
+    """A free-text answer worth printing, abbreviations written out, or "" for "Không phát sinh", "Không", "0"."""
     if not isinstance(value, str):
         return ""
     text = " ".join(value.split()).strip()
     key = fold(text).strip(" .;:!")
     if key in EMPTY_ANSWERS or key.startswith(("khong phat sinh", "chua phat sinh")):
         return ""
-    return text
+    return expand(text)
+
+
+def capital(text: str) -> str:
+    """The first letter upper case ("tham mưu..." -> "Tham mưu..."); a text opening with a digit or quote as it is."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
 def sentence(text: str) -> str:
-    """Ends with one full stop."""
-    text = text.strip()
+    """Starts with a capital and ends with one full stop."""
+    text = capital(text.strip())
     return text if text.endswith((".", "!", "?", ":", "./.")) else text + "."
 
 
@@ -86,6 +95,32 @@ def short_name(c: Consolidation, inputs: ReportInputs, unit_id: int, full: str) 
         if full.startswith(prefix) and not short.startswith(prefix.strip()) and not short.startswith("TT"):
             return prefix + short
     return short
+
+
+class Mentions:
+    """Each unit in full at its first mention with the short form in brackets, as the report writes it after:
+    "Phòng Kế hoạch - Tài chính (Phòng KH-TC)". Fed the document's paragraphs in order."""
+
+    def __init__(self, c: Consolidation, inputs: ReportInputs) -> None:
+        self.pending: dict[str, tuple[str, re.Pattern[str]]] = {}
+        for unit in c.units:
+            short = short_name(c, inputs, unit.unit_id, unit.unit_name)
+            if short != unit.unit_name:
+                self.pending[short] = (unit.unit_name, re.compile(rf"(?<![\w&]){re.escape(short)}(?![\w&])"))
+
+    def __call__(self, text: str) -> str:
+        for short, (full, pattern) in list(self.pending.items()):
+            first_full, match = text.find(full), pattern.search(text)
+            if first_full < 0 and match is None:
+                continue
+            if first_full >= 0 and (match is None or first_full < match.start()):
+                end = first_full + len(full)
+                if not text[end:].lstrip().startswith(f"({short})"):
+                    text = f"{text[:end]} ({short}){text[end:]}"
+            else:
+                text = f"{text[:match.start()]}{full} ({short}){text[match.end():]}"
+            del self.pending[short]
+        return text
 
 
 def next_period_phrase(c: Consolidation) -> str:
@@ -119,11 +154,26 @@ def _leadership(c: Consolidation, inputs: ReportInputs) -> list[str]:
     ]
 
 
+def opening(c: Consolidation, inputs: ReportInputs) -> str:
+    """The first sentence: the province's plan, the Department's own plan (number and date when known), the movement."""
+    d = inputs.department
+    own = f"Kế hoạch số {d.plan_number}" if d.plan_number else "Kế hoạch"
+    if d.plan_number and d.plan_date:
+        own += f" ngày {d.plan_date.day:02d}/{d.plan_date.month:02d}/{d.plan_date.year}"
+    return (f"Thực hiện {d.province_plan} và {own} của {vn.AGENCY_NAME} về tổ chức thực hiện {d.movement}, trên cơ "
+            f"sở báo cáo của các phòng, đơn vị thuộc Sở, {vn.AGENCY_NAME} báo cáo kết quả thực hiện "
+            f"{vn.period_phrase(c.period)} như sau:")
+
+
 def reporting_facts(c: Consolidation, inputs: ReportInputs) -> str:
     """Printed after section I whoever wrote it: the data window and how many units reported."""
     p = c.period
+    sent = ", ".join(short_name(c, inputs, r.unit_id, r.unit_name) for r in c.reports)
+    # Every unit is named here, in the report's first facts: written in full with its short name in brackets once
+    # (see `Mentions`), so the rest of the report can use the short names.
     text = (f"Số liệu báo cáo được tính từ ngày {vn.short_date(p.data_from)} đến ngày {vn.short_date(p.data_to)}. "
-            f"Đến thời điểm tổng hợp, {len(c.reports)}/{c.unit_count} {UNITS} đã gửi báo cáo.")
+            f"Đến thời điểm tổng hợp, {len(c.reports)}/{c.unit_count} {UNITS} đã gửi báo cáo"
+            + (f": {sent}." if sent else "."))
     if c.missing:
         names = ", ".join(short_name(c, inputs, u.unit_id, u.unit_name) for u in c.missing)
         text += (f" {names} chưa gửi báo cáo; số liệu của {'đơn vị' if len(c.missing) == 1 else 'các đơn vị'} "
@@ -153,7 +203,7 @@ def _assessment(c: Consolidation, inputs: ReportInputs) -> list[str]:
         limits.append("việc báo cáo kết quả thực hiện ở một số phòng, đơn vị chưa bảo đảm thời hạn")
         causes.append("công tác theo dõi, đôn đốc, tổng hợp ở một số phòng, đơn vị chưa thường xuyên")
     if c.open_escalations:
-        limits.append(f"còn {len(c.open_escalations)} khó khăn, vướng mắc đang được xem xét, xử lý")
+        limits.append(f"còn {len(c.open_escalations)} khó khăn, vướng mắc của các {UNITS} cần tiếp tục được giải quyết")
     lines = ["1. Ưu điểm", sentence("; ".join(strengths))]
     lines += ["2. Hạn chế", sentence(_cap("; ".join(limits))) if limits else
               "Không có hạn chế lớn; một số nội dung của Phong trào thi đua cần tiếp tục được cụ thể hóa."]
@@ -172,6 +222,9 @@ def _direction(c: Consolidation, _inputs: ReportInputs) -> list[str]:
     if c.totals.capital_plan:
         lines.append("- Tập trung đẩy nhanh tiến độ, phấn đấu giải ngân 100% kế hoạch vốn đầu tư công được giao.")
     lines.append("- Kịp thời phát hiện, biểu dương, khen thưởng và nhân rộng các tập thể, cá nhân điển hình tiên tiến.")
+    if unit_plans(c, _inputs):
+        lines.append(f"- Chỉ đạo các {UNITS} thực hiện các nhiệm vụ trọng tâm đã đăng ký cho "
+                     f"{next_period_phrase(c)} (chi tiết tại Phụ lục V kèm theo Báo cáo này).")
     return lines
 
 
@@ -190,51 +243,106 @@ def _cap(text: str) -> str:
 
 
 # Section IV: difficulties -----------------------------------------------------------------------------------
-def escalation_text(item: EscalationSummary, unit: str) -> str:
-    """One difficulty with who answered and how; no internal workflow state."""
-    body = sentence(item.title.strip())
-    detail = item.description.strip()
-    if detail and fold(detail) != fold(item.title) and not fold(detail).startswith(fold(item.title)):
+def _leader(item: EscalationSummary) -> str:
+    if item.instruction_by_role == "deputy_director":
+        return "Phó Giám đốc Sở" + (f" {item.instruction_by}" if item.instruction_by else "")
+    return "Giám đốc Sở"
+
+
+def outcome_text(item: EscalationSummary) -> str:
+    """What the Department did about a difficulty, as a report upward says it; "" while it is only being chased.
+
+    A quick reply is written as what was agreed: the Office's proposal it answered (its note when forwarding),
+    or the unit's own request. "Please come and see me" is internal and left out."""
+    leader = _leader(item)
+    kind = item.instruction_kind or "text"
+    proposal = expand(" ".join((item.office_note or "").split()))
+    if item.instruction and kind == "agreed":
+        if proposal:
+            return f"{leader} đồng ý với đề xuất của Phòng Hành chính - Tổng hợp: {sentence(proposal)}"
+        return f"{leader} đồng ý với đề xuất của phòng, đơn vị."
+    if item.instruction and kind == "not_agreed":
+        return f"{leader} không đồng ý với đề xuất" + (f": {sentence(proposal)}" if proposal else ".")
+    if item.instruction and kind == "text":
+        return f"{leader} đã chỉ đạo: {sentence(expand(item.instruction))}"
+    if item.office_answer:
+        return f"Phòng Hành chính - Tổng hợp đã trả lời, hướng dẫn: {sentence(expand(item.office_answer))}"
+    return ""
+
+
+def escalation_body(item: EscalationSummary) -> str:
+    """The difficulty itself: its title, and its description when that says more."""
+    title, detail = expand(item.title.strip()), expand(item.description.strip())
+    body = sentence(title)
+    if detail and fold(detail) != fold(title) and not fold(detail).startswith(fold(title)):
         body = f"{body} {sentence(detail)}"  # the title names it, the description says it; case kept as typed
     elif detail:
         body = sentence(detail)
-    text = f"{unit}: {body}"
-    if item.instruction:
-        if item.instruction_by_role == "deputy_director":
-            who = "đồng chí Phó Giám đốc Sở" + (f" {item.instruction_by}" if item.instruction_by else "")
-        else:
-            who = "đồng chí Giám đốc Sở"
-        text += f" Ý kiến chỉ đạo của {who}: {sentence(item.instruction)}"
-    elif item.office_answer:
-        text += f" Phòng Hành chính - Tổng hợp đã trả lời, hướng dẫn: {sentence(item.office_answer)}"
-    if item.state == EscalationState.CLOSED:
+    return body
+
+
+def escalation_text(item: EscalationSummary, unit: str) -> str:
+    """One difficulty with what the Department did about it; no internal workflow state."""
+    text = f"{unit}: {escalation_body(item)}"
+    outcome = outcome_text(item)
+    if outcome:
+        text += f" {outcome}"
+    if item.state == EscalationState.CLOSED and item.outcome != "duplicate":
         text += " Nội dung này đã được giải quyết."
-    elif not item.instruction and not item.office_answer:
-        text += " Nội dung này đang được xem xét, giải quyết."
     return text
 
 
+_WORD = re.compile(r"\w+")
+# Words that say nothing about which difficulty it is.
+_COMMON = frozenset(fold(w) for w in ("của", "và", "các", "cho", "được", "chưa", "đã", "có", "không", "là", "với",
+                                      "trong", "theo", "để", "một", "số", "năm", "đề", "nghị", "do", "việc", "này"))
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(fold(text)) if len(w) > 1 and w not in _COMMON}
+
+
+def same_difficulty(typed: str, raised: str) -> bool:
+    """A difficulty written in the report and one raised with /vuongmac name the same thing: most of the
+    shorter one's words are in the longer one (word order, case and accents aside)."""
+    a, b = _words(typed), _words(raised)
+    if not a or not b:
+        return False
+    shared = len(a & b)
+    return shared >= 3 and shared / min(len(a), len(b)) >= 0.6
+
+
+def _pieces(text: str) -> list[str]:
+    """A typed answer split into its difficulties: one per line, bullet or ";"."""
+    parts = re.split(r"\n|;\s+|(?:^|\s)[-+•]\s+", text)
+    return [p.strip(" .;-") for p in parts if p and p.strip(" .;-")]
+
+
 def difficulty_items(c: Consolidation, inputs: ReportInputs) -> list[str]:
-    """Each substantive difficulty once: escalations first (duplicates dropped), then report texts not raised."""
-    lines, seen = [], []
+    """Each difficulty once: those raised with /vuongmac (duplicates dropped), then what the reports add.
+
+    A difficulty both raised and written in the unit's report is printed once, from the raised item, which
+    carries what the Department did about it."""
+    lines, raised = [], []
     for item in c.escalations:
         if item.outcome == "duplicate":
             continue
         unit = short_name(c, inputs, item.unit_id, item.unit_name)
         lines.append(escalation_text(item, unit))
-        seen.append((item.unit_id, fold(item.title + " " + item.description)))
+        raised.append((item.unit_id, f"{item.title} {item.description}"))
     for report in c.reports:
         text = substantive(report.answers.get(Q_DIFFICULTIES))
         if not text:
             continue
-        key = fold(text)
-        if any(unit_id == report.unit_id and (key[:60] in raised or raised[:60] in key) for unit_id, raised in seen):
-            continue  # already raised as a difficulty to the Director
-        lines.append(f"{short_name(c, inputs, report.unit_id, report.unit_name)}: {sentence(text)}")
+        own = [r for unit_id, r in raised if unit_id == report.unit_id]
+        pieces = [p for p in _pieces(text) if not any(same_difficulty(p, r) for r in own)]
+        if pieces:
+            name = short_name(c, inputs, report.unit_id, report.unit_name)
+            lines.append(f"{name}: {' '.join(sentence(p) for p in pieces)}")
     return lines
 
 
-def unit_plans(c: Consolidation, inputs: ReportInputs) -> list[str]:
-    """Each unit's tasks for the next period (questionnaire v2 on), attributed."""
-    return [f"{short_name(c, inputs, r.unit_id, r.unit_name)}: {sentence(text)}" for r in c.reports
+def unit_plans(c: Consolidation, inputs: ReportInputs) -> list[tuple[int, str, str]]:
+    """Each unit's tasks for the next period (questionnaire v2 on): (unit id, unit name, text), for the annex."""
+    return [(r.unit_id, r.unit_name, sentence(text)) for r in c.reports
             if (text := substantive(r.answers.get(Q_NEXT_PLAN)))]

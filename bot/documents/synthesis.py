@@ -7,6 +7,7 @@ answer once, attributed; document references as typed; attachments stay in the a
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +16,7 @@ from typing import Any
 from bot.consolidation import Consolidation, as_int
 from bot.contracts import SubmittedReport
 from bot.documents import vn
+from bot.documents.abbreviations import expand
 from bot.documents.criteria import AGGREGATED, SECTIONS, QuestionLabels, Section, place
 from bot.documents.narrative import UNITS, ReportInputs, sentence, short_name, substantive
 from bot.questionnaire.model import QType
@@ -58,7 +60,7 @@ class Synthesis:
 
     def label(self, question_id: str) -> str:
         found = self.labels.label(question_id) if self.labels else None
-        return found or question_id.replace("_", " ").capitalize()
+        return expand(found) if found else question_id.replace("_", " ").capitalize()
 
     def qtype(self, question_id: str) -> str:
         question = self.labels.question(question_id) if self.labels and hasattr(self.labels, "question") else None
@@ -157,29 +159,36 @@ class Synthesis:
         return [sentence(text)]
 
     def _choice(self, question_id: str, reports: list[SubmittedReport]) -> list[str]:
-        counts: dict[str, int] = {}
+        """Each option with its count; an option fewer than half the units chose names them instead."""
+        chose: dict[str, list[str]] = {}
         for report in reports:
             value = report.answers[question_id]
             for code in value if isinstance(value, list) else [value]:
-                counts[str(code)] = counts.get(str(code), 0) + 1
+                chose.setdefault(str(code), []).append(self.name(report))
+        counts = {code: len(names) for code, names in chose.items()}
         question = self.labels.question(question_id) if self.labels and hasattr(self.labels, "question") else None
         order = [o.code for o in question.options] if question else []
         ordered = sorted(counts, key=lambda code: order.index(code) if code in order else len(order))
         parts = []
         for code in ordered:
             named = (self.labels.option_label(question_id, code) if self.labels else None) or code
-            parts.append(f"{named[:1].lower() + named[1:]} ({counts[code]} {UNITS})")
+            who = ", ".join(chose[code]) if 2 * counts[code] < len(reports) else f"{counts[code]} {UNITS}"
+            parts.append(f"{named[:1].lower() + named[1:]} ({who})")
         return [f"{self.label(question_id)}: {'; '.join(parts)}."]
 
     def _docref(self, question_id: str, reports: list[SubmittedReport]) -> list[str]:
-        """Each document once, as typed ("12/CTr-SKHCN"), with its date and the units that named it."""
+        """Each document once whatever its case ("12/ctr-skhcn" is "12/CTr-SKHCN"), printed as most units typed
+        it, with its date and the units that named it."""
         date_id = REF_DATES.get(question_id)
-        documents: dict[str, list[str]] = {}
+        documents: dict[tuple[str, str], tuple[Counter[str], list[str]]] = {}
         for report in reports:
-            ref = str(report.answers[question_id]).strip()
+            ref = " ".join(str(report.answers[question_id]).split())
             day = vn.value_text(report.answers.get(date_id)) if date_id else ""
-            documents.setdefault(f"số {ref}" + (f" ngày {day}" if day else ""), []).append(self.name(report))
-        parts = [f"{document} ({', '.join(units)})" for document, units in documents.items()]
+            forms, units = documents.setdefault((ref.casefold(), day), (Counter(), []))
+            forms[ref] += 1
+            units.append(self.name(report))
+        parts = [f"số {forms.most_common(1)[0][0]}" + (f" ngày {day}" if day else "") + f" ({', '.join(units)})"
+                 for (_key, day), (forms, units) in documents.items()]
         return [f"{self.label(question_id)}: {'; '.join(parts)}."]
 
     def _date(self, question_id: str, reports: list[SubmittedReport]) -> list[str]:

@@ -17,8 +17,6 @@ from bot.periods import PHASES, PeriodKind
 if TYPE_CHECKING:  # the services package imports this module: no import cycle at run time
     from bot.services.periods import PeriodInfo
 
-MOVEMENT = ("Phong trào thi đua “Đẩy mạnh phát triển kết cấu hạ tầng đồng bộ, hiện đại; "
-            "thực hành tiết kiệm, chống lãng phí”")
 PROVINCE = "UBND TỈNH QUẢNG NGÃI"
 AGENCY = "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
 AGENCY_NAME = "Sở Khoa học và Công nghệ"
@@ -26,7 +24,6 @@ NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 SYMBOL = "/BC-SKHCN"
 PLACE = "Quảng Ngãi"
-RECIPIENTS = ("- UBND tỉnh (báo cáo);", "- Sở Nội vụ;", "- GĐ, các PGĐ Sở;", "- Lưu: VT, HCTH.")
 SIGNER = "GIÁM ĐỐC"
 
 

@@ -29,7 +29,10 @@ from bot.text import without_emoji
 
 FONT = "Times New Roman"
 SIZE = 12
-MONEY, PERCENT, DAY, MOMENT = "#,##0", "0.0", "DD/MM/YYYY", "DD/MM/YYYY HH:MM"
+# Every cell gets an explicit number format: styles were once built on one shared cell and a count inherited the
+# format of the cell before it ("###" in a narrow STT column, "6.0" for a total).
+COUNT, MONEY, PERCENT, DAY, MOMENT, TEXT = "0", "#,##0", "0.0%", "DD/MM/YYYY", "DD/MM/YYYY HH:MM", "@"
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_ROW = 4  # title, reference line, blank, header
@@ -94,17 +97,17 @@ class Sheet:
         ws.oddFooter.center.font = FONT
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
 
-    def _style(self, bold: bool, horizontal: str, fmt: str | None):  # noqa: ANN202
+    def _style(self, bold: bool, horizontal: str, fmt: str):  # noqa: ANN202
         """A cell style built once per combination: openpyxl hashes every style object it is given, which made
-        styling cell by cell dominate the time of a large annex."""
+        styling cell by cell dominate the time of a large annex. Each combination gets a cell of its own on the
+        scratch sheet, every attribute set, so nothing carries over from the previous style."""
         key = (bold, horizontal, fmt)
         if key not in self._styles:
-            scratch = self.scratch.cell(row=1, column=1)  # a cell of a sheet removed before saving
+            scratch = self.scratch.cell(row=len(self._styles) + 1, column=1)  # a sheet removed before saving
             scratch.font = Font(name=FONT, size=SIZE, bold=bold)
             scratch.border = BOX
             scratch.alignment = Alignment(wrap_text=True, vertical="center", horizontal=horizontal)
-            if fmt:
-                scratch.number_format = fmt
+            scratch.number_format = fmt
             self._styles[key] = copy(scratch._style)
         return self._styles[key]
 
@@ -124,13 +127,25 @@ class Sheet:
                                 value=without_emoji(value) if isinstance(value, str) else value)
             numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
             horizontal = "center" if center or index == 1 else ("right" if numeric else "left")
-            fmt = formats.get(index) if formats and value is not None else None
+            fmt = (formats or {}).get(index) or _default_format(value)
             cell._style = copy(self._style(bold, horizontal, fmt))
             lines = max(lines, _lines(_shown(value, fmt), self.widths[index - 1]))
         for index in range(len(values) + 1, len(self.widths) + 1):
-            self.ws.cell(row=self.row, column=index)._style = copy(self._style(False, "left", None))
+            self.ws.cell(row=self.row, column=index)._style = copy(self._style(False, "left", TEXT))
         self.ws.row_dimensions[self.row].height = LINE_HEIGHT * lines + 3
         self.row += 1
+
+
+def _share(pct: float | None) -> float | None:
+    """A percentage as the fraction a "0.0%" cell shows: 55.94 -> 0.5594 ("55.9%")."""
+    return None if pct is None else round(float(pct), 1) / 100
+
+
+def _default_format(value: Any) -> str:
+    """A whole number (STT, counts) prints as "7", a fraction with one decimal, anything else as text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return TEXT
+    return COUNT if isinstance(value, int) else "#,##0.0"
 
 
 def _shown(value: Any, fmt: str | None) -> str:
@@ -163,7 +178,7 @@ class Annex:
         self.period = vn.period_phrase(c.period)
 
     def sheet(self, title: str, heading: str, columns: list[tuple[str, int]]) -> Sheet:
-        return Sheet(self.book, title, f"Phụ lục {len(self.book.sheetnames)}. {heading}", columns, self.year,
+        return Sheet(self.book, title, f"Phụ lục {ROMAN[len(self.book.sheetnames) - 1]}. {heading}", columns, self.year,
                      self.scratch)
 
     def name(self, unit_id: int, full: str) -> str:
@@ -172,7 +187,7 @@ class Annex:
     def indicators(self) -> None:
         sheet = self.sheet("Chỉ tiêu", f"SỐ LIỆU CHỈ TIÊU CỦA CÁC PHÒNG, ĐƠN VỊ {self.period.upper()}", [
             ("STT", 6), ("Phòng, đơn vị", 34), ("Kế hoạch vốn đầu tư công được giao (đồng)", 20),
-            ("Vốn đã giải ngân (đồng)", 20), ("Tỷ lệ giải ngân (% kế hoạch)", 13), ("Kinh phí tiết kiệm (đồng)", 18),
+            ("Vốn đã giải ngân (đồng)", 20), ("Tỷ lệ giải ngân so với kế hoạch", 13), ("Kinh phí tiết kiệm (đồng)", 18),
             ("Số sáng kiến, giải pháp", 12), ("Số tập thể, cá nhân điển hình", 13), ("Số đề xuất khen thưởng", 12),
             ("Ghi chú", 22)])
         figures = {f.unit_id: f for f in self.c.figures}
@@ -183,14 +198,14 @@ class Annex:
                 sheet.append([index, unit.unit_name, None, None, None, None, None, None, None, "Chưa gửi báo cáo"])
                 continue
             pct = f.disbursement_pct
-            capital = [f.capital_plan, f.capital_disbursed, round(float(pct), 1) if pct is not None else None] \
+            capital = [f.capital_plan, f.capital_disbursed, _share(pct)] \
                 if f.holds_capital and as_int(f.capital_plan) else ["Không được giao", None, None]
             sheet.append([index, f.unit_name, *capital, f.savings, f.initiatives, f.exemplars, f.commendations, None],
                          formats=formats)
         t = self.c.totals
         pct = t.disbursement_pct
         sheet.append([None, "Tổng cộng", t.capital_plan or None, t.capital_disbursed if t.capital_plan else None,
-                      round(float(pct), 1) if pct is not None else None, t.savings, t.initiatives, t.exemplars,
+                      _share(pct), t.savings, t.initiatives, t.exemplars,
                       t.commendations, "Mục tiêu giải ngân: 100% kế hoạch"], bold=True, formats=formats)
 
     def submissions(self) -> None:
@@ -228,15 +243,8 @@ class Annex:
             if item.outcome == "duplicate":
                 continue  # each difficulty once: the original carries it
             number += 1
-            content = item.title + (f": {item.description}" if item.description and item.description != item.title
-                                    else "") + (" (khẩn)" if item.urgent else "")
-            answer = ""
-            if item.instruction:
-                who = "Phó Giám đốc" if item.instruction_by_role == "deputy_director" else "Giám đốc Sở"
-                answer = f"Ý kiến chỉ đạo của {who}" + (f" {item.instruction_by}" if item.instruction_by else "") + \
-                    f": {item.instruction}"
-            elif item.office_answer:
-                answer = f"Phòng Hành chính - Tổng hợp trả lời: {item.office_answer}"
+            content = narrative.escalation_body(item) + (" (khẩn)" if item.urgent else "")
+            answer = narrative.outcome_text(item)
             sheet.append([number, item.unit_name, content, local(item.created_at).date(),
                           escalation_state(str(item.state)), answer], formats={4: DAY})
         for line in narrative.difficulty_items(self.c, ReportInputs())[len([e for e in self.c.escalations
@@ -248,13 +256,19 @@ class Annex:
             sheet.append([None, "Không có khó khăn, vướng mắc trong kỳ.", None, None, None, None])
 
     def proposals(self) -> None:
-        sheet = self.sheet("Đề xuất của đơn vị", "ĐỀ XUẤT, KIẾN NGHỊ CỦA CÁC PHÒNG, ĐƠN VỊ VỚI LÃNH ĐẠO SỞ", [
-            ("STT", 6), ("Phòng, đơn vị", 34), ("Nội dung đề xuất, kiến nghị", 100)])
-        rows = [(r.unit_name, text) for r in self.c.reports if (text := narrative.substantive(r.answers.get(Q_PROPOSALS)))]
-        for number, (unit, text) in enumerate(rows, start=1):
-            sheet.append([number, unit, text])
+        next_period = narrative.next_period_phrase(self.c)
+        sheet = self.sheet("Đề xuất, nhiệm vụ", f"ĐỀ XUẤT, KIẾN NGHỊ VÀ NHIỆM VỤ TRỌNG TÂM {next_period.upper()} "
+                           "CỦA CÁC PHÒNG, ĐƠN VỊ", [
+            ("STT", 6), ("Phòng, đơn vị", 30), ("Đề xuất, kiến nghị với Lãnh đạo Sở", 55),
+            (f"Nhiệm vụ trọng tâm {next_period}", 55)])
+        plans = {unit_id: text for unit_id, _name, text in narrative.unit_plans(self.c, self.inputs)}
+        rows = [(r.unit_name, narrative.sentence(text) if (text := narrative.substantive(r.answers.get(Q_PROPOSALS)))
+                 else None, plans.get(r.unit_id)) for r in self.c.reports]
+        rows = [row for row in rows if row[1] or row[2]]
+        for number, (unit, proposal, plan) in enumerate(rows, start=1):
+            sheet.append([number, unit, proposal, plan])
         if not rows:
-            sheet.append([None, "Không có đề xuất, kiến nghị trong kỳ.", None])
+            sheet.append([None, "Không có đề xuất, kiến nghị và nhiệm vụ đăng ký trong kỳ.", None, None])
 
     def evidence(self) -> None:
         sheet = self.sheet("Tài liệu minh chứng", "TÀI LIỆU MINH CHỨNG DO CÁC PHÒNG, ĐƠN VỊ GỬI KÈM", [

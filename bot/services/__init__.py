@@ -9,6 +9,8 @@ from bot.calendar import WorkingCalendar
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.audit import AuditService
+from bot.services.desk import DeskAuth
+from bot.services.desk.status import DeskStatus
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
@@ -54,6 +56,8 @@ class Services:
     addressing: Addressing  # a person's chat on each channel (bot.services.identity.addressing)
     privacy: PrivacyService  # a person's own data, requests about it, erasure (docs/PRIVACY.md)
     retention: RetentionService  # the daily cleanup of what is kept only for a while
+    desk: DeskAuth  # the desk's login links and sessions (bot/services/desk)
+    desk_status: DeskStatus  # the desk's status grid
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -65,9 +69,9 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     escalations = EscalationService(db, clock, calendar, FollowUpRule.from_settings(settings))
     people = PeopleService(db, clock)
     status = StatusService(db, clock, periods, progress, submissions, escalations)
-    official_report = OfficialReportService(db, clock, status)
+    org = OrgService(db, clock, settings.organization_file)
+    official_report = OfficialReportService(db, clock, status, org)
     status.inputs_source = official_report.inputs
-    org = OrgService(db, clock)
     org.publish_office_names()  # the catalogs' {office}: the Office as the organisation data names it
     invites = InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours))
     return Services(
@@ -91,4 +95,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         addressing=Addressing(db, clock, ChannelAddressService(db, clock)),
         privacy=PrivacyService(db, clock, calendar, settings.data_dir),
         retention=RetentionService(db, clock, settings),
+        desk=DeskAuth(db, clock),
+        desk_status=DeskStatus(db, clock, status),
     )

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, func, select
 
+from bot.clock import Clock
+from bot.config import PROJECT_ROOT
+from bot.contracts import DepartmentData
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, meaningful_or_refuse
 from bot.i18n import N_, set_office_names
 from bot.services.base import Service
 from bot.text import clean_line, fold
 from storage import audit
-from storage.models import Unit
+from storage.db import Database
+from storage.models import OrgSetting, Unit
 
 NAME_MAX = 200
+SHORT_MAX = 24  # "Chi cục TĐC", "QLCN&TTCN": a short name fits a chart label
+ORGANIZATION_FILE = PROJECT_ROOT / "config" / "organization.yaml"
+PLAN_NUMBER, PLAN_DATE = "plan_number", "plan_date"  # OrgSetting keys the Office sets from chat
+# "Phòng Thông tin (PTT)": a short name typed in brackets after the unit's name.
+_BRACKETED_SHORT = re.compile(r"^(?P<name>.+?)\s*\((?P<short>[^()]{1,24})\)\s*$")
+_PLAN_NUMBER = re.compile(r"^\d{1,5}/[A-Za-zĐđ0-9&.-]+(?:-[A-Za-zĐđ0-9&.]+)*$")
+_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -53,8 +66,65 @@ def _code_from(name: str) -> str:
     return ("".join(w[0] for w in words) or "unit")[:24]
 
 
+def _valid_short(short: str) -> str:
+    short = clean_line(short)
+    if short:
+        meaningful_or_refuse(short)
+    if len(short) > SHORT_MAX:
+        raise DomainError(N_("A short name may have at most {limit} characters."), limit=SHORT_MAX)
+    return short
+
+
+def split_short_name(typed: str) -> tuple[str, str]:
+    """"Phòng Thông tin (PTT)" -> ("Phòng Thông tin", "PTT"); a name without brackets has no short name."""
+    match = _BRACKETED_SHORT.match(clean_line(typed))
+    return (match["name"], match["short"].strip()) if match else (typed, "")
+
+
+def parse_day(text: str) -> date | None:
+    """"20/01/2026" as a date (None when it is not one)."""
+    match = _DAY.match(text.strip())
+    if not match:
+        return None
+    try:
+        return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return None
+
+
+def department_from(data: dict) -> DepartmentData:
+    """The organisation file's `department` section; a missing key keeps the default."""
+    section = data.get("department") or {}
+    values: dict = {}
+    for key in ("superior", "superior_short", "movement", "province_plan", "plan_number"):
+        if isinstance(section.get(key), str) and section[key].strip():
+            values[key] = clean_line(section[key])
+    day = section.get("plan_date")
+    values["plan_date"] = day if isinstance(day, date) else parse_day(str(day or ""))
+    if isinstance(section.get("recipients"), list):
+        values["recipients"] = tuple(clean_line(str(r)) for r in section["recipients"] if str(r).strip())
+    return DepartmentData(**values)
+
+
+@lru_cache(maxsize=4)
+def _file_department(path: Path, mtime: float) -> DepartmentData:
+    return department_from(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def file_department(path: Path = ORGANIZATION_FILE) -> DepartmentData:
+    """The Department's data as the organisation file gives it (read again when the file changes)."""
+    try:
+        return _file_department(path, path.stat().st_mtime)
+    except OSError:
+        return DepartmentData()
+
+
 class OrgService(Service):
     """The unit list; every change needs the Administration Office and is audited."""
+
+    def __init__(self, db: Database, clock: Clock, organization_file: Path = ORGANIZATION_FILE) -> None:
+        super().__init__(db, clock)
+        self.organization_file = organization_file
 
     def list_units(self, include_retired: bool = False) -> list[UnitInfo]:
         with self.db.session() as session:
@@ -79,8 +149,12 @@ class OrgService(Service):
         return None
 
     def add_unit(self, actor: Actor, name: str, short_name: str = "") -> UnitInfo:
+        """A new unit; "Phòng Thông tin (PTT)" gives its short name in brackets."""
         if not actor.is_office:
             raise PermissionDenied()
+        if not short_name:
+            name, short_name = split_short_name(name)
+        short_name = _valid_short(short_name)
         name = _valid_name(name)
         now = self.clock.now()
         with self.db.session() as session:
@@ -92,7 +166,7 @@ class OrgService(Service):
                 n += 1
                 code = f"{base}{n}"
             order = (session.exec(select(func.max(Unit.sort_order))).one() or 0) + 1
-            unit = Unit(code=code, name=name, short_name=clean_line(short_name), sort_order=order, created_at=now)
+            unit = Unit(code=code, name=name, short_name=short_name, sort_order=order, created_at=now)
             session.add(unit)
             session.flush()
             audit.record(session, at=now, actor_id=actor.person_id, action="unit.add", entity="unit",
@@ -104,6 +178,42 @@ class OrgService(Service):
             raise PermissionDenied()
         name = _valid_name(name)
         return self._change(actor, unit_id, "unit.rename", name=name)
+
+    def set_short_name(self, actor: Actor, unit_id: int, short_name: str) -> UnitInfo:
+        """The short name the official report uses after a unit's first mention ("" removes it)."""
+        if not actor.is_office:
+            raise PermissionDenied()
+        return self._change(actor, unit_id, "unit.short_name", short_name=_valid_short(short_name))
+
+    def department(self) -> DepartmentData:
+        """The organisation file's data about the Department, with what the Office set from chat on top."""
+        data = file_department(self.organization_file)
+        with self.db.session() as session:
+            stored = {row.key: row.value for row in session.exec(select(OrgSetting)).all()}
+        if PLAN_NUMBER in stored:
+            data = replace(data, plan_number=stored[PLAN_NUMBER], plan_date=parse_day(stored.get(PLAN_DATE, "")))
+        return data
+
+    def set_plan(self, actor: Actor, number: str, day: str) -> DepartmentData:
+        """The Department's plan for the movement: its number ("15/KH-SKHCN") and date ("20/01/2026")."""
+        if not actor.is_office:
+            raise PermissionDenied()
+        number, when = clean_line(number).strip(" ,;"), parse_day(clean_line(day))
+        if not _PLAN_NUMBER.match(number) or len(number) > 40:
+            raise DomainError(N_("Please type the plan's number as it is written, for example 15/KH-SKHCN."))
+        if when is None or when > self.clock.today():
+            raise DomainError(N_("Please type the plan's date as day/month/year, for example 20/01/2026."))
+        now = self.clock.now()
+        with self.db.session() as session:
+            before = {row.key: row.value for row in session.exec(select(OrgSetting)).all()}
+            for key, value in ((PLAN_NUMBER, number), (PLAN_DATE, when.strftime("%d/%m/%Y"))):
+                row = session.get(OrgSetting, key) or OrgSetting(key=key, value=value, updated_at=now)
+                row.value, row.updated_by, row.updated_at = value, actor.person_id, now
+                session.add(row)
+            audit.record(session, at=now, actor_id=actor.person_id, action="department.plan", entity="department",
+                         before={k: before.get(k) for k in (PLAN_NUMBER, PLAN_DATE)},
+                         after={PLAN_NUMBER: number, PLAN_DATE: when.strftime("%d/%m/%Y")})
+        return self.department()
 
     def retire_unit(self, actor: Actor, unit_id: int) -> UnitInfo:
         if not actor.is_office:

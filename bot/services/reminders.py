@@ -1,10 +1,11 @@
 """Reminders, database side: what is due now, claiming a send exactly once, marking it, snoozes, alerts.
 
-Exactly-once protocol (see bot/reminders/fanout.py for the sending side):
+Exactly-once protocol (see handlers/reminders.fan_out and the outbox's sender for the sending side):
 - a reminder is identified by (period, target, step) and claimed by inserting its row in state "sending"
   under that unique constraint (or, for a snooze, by a conditional UPDATE pending -> sending);
-- after the channel answers, the row is marked sent / blocked / unreachable / failed; when the channel says
-  the message certainly did not leave (flood control, no connection), the claim is given back;
+- the claim commits with the queued message (the outbox); the sender retries a call that certainly did not
+  leave (flood control, no connection) and, once the channel answers, the row is marked sent / blocked /
+  unreachable / failed (bot.transport.wiring.outcome_hook);
 - a row still "sending" after IN_DOUBT_AFTER belongs to a process that died with the request in flight:
   it becomes "unknown" and is never resent (at most once: one person may miss one step, never get two).
 Catch-up: only the latest due step of the schedule is considered, so after downtime a person gets at most
@@ -21,7 +22,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, exists, or_, update
+from sqlalchemy import exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -31,7 +32,7 @@ from bot.config import Settings
 from bot.contracts import ReportState, UnitProgress
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient
 from bot.i18n import N_
-from bot.reminders.fanout import Outcome
+from bot.transport.results import Outcome
 from bot.reminders.items import AlertLine, DueReminder, PeriodRef, UnitLine, bundle
 from bot.reminders.refs import REMINDER_REF, reminder_of
 from bot.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
@@ -454,16 +455,6 @@ class ReminderService(Service):
             if row is not None:
                 rows.append(row)
         return rows
-
-    def release(self, row_id: int, item: DueReminder) -> None:
-        """The message certainly did not leave: give the claim back (a snooze waits again)."""
-        with self.db.session() as session:
-            for row in self._rows(session, item):
-                if row.not_before is not None:  # a snooze
-                    session.execute(update(ReminderDelivery).where(col(ReminderDelivery.id) == row.id)
-                                    .values(state="pending"))
-                else:
-                    session.execute(delete(ReminderDelivery).where(col(ReminderDelivery.id) == row.id))
 
     def finish(self, row_id: int, item: DueReminder | None, outcome: Outcome, error: str = "",
                channel: str | None = None, office_told: bool = False) -> None:

@@ -17,8 +17,7 @@ from pydantic import SecretStr
 from sqlmodel import func, select
 from telegram import Bot
 
-from bot.app import build_application, prepare_database
-from bot.channels.zalo.transport import ChannelRouter, zalo_route
+from bot.app import Wiring, boot_services
 from bot.clock import ManualClock
 from bot.config import PROJECT_ROOT, Settings
 from bot.domain import Role
@@ -27,13 +26,12 @@ from bot.services import Services, build_services
 from bot.simulator.fake_api import BOT_ID, FakeBotApi, SentMessage
 from bot.transport.inbox import Inbox
 from bot.transport.policy import TELEGRAM
-from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
+from bot.transport.telegram import CHANNEL as TELEGRAM_CHANNEL
 from bot.transport.telegram import Processor, inbound, telegram_send
-from bot.transport.wiring import blocked_hook, fallback_hook, message_hook, outcome_hook
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
-from bot.transport.zalo import zalo_send
-from bot.transport.zalo import ZaloSide
+from bot.channels.zalo.transport import ZaloRequest
+from bot.transport.zalo import ZaloSide, zalo_send
 from bot.simulator.zalo_fake import TOKEN as ZALO_TOKEN
 from bot.simulator.zalo_fake import ZaloFakeApi, ZaloSentMessage, zalo_id
 from handlers.context import BotApp
@@ -73,8 +71,9 @@ def _value(setting: Any) -> str:
 class ChatSimulator:
     """A whole bot on a fake Bot API; `restart()` rebuilds it on the same database, as after a crash.
 
-    Every update takes the live path: stored in the inbox, claimed, processed in one transaction whose calls
-    land in the outbox, then the outbox is drained through the sender (deterministically, without pacing).
+    The process is put together by `Wiring`, as live; only the network is fake. Every update takes the live path:
+    stored in the inbox, claimed, processed in one transaction whose calls land in the outbox, then the outbox is
+    drained through the sender (deterministically, without pacing).
     Zalo personas write through the stand-in `ZaloFakeApi`: its webhook delivery reaches the same receiver code
     as live (`ZaloSide.receive`), and the "zalo" outbox is drained through `ZaloRequest` to the stand-in.
     """
@@ -106,7 +105,8 @@ class ChatSimulator:
         self.zalo: ZaloSide | None = None
         self.zalo_processor: Processor | None = None
         self.zalo_sender: Sender | None = None
-        self._zalo_requests: list = []
+        self.wiring: Wiring | None = None
+        self._zalo_request: ZaloRequest | None = None
 
     async def start(self) -> None:
         await self._boot(migrate=self._migrate)
@@ -125,32 +125,23 @@ class ChatSimulator:
         self.zalo_api.run = f"r{last_row}-"
 
     async def _boot(self, migrate: bool = False) -> None:
-        """What a process does when it starts: its own services, the database prepared, the Application."""
-        self.services = build_services(self.settings, self.db, self.clock)
-        prepare_database(self.settings, self.services, migrate=migrate)
+        """What a process does when it starts (bot.app.Wiring, as live), on the fake Bot API and the Zalo stand-in:
+        its own services, the database prepared, the Application, the processors and the two senders."""
+        self.services = boot_services(self.settings, self.db, self.clock, migrate=migrate)
         self.zalo = ZaloSide.from_settings(self.settings, self.db, self.clock, self.i18n,
                                            transport=self.zalo_api.transport(),
                                            download=httpx.MockTransport(self._zalo_photo))
-        # As in a live worker thread: Zalo chats' calls are queued for the Zalo sender, reads go to Zalo.
-        self._zalo_requests = [self.zalo.request(), self.zalo.request()]
-        self.recording = RecordingRequest(ChannelRouter(self.api, self._zalo_requests[0]), self.db,
-                                          route=zalo_route)
-        self.app = build_application(self.settings, self.services, self.i18n, request=self.recording, live=False)
-        self.zalo.add_tasks(self.app.bot_data.ticker)
+        self.wiring = Wiring(self.settings, self.services, self.i18n, self.zalo)
+        self.app = self.wiring.application(self.api)
         await self.app.initialize()
         self._sending_bot = Bot(self.app.bot.token, request=self.api, get_updates_request=self.api)
         await self._sending_bot.initialize()
-        self.processor = Processor(self.app, self.db, self.inbox, self.owner)
-        self.zalo_processor = Processor(self.app, self.db, self.inbox, self.owner, ZALO_CHANNEL, self.zalo.decode)
-        self.sender = Sender(self.db, TELEGRAM, telegram_send(self._sending_bot), self.owner,
-                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services),
-                             on_failed=fallback_hook(self.services), on_message=message_hook(self.services))
-        self.zalo_sender = Sender(self.db, self.zalo.policy, zalo_send(self._zalo_requests[1]), self.owner,
-                                  on_blocked=blocked_hook(self.services, ZALO_CHANNEL),
-                                  on_outcome=outcome_hook(self.services, ZALO_CHANNEL),
-                                  on_failed=fallback_hook(self.services, ZALO_CHANNEL))
-        if self.app.post_init:
-            await self.app.post_init(self.app)
+        self.processor, self.zalo_processor = self.wiring.processors(self.app, self.inbox, self.owner)
+        self._zalo_request = self.zalo.request()
+        self.sender = self.wiring.sender(TELEGRAM_CHANNEL, TELEGRAM, telegram_send(self._sending_bot), self.owner)
+        self.zalo_sender = self.wiring.sender(ZALO_CHANNEL, self.zalo.policy, zalo_send(self._zalo_request),
+                                              self.owner)
+        await self.wiring.started(self.app)
         await self.drain()
 
     async def drain(self) -> int:
@@ -160,7 +151,7 @@ class ChatSimulator:
     async def _shutdown(self) -> None:
         await self.app.shutdown()
         await self._sending_bot.shutdown()
-        await self._zalo_requests[1].shutdown()  # the first one is the Application's: shut down with it
+        await self._zalo_request.shutdown()  # the sender's; the Application's own is shut down with it
 
     async def stop(self) -> None:
         if self.app is not None:
@@ -376,7 +367,7 @@ class ChatSimulator:
         return await self._feed({"callback_query": query})
 
     async def advance(self, delta: timedelta, step: timedelta = TICK) -> list[SentMessage]:
-        """Move the clock forward in steps, running the periodic tasks at each step, as the JobQueue would."""
+        """Move the clock forward in steps, running the periodic tasks at each step, as the ticker thread does live."""
         before = len(self.api.outbox)
         end = self.clock.now() + delta
         while self.clock.now() < end:

@@ -148,7 +148,7 @@ class Repl:
             return True
         if not line.startswith(":"):
             self.show(await sim.send(me, line))
-            # Live, the JobQueue runs the periodic tasks every few minutes; here they run after each action.
+            # Live, the ticker thread runs the periodic tasks every few minutes; here they run after each action.
             self.show(await sim.tick())
             return True
         command, _, rest = line[1:].partition(" ")
@@ -226,6 +226,25 @@ class Repl:
         print(f"(đồng hồ / clock: {sim.clock.now():%A %Y-%m-%d %H:%M} {sim.clock.tz.key})")
 
 
+def start_desk(sim: ChatSimulator, settings: Settings, repl: Repl):  # noqa: ANN201
+    """The desk on 127.0.0.1 (an Office member types /banlamviec and opens the printed link); None when the port
+    is taken."""
+    from bot.web.app import serve_simulator
+
+    async def show() -> None:
+        repl.show(await sim.tick())
+
+    try:
+        server = serve_simulator(sim, settings.desk_port, after=show)
+    except OSError as error:
+        print(f"(Bàn làm việc không mở được cổng {settings.desk_port} / the desk could not open port "
+              f"{settings.desk_port}: {error}; đặt DESK_PORT khác / set another DESK_PORT)")
+        return None
+    print(f"Bàn làm việc / desk: {settings.desk_base_url}/desk/ (gõ /banlamviec với vai Phòng HC-TH để nhận "
+          f"liên kết đăng nhập / type /banlamviec as an Office persona for a sign-in link)")
+    return server
+
+
 async def run_simulator(settings: Settings, fresh: bool = False, stream=None) -> None:  # noqa: ANN001
     """Start the simulator on an embedded SQLite file under the data directory."""
     db_path = settings.data_dir / "simulator.sqlite3"
@@ -235,7 +254,9 @@ async def run_simulator(settings: Settings, fresh: bool = False, stream=None) ->
     # Files for Zalo personas come as links; the REPL saves the linked file next to the others.
     settings = settings.model_copy(update={"database_url": f"sqlite:///{db_path}", "telegram_bot_token": "",
                                            "leadership_chat_id": settings.leadership_chat_id or str(SIM_GROUP_CHAT_ID),
-                                           "public_base_url": settings.public_base_url or SIM_PUBLIC_URL})
+                                           "public_base_url": settings.public_base_url or SIM_PUBLIC_URL,
+                                           "desk_base_url": f"http://127.0.0.1:{settings.desk_port}",
+                                           "desk_cookie_secure": False})
     db = Database(settings.effective_database_url)
     clock = ManualClock(datetime.now(settings.tz).replace(second=0, microsecond=0), settings.tz)
     sim = ChatSimulator(settings, db, clock, migrate=True)
@@ -246,6 +267,7 @@ async def run_simulator(settings: Settings, fresh: bool = False, stream=None) ->
     interactive = stream.isatty()
     print(HELP)
     print(f"Cơ sở dữ liệu / database: {db_path}")
+    desk = start_desk(sim, settings, repl)
     await repl.handle(":who")
     try:
         while True:
@@ -259,5 +281,7 @@ async def run_simulator(settings: Settings, fresh: bool = False, stream=None) ->
             if not await repl.handle(line):
                 break
     finally:
+        if desk is not None:
+            desk.stop()
         await sim.stop()
         db.dispose()

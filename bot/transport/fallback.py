@@ -18,7 +18,7 @@ import logging
 
 from sqlalchemy import update
 
-from bot.reminders.fanout import Outcome, SendResult
+from bot.transport.results import Outcome, SendResult
 from bot.reminders.refs import FALLBACK_MARK, reminder_of, split_ref  # noqa: F401 - reminder_of: wiring's
 from bot.services import Services
 from bot.services.identity.addressing import BLOCKED, QUOTA

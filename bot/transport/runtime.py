@@ -23,17 +23,15 @@ from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError
 from telegram.request import HTTPXRequest
 
-from bot.channels.zalo.api import ZaloUnauthorized
-from bot.channels.zalo.transport import ChannelRouter, zalo_route
+from bot.app import Wiring
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.services import Services
 from bot.transport.inbox import Inbox
+from bot.transport.keepup import ChannelHealth, OfficeAlarm, Part, keep_up
 from bot.transport.policy import TELEGRAM, ChannelPolicy
-from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from bot.transport.telegram import CHANNEL, Processor, inbound, telegram_send
-from bot.transport.wiring import blocked_hook, fallback_hook, message_hook, outcome_hook
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
 from bot.transport.zalo import ZaloSide, tornado_routes, zalo_send
 
@@ -74,6 +72,11 @@ class Runtime:
             self.zalo = ZaloSide.from_settings(self.settings, self.db, self.services.clock, self.i18n)
         self._tls: ssl.SSLContext | None = None
 
+    @property
+    def wiring(self) -> Wiring:
+        """How this process is put together (bot.app.Wiring), with the Zalo side it has now."""
+        return Wiring(self.settings, self.services, self.i18n, self.zalo)
+
     def _request(self, pool: int = 8) -> HTTPXRequest:
         # Every client shares one TLS context: each would otherwise load the CA bundle again (~40 ms of CPU at
         # start for each of the four or five clients a process makes).
@@ -87,23 +90,10 @@ class Runtime:
 
     def _build_app(self):  # noqa: ANN202
         """An Application for one thread: its bot records calls into the outbox (reads go to the network)."""
-        from bot.app import build_application
-
-        if self.zalo is None:
-            request = RecordingRequest(self._request(2), self.db, CHANNEL)
-        else:  # a Zalo chat's calls are queued for the Zalo sender, and its reads (getFile) go to Zalo
-            request = RecordingRequest(ChannelRouter(self._request(2), self.zalo.request()), self.db, CHANNEL,
-                                       route=zalo_route)
-        app = build_application(self.settings, self.services, self.i18n, request=request, live=False)
-        if self.zalo is not None:
-            self.zalo.add_tasks(app.bot_data.ticker)
-        return app
+        return self.wiring.application(self._request(2))
 
     def _processors(self, app, owner: str) -> list[Processor]:  # noqa: ANN001
-        processors = [Processor(app, self.db, self.inbox, owner)]
-        if self.zalo is not None:
-            processors.append(Processor(app, self.db, self.inbox, owner, ZALO_CHANNEL, self.zalo.decode))
-        return processors
+        return self.wiring.processors(app, self.inbox, owner)
 
     def wake_sender(self) -> None:
         if self.loop is not None:
@@ -149,8 +139,6 @@ class Runtime:
         asyncio.run(self._tick())
 
     async def _tick(self) -> None:
-        from handlers.commands import publish_default_menus
-
         # Nothing here is urgent (the tasks' first run is 10 s away): leave the CPU to the worker answering the
         # first update at start-up.
         if self.stop_flag.wait(TICKER_START_DELAY):
@@ -159,7 +147,7 @@ class Runtime:
         app = self._build_app()
         await app.initialize()
         try:
-            await publish_default_menus(app.bot, app.bot_data.commands, app.bot_data.i18n)
+            await self.wiring.started(app)
             due = {task.name: time.monotonic() + 10 for task in app.bot_data.ticker.tasks}
             # Finished updates and settled calls are deleted by the daily retention task (handlers/privacy).
             while not self.stop_flag.wait(1.0):
@@ -189,8 +177,10 @@ class Runtime:
         self.work_ready.set()
         return stored
 
-    async def poll(self, stop: asyncio.Event) -> None:
-        """getUpdates, store, and only then ask for the next offset (which confirms the stored ones)."""
+    async def poll(self, stop: asyncio.Event, health: ChannelHealth | None = None) -> None:
+        """getUpdates, store, and only then ask for the next offset (which confirms the stored ones). Any failure
+        that escapes (deleteWebhook unanswered, a refused token) is `keep_up`'s to retry."""
+        health = health or ChannelHealth(CHANNEL)
         await self.bot._post("deleteWebhook", {"drop_pending_updates": False})  # noqa: SLF001
         offset: int | None = None
         while not stop.is_set():
@@ -204,8 +194,10 @@ class Runtime:
                 continue
             except NetworkError as error:
                 log.info("getUpdates failed (%s); retrying", error)
+                await health.failed(error)
                 await asyncio.sleep(1)
                 continue
+            await health.ok()
             if updates:
                 await asyncio.to_thread(self.store, updates)
                 offset = updates[-1]["update_id"] + 1
@@ -215,18 +207,22 @@ class Runtime:
         self.work_ready.set()
         return stored
 
-    async def poll_zalo(self, stop: asyncio.Event) -> None:
-        """Zalo long polling (no ZALO_WEBHOOK_URL): one poller per bot, since Zalo hands each update out once."""
+    async def poll_zalo(self, stop: asyncio.Event, health: ChannelHealth | None = None) -> None:
+        """Zalo long polling (no ZALO_WEBHOOK_URL): one poller per bot (a second would share Zalo's updates). A
+        refused token ends it with `ZaloUnauthorized`, which `keep_up` retries after a long pause."""
         from bot.channels.zalo.polling import poll
 
-        async def handle(update: dict) -> None:
-            await asyncio.to_thread(self.store_zalo, [update])
+        health = health or ChannelHealth(ZALO_CHANNEL)
+
+        async def handle(update: dict) -> bool:
+            return bool(await asyncio.to_thread(self.store_zalo, [update]))
+
+        async def report(error: BaseException | None) -> None:
+            await (health.ok() if error is None else health.failed(error))
 
         api = self.zalo.api()
         try:
-            await poll(api, handle, stop)
-        except ZaloUnauthorized:  # logged by poll; Telegram goes on, Zalo needs a new token and a restart
-            pass
+            await poll(api, handle, stop, report=report)
         finally:
             await api.close()
 
@@ -253,62 +249,82 @@ class Runtime:
         routes: list = [(r"/telegram", Hook)] if self.settings.webhook_url else []
         if self.zalo is not None:
             routes += tornado_routes(self.zalo, self.inbox, self.work_ready.set)
-        return routes
+        from bot.web.app import live_desk_routes  # the desk (bot/web/): tornado and Jinja2 load only with it
+
+        return routes + live_desk_routes(self)
 
     async def serve_web(self, stop: asyncio.Event) -> None:
-        """One tornado server for every route; webhooks answer 200 only after the update is stored."""
+        """One tornado server for every route; webhooks answer 200 only after the update is stored. It listens
+        before any webhook is registered, and each registration is a part of its own (`register_telegram`,
+        `register_zalo`): one channel refusing never keeps the other's route, or the file links, away."""
         import tornado.web
         from tornado.httpserver import HTTPServer
 
         server = HTTPServer(tornado.web.Application(self.web_routes()))
         server.listen(self.settings.webhook_port, self.settings.webhook_listen)
-        if self.settings.webhook_url:
-            await self.bot._post("setWebhook", {  # noqa: SLF001
-                "url": self.settings.webhook_url.rstrip("/") + "/telegram",
-                "secret_token": self.settings.webhook_secret or None,
-                "max_connections": self.settings.webhook_max_connections,
-                "allowed_updates": list(Update.ALL_TYPES)})
-        if self.zalo is not None and self.zalo.webhook:
-            api = self.zalo.api()
-            try:
-                await api.set_webhook(self.zalo.webhook_url, self.settings.zalo_webhook_secret.get_secret_value())
-            finally:
-                await api.close()
         await stop.wait()
         server.stop()
+
+    async def register_telegram(self) -> None:
+        await self.bot._post("setWebhook", {  # noqa: SLF001
+            "url": self.settings.webhook_url.rstrip("/") + "/telegram",
+            "secret_token": self.settings.webhook_secret or None,
+            "max_connections": self.settings.webhook_max_connections,
+            "allowed_updates": list(Update.ALL_TYPES)})
+
+    async def register_zalo(self) -> None:
+        api = self.zalo.api()
+        try:
+            await api.set_webhook(self.zalo.webhook_url, self.settings.zalo_webhook_secret.get_secret_value())
+        finally:
+            await api.close()
 
     def needs_web(self) -> bool:
         return bool(self.web_routes())
 
-    async def run(self, webhook: bool) -> None:
+    def _telegram_sender(self) -> Sender:
+        self.sender = self.wiring.sender(CHANNEL, self.policy, telegram_send(self.bot), self.owner)
+        return self.sender
+
+    def _zalo_sender(self, request) -> Sender:  # noqa: ANN001
+        self.zalo_sender = self.wiring.sender(ZALO_CHANNEL, self.zalo.policy, zalo_send(request), self.owner)
+        return self.zalo_sender
+
+    def parts(self, webhook: bool, stop: asyncio.Event, zalo_request=None) -> list[Part]:  # noqa: ANN001
+        """Every task of the event loop, each kept up on its own (bot.transport.keepup): a failing part is retried
+        with back-off and never ends the process; a channel down for ten minutes is told to the Office once."""
+        alarm = OfficeAlarm(self.services, self.i18n)
+        telegram = ChannelHealth(CHANNEL, alarm)
+        parts = [Part("Telegram sender", lambda: self._telegram_sender().run(stop), telegram)]
+        if not webhook:
+            parts.append(Part("Telegram polling", lambda: self.poll(stop, telegram), telegram))
+        elif self.settings.webhook_url:
+            parts.append(Part("Telegram setWebhook", self.register_telegram, telegram, once=True))
+        if self.zalo is not None:
+            zalo = ChannelHealth(ZALO_CHANNEL, alarm)
+            parts.append(Part("Zalo sender", lambda: self._zalo_sender(zalo_request).run(stop), zalo))
+            if self.zalo.webhook:
+                parts.append(Part("Zalo setWebhook", self.register_zalo, zalo, once=True))
+            else:
+                parts.append(Part("Zalo polling", lambda: self.poll_zalo(stop, zalo), zalo))
+        if self.needs_web():
+            parts.append(Part("web server", lambda: self.serve_web(stop), telegram))
+        return parts
+
+    async def run(self, webhook: bool, stop: asyncio.Event | None = None) -> None:
+        """Until SIGINT/SIGTERM (or `stop`, in tests): receive, process in threads, send."""
         self.loop = asyncio.get_running_loop()
         self.bot = Bot(self.settings.telegram_bot_token, request=self._request(32),
                        get_updates_request=self._request(2), **self._bot_kwargs())
         await self.bot.initialize()
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            self.loop.add_signal_handler(sig, stop.set)
-        self.sender = Sender(self.db, self.policy, telegram_send(self.bot), self.owner,
-                             on_blocked=blocked_hook(self.services), on_outcome=outcome_hook(self.services),
-                             on_failed=fallback_hook(self.services), on_message=message_hook(self.services))
-        tasks = [self.sender.run(stop)]
-        zalo_request = None
-        if self.zalo is not None:
-            zalo_request = self.zalo.request()
-            self.zalo_sender = Sender(self.db, self.zalo.policy, zalo_send(zalo_request), self.owner,
-                                      on_blocked=blocked_hook(self.services, ZALO_CHANNEL),
-                                      on_outcome=outcome_hook(self.services, ZALO_CHANNEL),
-                                      on_failed=fallback_hook(self.services, ZALO_CHANNEL))
-            tasks.append(self.zalo_sender.run(stop))
-            if not self.zalo.webhook:
-                tasks.append(self.poll_zalo(stop))
+        if stop is None:
+            stop = asyncio.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.loop.add_signal_handler(sig, stop.set)
+        zalo_request = self.zalo.request() if self.zalo is not None else None
         self.start_threads()
-        if not webhook:
-            tasks.append(self.poll(stop))
-        if self.needs_web():
-            tasks.append(self.serve_web(stop))
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*(keep_up(part, stop) for part in self.parts(webhook, stop, zalo_request)))
         finally:
             self.stop_flag.set()
             self.work_ready.set()

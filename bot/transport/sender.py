@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.reminders.fanout import Outcome, SendResult
+from bot.transport.results import Outcome, SendResult
 from bot.transport.outbox import FAILED, SENT, UNKNOWN, Outbox, Outgoing
 from bot.transport.policy import BULK, NOTIFY, ChannelPolicy
 from storage.db import Database

@@ -13,7 +13,7 @@ import httpx
 from telegram import Bot, InputFile, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.reminders.fanout import Outcome, SendResult
+from bot.transport.results import Outcome, SendResult
 from bot.transport.inbox import Claimed, Inbox, InboundUpdate
 from bot.transport.outbox import Outgoing
 from bot.transport.recorder import Capture, capturing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.reminders.fanout import Outcome
+from bot.transport.results import Outcome
 from bot.services import Services
 from bot.transport.fallback import FallBack, reminder_of
 

@@ -28,7 +28,7 @@ from bot.channels.zalo.webhook import accept
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import I18n
-from bot.reminders.fanout import Outcome, SendResult
+from bot.transport.results import Outcome, SendResult
 from bot.services.channels import ChannelAddressService, MenuService
 from bot.transport.inbox import Claimed, Inbox, InboundUpdate
 from bot.transport.outbox import Outbox, Outgoing

@@ -34,6 +34,8 @@ SENTENCES = {
     "unit.rename": N_("{who} renamed the unit {old} to {unit}"),
     "unit.retire": N_("{who} retired the unit {unit}"),
     "unit.restore": N_("{who} restored the unit {unit}"),
+    "unit.short_name": N_("{who} set the short name of the unit {unit} to \"{short}\""),
+    "department.plan": N_("{who} set the Department's plan for the movement to no. {plan_number} of {plan_date}"),
     "unit.load": N_("{who} loaded the list of units from {file} ({added} added, {updated} updated, "
                     "{retired} retired)"),
     "period.open": N_("{who} opened the {period}"),
@@ -105,6 +107,8 @@ def describe(tr: Translator, entry: AuditEntry) -> str:
     facts["question"] = "; ".join(pick_text(q, tr.locale) for q in names.get("questions", [])) or _("a question")
     facts.update({k: values.get(k, 0) for k in ("added", "updated", "retired")})
     facts["file"] = values.get("file", "")
+    facts["short"] = (entry.after or {}).get("short_name", "")
+    facts.update({k: (entry.after or {}).get(k, "") for k in ("plan_number", "plan_date")})
     facts["channel"] = _channel(entry)
     part = PART_LABELS.get(values.get("part", ""))
     facts["part"] = _(part) if part else values.get("part", "")

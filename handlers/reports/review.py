@@ -7,18 +7,21 @@ by typing the number (the `rep_pick` dialog).
 
 from __future__ import annotations
 
-from telegram import Update
+from collections.abc import Callable
+
+from telegram import Bot, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.callbacks import Rep
 from bot.domain import Actor, DomainError
-from bot.i18n import N_
+from bot.i18n import N_, Translator
+from bot.services import Services
 from bot.periods import period_title
 from bot.services.dialogs import Dialog
 from bot.services.reports.review import CommentRefused, ReviewResult
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, deliver, drop_buttons, int_or_none, registered, reply
+from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.reports.common import COMMENT, PICK, error_text, offer_choices
 from handlers.reports.render import title_of
@@ -103,8 +106,7 @@ async def dispatch_review(update: Update, context: BotContext, actor: Actor, dat
         await reply(update, context, _("Accepted: {title} of {unit}, version {version}. The unit has been "
                                        "told.").format(title=title_of(tr, result.ref), unit=result.ref.unit_name,
                                                        version=result.version))
-        await _tell_colleagues(context, actor, result)
-        await _tell_unit(context, result)
+        await tell_decision(context.bot, context.services, context.tr, actor, result)
         return True
     if kind == "ret" and len(parts) == 4:
         ref = reports.check_reviewable(actor, numbers[0], numbers[1])
@@ -132,19 +134,18 @@ async def comment_typed(update: Update, context: BotContext, actor: Actor, dialo
     context.services.dialogs.clear(actor.person_id, COMMENT)
     await reply(update, context, _("Returned to {unit} for revision, with your comment. You will be notified when "
                                    "it is submitted again.").format(unit=result.ref.unit_name))
-    await _tell_colleagues(context, actor, result)
-    await _tell_unit(context, result)
+    await tell_decision(context.bot, context.services, context.tr, actor, result)
 
 
-async def _tell_colleagues(context: BotContext, actor: Actor, result: ReviewResult) -> None:
-    for recipient in context.services.people.office_recipients():
+async def tell_decision(bot: Bot, services: Services, tr: Callable[[str], Translator], actor: Actor,
+                        result: ReviewResult) -> None:
+    """The other Office members (so nobody reviews the version twice) and the unit's people hear of a decision,
+    taken in the chat or on the desk (bot/web/pages/reports.py)."""
+    for recipient in services.people.office_recipients():
         if recipient.person_id != actor.person_id:
-            await deliver(context, recipient, render_decision_for_office(context.tr(recipient.locale), result))
-
-
-async def _tell_unit(context: BotContext, result: ReviewResult) -> None:
-    for recipient in context.services.people.unit_recipients(result.ref.unit_id):
-        await deliver(context, recipient, render_decision_for_unit(context.tr(recipient.locale), result))
+            await deliver_with(bot, services, recipient, render_decision_for_office(tr(recipient.locale), result))
+    for recipient in services.people.unit_recipients(result.ref.unit_id):
+        await deliver_with(bot, services, recipient, render_decision_for_unit(tr(recipient.locale), result))
 
 
 async def pick_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:

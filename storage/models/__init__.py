@@ -1,10 +1,11 @@
 """Every table, imported here so that metadata and Alembic see them all."""
 
 from storage.models.channels import ChannelAddress, ChannelMenu
+from storage.models.desk import DeskLoginToken, DeskSession
 from storage.models.identity import DeliveryNotice, LinkCode
 from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
 from storage.models.official_report import OfficialReportText
-from storage.models.org import AuditLog, DialogState, Invite, Person, Unit
+from storage.models.org import AuditLog, DialogState, Invite, OrgSetting, Person, Unit
 from storage.models.privacy import PersonErasure, PrivacyRequest, RetentionRun
 from storage.models.periods import CalendarOverride, DeadlineExtension, Period
 from storage.models.reminders import ReminderDelivery
@@ -19,6 +20,8 @@ __all__ = [
     "ChannelMenu",
     "ChannelLease",
     "DeadlineExtension",
+    "DeskLoginToken",
+    "DeskSession",
     "DeliveryNotice",
     "DialogState",
     "Escalation",
@@ -27,6 +30,7 @@ __all__ = [
     "InboxUpdate",
     "Invite",
     "OfficialReportText",
+    "OrgSetting",
     "LinkCode",
     "OutboxMessage",
     "Period",

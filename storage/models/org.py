@@ -24,6 +24,16 @@ class Unit(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class OrgSetting(SQLModel, table=True):
+    """A fact about the Department the official report cites (the plan's number and date), set by the Office;
+    it overrides the organisation file's value of the same key."""
+
+    key: str = Field(primary_key=True, max_length=32)
+    value: str = Field(max_length=500)
+    updated_by: int | None = Field(default=None, foreign_key="person.id")
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Person(SQLModel, table=True):
     """Someone who talks to the bot; one role, and a unit for unit heads, deputies and office staff."""
 

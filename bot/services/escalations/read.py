@@ -171,7 +171,7 @@ class EscalationReads(Service):
                 closed_at=item.closed_at, instruction=item.instruction,
                 instruction_by=names.get(item.instruction_by), outcome=item.outcome,
                 instruction_by_role=roles.get(item.instruction_by), office_answer=item.office_answer,
-                outcome_note=item.outcome_note,
+                outcome_note=item.outcome_note, instruction_kind=item.instruction_kind, office_note=item.office_note,
             ) for item, unit in rows]
 
     def _start_of(self, day: date) -> datetime:

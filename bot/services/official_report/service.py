@@ -18,6 +18,7 @@ from bot.documents.narrative import PARTS, SIGNER, TEXT_PARTS, ReportInputs, Sig
 from bot.domain import Actor, DomainError, PermissionDenied, Role
 from bot.i18n import N_
 from bot.services.base import Service
+from bot.services.org import OrgService
 from bot.services.status.service import ExportFiles, StatusService, can_see_status
 from bot.text import nfc
 from storage import audit
@@ -53,9 +54,9 @@ def signer_of(stored: str | None) -> Signer:
 class OfficialReportService(Service):
     """Reading is for whoever may see the status; writing is for the Administration Office only."""
 
-    def __init__(self, db: Database, clock: Clock, status: StatusService) -> None:
+    def __init__(self, db: Database, clock: Clock, status: StatusService, org: OrgService) -> None:
         super().__init__(db, clock)
-        self.status = status
+        self.status, self.org = status, org
 
     # Reading -------------------------------------------------------------------------------------------
     def inputs(self, period_id: int) -> ReportInputs:
@@ -70,7 +71,7 @@ class OfficialReportService(Service):
         if not signer.deputy and director is not None:
             signer = Signer(deputy=False, name=director.full_name)
         return ReportInputs(texts={p: t for p, t in stored.items() if p in TEXT_PARTS}, signer=signer,
-                            short_names=short)
+                            short_names=short, department=self.org.department())
 
     def parts(self, actor: Actor, period_id: int) -> list[PartState]:
         """Every part of the period as it will be printed (drafts filled in)."""

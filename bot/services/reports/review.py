@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +52,7 @@ class ReportView:
     shown_version: int
     versions: tuple[VersionInfo, ...]
     contributors: tuple[tuple[str, int], ...]  # who answered how many of the shown answers
+    answered_by: dict[str, str] = field(default_factory=dict)  # question id -> who answered it (the desk shows it)
 
     @property
     def derived(self) -> dict[str, float]:
@@ -182,9 +183,10 @@ class ReportReview(ReportBase):
         applicable = loaded.questionnaire.applicable(loaded.unit.code, loaded.period.kind, answers)
         shown = {q.id for q in applicable if is_answered(q, answers)}  # skipped answers are nobody's work
         names = self._names(session, {p for p in by.values() if p})
-        counts = Counter(names.get(p, "?") for qid, p in by.items() if p and qid in shown)
+        who = {qid: names.get(p, "?") for qid, p in by.items() if p and qid in shown}
+        counts = Counter(who.values())
         return ReportView(self._ref(loaded), loaded.questionnaire, tuple(applicable), answers, version,
-                          tuple(v for v, _row in versions), tuple(counts.most_common()))
+                          tuple(v for v, _row in versions), tuple(counts.most_common()), who)
 
     def _versions(self, session: Session, report_id: int) -> list[tuple[VersionInfo, ReportVersion]]:
         rows = session.exec(select(ReportVersion).where(ReportVersion.report_id == report_id)

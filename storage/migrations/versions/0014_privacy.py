@@ -1,7 +1,7 @@
 """privacy requests, erasures and the daily retention cleanup
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-07 20:49:22
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,93 @@
+"""What the desk's status grid shows of a period: the chat's consolidation, with each unit's deadline
+extension, the reminders sent to it and its open difficulties (those the viewer may see)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.clock import Clock
+from bot.contracts import EscalationState, UnitStage
+from bot.domain import Actor
+from bot.services.base import Service
+from bot.services.periods import PeriodInfo
+from bot.services.status.service import StatusService
+from storage.db import Database
+from storage.models import DeadlineExtension, ReminderDelivery
+
+SENT = "sent"
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One line of the grid."""
+
+    unit_id: int
+    unit_name: str
+    stage: UnitStage
+    answered: int
+    total: int
+    deadline: date  # the unit's own deadline, extension included
+    extension_reason: str | None  # set when the unit was given a later deadline
+    submitted_at: datetime | None
+    version: int
+    report_id: int | None
+    reminders: int
+    last_reminder_at: datetime | None
+    open_difficulties: int
+
+
+@dataclass(frozen=True)
+class PeriodStatus:
+    period: PeriodInfo
+    generated_at: datetime
+    rows: tuple[UnitRow, ...]
+    stage_counts: dict[UnitStage, int]
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for r in self.rows if r.stage in (UnitStage.SUBMITTED_ON_TIME, UnitStage.SUBMITTED_LATE,
+                                                        UnitStage.ACCEPTED))
+
+
+class DeskStatus(Service):
+    """Reads for the status page; permission is the status command's (`can_see_status`)."""
+
+    def __init__(self, db: Database, clock: Clock, status: StatusService) -> None:
+        super().__init__(db, clock)
+        self.status = status
+
+    def periods(self, actor: Actor) -> list[PeriodInfo]:
+        return self.status.choices(actor)
+
+    def period_status(self, actor: Actor, period_id: int) -> PeriodStatus:
+        """The grid of one period as `actor` may see it (a deputy director: only assigned difficulties)."""
+        c = self.status.consolidation(actor, period_id)
+        extensions, reminders = self._extensions(period_id), self._reminders(period_id)
+        open_items = Counter(e.unit_id for e in c.open_escalations if e.state != EscalationState.CLOSED)
+        rows = tuple(UnitRow(
+            unit_id=u.unit_id, unit_name=u.unit_name, stage=u.stage, answered=u.answered, total=u.total,
+            deadline=u.deadline, extension_reason=extensions.get(u.unit_id), submitted_at=u.submitted_at,
+            version=u.version, report_id=u.report_id, reminders=reminders.get(u.unit_id, (0, None))[0],
+            last_reminder_at=reminders.get(u.unit_id, (0, None))[1], open_difficulties=open_items[u.unit_id],
+        ) for u in c.units)
+        return PeriodStatus(c.period, c.generated_at, rows, dict(c.stage_counts))
+
+    def _extensions(self, period_id: int) -> dict[int, str]:
+        with self.db.session() as session:
+            rows = session.exec(select(DeadlineExtension.unit_id, DeadlineExtension.reason)
+                                .where(DeadlineExtension.period_id == period_id)).all()
+        return {unit_id: reason for unit_id, reason in rows}
+
+    def _reminders(self, period_id: int) -> dict[int, tuple[int, datetime | None]]:
+        """Reminders delivered to each unit's people in the period: how many, and the last one's time."""
+        with self.db.session() as session:
+            rows = session.exec(select(ReminderDelivery.unit_id, func.count(), func.max(ReminderDelivery.finished_at))
+                                .where(ReminderDelivery.period_id == period_id, ReminderDelivery.state == SENT,
+                                       col(ReminderDelivery.unit_id).is_not(None))
+                                .group_by(ReminderDelivery.unit_id)).all()
+        return {unit_id: (count, last) for unit_id, count, last in rows}

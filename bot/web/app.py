@@ -1,0 +1,62 @@
+"""The desk's routes: the sign-in routes, then every page area in `PAGES`, then a plain 404 under /desk.
+
+To add a page area: a module under bot/web/pages/ with `ROUTES` (tornado patterns and handlers) and `NAV`
+(menu entries, each with who may see it), its templates under bot/web/templates/, and one line in `PAGES`.
+The live process adds `desk_routes` to its one tornado server (bot/transport/runtime.py); the simulator and the
+browser tests serve them on 127.0.0.1 with `serve`.
+"""
+
+from __future__ import annotations
+
+import tornado.web
+from tornado.httpserver import HTTPServer
+
+from bot.domain import Actor
+from bot.i18n import Translator
+from bot.web import auth
+from bot.web.base import NotFoundHandler, StaticHandler
+from bot.web.desk import STATIC, Desk, LoopActions, ThreadActions
+from bot.web.pages import home, reports, status
+
+
+PAGES = [home, status, reports]
+
+
+def navigation(actor: Actor, tr: Translator) -> list[dict]:
+    """The menu entries this person may use, labelled in their language."""
+    return [{"label": tr.gettext(item.label), "url": item.url, "per_period": item.per_period}
+            for page in PAGES for item in page.NAV if item.audience(actor)]
+
+
+def desk_routes(desk: Desk) -> list:
+    """Every desk route, each handler given the desk."""
+    routes: list = [(r"/desk/static/(.*)", StaticHandler, {"path": str(STATIC)})]
+    for pattern, handler in auth.ROUTES + [route for page in PAGES for route in page.ROUTES]:
+        routes.append((pattern, handler, {"desk": desk}))
+    routes.append((r"/desk(/.*)?", NotFoundHandler, {"desk": desk}))
+    return routes
+
+
+def live_desk_routes(runtime) -> list:  # noqa: ANN001 - bot.transport.runtime.Runtime (no import cycle)
+    """The desk's routes for a live process (none unless it serves the web: Settings.desk_enabled); its actions
+    run on a thread of their own with their own Application, like the ticker's."""
+    if not runtime.settings.desk_enabled:
+        return []
+    if getattr(runtime, "desk", None) is None:
+        runtime.desk = Desk(runtime.services, runtime.i18n, runtime.settings,
+                            ThreadActions(runtime._build_app, runtime.wake_sender))  # noqa: SLF001
+    return desk_routes(runtime.desk)
+
+
+def serve_simulator(sim, port: int, after=None) -> HTTPServer:  # noqa: ANN001 - a ChatSimulator
+    """The simulator's desk on 127.0.0.1: actions run on the simulator's loop with its bot; `after` (the REPL)
+    delivers and prints what they sent at once."""
+    desk = Desk(sim.services, sim.i18n, sim.settings, LoopActions(lambda: sim.app.bot, after))
+    return serve(desk, "127.0.0.1", port)
+
+
+def serve(desk: Desk, host: str, port: int) -> HTTPServer:
+    """The desk alone on host:port (the simulator, the browser tests), on the running event loop."""
+    server = HTTPServer(tornado.web.Application(desk_routes(desk)), xheaders=False)
+    server.listen(port, host)
+    return server

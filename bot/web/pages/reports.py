@@ -1,0 +1,174 @@
+"""Page 2, a unit's report: any version, what changed since another version, attachments, who answered what;
+the Office accepts it or returns it with a comment, through the chat's own service call.
+
+/desk/reports/<id>?v=<version>&compare=<version>, POST /desk/reports/<id>/accept and /return,
+/desk/reports/<id>/<version>/files/<question id> (an attachment, after the same permission check as the page).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+from urllib.parse import quote
+
+from bot.contracts import ReportState
+from bot.domain import Actor, DomainError, NotFound
+from bot.i18n import N_, Translator
+from bot.questionnaire.display import format_value
+from bot.questionnaire.model import QType
+from bot.services.reports.review import CommentRefused, ReportView, ReviewResult
+from bot.text import parse_id
+from bot.web.base import DeskHandler, Nav, path_id
+from handlers.reports.render import title_of
+from handlers.reports.render_review import review_state_text
+from handlers.reports.review import tell_decision
+
+NAV: list[Nav] = []  # reached from the status grid and the side-by-side answers
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})  # shown in the browser; anything else is downloaded
+DONE = {"accepted": N_("The report has been accepted. The unit has been told in the chat."),
+        "returned": N_("The report has been returned to the unit with your comment. The unit has been told in the "
+                       "chat.")}
+
+
+def shown_value(question, answers: dict[str, Any], tr: Translator) -> str:  # noqa: ANN001
+    """An answer as the chat shows it; "" when there is none."""
+    if question.id not in answers:
+        return ""
+    return format_value(question, answers[question.id], tr).strip("\n")
+
+
+def answer_sections(view: ReportView, tr: Translator, before: ReportView | None = None) -> list[dict[str, Any]]:
+    """Every applicable question by section, numbered as in the chat, with who answered it and, when compared
+    with an earlier version, the earlier answer of each question that changed."""
+    loc = tr.locale
+    applicable = {q.id for q in view.applicable}
+    sections, number = [], 0
+    for section in view.questionnaire.sections:
+        lines = []
+        for question in section.questions:
+            if question.id not in applicable:
+                continue
+            number += 1
+            value = shown_value(question, view.answers, tr)
+            old = shown_value(question, before.answers, tr) if before is not None else value
+            file_url = ""
+            if question.type == QType.ATTACHMENT and isinstance(view.answers.get(question.id), dict):
+                file_url = f"/desk/reports/{view.ref.report_id}/{view.shown_version}/files/{question.id}"
+            lines.append({"number": number, "id": question.id, "label": question.label(loc), "value": value,
+                          "changed": old != value, "before": old, "by": view.answered_by.get(question.id, ""),
+                          "file_url": file_url, "required": question.required})
+        if lines:
+            sections.append({"title": section.label(loc), "lines": lines})
+    return sections
+
+
+def version_lines(view: ReportView, tr: Translator) -> list[dict[str, Any]]:
+    _ = tr.gettext
+    return [{"version": v.version, "when": tr.datetime(v.submitted_at), "by": v.submitted_by, "late": v.is_late,
+             "state": review_state_text(tr, v), "current": v.version == view.shown_version}
+            for v in reversed(view.versions)]
+
+
+def can_decide(actor: Actor, view: ReportView) -> bool:
+    """Accept and return are offered on the latest submitted version, to the Office (the service checks again)."""
+    return actor.is_office and view.ref.state == ReportState.SUBMITTED and view.shown_version == view.ref.version
+
+
+class ReportPage(DeskHandler):
+    async def get(self, report: str) -> None:
+        await self.show(path_id(report))
+
+    async def show(self, report_id: int, *, code: int = 200, error: str = "", comment: str = "",
+                   version: int | None = None) -> None:
+        reports = self.desk.services.reports
+        if version is None:
+            version = parse_id(self.get_query_argument("v", "")) or 0
+        view = await self.call(reports.view, self.actor, report_id, version)
+        compare = parse_id(self.get_query_argument("compare", ""))
+        if compare is None and view.shown_version > 1:
+            compare = view.shown_version - 1  # what changed since the version before, by default
+        before = None
+        if compare and compare != view.shown_version and any(v.version == compare for v in view.versions):
+            before = await self.call(reports.view, self.actor, report_id, compare)
+        tr = self.tr
+        done = self.get_query_argument("done", "")
+        await self.page("report.html", code=code, view=view, title=title_of(tr, view.ref),
+                        sections=answer_sections(view, tr, before), versions=version_lines(view, tr),
+                        shown=view.shown, state_text=review_state_text(tr, view.shown) if view.shown else "",
+                        compare=before.shown_version if before else 0, can_decide=can_decide(self.actor, view),
+                        notice=self._(DONE[done]) if done in DONE else "", error=error, comment=comment,
+                        contributors=view.contributors, deadline=tr.short_date(view.ref.deadline))
+
+
+class Decision(ReportPage):
+    """Accept or return: the chat button's service call and notices, in one unit of work."""
+
+    decision = ""
+
+    async def post(self, report: str) -> None:
+        report_id = path_id(report)
+        version = parse_id(self.get_body_argument("version", "")) or 0
+        comment = self.get_body_argument("comment", "")
+        services, actor, i18n = self.desk.services, self.actor, self.desk.i18n
+
+        async def work(bot) -> ReviewResult:  # noqa: ANN001
+            with services.db.unit_of_work():
+                if self.decision == "accepted":
+                    result = services.reports.accept(actor, report_id, version)
+                else:
+                    result = services.reports.return_for_revision(actor, report_id, version, comment)
+                await tell_decision(bot, services, i18n.get, actor, result)
+            return result
+
+        try:
+            await self.desk.actions.run(work)
+        except CommentRefused as refused:
+            await self.show(report_id, code=400, error=self._(refused.message).format(**refused.params),
+                            comment=comment, version=version)
+            return
+        except DomainError as refused:  # meanwhile accepted, returned by a colleague, or taken back
+            if isinstance(refused, NotFound):
+                raise
+            await self.show(report_id, code=409, error=self._(refused.message).format(**refused.params))
+            return
+        self.see_other(f"/desk/reports/{report_id}?done={self.decision}")
+
+
+class Accept(Decision):
+    decision = "accepted"
+
+
+class Return(Decision):
+    decision = "returned"
+
+
+class Attachment(DeskHandler):
+    """A file a unit attached, fetched from the channel it came by, for whoever may read that version."""
+
+    async def get(self, report: str, version: str, question_id: str) -> None:
+        view = await self.call(self.desk.services.reports.view, self.actor, path_id(report), path_id(version))
+        value = view.answers.get(question_id)
+        question = next((q for q in view.applicable if q.id == question_id), None)
+        if question is None or question.type != QType.ATTACHMENT or not isinstance(value, dict) or \
+                not value.get("file_id"):
+            raise NotFound()
+
+        async def fetch(bot) -> bytes:  # noqa: ANN001
+            file = await bot.get_file(str(value["file_id"]))
+            return bytes(await file.download_as_bytearray())
+
+        content = await self.desk.actions.run(fetch)
+        mime = str(value.get("mime_type") or "") or mimetypes.guess_type(str(value.get("file_name") or ""))[0] or ""
+        name = str(value.get("file_name") or f"{question_id}{mimetypes.guess_extension(mime) or ''}")
+        disposition = "inline" if mime in INLINE_TYPES else "attachment"
+        self.set_header("Content-Type", mime if mime in INLINE_TYPES else "application/octet-stream")
+        self.set_header("Content-Disposition", f"{disposition}; filename*=UTF-8''{quote(name)}")
+        self.finish(content)
+
+
+ROUTES = [
+    (r"/desk/reports/(\d{1,10})", ReportPage),
+    (r"/desk/reports/(\d{1,10})/accept", Accept),
+    (r"/desk/reports/(\d{1,10})/return", Return),
+    (r"/desk/reports/(\d{1,10})/(\d{1,10})/files/([A-Za-z0-9_.-]{1,64})", Attachment),
+]

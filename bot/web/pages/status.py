@@ -1,0 +1,115 @@
+"""Page 1, the status of a period: units × state, refreshed in place every 15 s, filtered by state, exported.
+
+/desk/status (the latest period), /desk/status/<id>, /desk/status/<id>/grid (the table body alone, polled by
+desk.js), /desk/status/<id>/annex.xlsx (the official report's annex, as /xuatbaocao makes it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from bot.contracts import UNIT_STAGE_LABELS, UnitStage
+from bot.i18n import N_, Translator
+from bot.periods import period_title
+from bot.services.desk.status import PeriodStatus, UnitRow
+from bot.services.status.service import can_see_status
+from bot.web.base import DeskHandler, Nav, path_id
+
+NAV = [Nav(N_("Status"), "/desk/status", can_see_status)]
+POLL_SECONDS = 15
+STAGE_CLASS = {  # the cell's colour class in desk.css
+    UnitStage.ACCEPTED: "ok", UnitStage.SUBMITTED_ON_TIME: "ok", UnitStage.SUBMITTED_LATE: "warn",
+    UnitStage.RETURNED: "warn", UnitStage.DRAFT: "info", UnitStage.NOT_STARTED: "muted", UnitStage.OVERDUE: "bad",
+}
+
+
+def stage_text(row: UnitRow, tr: Translator) -> str:
+    """"đang soạn 12/21", "đã nộp đúng hạn", ... as the chat words them."""
+    label = tr.gettext(UNIT_STAGE_LABELS[row.stage])
+    if row.stage == UnitStage.DRAFT and row.total:
+        return f"{label} {row.answered}/{row.total}"
+    return label
+
+
+def row_cells(row: UnitRow, tr: Translator) -> dict[str, Any]:
+    """One grid line, every value already in the reader's language."""
+    _ = tr.gettext
+    reminders = ""
+    if row.reminders:
+        reminders = _("{n} sent, last at {time}").format(n=row.reminders, time=tr.datetime(row.last_reminder_at)) \
+            if row.last_reminder_at else _("{n} sent").format(n=row.reminders)
+    return {
+        "unit": row.unit_name, "stage": row.stage.value, "stage_text": stage_text(row, tr),
+        "stage_class": STAGE_CLASS[row.stage],
+        "submitted": tr.datetime(row.submitted_at) if row.submitted_at and row.version else "",
+        "version": row.version, "deadline": tr.short_date(row.deadline),
+        "extension": row.extension_reason or "",
+        "reminders": reminders, "difficulties": row.open_difficulties,
+        "report_url": f"/desk/reports/{row.report_id}" if row.report_id and row.version else "",
+    }
+
+
+def filtered(status: PeriodStatus, stage: str) -> list[UnitRow]:
+    """Rows in one state ("" or an unknown word: all of them)."""
+    return [r for r in status.rows if not stage or stage not in UnitStage.__members__.values() or r.stage == stage]
+
+
+def filters(status: PeriodStatus, tr: Translator) -> list[dict[str, Any]]:
+    """The state filter: every state present, with its count."""
+    counts = status.stage_counts
+    return [{"value": s.value, "label": tr.gettext(UNIT_STAGE_LABELS[s]), "count": counts.get(s, 0)}
+            for s in UnitStage if counts.get(s, 0)]
+
+
+class StatusPage(DeskHandler):
+    """The grid; without a period id, the first period the chat would offer (latest deadline first)."""
+
+    async def get(self, period: str | None = None) -> None:
+        period_id = await self.period_id(period)
+        if period_id is None:
+            await self.message(404, N_("No reporting period has opened yet."), N_("Please come back later."))
+            return
+        status = await self.call(self.desk.services.desk_status.period_status, self.actor, period_id)
+        stage = self.get_query_argument("state", "")
+        tr = self.tr
+        p = status.period
+        await self.page("status.html", status=status, period_title=period_title(tr, p.kind, p.year, p.phase),
+                        deadline=tr.date(p.deadline), rows=[row_cells(r, tr) for r in filtered(status, stage)],
+                        filters=filters(status, tr), stage=stage, period_id=period_id, poll=POLL_SECONDS,
+                        updated=tr.datetime(status.generated_at),
+                        grid_url=f"/desk/status/{period_id}/grid?state={quote(stage)}")
+
+    async def period_id(self, given: str | None) -> int | None:
+        if given:
+            return path_id(given)
+        periods = await self.call(self.desk.services.desk_status.periods, self.actor)
+        return periods[0].period_id if periods else None
+
+
+class StatusGrid(DeskHandler):
+    """The table body alone, for desk.js to swap in without a reload."""
+
+    async def get(self, period: str) -> None:
+        status = await self.call(self.desk.services.desk_status.period_status, self.actor, path_id(period))
+        tr = self.tr
+        rows = [row_cells(r, tr) for r in filtered(status, self.get_query_argument("state", ""))]
+        await self.page("status_grid.html", rows=rows, updated=tr.datetime(status.generated_at))
+
+
+class StatusAnnex(DeskHandler):
+    """The official report's XLSX annex (its sheets list every unit's submission), audited like /xuatbaocao."""
+
+    async def get(self, period: str) -> None:
+        files = await self.call(self.desk.services.status.export, self.actor, path_id(period))
+        self.set_header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(files.xlsx_name)}")
+        self.finish(files.xlsx)
+
+
+ROUTES = [
+    (r"/desk/status", StatusPage),
+    (r"/desk/status/(\d{1,10})", StatusPage),
+    (r"/desk/status/(\d{1,10})/grid", StatusGrid),
+    (r"/desk/status/(\d{1,10})/annex\.xlsx", StatusAnnex),
+]

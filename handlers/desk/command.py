@@ -1,0 +1,37 @@
+"""/banlamviec (/desk) in a private chat, on Telegram or Zalo: the desk's one-time sign-in link.
+
+Refused in groups (handlers.arrival: `in_groups` is False) and, by the service, for roles without a desk.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.domain import Actor
+from bot.i18n import N_
+from bot.services.desk import can_use_desk
+from handlers.commands import CommandSpec
+from handlers.common import registered, reply
+from handlers.context import BotApp, BotContext
+
+COMMANDS = [CommandSpec("banlamviec", "desk", N_("Open the desk in a web browser (a one-time link)"), can_use_desk)]
+
+
+def login_url(base: str, secret: str) -> str:
+    return f"{base}/desk/login/{secret}"
+
+
+@registered()
+async def desk_command(update: Update, context: BotContext, actor: Actor) -> None:
+    """A fresh link; an earlier unused one stops working (the service refuses people without a desk)."""
+    tr = context.tr(actor.locale)
+    secret, expires = context.services.desk.issue_link(actor)
+    await reply(update, context, tr.gettext(
+        "Your link to the desk (it works once, for 10 minutes, until {time}):\n{link}\n\nOpen it in the browser of "
+        "your computer. Do not forward it: whoever opens it signs in as you.").format(
+        time=tr.datetime(expires), link=login_url(context.bot_data.settings.desk_url, secret)))
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler(COMMANDS[0].names, desk_command))
