@@ -15,7 +15,7 @@ WORKDIR /app
 # empty package, drop that package, and run the code from /app (`python -m bot` finds it in the working folder).
 COPY pyproject.toml ./
 RUN mkdir bot handlers storage && touch bot/__init__.py handlers/__init__.py storage/__init__.py \
-    && pip install . && pip uninstall -y tro-ly-thi-dua && rm -rf bot handlers storage build
+    && pip install . && pip uninstall -y tro-ly-thi-dua && rm -rf bot handlers storage build *.egg-info
 COPY alembic.ini babel.cfg ./
 COPY config config
 COPY locales locales

@@ -160,11 +160,26 @@ class Page(StrEnum):
     CHOICES = "pick"  # the numbered choices of a report list, kept in the person's dialog state
 
 
+@unique
+class Pv(StrEnum):
+    """Personal data (handlers/privacy): "pv:<code>:<request or 0>"."""
+
+    EXPORT = "x"
+    CORRECT = "c"  # asks what to correct
+    ERASE = "e"  # asks to confirm the erasure request
+    ERASE_CONFIRMED = "ey"
+    REQUESTS = "l"  # the Office's list of open requests
+    ACKNOWLEDGE = "a"
+    DONE = "d"  # a correction made, or (an erasure request) the confirmation before erasing
+    ERASE_NOW = "w"  # the Office confirmed: erase
+
+
 # prefix -> (table, whether every piece of data of this feature is built through `data()`)
 TABLES: dict[str, tuple[type[StrEnum], bool]] = {
     "esc": (Esc, True), "rep": (Rep, True), "rem": (Rem, True), "per": (Per, False), "unit": (UnitCode, False),
     "inv": (Inv, False), "lang": (Lang, False), "ppl": (Ppl, False), "st": (St, False),
     "pg": (Page, True), "xb": (Xb, True), "lk": (Lk, True),
+    "pv": (Pv, True),
 }
 PREFIX_OF = {table: prefix for prefix, (table, _built) in TABLES.items()}
 

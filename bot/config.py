@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     zalo_monthly_quota: int = 0  # outbound messages per month of the bot's plan (0 = unknown; 429 still stops sends)
     public_base_url: str = ""  # public HTTPS base of the bot's own web endpoint (file links for Zalo users)
     file_link_minutes: int = 60  # how long a file link stays valid
+    # Personal data (docs/PRIVACY.md): days the daily cleanup keeps what is only needed for a while: processed
+    # updates and settled outgoing calls (both hold message texts), a pending question nobody answered, and
+    # invitations and linking codes after they expired. Reports, difficulties and the audit log are not touched.
+    retention_inbox_days: int = 7
+    retention_outbox_days: int = 7
+    retention_dialog_days: int = 30
+    retention_codes_days: int = 30
     # The desk (bot/web/): where its sign-in links point (default: WEBHOOK_URL's server, else this machine's
     # webhook port), whether its cookie is Secure (off only for http://127.0.0.1 in development and tests), and
     # the port of the simulator's desk on 127.0.0.1.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from handlers import (arrival, errors, export, fallback, invites, language, paging, people, periods_admin, reminders,
                       start, status, units)
-from handlers import desk, identity
+from handlers import desk, identity, privacy
 from handlers.escalations import entry as escalations
 from handlers.reports import entry as reports
 from handlers.reports import review as report_review
@@ -15,7 +15,7 @@ from handlers.context import BotApp
 
 # Feature modules, each with `COMMANDS` and `register(app)`. `fallback` must stay last.
 FEATURES = [start, reports, report_review, escalations, reminders, status, export, periods_admin, units, invites,
-            people, identity, desk, language, paging]
+            people, identity, privacy, desk, language, paging]
 
 
 def register_all(app: BotApp) -> None:

@@ -15,6 +15,7 @@ from handlers.commands import CommandSpec, help_text, publish_menu
 from handlers.common import reply, send_stranger_notice, tr_for
 from handlers.context import BotApp, BotContext
 from handlers.identity.texts import CODE_REFUSALS, LINKED_TEXT
+from handlers.privacy.texts import notice
 
 COMMANDS = [
     CommandSpec("start", "start", N_("Start, or register with an invitation")),
@@ -66,8 +67,11 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def code_accepted(update: Update, context: BotContext, actor: Actor, linked: bool) -> None:
-    """After an invitation or linking code worked: the command menu, then the welcome (and what was linked)."""
+    """After an invitation or linking code worked: the command menu, on registration the notice about personal
+    data (Luật Bảo vệ dữ liệu cá nhân), then the welcome (and what was linked)."""
     await publish_menu(context, actor)
+    if not linked:
+        await reply(update, context, notice(context.tr(actor.locale), context.settings))
     text = welcome(context, actor)
     if linked:
         channel, _external = context.services.identity.speaker(update.effective_user.id)

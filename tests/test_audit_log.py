@@ -146,6 +146,13 @@ def test_every_action_actually_recorded_reads_without_identifiers(services, cloc
     esc.reply(head, item, "Cần thêm hướng dẫn.")
     esc.answer(office, item, "Đã hướng dẫn.")
     esc.confirm(head, item)
+    services.privacy.export(head)
+    fix = services.privacy.request(head, "correct", "Sửa họ tên")[0]
+    services.privacy.acknowledge(office, fix.request_id)
+    services.privacy.close(office, fix.request_id)
+    leaving = people.add_person(full_name="Đỗ Văn Nghỉ", role=Role.UNIT_HEAD, telegram_id="2005",
+                                unit_id=org.find_unit("qlkh").unit_id)
+    services.privacy.erase(office, leaving.person_id)
     entries = services.audit.recent(office, limit=1000)
     seen = {e.action for e in entries}
     assert recorded_actions() - {"invite.bootstrap", "escalation.comment"} <= seen | {"unit.load"}, \
@@ -160,6 +167,9 @@ def test_every_action_actually_recorded_reads_without_identifiers(services, cloc
         Path(os.environ["AUDIT_SAMPLE"]).write_text("\n".join(
             sentence(i18n.get(loc), e) for loc in ("vi", "en") for e in reversed(entries)), encoding="utf-8")
     assert "đổi tên đơn vị Phòng Thông tin thành Phòng Thông tin và Truyền thông" in vi["unit.rename"]
+    assert f"xóa dữ liệu cá nhân của người dùng #{leaving.person_id}" in vi["person.erase"]
+    assert "Đỗ Văn Nghỉ" not in "\n".join(vi.values())  # the erased name is nowhere in the log
+    assert "tiếp nhận đề nghị số 1 về dữ liệu cá nhân" in vi["privacy.acknowledge"]
     assert "đặt ngày 12/06/2027 là ngày làm việc (Làm bù)" in vi["calendar.set"]
     assert "đặt tên viết tắt của Phòng Thông tin và Truyền thông là \"TT-TT\"" in vi["unit.short_name"]
     assert "Kế hoạch số 15/KH-SKHCN ngày 20/01/2026" in vi["department.plan"]

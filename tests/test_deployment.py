@@ -60,7 +60,7 @@ def test_the_bot_takes_its_settings_from_env_and_finds_postgres_by_service_name(
 def test_caddy_proxies_exactly_the_bots_paths_to_its_port() -> None:
     port = service("bot")["environment"]["WEBHOOK_PORT"]
     assert f"EXPOSE {port}" in DOCKERFILE
-    assert re.search(r"@bot path /telegram /zalo /f/\*", CADDYFILE)
+    assert re.search(r"@bot path /telegram /zalo /f/\* /desk /desk/\*", CADDYFILE)
     assert f"reverse_proxy bot:{port}" in CADDYFILE
     assert "respond 404" in CADDYFILE  # nothing else of the bot's server is published
     proxy = service("proxy")

@@ -63,6 +63,9 @@ EXPECTED: dict[str, set[str]] = {
     "st:show": SEES_ALL, "st:chart": SEES_ALL, "st:export": SEES_ALL,
     "rem:snz": UNIT_PEOPLE, "rem:now": OFFICE, "ppl:rm": OFFICE,
     "/banlamviec": SEES_ALL,  # the desk's own routes: tests/test_desk_matrix.py
+    "/dulieu": EVERYONE, "/dulieu xuat": EVERYONE, "/dulieu sua": EVERYONE, "/dulieu yeucau": OFFICE,
+    "/dulieu tiepnhan <B request>": OFFICE, **{f"pv:{code}": EVERYONE for code in ("x", "c", "e", "ey")},
+    **{f"pv:{code}": OFFICE for code in ("l", "a", "d", "w")},
 }
 # Where a non-refusal answer is not yet success: the action is allowed only if this (Vietnamese) text came back.
 SUCCESS = {"/nguoidung xoa <head B>": "Remove the access of {name}? Their reports and history are kept."}
@@ -77,6 +80,7 @@ REFUSALS = [
     "This report no longer exists.", "That item no longer exists.", "This file is no longer available.",
     "That person is not a deputy director.", "This button is no longer valid.",
     "The desk is for the Administration Office and the Department's leadership.",
+    "Only the Administration Office handles requests about personal data.",
     "Hello! Your Telegram account is not yet registered with the Emulation Assistant of the Department of Science "
     "and Technology.\n\nPlease send this number to the Administration Office so they can send you an invitation "
     "link: {user_id}",

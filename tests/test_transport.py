@@ -346,21 +346,6 @@ async def test_a_takeover_holds_only_the_chats_the_dead_sender_just_wrote_to(db)
     assert at["2"][0] - died < 2.0 + 1.0 + 0.5 + 0.4, at["2"][0] - died
 
 
-def test_settled_rows_are_forgotten_after_a_week(db):
-    from bot.transport.inbox import InboundUpdate
-
-    inbox, outbox = Inbox(db), Outbox(db)
-    assert inbox.store(InboundUpdate("telegram", "1", 1, "5", "{}"))
-    with db.unit_of_work() as session:
-        assert inbox.claim_in(session, "telegram") is not None
-    _queue(db, [("5", REPLY)])
-    row = outbox.pending("test")[0]
-    outbox.finish(row.id, "sent")
-    assert inbox.prune() == 0 and outbox.prune() == 0
-    inbox.now = outbox.now = lambda: time.time() + 8 * 86400
-    assert inbox.prune() == 1 and outbox.prune() == 1
-
-
 @pytest.mark.parametrize("channel", ["telegram", "zalo"])
 def test_only_an_updates_own_transaction_commits_without_waiting_for_the_disk(db, channel):
     """PostgreSQL: the claim relaxes `synchronous_commit` for the update's transaction alone; the store that lets

@@ -22,6 +22,8 @@ from bot.services.official_report import OfficialReportService
 from bot.services.org import OrgService
 from bot.services.people import PeopleService
 from bot.services.periods import PeriodService
+from bot.services.privacy import PrivacyService
+from bot.services.privacy.retention import RetentionService
 from bot.services.progress import ProgressService
 from bot.services.reports.service import ReportService
 from bot.services.reminders import ReminderService
@@ -52,6 +54,8 @@ class Services:
     escalations: EscalationService
     official_report: OfficialReportService
     addressing: Addressing  # a person's chat on each channel (bot.services.identity.addressing)
+    privacy: PrivacyService  # a person's own data, requests about it, erasure (docs/PRIVACY.md)
+    retention: RetentionService  # the daily cleanup of what is kept only for a while
     desk: DeskAuth  # the desk's login links and sessions (bot/services/desk)
     desk_status: DeskStatus  # the desk's status grid
 
@@ -88,6 +92,8 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         escalations=escalations,
         official_report=official_report,
         addressing=Addressing(db, clock, ChannelAddressService(db, clock)),
+        privacy=PrivacyService(db, clock, calendar, settings.data_dir),
+        retention=RetentionService(db, clock, settings),
         desk=DeskAuth(db, clock),
         desk_status=DeskStatus(db, clock, status),
     )

@@ -141,10 +141,3 @@ class Inbox:
         with self.db.engine.begin() as connection:
             rows = connection.execute(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)).all()
         return {state: count for state, count in rows}
-
-    def prune(self, older_than: float = 7 * 86400) -> int:
-        """Forget finished updates after a week (they carry people's texts)."""
-        from sqlalchemy import delete
-        with self.db.engine.begin() as connection:
-            return connection.execute(delete(InboxUpdate).where(
-                InboxUpdate.state == DONE, InboxUpdate.done_at < self.now() - older_than)).rowcount

@@ -172,11 +172,3 @@ class Outbox:
             query = query.where(OutboxMessage.channel == channel)
         with self.db.engine.begin() as connection:
             return {state: count for state, count in connection.execute(query).all()}
-
-    def prune(self, older_than: float = 7 * 86400) -> int:
-        """Forget settled calls after a week (they carry people's texts)."""
-        from sqlalchemy import delete
-
-        with self.db.engine.begin() as connection:
-            return connection.execute(delete(OutboxMessage).where(
-                OutboxMessage.state.in_((SENT, FAILED, UNKNOWN)), OutboxMessage.sent_at < self.now() - older_than)).rowcount

@@ -29,7 +29,6 @@ from bot.i18n import I18n
 from bot.services import Services
 from bot.transport.inbox import Inbox
 from bot.transport.keepup import ChannelHealth, OfficeAlarm, Part, keep_up
-from bot.transport.outbox import Outbox
 from bot.transport.policy import TELEGRAM, ChannelPolicy
 from bot.transport.sender import Sender
 from bot.transport.processor import Processor
@@ -151,12 +150,8 @@ class Runtime:
         try:
             await self.wiring.started(app)
             due = {task.name: time.monotonic() + 10 for task in app.bot_data.ticker.tasks}
-            prune_at = time.monotonic() + 60
+            # Finished updates and settled calls are deleted by the daily retention task (handlers/privacy).
             while not self.stop_flag.wait(1.0):
-                if time.monotonic() >= prune_at:  # finished updates and sent calls are kept a week
-                    prune_at = time.monotonic() + 6 * 3600
-                    self.inbox.prune()
-                    Outbox(self.db).prune()
                 for task in app.bot_data.ticker.tasks:
                     if time.monotonic() >= due[task.name]:
                         due[task.name] = time.monotonic() + task.every.total_seconds()

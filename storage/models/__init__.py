@@ -6,6 +6,7 @@ from storage.models.identity import DeliveryNotice, LinkCode
 from storage.models.escalations import Escalation, EscalationEvent, EscalationReminder
 from storage.models.official_report import OfficialReportText
 from storage.models.org import AuditLog, DialogState, Invite, OrgSetting, Person, Unit
+from storage.models.privacy import PersonErasure, PrivacyRequest, RetentionRun
 from storage.models.periods import CalendarOverride, DeadlineExtension, Period
 from storage.models.reminders import ReminderDelivery
 from storage.models.reports import QuestionnaireSnapshot, Report, ReportAnswer, ReportVersion
@@ -35,10 +36,13 @@ __all__ = [
     "Period",
     "ReminderDelivery",
     "Person",
+    "PersonErasure",
+    "PrivacyRequest",
     "QuestionnaireSnapshot",
     "Report",
     "ReportAnswer",
     "ReportVersion",
+    "RetentionRun",
     "StatusBoard",
     "StatusSummary",
     "Unit",

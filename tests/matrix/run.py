@@ -67,6 +67,11 @@ ACTIONS: dict[str, str] = {
     "rep:acc": "rep:acc:{report_b}:1", "rep:rev": "rep:rev:{report_b}:1", "per:open": "per:open:{period}",
     "per:close": "per:close:{period}", "/kybaocao dong": "/kybaocao dong 2027-H1",
     "unit:ret": "unit:ret:{unit_b}", "ppl:rm": "ppl:rm:{head_b}",
+    "/dulieu": "/dulieu", "/dulieu xuat": "/dulieu xuat", "/dulieu sua": "/dulieu sua Họ tên đúng là Trần Văn A",
+    "/dulieu yeucau": "/dulieu yeucau", "/dulieu tiepnhan <B request>": "/dulieu tiepnhan {pv_fix}",
+    "pv:x": "pv:x:0", "pv:c": "pv:c:0", "pv:e": "pv:e:0", "pv:ey": "pv:ey:0", "pv:l": "pv:l:0",
+    "pv:a": "pv:a:{pv_fix}", "pv:d": "pv:d:{pv_fix}",
+    "pv:w": "pv:w:{pv_erase}",  # erases head B: last
 }
 
 
@@ -86,6 +91,8 @@ def _content(message: SentMessage) -> str:
     if message.document:
         name, data = message.document
         parts.append(name)
+        if name.endswith(".json"):  # the copy of one's personal data (/dulieu)
+            parts.append(data.decode("utf-8", "replace"))
         if data[:2] == b"PK":  # DOCX / XLSX: scan the XML inside
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 parts += [archive.read(n).decode("utf-8", "replace") for n in archive.namelist() if n.endswith(".xml")]

@@ -99,6 +99,9 @@ def build(sim: ChatSimulator) -> World:
     # Unit A's own difficulty, so that head B's and the deputy directors' messages can be scanned for it.
     world.ids["e_a"] = esc.raise_item(head_a, title="MKA-ESC-1 vướng mắc", description="Mô tả MKA-ESC-1")[0].item_id
     world.ids["invite"] = services.invites.create(office, Role.UNIT_HEAD, unit_b.unit_id).invite_id
+    # Head B's requests about their personal data: a correction naming unit B's marker, and an erasure.
+    world.ids["pv_fix"] = services.privacy.request(head_b, "correct", "MKB-PV sửa họ tên")[0].request_id
+    world.ids["pv_erase"] = services.privacy.request(head_b, "erase")[0].request_id
     people.deactivate(office, gone.person_id)
     world.ids["removed"] = gone.person_id
     return world
