@@ -153,6 +153,7 @@ def test_every_action_actually_recorded_reads_without_identifiers(services, cloc
     leaving = people.add_person(full_name="Đỗ Văn Nghỉ", role=Role.UNIT_HEAD, telegram_id="2005",
                                 unit_id=org.find_unit("qlkh").unit_id)
     services.privacy.erase(office, leaving.person_id)
+    services.desk.redeem(services.desk.issue_link(office)[0])
     entries = services.audit.recent(office, limit=1000)
     seen = {e.action for e in entries}
     assert recorded_actions() - {"invite.bootstrap", "escalation.comment"} <= seen | {"unit.load"}, \

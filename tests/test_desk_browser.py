@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 
 from bot.contracts import Q_SAVINGS
-from bot.domain import Role
 from tests.desk_site import DESKTOP, DeskSite, browser_or_skip, shoot
 from tests.report_helpers import fill, submit
 from tests.world import period_id

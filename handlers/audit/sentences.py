@@ -26,6 +26,7 @@ SENTENCES = {
     "person.add": N_("{who} registered {person} as {title}"),
     "person.deactivate": N_("{who} removed the access of {person}"),
     "person.erase": N_("{who} erased the personal data of person {person}"),
+    "desk.login": N_("{who} signed in to the desk"),
     "privacy.export": N_("{who} took a copy of their personal data"),
     "privacy.request": N_("{who} sent request no. {id} about their personal data"),
     "privacy.acknowledge": N_("{who} received request no. {id} about personal data"),
