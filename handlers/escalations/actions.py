@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -9,7 +10,8 @@ from telegram import Update
 from bot.callbacks import Esc, data
 from bot.channels.zalo.updates import photo_url_of
 from bot.domain import Actor, Button, DomainError, OutMessage, PermissionDenied, Recipient, Role
-from bot.i18n import N_
+from bot.i18n import N_, Translator
+from bot.services import Services
 from bot.services.dialogs import Dialog
 from bot.services.escalations.core import QUICK_REPLIES, Superseded, EscalationView
 from bot.text import clean_line, fold, nfc, parse_id
@@ -83,7 +85,7 @@ async def run_action(update: Update, context: BotContext, actor: Actor, code: st
     notifier = Notifier(context.bot, context.bot_data)
     action = ACTS[code][0] if code in ACTS else {"fwd0": "forward", "cls0": "close"}[code]
     try:
-        view = _call(context, actor, code, item_id, text, arg, attachment)
+        view = call_action(context.services, context.tr, actor, code, item_id, text, arg, attachment)
     except Superseded as refused:
         context.services.dialogs.clear(actor.person_id, TEXT_DIALOG)
         await reply(update, context, superseded_text(tr, refused))
@@ -101,9 +103,11 @@ async def run_action(update: Update, context: BotContext, actor: Actor, code: st
     return view
 
 
-def _call(context: BotContext, actor: Actor, code: str, item_id: int, text: str | None, arg: Any,
-          attachment: dict | None) -> EscalationView:
-    svc = context.services.escalations
+def call_action(services: Services, tr: Callable[[str | None], Translator], actor: Actor, code: str, item_id: int,
+                text: str | None = None, arg: Any = None, attachment: dict | None = None) -> EscalationView:
+    """The service call behind one action code: the chat's buttons and typed words, and the desk's forms
+    (bot/web/pages/difficulties.py)."""
+    svc = services.escalations
     if code == "rcv":
         return svc.receive(actor, item_id)
     if code in ("fwd", "fwd0"):
@@ -117,7 +121,7 @@ def _call(context: BotContext, actor: Actor, code: str, item_id: int, text: str 
     if code == "dup":
         return svc.close_duplicate(actor, item_id, int(arg), text)
     if code in QUICK:
-        label = context.tr(actor.locale).gettext(QUICK_REPLIES[QUICK[code]])
+        label = tr(actor.locale).gettext(QUICK_REPLIES[QUICK[code]])
         return svc.instruct(actor, item_id, f"{label} {text}".strip() if text else label, kind=QUICK[code])
     if code == "ins":
         return svc.instruct(actor, item_id, text or "")
