@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.channels.zalo.request import ChannelRouter, zalo_route
+from bot.channels.zalo.request import ChannelRouter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.services.channels.addresses import zalo_route
 from bot.services import Services, build_services
 from bot.transport.inbox import Inbox
 from bot.transport.policy import ChannelPolicy

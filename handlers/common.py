@@ -183,7 +183,7 @@ def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorH
             if user is None:
                 return None
             # Telegram ids as they are; a Zalo chat's stand-in id names its Zalo account (bot/channels/zalo).
-            actor = context.services.people.actor_for(*context.services.identity.speaker(user.id))
+            actor = context.services.people.actor_for(*context.services.addresses.speaker(user.id))
             if actor is None:
                 await send_stranger_notice(update, context)
                 return None

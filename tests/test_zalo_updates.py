@@ -10,11 +10,12 @@ import pytest
 from telegram import Bot, Update
 
 from bot.channels.zalo.updates import (
-    IMAGE, ZaloIncoming, callback_update, chat_of_callback, message_update, notice_for, parse, photo_file_id,
+    IMAGE, ZaloIncoming, callback_update, message_update, notice_for, parse, photo_file_id,
     photo_url_of, secret_ok, telegram_int, unwrap,
 )
 from bot.clock import ManualClock
 from bot.services.channels import ChannelAddressService, MenuService, bare_number, is_synthetic, synthetic_id
+from bot.services.channels.addresses import chat_of_callback
 from bot.services.dialogs import DialogService
 from bot.simulator.zalo_fake import ZaloFakeApi
 from storage.db import Database

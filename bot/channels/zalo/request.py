@@ -21,9 +21,10 @@ from bot.channels.zalo.api import (
 )
 from bot.channels.zalo.outbound import message_result, plan_call
 from bot.channels.zalo.render import LinkProvider, NoLinks
-from bot.channels.zalo.updates import FILE_PREFIX, chat_of_callback, photo_url_of, telegram_int
+from bot.channels.zalo.updates import photo_url_of, telegram_int
 from bot.i18n import I18n
-from bot.services.channels import ChannelAddressService, MenuService, is_synthetic
+from bot.services.channels import ChannelAddressService, MenuService
+from bot.services.channels.addresses import FILE_PREFIX, chat_of_callback, is_zalo_call
 
 log = logging.getLogger(__name__)
 
@@ -141,25 +142,6 @@ class ZaloRequest(BaseRequest):
                               reply=replying_to.get() == int(chat_id))
         result = message_result(int(chat_id), message_id, last.date // 1000, last_text, BOT_USER)
         return _answer(200, {"ok": True, "result": result})
-
-
-def is_zalo_call(params: dict[str, Any]) -> bool:
-    """Whether a Bot API call is addressed to a Zalo chat: its chat id, callback query id, command scope or file
-    id names a Zalo stand-in (the outbox uses it to queue the call for the Zalo sender)."""
-    scope = params.get("scope")
-    if isinstance(scope, str):
-        try:
-            scope = json.loads(scope)
-        except ValueError:
-            scope = None
-    ids = (params.get("chat_id"), chat_of_callback(str(params.get("callback_query_id", ""))),
-           scope.get("chat_id") if isinstance(scope, dict) else None)
-    return any(is_synthetic(value) for value in ids) or FILE_PREFIX in str(params.get("file_id", ""))
-
-
-def zalo_route(params: dict[str, Any]) -> str | None:
-    """`RecordingRequest`'s route: "zalo" for a call to a Zalo chat, else the recorder's own channel."""
-    return "zalo" if is_zalo_call(params) else None
 
 
 class ChannelRouter(BaseRequest):

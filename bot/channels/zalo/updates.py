@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import N_
+from bot.services.channels.addresses import FILE_PREFIX, callback_id
 from bot.text import nfc
 
 TEXT = "message.text.received"
@@ -23,7 +24,6 @@ IMAGE = "message.image.received"
 STICKER = "message.sticker.received"
 UNSUPPORTED = "message.unsupported.received"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-FILE_PREFIX = "zalo-file/"  # Telegram-side file ids (and file paths) of Zalo photos carry their URL after this
 
 NOTICES = {
     STICKER: N_("I cannot read stickers. Please type your answer."),
@@ -134,19 +134,6 @@ def photo_url_of(file_id_or_path: str) -> str | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return url if url.startswith(("https://", "http://")) else None
-
-
-def callback_id(chat_id: int, zalo_message_id: str) -> str:
-    """A callback query id that names its chat (answerCallbackQuery carries no chat id)."""
-    return f"zalo-{chat_id}-{zalo_message_id}"
-
-
-def chat_of_callback(query_id: str) -> int | None:
-    """The stand-in chat id inside a `callback_id`, else None (a Telegram query id)."""
-    parts = str(query_id).split("-", 2)
-    if len(parts) == 3 and parts[0] == "zalo" and parts[1].isdigit():
-        return int(parts[1])
-    return None
 
 
 def _people(incoming: ZaloIncoming, user_id: int, chat_id: int, locale: str) -> tuple[dict, dict]:
