@@ -1,4 +1,13 @@
-"""What the report services share: the plain results they return and loading one report with its context."""
+"""What the report services share: the plain results they return, loading one report with its context, and where a
+report's conversation stands (its cursor) and where each action moves it (pure functions, at the end).
+
+The cursor is stored on Report.cursor:
+  at      the current question id, or "@review" / "@confirm"
+  field   inside a repeatable group: the field being asked (absent on the group's own screen)
+  item    the group entry being filled in (kept in the database, so a restart loses nothing)
+  picks   multiple choice selected so far with buttons, and `picks_for` the question they belong to
+  by      the person who made the last change (to tell a colleague who moved the report on)
+"""
 
 from __future__ import annotations
 
@@ -12,10 +21,9 @@ from sqlmodel import Session, col, select
 from bot.contracts import ReportState
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
-from bot.questionnaire.model import Question, Questionnaire
+from bot.questionnaire.model import Question, Questionnaire, is_answered
 from bot.services.base import Service
 from bot.services.periods import extension_of, to_info
-from bot.services.reports.flow import CONFIRM, REVIEW, normalised
 from bot.services.reports.store import QuestionnaireStore
 from storage.models import DeadlineExtension, Period, Report, ReportAnswer, ReportVersion, Unit
 
@@ -244,3 +252,38 @@ def refuse_closed(ref: ReportRef) -> None:
     if ref.period_state != "open":
         raise DomainError(N_("The reporting period has closed; the report can no longer be changed. Please "
                              "contact the Administration Office."))
+
+
+# The cursor ----------------------------------------------------------------------------------------------------
+REVIEW, CONFIRM = "@review", "@confirm"
+
+
+def first_open(applicable: list[Question], answers: dict[str, Any], after: str | None = None) -> str:
+    """The first unanswered question after `after` (else from the start), or the review."""
+    ids = [q.id for q in applicable]
+    start = ids.index(after) + 1 if after in ids else 0
+    for qid in ids[start:] + ids[:start]:
+        if qid not in answers:
+            return qid
+    return REVIEW
+
+
+def previous(applicable: list[Question], at: str) -> str | None:
+    ids = [q.id for q in applicable]
+    if at in (REVIEW, CONFIRM):
+        return ids[-1] if ids else None
+    index = ids.index(at) if at in ids else 0
+    return ids[index - 1] if index > 0 else None
+
+
+def normalised(cursor: dict[str, Any], applicable: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
+    """The cursor, moved on if its question no longer applies (an earlier answer changed meanwhile)."""
+    at = cursor.get("at")
+    if at in (REVIEW, CONFIRM) or at in {q.id for q in applicable}:
+        return cursor
+    return {"at": first_open(applicable, answers), "by": cursor.get("by")}
+
+
+def missing_required(applicable: list[Question], answers: dict[str, Any]) -> list[Question]:
+    """Required questions without an answer (a required group needs at least one entry)."""
+    return [q for q in applicable if q.required and not is_answered(q, answers)]
