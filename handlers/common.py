@@ -17,7 +17,7 @@ from bot.i18n import N_, Translator
 from bot.services import Services
 from bot.services.channels.addresses import is_synthetic
 from bot.text import chunk_text, parse_int
-from bot.transport.recorder import meant
+from bot.transport.outbox import meant
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)

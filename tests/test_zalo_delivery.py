@@ -30,9 +30,8 @@ from bot.services.channels import ChannelAddressService, MenuService, is_synthet
 from bot.services.channels.addresses import zalo_route
 from bot.simulator.zalo_fake import TOKEN as ZALO_TOKEN
 from bot.simulator.zalo_fake import ZaloFakeApi, zalo_id
-from bot.transport.outbox import Outbox
+from bot.transport.outbox import Outbox, RecordingRequest
 from bot.transport.policy import TELEGRAM, ZALO
-from bot.transport.recorder import RecordingRequest
 from bot.transport.telegram import telegram_send
 from bot.transport.zalo import outcome_of, zalo_send
 from handlers.common import deliver_with
