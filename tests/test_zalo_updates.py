@@ -207,7 +207,7 @@ def test_dropped_buttons_clear_only_their_own_menu(db: Database, clock: ManualCl
 
 
 async def test_webhook_checks_the_secret_before_reading_anything():
-    from bot.channels.zalo.webhook import accept
+    from bot.channels.zalo.updates import accept
 
     fake = ZaloFakeApi()
     received = []
@@ -243,7 +243,7 @@ def test_the_same_new_chat_seen_by_several_workers_gets_one_address(db: Database
 
 
 def test_unreadable_and_group_updates_are_dropped_without_an_answer(db: Database, clock: ManualClock):
-    from bot.channels.zalo.inbound import decide
+    from bot.channels.zalo.updates import decide
     from bot.i18n import I18n
 
     addresses, menus, i18n = ChannelAddressService(db, clock), MenuService(db, clock), I18n()
