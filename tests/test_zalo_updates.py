@@ -4,7 +4,9 @@ button of the last menu, and only when that is safe (on SQLite and PostgreSQL)."
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from telegram import Bot, Update
@@ -104,6 +106,18 @@ def test_typed_number_becomes_a_callback_query_that_names_its_chat():
                                          ("1, 3", None), ("", None), (None, None), ("1234", None)])
 def test_bare_numbers(text, number):
     assert bare_number(text) == number
+
+
+def test_only_the_addresses_module_tells_a_zalo_chat_by_its_number():
+    """docs/ZALO.md, "Addresses": the stand-in rule lives in bot/services/channels/addresses.py alone."""
+    root = Path(__file__).resolve().parent.parent
+    home = root / "bot" / "services" / "channels" / "addresses.py"
+    rule = re.compile(r"1\s*<<\s*60|2\s*\*\*\s*60|SYNTHETIC_BASE|SYNTHETIC_LIMIT")
+    elsewhere = [f"{path.relative_to(root)}:{number}" for folder in ("bot", "handlers", "storage")
+                 for path in sorted((root / folder).rglob("*.py")) if path != home and "migrations" not in path.parts
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if rule.search(line.split("#", 1)[0])]
+    assert elsewhere == []
 
 
 def test_stand_in_ids_are_stable_and_never_telegram_ids(db: Database, clock: ManualClock):
