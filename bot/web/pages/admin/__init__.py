@@ -39,6 +39,11 @@ def form_date(text: str, today: date) -> date:
     return day
 
 
+def typed_date(day: date) -> str:
+    """A date as a form shows it and form_date reads it back: day/month/year, in every language."""
+    return day.strftime("%d/%m/%Y")
+
+
 def typed_values(values: dict | None = None) -> defaultdict:
     """What was typed into a refused form, for the page to show again ("" for any field not sent)."""
     return defaultdict(str, values or {})

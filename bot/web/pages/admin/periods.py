@@ -18,7 +18,7 @@ from bot.periods import PERIOD_STATE_LABELS, period_title
 from bot.services.periods import OverrideInfo, PeriodInfo
 from bot.text import parse_id
 from bot.web.base import path_id
-from bot.web.pages.admin import AdminHandler, PostOnly, typed_values, form_date
+from bot.web.pages.admin import AdminHandler, PostOnly, form_date, typed_date, typed_values
 
 DONE = {"open": N_("The period is open."), "close": N_("The period is closed: no more reports or reminders."),
         "opens": N_("The opening date has been changed."), "deadline": N_("The deadline has been changed."),
@@ -33,12 +33,12 @@ def period_row(tr: Translator, p: PeriodInfo, extensions: int = 0) -> dict[str, 
             "state": p.state, "state_text": tr.gettext(PERIOD_STATE_LABELS[p.state]),
             "state_class": STATE_CLASS[p.state], "opens": tr.short_date(p.opens_on),
             "deadline": tr.short_date(p.deadline), "closes": tr.short_date(p.closes_on),
-            "opens_iso": p.opens_on.isoformat(), "deadline_iso": p.deadline.isoformat(), "extensions": extensions}
+            "opens_typed": typed_date(p.opens_on), "deadline_typed": typed_date(p.deadline), "extensions": extensions}
 
 
 def override_row(tr: Translator, o: OverrideInfo) -> dict[str, Any]:
     _ = tr.gettext
-    return {"day": tr.date(o.day), "iso": o.day.isoformat(), "working": o.is_working, "note": o.note,
+    return {"day": tr.short_date(o.day), "iso": o.day.isoformat(), "working": o.is_working, "note": o.note,
             "kind": _("make-up working day") if o.is_working else _("day off"), "holiday": o.holiday or ""}
 
 
@@ -70,9 +70,9 @@ class PeriodPage(AdminHandler):
         if notice and self.get_query_argument("done", "") == "deadline" and p.deadline < services.clock.today():
             notice += " " + self._(NOTE_PAST)
         await self.page("admin/period.html", code=code, p=period_row(tr, p), error=error, typed=typed_values(typed),
-                        extensions=[{"unit_id": e.unit_id, "unit": e.unit_name, "deadline": tr.date(e.deadline),
+                        extensions=[{"unit_id": e.unit_id, "unit": e.unit_name, "deadline": tr.short_date(e.deadline),
                                      "reason": e.reason} for e in extensions],
-                        units=units, notice=notice, today=services.clock.today().isoformat())
+                        units=units, notice=notice)
 
 
 class PeriodAction(PostOnly, PeriodPage):
