@@ -19,7 +19,7 @@ from bot.services.audit.service import KINDS
 from bot.text import parse_id
 from bot.web.pages.admin import AdminHandler, office_or_director
 from handlers.audit.export import audit_workbook
-from handlers.audit.sentences import sentence
+from handlers.audit.sentences import describe
 
 KIND_LABELS = {"invite": N_("Invitations"), "person": N_("People"), "unit": N_("Units"),
                "period": N_("Reporting periods"), "calendar": N_("Working calendar"), "report": N_("Reports"),
@@ -61,7 +61,7 @@ class AuditPage(AdminHandler):
         chosen = AuditQuery.read(self.get_query_argument)
         entries = await self.call(audit.recent, self.actor, PAGE_LIMIT + 1, chosen.where())
         people, units = await self.call(audit.people_and_units)
-        rows = [{"at": tr.datetime(e.at), "unit": e.names.get("unit", ""), "text": sentence(tr, e)}
+        rows = [{"at": tr.datetime(e.at), "unit": e.names.get("unit", ""), "text": describe(tr, e)}
                 for e in entries[:PAGE_LIMIT]]
         kinds = [(k, self._(KIND_LABELS[k])) for k in KINDS]
         query = chosen.query()
