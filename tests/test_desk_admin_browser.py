@@ -92,12 +92,12 @@ def test_the_office_administers_the_period_the_units_invitations_and_the_audit_l
     code = cards.first.locator(".code").inner_text()
     assert code and code in cards.first.locator(".link").inner_text()
     page.evaluate("window.printed = 0; window.print = () => { window.printed += 1; }; true")  # the test's stub
-    page.get_by_role("button", name="In", exact=True).click()
+    page.get_by_role("button", name="In phiếu mời").click()
     assert page.evaluate("window.printed") == 1  # desk.js opened the browser's print dialog
     if samples:
         shoot(page, "admin-invitation-sheet")
     page.emulate_media(media="print")  # as printed: no menu, no buttons, the cards two by two
-    assert not page.get_by_role("button", name="In", exact=True).is_visible()
+    assert not page.get_by_role("button", name="In phiếu mời").is_visible()
     assert not page.locator("header nav").is_visible()
     if samples:
         page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
