@@ -248,3 +248,27 @@ def test_a_deputy_director_gets_no_administration(site):
     assert director.get("/desk/admin").status_code == 200
     for url in ["/desk/admin/periods", "/desk/admin/units", "/desk/admin/invitations"]:
         assert director.get(url).status_code == 403, url
+
+
+HOSTILE = ["", "\x00", "🙂", "²", "-1", "99999999999", "31/02/2026", "<script>alert(1)</script>", "x" * 5000,
+           "0", "\u202e2026"]
+
+
+def test_hostile_forms_get_a_short_refusal_never_a_fault(site):
+    office = signed_in(site, "vanthu")
+    pid = site.run(period_id, site.sim.services, "2026-Y")
+    me = site.actor("vanthu").person_id
+    urls = [f"/desk/admin/periods/{pid}/{a}" for a in ("opens", "deadline", "extend", "unextend")] + \
+        ["/desk/admin/calendar/set", "/desk/admin/calendar/clear", "/desk/admin/units/add", "/desk/admin/units/1/name",
+         "/desk/admin/units/1/short", "/desk/admin/invitations/new", "/desk/admin/invitations/sheet",
+         f"/desk/admin/people/{me}/unlink/zalo", "/desk/admin/privacy/1/receive", "/desk/admin/privacy/1/done",
+         "/desk/admin/invitations/424242/revoke", "/desk/admin/people/424242/deactivate"]
+    for url in urls:
+        for value in HOSTILE:
+            fields = {name: value for name in ("day", "unit", "reason", "kind", "note", "name", "short", "text", "role")}
+            response = office.post(url, fields)
+            assert response.status_code in (303, 400, 404, 409), (url, value, response.status_code)
+            assert "Traceback" not in response.text and "<script>alert" not in response.text
+    for url in ["/desk/admin/audit?person=-1&unit=🙂&kind=x&since=99/99/9999&until=%00",
+                "/desk/admin/audit.xlsx?since=" + "9" * 300, "/desk/admin/people?unit=²&all=yes"]:
+        assert office.get(url).status_code == 200, url
