@@ -272,3 +272,14 @@ def test_hostile_forms_get_a_short_refusal_never_a_fault(site):
     for url in ["/desk/admin/audit?person=-1&unit=🙂&kind=x&since=99/99/9999&until=%00",
                 "/desk/admin/audit.xlsx?since=" + "9" * 300, "/desk/admin/people?unit=²&all=yes"]:
         assert office.get(url).status_code == 200, url
+
+
+def test_a_period_opened_on_the_desk_reaches_the_units_in_chat_as_from_the_chat(site):
+    """The desk changes the period's dates; the reminders' ticker then sends the opening notice, as after /kybaocao."""
+    office = signed_in(site, "vanthu")
+    pid = site.run(period_id, site.sim.services, "2027-Y")
+    before = len(site.chat_of("khtc"))
+    assert office.post(f"/desk/admin/periods/{pid}/open").status_code == 303
+    site.call(site.sim.advance(timedelta(hours=26)))
+    told = site.chat_of("khtc")[before:]
+    assert any("Kỳ báo cáo đã mở" in text and "Báo cáo năm 2027" in text for text in told), told
