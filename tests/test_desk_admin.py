@@ -283,3 +283,17 @@ def test_a_period_opened_on_the_desk_reaches_the_units_in_chat_as_from_the_chat(
     site.call(site.sim.advance(timedelta(hours=26)))
     told = site.chat_of("khtc")[before:]
     assert any("Kỳ báo cáo đã mở" in text and "Báo cáo năm 2027" in text for text in told), told
+
+
+def test_the_pages_speak_the_persons_language(site):
+    """An Office member who chose English reads page 6 in English, dates typed day/month/year all the same."""
+    actor = site.actor("vanthu")
+    site.run(site.sim.services.people.set_locale, actor.person_id, "en")
+    office = signed_in(site, "vanthu")
+    pages = {url: office.get(url).text for url in ["/desk/admin", "/desk/admin/periods", "/desk/admin/units",
+                                                   "/desk/admin/people", "/desk/admin/invitations", "/desk/admin/audit"]}
+    assert "Administration" in pages["/desk/admin"] and "Quản trị" not in pages["/desk/admin"]
+    assert 'placeholder="dd/mm/yyyy"' in pages["/desk/admin/periods"] and "Days off" in pages["/desk/admin/periods"]
+    assert "Add a unit" in pages["/desk/admin/units"] and "Create the sheet" in pages["/desk/admin/invitations"]
+    pid = site.run(period_id, site.sim.services, "2026-Y")
+    assert 'value="20/12/2026"' in office.get(f"/desk/admin/periods/{pid}").text
