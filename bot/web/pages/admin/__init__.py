@@ -32,7 +32,7 @@ def office_or_director(actor: Actor) -> bool:
 
 
 def form_date(text: str, today: date) -> date:
-    """A date from a form: the browser's ISO value, or one typed the Vietnamese way; a short refusal otherwise."""
+    """A date typed into a form the Vietnamese way (20/12/2026, 20/12, or ISO), as in the chat; else a short refusal."""
     day = parse_vn_date(text or "", today)
     if day is None:
         raise DomainError(BAD_DATE, text=clean_line(text or "")[:40])

@@ -2,8 +2,8 @@
 same selection as an XLSX file for an inspection (the chat's export: handlers/audit/export.py).
 
 /desk/admin/audit?person=&unit=&kind=&since=&until=, /desk/admin/audit.xlsx with the same filters. The Office and
-the Director read it (bot.services.audit.AuditService checks again); the export is itself audited by nobody, as in
-the chat, since it changes nothing.
+the Director read it (bot.services.audit.AuditService checks again); the export changes nothing and, as in the chat,
+is not itself an audit entry.
 """
 
 from __future__ import annotations
