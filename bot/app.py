@@ -135,4 +135,4 @@ def build_runtime(settings: Settings, clock: Clock | None = None):  # noqa: ANN2
 
     clock = clock or SystemClock(settings.tz)
     services = boot_services(settings, Database(settings.effective_database_url), clock)
-    return Runtime(settings, services, I18n(settings.default_locale))
+    return Runtime(settings, services, I18n.of(settings))

@@ -11,7 +11,6 @@ from telegram import Bot, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Rem, data, parse
-from bot.clock import TZ
 from bot.domain import Actor, Button
 from bot.i18n import N_, I18n, Translator
 from bot.periods import period_title
@@ -189,7 +188,7 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
         lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))
     buttons = []
     if plan.recent:
-        names = ", ".join(f"{r.name} ({r.at.astimezone(TZ).strftime('%H:%M')}"
+        names = ", ".join(f"{r.name} ({tr.time(r.at)}"
                           + (" - " + _("by the schedule") if r.by_schedule else "") + ")" for r in plan.recent)
         lines.append(_("Not reminded again, as they were reminded earlier today: {names}.").format(names=names))
         lines.append(_("To remind them anyway, choose \"Remind them anyway\" or type /remind send again."))
