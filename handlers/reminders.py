@@ -154,10 +154,14 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
             continue
         lines.append(_("Units that have not sent yet ({n}):").format(n=len(item.units)))
         lines += [unit_line_text(tr, u, item.period.deadline) for u in item.units]
-        lines.append(_("{n} people will receive the reminder.").format(n=item.people - item.reminded_today))
+        lines.append(_("{n} people will receive the reminder.").format(
+            n=item.people - item.reminded_today - item.snoozed))
         if item.reminded_today:
             lines.append(_("{n} others were already reminded about this period today and will not be reminded "
                            "again now.").format(n=item.reminded_today))
+        if item.snoozed:
+            lines.append(_("{n} others asked to be reminded later and will not be reminded before the time they "
+                           "chose.").format(n=item.snoozed))
         if item.unreachable:
             lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
         lines.append("")
@@ -191,6 +195,10 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
         names = ", ".join(f"{r.name} ({tr.time(r.at)}"
                           + (" - " + _("by the schedule") if r.by_schedule else "") + ")" for r in plan.recent)
         lines.append(_("Not reminded again, as they were reminded earlier today: {names}.").format(names=names))
+    if plan.snoozed:
+        names = ", ".join(f"{s.name} ({tr.datetime(s.until)})" for s in plan.snoozed)
+        lines.append(_("Not reminded now, as they asked to be reminded later: {names}.").format(names=names))
+    if plan.recent or plan.snoozed:
         lines.append(_("To remind them anyway, choose \"Remind them anyway\" or type /remind send again."))
         target = period_ids[0] if len(period_ids) == 1 else 0
         buttons.append([Button(_("Remind them anyway"), data(Rem.AGAIN, target, stamp))])
@@ -208,7 +216,7 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
 # Snooze ------------------------------------------------------------------------------------------------
 def _snoozed_text(tr: Translator, when) -> str:  # noqa: ANN001
     return tr.gettext("Noted. I will remind you again at {time} on {date}.").format(
-        time=when.strftime("%H:%M"), date=tr.date(when.date()))
+        time=tr.time(when), date=tr.date(tr.local_date(when)))
 
 
 @registered(lambda a: a.reports_for_unit)
