@@ -74,7 +74,7 @@ def zalo_spent(services: Services, settings: Settings | None) -> frozenset[str]:
     so a fan-out goes straight to the other channel instead of waiting for Zalo's pause to end."""
     quota = settings.zalo_monthly_quota if settings is not None else 0
     if services.addressing.quota_hit("zalo") or (
-            quota > 0 and Outbox(services.db).sent_this_month("zalo", ANSWER) >= quota):
+            quota > 0 and Outbox(services.db).sent_this_month("zalo", ANSWER, services.clock) >= quota):
         return frozenset({"zalo"})
     return frozenset()
 
@@ -101,7 +101,7 @@ def zalo_usage(services: Services, settings: Settings, tr: Translator) -> str | 
     """The Office's line about Zalo's monthly quota, when Zalo is set up or someone has a Zalo account."""
     if not (settings.zalo_bot_token.get_secret_value() or services.addressing.zalo_people()):
         return None
-    used = Outbox(services.db).sent_this_month("zalo", ANSWER)
+    used = Outbox(services.db).sent_this_month("zalo", ANSWER, services.clock)
     return zalo_quota_line(tr, used, settings.zalo_monthly_quota, services.clock.today().month)
 
 
