@@ -122,7 +122,7 @@ class Wiring:
         return Sender(services.db, policy, send, owner, on_blocked=blocked_hook(services, channel),
                       on_outcome=outcome_hook(services, channel), on_failed=fallback_hook(services, channel),
                       on_message=message_hook(services) if channel == TELEGRAM else None,
-                      lease_seconds=self.settings.sender_lease_seconds)
+                      lease_seconds=self.settings.sender_lease_seconds, clock=services.clock)
 
     async def started(self, app: BotApp) -> None:
         """Once per process start: the strangers' command menu."""
@@ -135,4 +135,4 @@ def build_runtime(settings: Settings, clock: Clock | None = None):  # noqa: ANN2
 
     clock = clock or SystemClock(settings.tz)
     services = boot_services(settings, Database(settings.effective_database_url), clock)
-    return Runtime(settings, services, I18n(settings.default_locale))
+    return Runtime(settings, services, I18n.of(settings))

@@ -94,7 +94,7 @@ class ChatSimulator:
         self.group_chat_id = SIM_GROUP_CHAT_ID
         self._update_ids = itertools.count(1)
         self._migrate = migrate
-        self.i18n = I18n(settings.default_locale)
+        self.i18n = I18n.of(settings)
         self.services: Services = build_services(settings, db, clock)
         self.app: BotApp | None = None
         self.inbox = Inbox(db)

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from telegram.request import BaseRequest, RequestData
@@ -24,6 +24,9 @@ from telegram.request import BaseRequest, RequestData
 from bot.transport.policy import ANSWER, NOTIFY, REPLY
 from storage.db import Database
 from storage.models.transport import OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.clock import Clock
 
 PENDING, SENDING, SENT, FAILED, UNKNOWN = "pending", "sending", "sent", "failed", "unknown"
 _INSERT = insert(OutboxMessage.__table__)
@@ -170,8 +173,11 @@ class Outbox:
                 OutboxMessage.channel == channel,
                 (OutboxMessage.state == SENDING) | (OutboxMessage.sent_at >= since))).scalars())
 
-    def sent_this_month(self, channel: str, min_priority: int) -> int:
-        start = datetime.now(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
+    def sent_this_month(self, channel: str, min_priority: int, clock: Clock) -> int:
+        """Calls sent in the clock's month, which starts at midnight on the 1st in the configured time zone
+        (`clock.tz`), not in UTC nor in the machine's zone."""
+        now = clock.now()
+        start = datetime(now.year, now.month, 1, tzinfo=clock.tz).timestamp()
         with self.db.engine.begin() as connection:
             return connection.execute(select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.channel == channel, OutboxMessage.state == SENT,
