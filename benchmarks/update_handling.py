@@ -305,7 +305,7 @@ async def queue_fanout(url: str, go=None) -> int:  # noqa: ANN001
     from bot.i18n import I18n
     from bot.services import build_services
     from bot.transport.outbox import RecordingRequest
-    from handlers.reminders import fan_out
+    from handlers.reminders.entry import fan_out
     from storage.db import Database
 
     settings = Settings(_env_file=None, telegram_bot_token=TOKEN, database_url=url)

@@ -46,7 +46,7 @@ class Esc(StrEnum):
 
 @unique
 class Rep(StrEnum):
-    """Reports (handlers/reports, bot/reminders): filling, reviewing and reading."""
+    """Reports (handlers/reports, handlers/reminders): filling, reviewing and reading."""
 
     OPEN = "open"  # rep:open:<period>
     ANSWER = "a"  # rep:a:<report>:<step>:<choice>

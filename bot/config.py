@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = 72
     working_hours_start: int = 8
     working_hours_end: int = 17
-    # Reminders (bot/reminders/schedule.py): working days before each unit's deadline, the deadline day itself,
+    # Reminders (bot/services/reminders/schedule.py): working days before each unit's deadline, the deadline day itself,
     # every N working days while overdue (0 = never), the opening notice and the Office's digest (working days
     # before the deadline, 0 = none). Their pace is the sender's (SEND_RATE), as for every message.
     reminder_days_before: list[int] = [7, 3, 1]

@@ -5,11 +5,11 @@ It is also the order of each person's command menu: everyday actions first, admi
 
 from __future__ import annotations
 
-from handlers import (arrival, errors, export, invites, language, paging, people, periods_admin, reminders, start,
-                      status, units)
+from handlers import arrival, errors, export, invites, language, paging, people, periods_admin, start, status, units
 from handlers import desk, identity, privacy
 from handlers.escalations import entry as escalations
 from handlers.reports import entry as reports
+from handlers.reminders import entry as reminders
 from handlers.reports import review as report_review
 from handlers.context import BotApp
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from bot.clock import TZ
 from bot.domain import Role
-from bot.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
+from bot.services.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
                                     next_working_morning, working_days_left)
 from tests.reminder_helpers import at
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from bot.simulator.harness import ChatSimulator
-from handlers.reminders import run_reminders
+from handlers.reminders.entry import run_reminders
 from storage.models import Person, ReminderDelivery
 from tests.reminder_helpers import at, draft, run_until, submit
 from tests.world import period_id
@@ -201,7 +201,7 @@ async def test_a_fan_out_waiting_in_the_outbox_is_not_taken_for_a_dead_process(s
     assert sim.services.reminders.expire_in_doubt() == 0
     from sqlalchemy import update
 
-    from bot.reminders.refs import FALLBACK_MARK
+    from bot.services.reminders.refs import FALLBACK_MARK
     from storage.models.transport import OutboxMessage
 
     with sim.services.db.session() as session:  # what waits may be the copy handed to the other channel

@@ -25,7 +25,7 @@ from bot.channels.zalo.api import ZaloBotApi
 from bot.channels.zalo.request import ZaloRequest
 from bot.domain import OutMessage, Recipient, Role
 from bot.i18n import I18n
-from bot.reminders.messages import zalo_quota_line
+from handlers.reminders.render import zalo_quota_line
 from bot.services.channels import ChannelAddressService, MenuService, is_synthetic
 from bot.services.channels.addresses import zalo_route
 from bot.simulator.zalo_fake import TOKEN as ZALO_TOKEN
@@ -35,7 +35,7 @@ from bot.transport.policy import TELEGRAM, ZALO
 from bot.transport.telegram import telegram_send
 from bot.transport.zalo import outcome_of, zalo_send
 from handlers.common import deliver_with
-from handlers.reminders import fan_out, send_notices, zalo_usage
+from handlers.reminders.entry import fan_out, send_notices, zalo_usage
 from storage.models import ChannelAddress, DeliveryNotice, OutboxMessage, Person, ReminderDelivery, Unit
 from tests.reminder_helpers import at
 from tests.world import period_id
@@ -348,7 +348,7 @@ def test_quota_line_only_when_zalo_is_in_use(services, settings):
 
 async def test_a_zalo_persons_due_reminders_go_as_one_message(sim, telegram_server):
     """Two steps due at once for someone on Zalo (the schedule's and the Office's) are one Zalo message."""
-    from bot.reminders.items import bundle
+    from bot.services.reminders.base import bundle
 
     sim.clock.set(OPENING)
     zalo = ZaloFakeApi()

@@ -19,7 +19,7 @@ import logging
 from sqlalchemy import update
 
 from bot.transport.results import Outcome, SendResult
-from bot.reminders.refs import FALLBACK_MARK, reminder_of, split_ref  # noqa: F401 - reminder_of: wiring's
+from bot.services.reminders.refs import FALLBACK_MARK, reminder_of, split_ref  # noqa: F401 - reminder_of: wiring's
 from bot.services import Services
 from bot.services.identity.addressing import BLOCKED, QUOTA
 from bot.transport.outbox import FAILED, PENDING, Outbox, Outgoing, pack_files

@@ -15,9 +15,9 @@ from bot.domain import Actor, Button
 from bot.i18n import N_, I18n, Translator
 from bot.periods import period_title
 from bot.transport.results import Outcome
-from bot.reminders.items import DueReminder, FanOutReport
-from bot.reminders.messages import alert_message, notice_message, render, unit_line_text, zalo_quota_line
-from bot.reminders.refs import reminder_ref
+from bot.services.reminders.base import DueReminder, FanOutReport
+from handlers.reminders.render import alert_message, notice_message, render, unit_line_text, zalo_quota_line
+from bot.services.reminders.refs import reminder_ref
 from bot.services import Services
 from bot.text import fold
 from bot.config import Settings

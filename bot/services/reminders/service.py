@@ -1,6 +1,6 @@
 """Reminders, database side: what is due now, claiming a send exactly once, marking it, snoozes, alerts.
 
-Exactly-once protocol (see handlers/reminders.fan_out and the outbox's sender for the sending side):
+Exactly-once protocol (see handlers.reminders.entry.fan_out and the outbox's sender for the sending side):
 - a reminder is identified by (period, target, step) and claimed by inserting its row in state "sending"
   under that unique constraint (or, for a snooze, by a conditional UPDATE pending -> sending);
 - the claim commits with the queued message (the outbox); the sender retries a call that certainly did not
@@ -38,9 +38,9 @@ from bot.contracts import ReportState, UnitProgress
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient
 from bot.i18n import N_
 from bot.transport.results import Outcome
-from bot.reminders.items import AlertLine, DueReminder, PeriodRef, UnitLine, bundle
-from bot.reminders.refs import REMINDER_REF, reminder_of
-from bot.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
+from bot.services.reminders.base import AlertLine, DueReminder, PeriodRef, UnitLine, bundle
+from bot.services.reminders.refs import REMINDER_REF, reminder_of
+from bot.services.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
                                     next_working_morning, working_days_left)
 from bot.services.base import Service
 from bot.services.identity.addressing import reachable

@@ -9,7 +9,7 @@ from bot.contracts import UNIT_STAGE_LABELS, UnitStage
 from bot.domain import Button, OutMessage
 from bot.i18n import Translator
 from bot.periods import period_title
-from bot.reminders.items import AlertLine, DueReminder, UnitLine
+from bot.services.reminders.base import AlertLine, DueReminder, UnitLine
 from bot.services.identity.addressing import BLOCKED, QUOTA, NoticeLine
 from bot.services.identity.service import CHANNEL_NAMES
 
