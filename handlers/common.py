@@ -17,7 +17,7 @@ from bot.i18n import N_, Translator
 from bot.services import Services
 from bot.services.channels.addresses import is_synthetic
 from bot.text import chunk_text, parse_int
-from bot.transport.recorder import meant
+from bot.transport.recorder import for_group, meant
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -75,11 +75,14 @@ async def deliver_with(bot: Bot, services: Services, recipient: Recipient, out: 
     here; one who blocked the bot everywhere is remembered."""
     spent = frozenset({"zalo"}) if services.addressing.quota_hit("zalo") else frozenset()
     routes = services.addressing.deliverable(recipient, spent)
+    # A group addressed as a recipient (the Office's group) is sent what was written for it, even while an update
+    # from that group is processed; a person's copy never goes to a group (bot.transport.recorder).
     for route in routes:
         try:
-            for index, piece in enumerate(pieces := chunk_text(out.text)):
-                last = index == len(pieces) - 1
-                await bot.send_message(route.chat_id, piece, reply_markup=markup(out.buttons) if last else None)
+            with for_group() if recipient.person_id <= 0 else nullcontext():
+                for index, piece in enumerate(pieces := chunk_text(out.text)):
+                    last = index == len(pieces) - 1
+                    await bot.send_message(route.chat_id, piece, reply_markup=markup(out.buttons) if last else None)
         except Forbidden:
             log.info("person %s has blocked the bot on %s", recipient.person_id, route.channel)
             continue

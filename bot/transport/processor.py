@@ -13,7 +13,7 @@ from typing import Any
 from telegram import Update
 
 from bot.transport.inbox import Claimed, Inbox
-from bot.transport.recorder import Capture, capturing
+from bot.transport.recorder import Capture, capturing, group_of
 from storage.db import Database, Retry
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ class Processor:
             if decoded is not None:
                 payload, chat_key = decoded
                 update = Update.de_json(payload, self.app.bot)
-                with capturing(Capture(chat_key, claimed.id)):
+                group, presser = group_of(payload)  # a group's update: nothing private may be recorded to it
+                with capturing(Capture(chat_key, claimed.id, group=group, presser=presser)):
                     await self.app.process_update(update)
             if Database.tainted(session):
                 log.debug("update %s runs again with savepoints: %r", claimed.id, session.info.get("tainted"))

@@ -3,6 +3,13 @@
 Handlers keep calling `context.bot.send_message(...)`; while an update is processed the call lands in the
 outbox inside the update's transaction (so the reply exists exactly when the change does), and the channel's
 sender makes the real request later. Reads that must return data (getMe, getFile) go to the network.
+
+While an update from a **group chat** is processed (`Capture.group`), nothing is recorded to that group unless the
+code that sends it declared it fit for a group (`for_group()`: the status board, the chart, the short "use a
+private chat" notice, notices addressed to the group as a recipient). Anything else meant for the group is
+re-routed to the private chat of the person who pressed or typed (an edit of the group's message becomes a new
+private message), or dropped when it cannot be (a keyboard change, no known person). So a forged or misplaced
+button press can never post a report, a document or a difficulty into a group, whatever the handler does.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
@@ -36,10 +43,59 @@ class Capture:
     inbox_id: int | None = None
     priority: int | None = None  # forces one priority (reminder fan-outs use BULK)
     ref: str = ""  # told the outcome by the sender (see Sender.on_outcome)
+    group: str = ""  # the group chat the update came from ("" for a private chat)
+    presser: str = ""  # in a group: the private chat of the person who pressed or typed ("" when unknown)
 
 
 _CAPTURE: ContextVar[Capture | None] = ContextVar("outbox_capture", default=None)
 _MEANT: ContextVar[bool] = ContextVar("outbox_meant", default=False)
+_FOR_GROUP: ContextVar[bool] = ContextVar("outbox_for_group", default=False)
+_PRIVATE_CHAT_TYPES = frozenset({"private", "sender"})
+# What a call to the group becomes in the presser's private chat: sends keep their content; an edit of a group
+# message becomes a new private message (its text or caption); anything else (keyboards, deletions) is dropped.
+_KEEP_ON_REROUTE = ("text", "caption", "reply_markup", "document", "photo", "parse_mode", "link_preview_options",
+                    "entities", "caption_entities", "filename")
+
+
+def group_of(payload: dict[str, Any]) -> tuple[str, str]:
+    """(group chat id, presser's private chat id) of a Telegram update from a group chat, ("", "") otherwise."""
+    query = payload.get("callback_query")
+    if isinstance(query, dict):
+        chat, user = (query.get("message") or {}).get("chat") or {}, query.get("from") or {}
+    else:
+        holder = next((v for v in payload.values() if isinstance(v, dict) and isinstance(v.get("chat"), dict)), {})
+        chat, user = holder.get("chat") or {}, holder.get("from") or {}
+    if not isinstance(chat, dict) or chat.get("id") is None or chat.get("type", "private") in _PRIVATE_CHAT_TYPES:
+        return "", ""
+    presser = user.get("id") if isinstance(user, dict) else None
+    return str(chat["id"]), (str(presser) if isinstance(presser, int) and presser > 0 else "")
+
+
+@contextmanager
+def for_group() -> Iterator[None]:
+    """Calls inside may reach the group chat being processed: only for what a group may show (the board, the
+    chart, the "use a private chat" notice, a notice addressed to the group itself)."""
+    token = _FOR_GROUP.set(True)
+    try:
+        yield
+    finally:
+        _FOR_GROUP.reset(token)
+
+
+def private_of(api_method: str, params: dict[str, Any], presser: str) -> tuple[str, dict[str, Any]] | None:
+    """The call re-addressed to the presser's private chat, or None when it must be dropped."""
+    if not presser:
+        return None
+    kept = {k: v for k, v in params.items() if k in _KEEP_ON_REROUTE}
+    if api_method in ("editMessageText", "editMessageCaption"):
+        text = params.get("text") if api_method == "editMessageText" else params.get("caption")
+        if not text:
+            return None
+        kept.pop("caption", None)
+        return "sendMessage", {**kept, "text": text, "chat_id": presser}
+    if api_method.startswith("send") and api_method != "sendChatAction":
+        return api_method, {**kept, "chat_id": presser}
+    return None
 
 
 @contextmanager
@@ -65,7 +121,7 @@ def capturing(capture: Capture) -> Iterator[None]:
 def priority(level: int, ref: str = "") -> Iterator[None]:
     """Every call queued inside the block gets `level` (e.g. BULK for a reminder fan-out) and `ref`."""
     current = _CAPTURE.get() or Capture()
-    with capturing(Capture(current.chat_key, current.inbox_id, level, ref)):
+    with capturing(replace(current, priority=level, ref=ref)):
         yield
 
 
@@ -81,6 +137,7 @@ class RecordingRequest(BaseRequest):
         self.channel = channel
         self.queued = 0
         self.dropped = 0
+        self.kept_from_group = 0  # calls meant for a group chat that went to the presser's private chat or nowhere
         self._me: bytes | None = None
         self.on_enqueue = None  # a callback (no arguments) that wakes this process's sender
 
@@ -112,6 +169,14 @@ class RecordingRequest(BaseRequest):
             self.dropped += 1
             return 200, b'{"ok": true, "result": true}'
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
+        capture = _CAPTURE.get()
+        if (capture is not None and capture.group and str(params.get("chat_id", "")) == capture.group
+                and not _FOR_GROUP.get()):
+            self.kept_from_group += 1
+            private = private_of(api_method, params, capture.presser)
+            if private is None:
+                return 200, b'{"ok": true, "result": true}'
+            api_method, params = private
         self._enqueue(api_method, params, files)
         return 200, json.dumps({"ok": True, "result": _synthetic(api_method, params)}).encode()
 
@@ -122,7 +187,8 @@ class RecordingRequest(BaseRequest):
             level = capture.priority
         elif api_method == "answerCallbackQuery":
             level = ANSWER
-        elif capture.inbox_id is not None and chat_key == capture.chat_key:
+        elif capture.inbox_id is not None and (chat_key == capture.chat_key
+                                                 or (capture.presser and chat_key == capture.presser)):
             level = REPLY
         else:
             level = NOTIFY
