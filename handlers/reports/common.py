@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import Page
-from bot.domain import Actor, Button, DomainError, OutMessage
+from bot.domain import Actor, Button, DomainError, OutMessage, Role
 from bot.i18n import N_
 from bot.services.reports.base import Mode, Screen
 from handlers.common import deliver, markup, reply
@@ -110,8 +110,13 @@ def choice_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Bu
 async def notify_office_submitted(context: BotContext, screen: Screen) -> None:
     reports, ref = context.services.reports, screen.ref
     view = reports.notice(ref.report_id, ref.version)
+    reviewers = set(reports.reviewer_ids(ref.report_id, ref.version))
     for recipient in context.services.people.office_recipients():
-        await deliver(context, recipient, render_office_notice(context.tr(recipient.locale), view))
+        await deliver(context, recipient, render_office_notice(context.tr(recipient.locale), view,
+                                                               recipient.person_id in reviewers))
+    if not reviewers:  # the Office's own report and nobody else in the Office: the Director reviews it
+        for recipient in context.services.people.leadership_recipients((Role.DIRECTOR,)):
+            await deliver(context, recipient, render_office_notice(context.tr(recipient.locale), view, True))
 
 
 async def notify_office_reopened(context: BotContext, actor: Actor, screen: Screen) -> None:

@@ -98,7 +98,7 @@ async def dispatch_review(update: Update, context: BotContext, actor: Actor, dat
         return True
     if kind == "v" and len(parts) == 4:
         view = reports.view(actor, numbers[0], numbers[1])
-        out = render_view(tr, view, can_review=actor.is_office)
+        out = render_view(tr, view, can_review=reports.can_review(actor, numbers[0], view.ref.version))
         await reply(update, context, out.text, out.buttons)
         return True
     if kind == "acc" and len(parts) == 4:

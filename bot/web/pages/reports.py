@@ -71,9 +71,11 @@ def version_lines(view: ReportView, tr: Translator) -> list[dict[str, Any]]:
             for v in reversed(view.versions)]
 
 
-def can_decide(actor: Actor, view: ReportView) -> bool:
-    """Accept and return are offered on the latest submitted version, to the Office (the service checks again)."""
-    return actor.is_office and view.ref.state == ReportState.SUBMITTED and view.shown_version == view.ref.version
+def can_decide(reports, actor: Actor, view: ReportView) -> bool:  # noqa: ANN001 - the report service
+    """Accept and return are offered on the latest submitted version, to those who may review it (the Office, not
+    the unit's own people; the service checks again)."""
+    return (view.ref.state == ReportState.SUBMITTED and view.shown_version == view.ref.version
+            and reports.can_review(actor, view.ref.report_id, view.ref.version))
 
 
 class ReportPage(DeskHandler):
@@ -97,7 +99,8 @@ class ReportPage(DeskHandler):
         await self.page("report.html", code=code, view=view, title=title_of(tr, view.ref),
                         sections=answer_sections(view, tr, before), versions=version_lines(view, tr),
                         shown=view.shown, state_text=review_state_text(tr, view.shown) if view.shown else "",
-                        compare=before.shown_version if before else 0, can_decide=can_decide(self.actor, view),
+                        compare=before.shown_version if before else 0,
+                        can_decide=await self.call(can_decide, reports, self.actor, view),
                         notice=self._(DONE[done]) if done in DONE else "", error=error, comment=comment,
                         contributors=view.contributors, deadline=tr.short_date(view.ref.deadline))
 
