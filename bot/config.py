@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     retention_outbox_days: int = 7
     retention_dialog_days: int = 30
     retention_codes_days: int = 30
+    # Typed invitation and linking codes: failed attempts allowed within the window, per chat and per channel (all
+    # chats of Telegram, or of Zalo, together: a flood from many chats). Counted in the audit log, so every process
+    # agrees; after the limit a code is not even looked up until the window has passed.
+    code_attempts_per_chat: int = 5
+    code_attempts_per_channel: int = 100
+    code_attempts_window_minutes: int = 15
     # The desk (bot/web/): where its sign-in links point (default: WEBHOOK_URL's server, else this machine's
     # webhook port), whether its cookie is Secure (off only for http://127.0.0.1 in development and tests), and
     # the port of the simulator's desk on 127.0.0.1.

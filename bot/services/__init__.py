@@ -16,7 +16,7 @@ from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
 from bot.services.channels.addresses import ChannelAddressService
 from bot.services.identity.addressing import Addressing
-from bot.services.identity.service import IdentityService
+from bot.services.identity.service import AttemptLimits, IdentityService
 from bot.services.invites import InviteService
 from bot.services.official_report import OfficialReportService
 from bot.services.org import OrgService
@@ -80,7 +80,9 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         people=people,
         org=org,
         invites=invites,
-        identity=IdentityService(db, clock, invites),
+        identity=IdentityService(db, clock, invites, limits=AttemptLimits(
+            settings.code_attempts_per_chat, settings.code_attempts_per_channel,
+            timedelta(minutes=settings.code_attempts_window_minutes))),
         dialogs=DialogService(db, clock),
         audit=AuditService(db, clock),
         periods=periods,
