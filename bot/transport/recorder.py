@@ -15,6 +15,7 @@ button press can never post a report, a document or a difficulty into a group, w
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from bot.transport.outbox import Outbox, pack_files
 from bot.transport.policy import ANSWER, NOTIFY, REPLY
 from storage.db import Database
 
+log = logging.getLogger(__name__)
 PASS_THROUGH = frozenset({"getMe", "getFile", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
                           "getChat", "getChatMember", "logOut", "close"})
 # Removing a pressed keyboard adds nothing (presses are re-checked anyway), unless it is the acknowledgement
@@ -137,7 +139,6 @@ class RecordingRequest(BaseRequest):
         self.channel = channel
         self.queued = 0
         self.dropped = 0
-        self.kept_from_group = 0  # calls meant for a group chat that went to the presser's private chat or nowhere
         self._me: bytes | None = None
         self.on_enqueue = None  # a callback (no arguments) that wakes this process's sender
 
@@ -172,8 +173,9 @@ class RecordingRequest(BaseRequest):
         capture = _CAPTURE.get()
         if (capture is not None and capture.group and str(params.get("chat_id", "")) == capture.group
                 and not _FOR_GROUP.get()):
-            self.kept_from_group += 1
             private = private_of(api_method, params, capture.presser)
+            log.info("%s for group %s while processing its update: %s", api_method, capture.group,
+                     "sent to the presser's private chat" if private else "dropped")
             if private is None:
                 return 200, b'{"ok": true, "result": true}'
             api_method, params = private
