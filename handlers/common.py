@@ -17,7 +17,7 @@ from bot.i18n import N_, Translator
 from bot.services import Services
 from bot.services.channels.addresses import is_synthetic
 from bot.text import chunk_text, parse_int
-from bot.transport.recorder import for_group, meant
+from bot.transport.outbox import for_group, meant
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ async def deliver_with(bot: Bot, services: Services, recipient: Recipient, out: 
     spent = frozenset({"zalo"}) if services.addressing.quota_hit("zalo") else frozenset()
     routes = services.addressing.deliverable(recipient, spent)
     # A group addressed as a recipient (the Office's group) is sent what was written for it, even while an update
-    # from that group is processed; a person's copy never goes to a group (bot.transport.recorder).
+    # from that group is processed; a person's copy never goes to a group (bot.transport.outbox).
     for route in routes:
         try:
             with for_group() if recipient.person_id <= 0 else nullcontext():
@@ -186,7 +186,7 @@ def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorH
             if user is None:
                 return None
             # Telegram ids as they are; a Zalo chat's stand-in id names its Zalo account (bot/channels/zalo).
-            actor = context.services.people.actor_for(*context.services.identity.speaker(user.id))
+            actor = context.services.people.actor_for(*context.services.addresses.speaker(user.id))
             if actor is None:
                 await send_stranger_notice(update, context)
                 return None
