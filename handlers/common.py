@@ -127,6 +127,13 @@ def tr_for(update: Update, context: BotContext, actor: Actor | None = None) -> T
     return context.tr(user.language_code if user else None)
 
 
+def in_zalo_chat(update: Update) -> bool:
+    """Whether the update comes from a Zalo chat (its stand-in id): no buttons, no edits in place, and every message
+    counts against the monthly quota."""
+    chat = update.effective_chat
+    return chat is not None and is_synthetic(chat.id)
+
+
 # What a stranger on Zalo sees: no Telegram id to pass on there, but a code to type.
 ZALO_STRANGER = N_("Hello! Your Zalo account is not yet registered with the Emulation Assistant of the Department "
                    "of Science and Technology.\n\nIf the Administration Office sent you an invitation code, type it "

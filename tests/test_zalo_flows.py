@@ -83,11 +83,11 @@ async def test_zalo_head_reports_by_typing_survives_a_kill_links_telegram_and_of
     head = await invite_on_zalo(sim)
     said = joined(await sim.send("moi", "/baocao"))
     assert "Báo cáo 6 tháng đầu năm 2027 - Thanh tra Sở" in said and "Câu 1/17" in said
-    assert "Gõ số để chọn" not in said and "- Lưu và thoát" in said  # a typed answer is pending: words, no numbers
+    assert "Gõ số để chọn" not in said and '"tạm dừng" (lưu và thoát)' in said  # a typed answer is pending: words
     report_id = report_of(sim).id
     first = sim.services.reports.current(head, report_id).question.id
     said = await answer_until(sim, "moi", head, report_id, stop_at="Câu 6/17")
-    assert "Câu 6/17" in said and "- Có" in said  # a yes/no question, typed as a word
+    assert "Câu 6/17" in said and "Gõ: Quay lại · Lưu và thoát" in said  # yes/no, typed as the words quoted
     said = joined(await sim.send("moi", "không"))
     asked = re.search(r"Câu (\d+)/", said).group(1)
 
@@ -333,17 +333,17 @@ async def test_the_zalo_webhook_refuses_a_wrong_secret_and_stores_nothing(sim):
     assert [row.external_key for row in rows] == [f"zalo:{update['message']['message_id']}"]
 
 
-async def test_zalo_head_types_the_review_page_shown_as_a_word(sim):
-    """The review is paged by section; on Zalo "Mục 2 »" is listed as a word to type, and typing it shows part 2."""
+async def test_zalo_head_reads_the_whole_review_in_one_message_and_can_still_type_a_section(sim):
+    """Zalo cannot edit a page in place: the review comes whole (Roman section headings, so no "1." reads like a
+    menu choice), and typing "mục 2" still shows that section alone."""
     sim.clock.set(SIX_MONTH_OPEN)
     head = await invite_on_zalo(sim)
     await sim.send("moi", "/baocao")
     said = await answer_until(sim, "moi", head, report_of(sim).id)
-    assert "- Mục 2 »" in said and "1. PHÁT TRIỂN KẾT CẤU HẠ TẦNG" in said
-    said = joined(await sim.send("moi", "Mục 2 »"))
-    assert "2. THỰC HÀNH TIẾT KIỆM, CHỐNG LÃNG PHÍ" in said and "1. PHÁT TRIỂN" not in said, said
-    assert "- « Mục 1" in said and "Đồng chí gõ \"sửa\"" not in said
-    said = joined(await sim.send("moi", "mục 1"))
-    assert "1. PHÁT TRIỂN KẾT CẤU HẠ TẦNG" in said
+    assert said == sim.zalo_api.sent[-1].text  # the last answer's reply: the whole review, one message
+    assert "I. PHÁT TRIỂN KẾT CẤU HẠ TẦNG" in said and "VI. TỰ ĐÁNH GIÁ" in said and "Mục 2" not in said
+    assert "1. PHÁT TRIỂN" not in said and "Sửa 1" not in said and 'Gõ "sửa" và số thứ tự' in said
+    said = joined(await sim.send("moi", "Mục 2"))
+    assert "II. THỰC HÀNH TIẾT KIỆM, CHỐNG LÃNG PHÍ" in said and "I. PHÁT TRIỂN" not in said, said
     said = joined(await sim.send("moi", "gửi"))
-    assert "xác nhận" in said  # the review still answers its words after paging
+    assert "xác nhận" in said  # the review still answers its words after a section

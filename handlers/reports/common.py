@@ -10,7 +10,7 @@ from bot.callbacks import Page
 from bot.domain import Actor, Button, DomainError, OutMessage
 from bot.i18n import N_
 from bot.services.reports.base import Mode, Screen
-from handlers.common import deliver, markup, reply
+from handlers.common import deliver, in_zalo_chat, markup, reply
 from handlers.context import BotContext
 from handlers.paging import list_for, page_rows
 from handlers.reports.render import note_text, render_screen, render_submitted, review_sections, title_of
@@ -49,7 +49,9 @@ async def show(update: Update, context: BotContext, actor: Actor, screen: Screen
         await reply(update, context, out.text, out.buttons)
         await notify_office_submitted(context, screen)
         return
-    out = render_screen(tr, screen, error, review_page(screen, editing))
+    # Zalo cannot edit a page in place: the review comes whole, in one message, instead of a message per section.
+    page = None if in_zalo_chat(update) else review_page(screen, editing)
+    out = render_screen(tr, screen, error, page)
     if not (in_place and await edit_pressed(update, out)):
         await reply(update, context, out.text, out.buttons)
     if screen.event == "reopened":

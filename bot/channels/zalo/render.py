@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.i18n import Translator
+from bot.text import fold
 
 ZALO_TEXT_LIMIT = 2000
 _OWN_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s+")
@@ -84,12 +85,30 @@ def _already_listed(line: str, text: str) -> bool:
     return any(own.strip().startswith(shown) for own in text.splitlines())
 
 
+def _quoted(word: str, text: str) -> bool:
+    """Whether the text already tells the person to type `word` ("gõ \"quay lại\"", "(lưu và thoát)")."""
+    folded, said = fold(word), fold(text)
+    return any(f"{left}{folded}{right}" in said for left, right in (('"', '"'), ("“", "”"), ("(", ")")))
+
+
+def _words_in_one_line(tr: Translator, lines: list[str], text: str) -> list[str]:
+    """The words a person may type, in one short line after the text ("Gõ: Quay lại · Bỏ qua"), without
+    those the text already names in quotes: on Zalo each question would otherwise end with the same list of
+    three or four lines, message after message (the instructions are said once, in the first question's text)."""
+    words = [line[2:].strip() for line in lines if line.startswith("- ")]
+    kept = [word for word in words if not _quoted(word, text)]
+    others = [line for line in lines if not line.startswith("- ")]
+    if not kept:
+        return others
+    return [*others, tr.gettext("Type: {words}").format(words=" · ".join(kept))]
+
+
 def render_menu(tr: Translator, text: str, rows: Sequence[Sequence[MenuItem | tuple[str, str]]],
                 numbered: bool = True) -> RenderedMenu:
     """A message with buttons as one plain text: the text, the numbered choices, and how to choose."""
     lines, choices = menu_lines(as_items(rows), numbered)
     if not numbered:
-        lines = [line for line in lines if not _already_listed(line, text)]
+        lines = _words_in_one_line(tr, [line for line in lines if not _already_listed(line, text)], text)
     if not lines:
         return RenderedMenu(text)
     parts = [text.rstrip(), "", *lines] if text.strip() else list(lines)
