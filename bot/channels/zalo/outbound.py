@@ -79,12 +79,13 @@ def _int(value: Any) -> int | None:
 
 
 def plan_call(method: str, params: dict[str, Any], files: dict[str, Any], tr: Translator, numbered: bool,
-              links: LinkProvider) -> ZaloPlan:
-    """The Zalo calls for one Bot API call to a Zalo chat (`numbered`: whether a menu sent now is numbered)."""
+              links: LinkProvider, first: int = 1) -> ZaloPlan:
+    """The Zalo calls for one Bot API call to a Zalo chat (`numbered`: whether a menu sent now is numbered;
+    `first`: its first number, above 1 when it goes on top of a menu the person may still be answering)."""
     chat_id = _int(params.get("chat_id")) or 0
     if method in TEXT_METHODS:
         text = str(params.get("text", params.get("caption", "")) or "")
-        menu = render_menu(tr, text, keyboard(params.get("reply_markup")), numbered)
+        menu = render_menu(tr, text, keyboard(params.get("reply_markup")), numbered, first)
         plan = ZaloPlan(_texts(menu.text), menu if menu.choices else None)
         if method != "sendMessage" and not menu.choices:
             plan.clear_menu_of = _int(params.get("message_id"))
@@ -93,10 +94,10 @@ def plan_call(method: str, params: dict[str, Any], files: dict[str, Any], tr: Tr
         rows = keyboard(params.get("reply_markup"))
         if not any(rows):
             return ZaloPlan(clear_menu_of=_int(params.get("message_id")))
-        menu = render_menu(tr, tr.gettext("Choices:"), rows, numbered)
+        menu = render_menu(tr, tr.gettext("Choices:"), rows, numbered, first)
         return ZaloPlan(_texts(menu.text), menu if menu.choices else None)
     if method in ("sendDocument", "sendPhoto"):
-        return _plan_file(method, params, files, tr, chat_id, links, numbered)
+        return _plan_file(method, params, files, tr, chat_id, links, numbered, first)
     if method == "answerCallbackQuery":
         note = str(params.get("text") or "").strip()
         return ZaloPlan(_texts(note)) if note else ZaloPlan()
@@ -109,10 +110,10 @@ def plan_call(method: str, params: dict[str, Any], files: dict[str, Any], tr: Tr
 
 
 def _plan_file(method: str, params: dict[str, Any], files: dict[str, Any], tr: Translator, chat_id: int,
-               links: LinkProvider, numbered: bool) -> ZaloPlan:
+               links: LinkProvider, numbered: bool, first: int = 1) -> ZaloPlan:
     key = "document" if method == "sendDocument" else "photo"
     caption = str(params.get("caption") or "")
-    menu = render_menu(tr, caption, keyboard(params.get("reply_markup")), numbered)
+    menu = render_menu(tr, caption, keyboard(params.get("reply_markup")), numbered, first)
     remembered = menu if menu.choices else None
     given = params.get(key)
     if key == "photo" and isinstance(given, str) and given.startswith(("https://", "http://")):

@@ -109,10 +109,14 @@ class ZaloRequest(BaseRequest):
         if chat_id is not None and address is None:
             return _answer(400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
         numbered = True
+        reply = chat_id is not None and replying_to.get() == int(chat_id)
+        stack: tuple[int, int] | None = None
         if address is not None and "reply_markup" in params:
             numbered = self.menus.numbered_for(address.id)
+            if numbered and not reply:  # pushed: numbered on from a menu the person may still be answering
+                stack = self.menus.stack_point(address.id)
         tr = self.i18n.get(self.addresses.locale_of(address) if address else None)
-        plan = plan_call(method, params, files, tr, numbered, self.links)
+        plan = plan_call(method, params, files, tr, numbered, self.links, stack[1] + 1 if stack else 1)
         if not plan.known:
             log.info("Zalo has no equivalent of %s; answered locally", method)
         last: ZaloSent | None = None
@@ -137,8 +141,8 @@ class ZaloRequest(BaseRequest):
             return _answer(200, {"ok": True, "result": plan.result})
         message_id = telegram_int(last.message_id)
         if plan.menu is not None and address is not None:
-            self.menus.record(address.id, message_id, plan.menu.choices, plan.menu.text, numbered,
-                              reply=replying_to.get() == int(chat_id))
+            self.menus.record(address.id, message_id, plan.menu.choices, plan.menu.text, numbered, reply=reply,
+                              stacked_on=stack if stack and plan.menu.first > 1 else None)
         result = message_result(int(chat_id), message_id, last.date // 1000, last_text, BOT_USER)
         return _answer(200, {"ok": True, "result": result})
 
