@@ -1,4 +1,5 @@
-"""A message that is just a code ("K7QM-4XPD-9HTR"): an invitation typed on Zalo, or a /lienket linking code.
+"""A message that is just a code ("K7QM-4XPD-9HTR"): an invitation typed on Zalo, or a /lienket linking code; from
+a stranger, also a sentence with one code in it ("Mã của tôi là K7QM-4XPD-9HTR ạ").
 
 Runs in group -1, before every feature: a stranger's code is answered here and processing stops; a registered
 person's text goes on to the features, unless it is a linking code meant for this chat (then it is answered).
@@ -10,7 +11,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.services.channels.addresses import is_synthetic
-from bot.services.identity.codes import canonical
+from bot.services.identity.codes import canonical, find_code
 from bot.services.identity.service import CodeStatus
 from handlers.common import reply, send_stranger_notice, tr_for
 from handlers.context import BotApp, BotContext
@@ -28,18 +29,21 @@ async def code_typed(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     services = context.services
-    is_code = canonical(message.text) is not None
-    if not is_code and not is_synthetic(user.id):
+    code = message.text if canonical(message.text) is not None else None
+    within = find_code(message.text) if code is None else None  # "Mã của tôi là K7QM-4XPD-9HTR ạ"
+    if code is None and within is None and not is_synthetic(user.id):
         return  # ordinary Telegram text: no lookup here
     channel, external_id = services.identity.speaker(user.id)
     known = services.people.actor_for(channel, external_id)
-    if not is_code:
+    if code is None and known is None:
+        code = within  # a stranger's sentence with a code in it: the code is what they came to type
+    if code is None:
         if known is None and channel == "zalo":  # a Zalo stranger has no Telegram id to pass on: ask for a code
             await send_stranger_notice(update, context)
             raise ApplicationHandlerStop
-        return
+        return  # a registered person's sentence goes on to the features, whatever it contains
     locale = known.locale if known else context.bot_data.i18n.pick(user.language_code)
-    result = services.identity.redeem_code(channel, external_id, message.text, user.full_name, locale)
+    result = services.identity.redeem_code(channel, external_id, code, user.full_name, locale)
     if known is not None and result.status not in FOR_REGISTERED:
         return  # ordinary text of a registered person (an answer that happens to look like a code)
     if result.status in (CodeStatus.REGISTERED, CodeStatus.LINKED) and result.actor is not None:
