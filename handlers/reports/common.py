@@ -10,6 +10,7 @@ from bot.callbacks import Page
 from bot.domain import Actor, Button, DomainError, OutMessage
 from bot.i18n import N_
 from bot.services.reports.base import Mode, Screen
+from bot.services.reports.words import ListWordRefused
 from handlers.common import deliver, in_zalo_chat, markup, reply
 from handlers.context import BotContext
 from handlers.paging import list_for, page_rows
@@ -82,6 +83,9 @@ async def show_current(update: Update, context: BotContext, actor: Actor, report
                        error: DomainError) -> None:
     """A refused answer or press: the reason, then the current question again (nothing was changed)."""
     text = error_text(context, actor, error)
+    if isinstance(error, ListWordRefused):  # the list is the message just above: say only what to type
+        await reply(update, context, text)
+        return
     try:
         screen = context.services.reports.current(actor, report_id)
     except DomainError:

@@ -12,6 +12,11 @@ from bot.questionnaire.model import QType
 from bot.services.reports.base import Mode, Screen
 from bot.text import fold
 
+
+class ListWordRefused(DomainError):
+    """Free text on a list's screen (not "thêm", "xóa 2" or "xong"): nothing changed and the list is the message
+    just above, so the refusal is answered alone, without the whole screen again."""
+
 SKIP = {"bo qua", "skip", "giu nguyen", "giu", "keep"}
 BACK = {"quay lai", "back", "tro lai", "lui"}
 LEAVE = {"tam dung", "luu", "luu va thoat", "save", "thoat", "leave", "pause"}
@@ -76,8 +81,8 @@ def typed_action(screen: Screen, text: str) -> tuple[str, Any]:
             return "ok", None
         if numbered and numbered.group(1) in ("xoa", "delete", "remove"):
             return f"d{numbered.group(2)}", None
-        raise DomainError(N_("Type \"thêm\" to add an entry, \"xóa\" and a number to remove one, "
-                             "or \"xong\" when the list is complete."))
+        raise ListWordRefused(N_("Type \"thêm\" to add an entry, \"xóa\" and a number to remove one, "
+                                 "or \"xong\" when the list is complete."))
     if question.type == QType.MULTI and key in DONE and screen.picks:
         return "ok", None
     return "answer", parse_typed(question, text)
