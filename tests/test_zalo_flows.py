@@ -199,11 +199,11 @@ async def test_a_difficulty_raised_on_zalo_goes_to_the_director_and_back(sim):
     office = sim.api.last_to(VANTHU)
     assert "Thanh tra Sở báo cáo khó khăn, vướng mắc mới" in office.text and "Tệp đính kèm: photo.jpg" in office.text
     details = (await sim.press("vanthu", office, "Chi tiết, quá trình xử lý"))[-1]
-    photo = (await sim.press("vanthu", details, "Mở tệp đính kèm"))[-1]  # the Zalo photo, by its public URL
-    assert photo.chat_id == VANTHU and photo.text == "#1" and photo.photo is not None
+    photo = (await sim.press("vanthu", details, "Mở tệp đính kèm"))[-1]  # the Zalo photo, kept when it arrived
+    assert photo.chat_id == VANTHU and photo.text == "#1" and photo.photo == b"\xff\xd8\xff\xe0 simulated photo"
     with sim.services.db.session() as session:
         queued = session.exec(select(OutboxMessage).where(OutboxMessage.method == "sendPhoto")).one()
-    assert json.loads(queued.params)["photo"].startswith("https://photo-stal.zdn.vn/sim/")
+    assert "photo-stal.zdn.vn" not in queued.params  # uploaded from the file store, not sent by its Zalo URL
     await sim.press("vanthu", office, "Trình Giám đốc")
     before = len(sim.zalo_api.sent)
     await sim.send("vanthu", "Kính trình Giám đốc cho ý kiến chỉ đạo.")

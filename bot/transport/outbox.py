@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
+from bot.transport.policy import NOT_MESSAGES
 from storage.db import Database
 from storage.models.transport import OutboxMessage
 
@@ -164,7 +165,8 @@ class Outbox:
         with self.db.engine.begin() as connection:
             return connection.execute(select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.channel == channel, OutboxMessage.state == SENT,
-                OutboxMessage.priority >= min_priority, OutboxMessage.sent_at >= start)).scalar_one()
+                OutboxMessage.method.notin_(NOT_MESSAGES), OutboxMessage.priority >= min_priority,
+                OutboxMessage.sent_at >= start)).scalar_one()
 
     def counts(self, channel: str | None = None) -> dict[str, int]:
         query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)

@@ -22,7 +22,7 @@ from bot.services.reports.base import Mode
 from bot.services.dialogs import Dialog
 from bot.services.reports.words import typed_page
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
+from handlers.common import answer_query, drop_buttons, int_or_none, keep_file, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.reports.common import ANSWER, edit_pressed, offer_choices, show, show_current
 from handlers.reports.render import render_review, title_of
@@ -151,6 +151,7 @@ async def file_sent(update: Update, context: BotContext, actor: Actor, dialog: D
         await show_current(update, context, actor, report_id, error)
         return
     await show(update, context, actor, screen)
+    await keep_file(context, meta)
 
 
 def _where(dialog: Dialog) -> tuple[int, int]:
