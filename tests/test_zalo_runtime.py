@@ -201,7 +201,7 @@ async def test_a_photo_sent_on_zalo_can_be_fetched_by_the_handlers_bot(sim):
     """getFile and the download are reads: they reach Zalo's photo URL through the router, never the outbox."""
     sim.add_zalo_persona("la", "Người Lạ")
     await sim.zalo_send_photo("la")
-    url, content = next(iter(sim.zalo_photos.items()))
+    url, (content, _sent_at) = next(iter(sim.zalo_api.media.items()))
     file = await sim.app.bot.get_file(photo_file_id(url))
     assert bytes(await file.download_as_bytearray()) == content
     with sim.services.db.session() as session:
