@@ -1,6 +1,6 @@
 """Evidence sent on Zalo survives its Zalo URL (issue 22): the photo is fetched into the file store by the Zalo
 sender right after the update commits (a queued `keepFile` call, never a network call during processing), and
-the Office reads it from there, on Telegram, on Zalo and on the desk, after the stand-in's media URL has expired
+the Office reads it from there, on Telegram, on Zalo and on the desk (over HTTP), after the stand-in's media URL has expired
 (one minute). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -120,3 +120,31 @@ async def test_a_photo_over_the_size_limit_keeps_only_its_url_and_nothing_breaks
     assert bytes(await file.download_as_bytearray()) == PHOTO  # still at Zalo while its URL lives
     with sim.services.db.session() as session:
         assert session.exec(select(Report)).one().id == report_id
+
+
+def test_the_desk_serves_a_zalo_photo_from_the_store_after_its_url_expired(settings, db, clock):
+    from tests.desk_http import signed_in
+    from tests.desk_site import DeskSite
+
+    site = DeskSite(settings, db, clock)
+    try:
+        sim = site.sim
+        sim.zalo_api.media_ttl = 60
+
+        async def raise_with_photo() -> None:
+            await invite_on_zalo(sim)
+            for text in ("/vuongmac moi", "Chậm kết luận thanh tra dự án", "Dự án thiếu hồ sơ quyết toán."):
+                await sim.send("moi", text)
+            await sim.zalo_send_photo("moi", "Biên bản làm việc")
+            await sim.send("moi", "bình thường")
+
+        site.call(raise_with_photo())
+        clock.advance(timedelta(minutes=5))
+        assert site.call(expired(sim, next(iter(sim.zalo_api.media))))
+        item_id = site.run(lambda: sim.services.escalations.summaries()[0].item_id)
+        fetches = sim.zalo_api.media_fetches
+        page = signed_in(site, "vanthu").get(f"/desk/difficulties/{item_id}/files/0")
+        assert page.status_code == 200 and page.content == PHOTO
+        assert sim.zalo_api.media_fetches == fetches  # never from Zalo
+    finally:
+        site.stop()
