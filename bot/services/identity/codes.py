@@ -14,7 +14,8 @@ import secrets
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 12
-_TYPED = re.compile(r"^\s*[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}\s*$")
+TYPED = re.compile(  # the shape of a typed code (the chat routes only such texts to it)
+    r"^\s*[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}\s*$")
 
 
 def new_code() -> str:
@@ -27,7 +28,7 @@ def new_code() -> str:
 
 def canonical(text: str | None) -> str | None:
     """The 12-character form of a typed code ("k7qm 4xpd 9htr" -> "K7QM4XPD9HTR"), or None if it is not one."""
-    if not text or len(text) > 40 or not _TYPED.match(text):
+    if not text or len(text) > 40 or not TYPED.match(text):
         return None
     raw = re.sub(r"[\s-]", "", text).upper()
     if len(raw) != LENGTH or any(ch not in ALPHABET for ch in raw) or not any(ch.isalpha() for ch in raw):
@@ -38,7 +39,7 @@ def canonical(text: str | None) -> str | None:
 # Inside a sentence ("Mã của tôi là k7qm-4xpd-9htr ạ"), only forms a person would copy: three groups of four joined
 # by hyphens, or the twelve characters run together with a digit among them. Groups split only by spaces are not
 # read inside a sentence ("save tree bags" would be one), only as the whole message.
-_IN_SENTENCE = re.compile(r"(?<![A-Za-z0-9-])(?:[A-Za-z0-9]{4}\s*-\s*[A-Za-z0-9]{4}\s*-\s*[A-Za-z0-9]{4}|[A-Za-z0-9]{12})"
+IN_SENTENCE = re.compile(r"(?<![A-Za-z0-9-])(?:[A-Za-z0-9]{4}\s*-\s*[A-Za-z0-9]{4}\s*-\s*[A-Za-z0-9]{4}|[A-Za-z0-9]{12})"
                           r"(?![A-Za-z0-9-])")
 
 
@@ -47,7 +48,7 @@ def find_code(text: str | None) -> str | None:
     if not text or len(text) > 500:
         return None
     found = set()
-    for match in _IN_SENTENCE.finditer(text):
+    for match in IN_SENTENCE.finditer(text):
         written = re.sub(r"\s*-\s*", "-", match.group(0))
         raw = canonical(written)
         if raw is not None and ("-" in written or any(ch.isdigit() for ch in raw)):
