@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr = SecretStr("")  # 8-256 characters, checked on X-Bot-Api-Secret-Token
     zalo_send_rate: float = 5.0  # messages/second across chats: Zalo publishes no figure, so stay well below Telegram
     zalo_monthly_quota: int = 0  # outbound messages per month of the bot's plan (0 = unknown; 429 still stops sends)
+    # A photo a Zalo user sends as evidence is fetched from its media URL (which expires) into DATA_DIR/kept/,
+    # up to this size; above it the URL alone is kept (docs/ZALO.md, "Evidence is kept").
+    zalo_file_max_mb: int = 20
     public_base_url: str = ""  # public HTTPS base of the bot's own web endpoint (file links for Zalo users)
     file_link_minutes: int = 60  # how long a file link stays valid
     # Personal data (docs/PRIVACY.md): days the daily cleanup keeps what is only needed for a while: processed

@@ -12,6 +12,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.callbacks import LIMIT
+from bot.channels.zalo.request import KEEP_FILE
+from bot.channels.zalo.updates import photo_url_of
 from bot.domain import Actor, Button, DomainError, OutMessage, Recipient
 from bot.i18n import N_, Translator
 from bot.services import Services
@@ -128,6 +130,22 @@ def tr_for(update: Update, context: BotContext, actor: Actor | None = None) -> T
         return context.tr(actor.locale)
     user = update.effective_user
     return context.tr(user.language_code if user else None)
+
+
+async def keep_file(context: BotContext, attachment: dict | None) -> None:
+    """A photo a Zalo user sent is known only by a Zalo media URL, which expires: queue its fetch into the file
+    store (`services.files`). Like every call, it is an outbox row in the update's transaction, carried out by the
+    Zalo sender after the commit (no network while the update is processed); a Telegram file needs nothing."""
+    file_id = str((attachment or {}).get("file_id") or "")
+    if photo_url_of(file_id) is not None and not context.services.files.has(file_id):
+        await context.bot.do_api_request(KEEP_FILE, api_kwargs={"file_id": file_id})
+
+
+def in_zalo_chat(update: Update) -> bool:
+    """Whether the update comes from a Zalo chat (its stand-in id): no buttons, no edits in place, and every message
+    counts against the monthly quota."""
+    chat = update.effective_chat
+    return chat is not None and is_synthetic(chat.id)
 
 
 # What a stranger on Zalo sees: no Telegram id to pass on there, but a code to type.

@@ -4,6 +4,7 @@ answer becomes a sender outcome, and the quota pause."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -200,8 +201,46 @@ async def test_a_photo_sent_on_zalo_can_be_fetched_by_the_handlers_bot(sim):
     """getFile and the download are reads: they reach Zalo's photo URL through the router, never the outbox."""
     sim.add_zalo_persona("la", "Người Lạ")
     await sim.zalo_send_photo("la")
-    url, content = next(iter(sim.zalo_photos.items()))
+    url, (content, _sent_at) = next(iter(sim.zalo_api.media.items()))
     file = await sim.app.bot.get_file(photo_file_id(url))
     assert bytes(await file.download_as_bytearray()) == content
     with sim.services.db.session() as session:
         assert not session.exec(select(OutboxMessage).where(OutboxMessage.method.in_(("getFile", "GET")))).all()
+
+
+async def test_a_menu_pushed_on_a_reply_menu_numbers_on_so_the_next_number_is_applied(tmp_path, db, clock):
+    """Issue 22: the Director's instruction arriving on top of a reply menu made the first number "stale" and sent
+    the whole message again. Numbered on from the reply's choices, each number means one thing."""
+    fake = ZaloFakeApi(now=lambda: clock.now().timestamp())
+    fake.user_update("a1b2c3", "xin chào")
+    configured = settings(tmp_path, zalo_bot_token=SecretStr(TOKEN))
+    side = ZaloSide.from_settings(configured, db, clock, I18n(), transport=fake.transport())
+    address = side.addresses.address_for("zalo", "a1b2c3")
+    chat = address.synthetic_id
+    request = side.request()
+    send = zalo_send(request)
+
+    def keyboard(*labels: str) -> dict:
+        return {"inline_keyboard": [[{"text": label, "callback_data": data}] for label, data in
+                                    (label.split("=") for label in labels)]}
+
+    try:
+        await send(Outgoing(1, "zalo", str(chat), "sendMessage", {"chat_id": chat, "text": "Đã gửi báo cáo.",
+                   "reply_markup": keyboard("Xem báo cáo=rep:v:1:1", "Đề nghị sửa lại=rep:rev:1:1")}, {}, REPLY,
+                   True, 0))
+        clock.advance(timedelta(minutes=2))
+        await send(Outgoing(2, "zalo", str(chat), "sendMessage", {"chat_id": chat, "text": "Ý kiến chỉ đạo: …",
+                   "reply_markup": keyboard("Đã nắm=esc:ack:7", "Xem vướng mắc=esc:v:7")}, {}, NOTIFY, True, 0))
+        pushed = fake.texts_to("a1b2c3")[-1]
+        assert "3. Đã nắm\n4. Xem vướng mắc" in pushed and "1. " not in pushed
+        for number, data in (("3", "esc:ack:7"), ("1", "rep:v:1:1"), ("4", "esc:v:7")):
+            resolved = side.menus.resolve(address.id, number)
+            assert (resolved.kind, resolved.data) == ("choice", data)
+        # An hour later the reply menu is no longer being read: a push starts at 1 and is not ambiguous.
+        clock.advance(timedelta(hours=1))
+        await send(Outgoing(3, "zalo", str(chat), "sendMessage", {"chat_id": chat, "text": "Nhắc hạn",
+                   "reply_markup": keyboard("Mở báo cáo=rep:open:1")}, {}, NOTIFY, True, 0))
+        assert fake.texts_to("a1b2c3")[-1].endswith("1. Mở báo cáo\nGõ số để chọn.")
+        assert side.menus.resolve(address.id, "1").data == "rep:open:1"
+    finally:
+        await request.shutdown()

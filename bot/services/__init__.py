@@ -14,6 +14,7 @@ from bot.services.desk.status import DeskStatus
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
+from bot.services.files import KeptFiles, kept_files
 from bot.services.channels.addresses import ChannelAddressService
 from bot.services.identity.addressing import Addressing
 from bot.services.identity.service import AttemptLimits, IdentityService
@@ -59,6 +60,7 @@ class Services:
     retention: RetentionService  # the daily cleanup of what is kept only for a while
     desk: DeskAuth  # the desk's login links and sessions (bot/services/desk)
     desk_status: DeskStatus  # the desk's status grid
+    files: KeptFiles  # files kept because their only other copy expires (Zalo photos)
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -101,4 +103,5 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         retention=RetentionService(db, clock, settings),
         desk=DeskAuth(db, clock),
         desk_status=DeskStatus(db, clock, status),
+        files=kept_files(settings),
     )

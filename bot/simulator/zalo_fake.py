@@ -68,6 +68,11 @@ class ZaloFakeApi:
         self._recent: deque[float] = deque()
         self._ids = itertools.count(1)
         self.run = ""  # a prefix of this run's message ids: a later run on the same database reuses no id
+        # Photos people sent, served at their media URL: captures show such URLs stop working after a while, so
+        # `media_ttl` (seconds; None: never) makes them answer 403 once that long has passed since they were sent.
+        self.media: dict[str, tuple[bytes, float]] = {}
+        self.media_ttl: float | None = None
+        self.media_fetches = 0
 
     # What people do ---------------------------------------------------------------------------------
     def user_update(self, user_id: str, text: str | None = None, *, name: str = "Người dùng Zalo",
@@ -92,6 +97,28 @@ class ZaloFakeApi:
         else:
             event, message["text"] = "message.text.received", text or ""
         return {"event_name": event, "message": message}
+
+    def host_photo(self, content: bytes = b"\xff\xd8\xff\xe0 simulated photo") -> str:
+        """A photo a person is about to send: its media URL (served by `media_transport`)."""
+        url = f"https://photo-stal.zdn.vn/sim/{self.run}{len(self.media) + 1}.jpg"
+        self.media[url] = (content, self._now())
+        return url
+
+    def media_transport(self) -> httpx.MockTransport:
+        """Zalo's media host: the photo while its URL lives, then 403 (as an expired signed URL answers), 404 for
+        what was never sent."""
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            self.media_fetches += 1
+            found = self.media.get(str(request.url))
+            if found is None:
+                return httpx.Response(404)
+            content, sent_at = found
+            if self.media_ttl is not None and self._now() - sent_at > self.media_ttl:
+                return httpx.Response(403, text="URL signature expired")
+            return httpx.Response(200, content=content, headers={"Content-Type": "image/jpeg"})
+
+        return httpx.MockTransport(handle)
 
     async def push(self, update: dict[str, Any]) -> int | None:
         """Deliver an update: to the webhook (returns its HTTP status) when one is set, else queue it for polling."""

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, func, insert, select, update
 from telegram.request import BaseRequest, RequestData
 
-from bot.transport.policy import ANSWER, NOTIFY, REPLY
+from bot.transport.policy import ANSWER, NOT_MESSAGES, NOTIFY, REPLY
 from storage.db import Database
 from storage.models.transport import OutboxMessage
 
@@ -189,7 +189,8 @@ class Outbox:
         with self.db.engine.begin() as connection:
             return connection.execute(select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.channel == channel, OutboxMessage.state == SENT,
-                OutboxMessage.priority >= min_priority, OutboxMessage.sent_at >= start)).scalar_one()
+                OutboxMessage.method.notin_(NOT_MESSAGES), OutboxMessage.priority >= min_priority,
+                OutboxMessage.sent_at >= start)).scalar_one()
 
     def counts(self, channel: str | None = None) -> dict[str, int]:
         query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)

@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.i18n import I18n
 from bot.transport.results import Outcome, SendResult
 from bot.services.channels import ChannelAddressService, MenuService
+from bot.services.files import kept_files
 from bot.transport.inbox import Claimed, Inbox, InboundUpdate
 from bot.transport.outbox import Outbox, Outgoing
 from bot.transport.policy import REPLY, ZALO, ChannelPolicy
@@ -120,6 +121,7 @@ class ZaloSide:
     download: httpx.AsyncBaseTransport | None = None
 
     def __post_init__(self) -> None:
+        self.kept = kept_files(self.settings)  # the same store as `services.files`
         self.addresses = ChannelAddressService(self.db, self.clock)
         self.menus = MenuService(self.db, self.clock)
         self.outbox = Outbox(self.db)
@@ -145,7 +147,8 @@ class ZaloSide:
 
     def request(self) -> ZaloRequest:
         """A ZaloRequest with its own HTTP clients: each thread's event loop needs its own."""
-        return _OwnedZaloRequest(self.api(), self.addresses, self.menus, self.i18n, self.links, self.download)
+        return _OwnedZaloRequest(self.api(), self.addresses, self.menus, self.i18n, self.links, self.download,
+                                 self.kept)
 
     # Receiving -----------------------------------------------------------------------------------------
     def store(self, inbox: Inbox, updates: list[dict[str, Any]]) -> int:
