@@ -83,6 +83,8 @@ class PendingPeriod:
     people: int  # recipients of those units
     unreachable: tuple[str, ...]
     reminded_today: int = 0  # of `people`, those /nhacnho leaves out (already reminded about it today)
+    delivered_today: int = 0  # reminders about it today that the channel accepted
+    waiting_today: int = 0  # and those still queued (a channel paused: Zalo after a 429)
 
 
 class ReminderService(Service):
@@ -317,12 +319,29 @@ class ReminderService(Service):
         result = []
         periods = self._open_periods(today)
         recent = self._reminded_today_in([p.id for p in periods]) if periods else {}
+        outcomes = self._outcomes_today([p.id for p in periods])
         for period in periods:
             units = self._pending_units(period, today)
             people = [r for u in units for r in self.people.unit_recipients(u.unit_id)]
             reminded = sum(f"p{r.person_id}" in recent.get(period.id, {}) for r in people)
+            delivered, waiting = outcomes.get(period.id, (0, 0))
             result.append(PendingPeriod(_ref(period), tuple(units), len(people), tuple(
-                r.full_name for r in people if not reachable(r) or r.person_id in blocked), reminded))
+                r.full_name for r in people if not reachable(r) or r.person_id in blocked), reminded,
+                delivered, waiting))
+        return result
+
+    def _outcomes_today(self, period_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """period -> (reminders delivered today, reminders queued today and not sent yet)."""
+        result: dict[int, tuple[int, int]] = {}
+        if not period_ids:
+            return result
+        with self.db.session() as session:
+            rows = session.exec(select(ReminderDelivery.period_id, ReminderDelivery.state).where(
+                col(ReminderDelivery.period_id).in_(period_ids), col(ReminderDelivery.state).in_(("sent", "sending")),
+                col(ReminderDelivery.attempted_at) >= self._today_start())).all()
+        for period_id, state in rows:
+            delivered, waiting = result.get(period_id, (0, 0))
+            result[period_id] = (delivered + (state == "sent"), waiting + (state == "sending"))
         return result
 
     def manual(self, actor: Actor, period_ids: list[int], stamp: str, force: bool = False) -> ManualPlan:

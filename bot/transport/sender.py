@@ -14,7 +14,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -292,6 +292,7 @@ class Sender:
         self.rate_limited = 0
         self._quota_checked = (0.0, 0)  # (when counted, notifications and reminders sent this month)
         self.handing_over: set[int] = set()  # rows over the monthly quota being handed to the other channel
+        self.refusals_in_row = 0  # 429s answering one probe after another (a channel without a retry time)
 
     def wake(self) -> None:
         """Something was queued in this process: look now instead of at the next poll."""
@@ -471,7 +472,10 @@ class Sender:
                 self.budget.landed(departure, result is not None and result.outcome not in (
                     Outcome.TRANSIENT, Outcome.IN_DOUBT))
             if result.outcome == Outcome.RETRY:  # at once, in the loop: the next booking must know
+                result = self._lengthen(result)
                 self._refused(taken, result, departure)
+            elif result.outcome == Outcome.SENT:
+                self.refusals_in_row = 0
             if self._retry(taken, result) or self._may_fail_over(result):
                 retrying = True  # pending again (or handed over) before the chat's next row may be picked
                 await asyncio.to_thread(self._record, taken, result)  # with its parameters: a hand-over copies them
@@ -494,6 +498,16 @@ class Sender:
             return False
         self.outbox.finish(row.id, FAILED, f"{result.outcome}: {result.error} (handed over)")
         return True
+
+    def _lengthen(self, result: SendResult) -> SendResult:
+        """A channel whose 429 gives no time (Zalo): the pause doubles with each 429 that answers a probe (the first
+        call after a pause), up to `policy.longest_pause`; 429s of calls already in flight count once."""
+        if self.policy.chat_429:
+            return result
+        if self.budget.now() >= self.budget.paused_until:
+            self.refusals_in_row += 1
+        pause = min(result.retry_after * 2 ** max(self.refusals_in_row - 1, 0), self.policy.longest_pause)
+        return replace(result, retry_after=max(pause, result.retry_after))
 
     def _refused(self, row: Outgoing, result: SendResult, departure: Departure | None) -> None:
         """A 429: hold the chat, or pause the channel (`Budget.refused` says which)."""
@@ -525,7 +539,9 @@ class Sender:
 
     @staticmethod
     def _retry(row: Outgoing, result: SendResult) -> bool:
-        return result.outcome in (Outcome.RETRY, Outcome.TRANSIENT) and row.attempts < 6
+        """A 429 is retried for as long as it takes (the call certainly did not leave: nothing is lost to it); a
+        refused connection six times."""
+        return result.outcome == Outcome.RETRY or (result.outcome == Outcome.TRANSIENT and row.attempts < 6)
 
     def _hooks(self, row: Outgoing, result: SendResult) -> None:
         """Tell whoever asked (a reminder row, the status board) how the call ended; remember blocked people."""

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # The chat whose own message is being handled: a menu sent to it then is the one the person is looking at.
 replying_to: ContextVar[int | None] = ContextVar("zalo_replying_to", default=None)
-QUOTA_RETRY_AFTER = 3600  # Zalo publishes no retry time for 429; callers should pause, not hammer
+QUOTA_RETRY_AFTER = 30  # Zalo publishes no retry time for 429 (nor its meaning): a short pause, then a probe
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
 BOT_USER = {"id": 1 << 59, "is_bot": True, "first_name": "Trợ lý Thi đua"}
 
