@@ -22,6 +22,8 @@ from typing import Any
 
 import httpx
 
+from bot.text import utf16_length
+
 TOKEN = "1234567890:fake-zalo-token"
 BOT_ID = "7f1e2d3c4b5a69788796"
 TEXT_LIMIT = 2000
@@ -63,6 +65,9 @@ class ZaloFakeApi:
         self.webhook_sink: WebhookSink | None = None  # in-process receiver of webhook deliveries
         self.chat_actions: list[str] = []
         self.refused = {429: 0, 403: 0, 400: 0}
+        # Answers given to the next sends before any rule, as the live platform was seen to give them: a single
+        # 429 among successes, a 403 "Internal server error" (the documentation's name for 403).
+        self.scripted: deque[tuple[int, str]] = deque()
         self._month_count: dict[str, int] = {}
         self._recent: deque[float] = deque()
         self._ids = itertools.count(1)
@@ -147,7 +152,7 @@ class ZaloFakeApi:
 
     def _m_sendMessage(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         text = params.get("text")
-        if not isinstance(text, str) or not 1 <= len(text) <= TEXT_LIMIT:
+        if not isinstance(text, str) or not 1 <= utf16_length(text) <= TEXT_LIMIT:
             return self._refuse(400, f"Bad request: text must have 1 to {TEXT_LIMIT} characters")
         return self._deliver(params, ZaloSentMessage("", "", text=text))
 
@@ -155,7 +160,7 @@ class ZaloFakeApi:
         photo, caption = params.get("photo"), params.get("caption", "")
         if not isinstance(photo, str) or not photo.startswith(("https://", "http://")):
             return self._refuse(400, "Bad request: photo must be a URL")
-        if not isinstance(caption, str) or len(caption) > TEXT_LIMIT:
+        if not isinstance(caption, str) or utf16_length(caption) > TEXT_LIMIT:
             return self._refuse(400, f"Bad request: caption must have at most {TEXT_LIMIT} characters")
         return self._deliver(params, ZaloSentMessage("", "", text=caption, photo=photo))
 
@@ -186,6 +191,8 @@ class ZaloFakeApi:
         return None
 
     def _deliver(self, params: dict[str, Any], message: ZaloSentMessage) -> tuple[int, dict[str, Any]]:
+        if self.scripted:
+            return self._refuse(*self.scripted.popleft())
         problem = self._check_chat(params)
         if problem:
             return problem

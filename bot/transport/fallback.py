@@ -68,7 +68,7 @@ class FallBack:
         recipient = addressing.recipient_at(row.chat_key)
         other = None if copy or recipient is None else addressing.other_route(recipient, self.channel)
         if other is None and reason == QUOTA:  # kept on this channel until it accepts again: never dropped
-            if recipient is not None and not claim:
+            if recipient is not None:
                 addressing.note(recipient.person_id, self.channel, reason, LATER)
             return False
         if other is None and self.channel != "zalo":

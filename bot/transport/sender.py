@@ -305,7 +305,9 @@ class Sender:
         try:
             while not stop.is_set():
                 self._settle_soon()
-                row = self._pick(self.candidates) if self._may_send() else None
+                # Probing after a 429 without a retry time: one call at a time until one is accepted.
+                probing = self.refusals_in_row > 0 and bool(self.in_flight)
+                row = self._pick(self.candidates) if self._may_send() and not probing else None
                 if row is None or len(self.in_flight) >= self.max_in_flight:
                     self.kick.clear()
                     await _wait_kick(self.kick, stop, 0.02)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels.zalo.render import (
-    LinkProvider, MenuItem, OutgoingFile, RenderedMenu, ZALO_TEXT_LIMIT, file_text, render_menu, split_text,
+    LinkProvider, MenuItem, OutgoingFile, RenderedMenu, ZALO_TEXT_LIMIT, file_text, render_menu, size_of, split_text,
 )
 from bot.i18n import Translator
 
@@ -123,7 +123,7 @@ def _plan_file(method: str, params: dict[str, Any], files: dict[str, Any], tr: T
         name = upload[0] if upload else str(given or key)
         url = links.link_for(OutgoingFile(name, upload[1] if upload else b"", chat_id, key)) if upload else None
     if key == "photo" and url:
-        if len(menu.text) <= ZALO_TEXT_LIMIT:
+        if size_of(menu.text) <= ZALO_TEXT_LIMIT:
             return ZaloPlan([ZaloSend("photo", menu.text, url)], remembered)
         return ZaloPlan([ZaloSend("photo", "", url), *_texts(menu.text)], remembered)
     return ZaloPlan(_texts(file_text(tr, name, url, menu.text)), remembered)
