@@ -267,21 +267,29 @@ class ZaloFakeServer:
         self.api = api or ZaloFakeApi()
         self.port = 0
         self._server: asyncio.base_events.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> None:
+        """Listen on `port` (0: any free one; the same port again after `stop`, for a Zalo that comes back)."""
+        self._server = await asyncio.start_server(self._client, "127.0.0.1", port or self.port or 0,
+                                                  reuse_address=True)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        """Zalo down: the port refuses connections (open keep-alive connections are closed too)."""
         if self._server is not None:
             self._server.close()
+            for writer in list(self._writers):
+                writer.close()
             await self._server.wait_closed()
+            self._server = None
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -299,4 +307,5 @@ class ZaloFakeServer:
         except asyncio.CancelledError:  # the event loop is ending while a keep-alive connection waits
             pass
         finally:
+            self._writers.discard(writer)
             writer.close()

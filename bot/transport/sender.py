@@ -34,6 +34,8 @@ SendFn = Callable[[Outgoing], Awaitable[SendResult]]
 # wrote to last are held for their own interval besides (`Sender._hold_recent_chats`), which before cost every
 # chat a group's 3.1 s.
 HANDOVER_MARGIN = 0.5  # seconds
+TRANSIENT_TRIES = 300  # a refused connection is tried again this often (the pause doubling up to the next line)
+TRANSIENT_LONGEST = 300.0  # seconds: about a day of tries in all
 
 
 class Lease:
@@ -541,9 +543,11 @@ class Sender:
 
     @staticmethod
     def _retry(row: Outgoing, result: SendResult) -> bool:
-        """A 429 is retried for as long as it takes (the call certainly did not leave: nothing is lost to it); a
-        refused connection six times."""
-        return result.outcome == Outcome.RETRY or (result.outcome == Outcome.TRANSIENT and row.attempts < 6)
+        """A 429 is retried for as long as it takes, a refused connection for about a day (`TRANSIENT_TRIES`, the
+        pause doubling up to `TRANSIENT_LONGEST`): either way the call certainly did not leave, so a channel that
+        is down for an hour loses nothing."""
+        return result.outcome == Outcome.RETRY or (result.outcome == Outcome.TRANSIENT
+                                                   and row.attempts < TRANSIENT_TRIES)
 
     def _hooks(self, row: Outgoing, result: SendResult) -> None:
         """Tell whoever asked (a reminder row, the status board) how the call ended; remember blocked people."""
@@ -579,7 +583,8 @@ class Sender:
             return
         if self._retry(row, result):
             # A 429 says when (Telegram's retry_after); a refused connection backs off 2, 4, 8... s.
-            after = max(result.retry_after, 1.0) if result.outcome == Outcome.RETRY else 2.0 ** row.attempts
+            after = (max(result.retry_after, 1.0) if result.outcome == Outcome.RETRY
+                     else min(2.0 ** row.attempts, TRANSIENT_LONGEST))
             self.outbox.retry_later(row.id, after, result.error)
             return
         self._hooks(row, result)
@@ -604,8 +609,9 @@ class Sender:
                         self._refused(row, result, None)
                     count += 1
                     continue
-                if result.outcome in (Outcome.RETRY, Outcome.TRANSIENT):
+                if result.outcome == Outcome.TRANSIENT:
                     result = SendResult(Outcome.FAILED, error=result.error)  # no waiting in a drain
+                # a 429 is kept (retry_later): a later drain sends it once its wait is over, as live
                 await asyncio.to_thread(self._record, row, result)
                 count += 1
         return count
