@@ -17,8 +17,8 @@ from sqlmodel import select
 
 import bot.transport.zalo as zalo_transport
 from bot.channels.zalo.render import split_text
-from bot.channels.zalo.updates import TEXT, parse
-from bot.channels.zalo.webhook import accept
+from bot.channels.zalo.updates import TEXT, accept, parse
+
 from bot.config import Settings
 from bot.domain import OutMessage, Role
 from bot.i18n import I18n
