@@ -27,7 +27,7 @@ from bot.text import utf16_length
 from bot.transport.inbox import Inbox
 from bot.transport.outbox import Outbox
 from bot.transport.policy import REPLY
-from bot.transport.recorder import priority
+from bot.transport.outbox import priority
 from bot.transport.zalo import ZaloSide
 from bot.services.identity.addressing import LATER, QUOTA
 from handlers.common import deliver_with

@@ -283,3 +283,6 @@ class ZaloFakeServer:
     async def stop(self) -> None:
         """Zalo down: the port refuses connections, open keep-alive connections are closed."""
         await self._server.stop()
+
+    def _serve(self, call: Call) -> tuple[int, dict[str, Any]]:
+        return self.api.answer(*_route(call.path), call.params)
