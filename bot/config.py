@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     code_attempts_per_chat: int = 5
     code_attempts_per_channel: int = 100
     code_attempts_window_minutes: int = 15
+    # Zalo has no update_id and was measured handing out again updates it had already delivered: the keys of
+    # processed Zalo updates (message ids, without text or chat) are kept this long so a replay is recognised,
+    # and an update older than this is not taken at all (docs/ZALO.md, "Replays").
+    zalo_replay_days: int = 180
     # The desk (bot/web/): where its sign-in links point (default: WEBHOOK_URL's server, else this machine's
     # webhook port), whether its cookie is Secure (off only for http://127.0.0.1 in development and tests), and
     # the port of the simulator's desk on 127.0.0.1.

@@ -9,7 +9,7 @@ from typing import Any
 from contextlib import nullcontext
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import LIMIT
 from bot.channels.zalo.request import KEEP_FILE
@@ -40,14 +40,15 @@ def markup(buttons: Sequence[Sequence[Button]] | None) -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup(rows)
 
 
-async def send_text(context: BotContext, chat_id: int | str, text: str,
+async def send_text(context: BotContext | Bot, chat_id: int | str, text: str,
                     buttons: Sequence[Sequence[Button]] | None = None) -> Message:
     """Send text of any length: split under Telegram's 4,096 limit, buttons on the last piece."""
+    bot = context if isinstance(context, Bot) else context.bot
     pieces = chunk_text(text)
     message: Message | None = None
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        message = await context.bot.send_message(chat_id, piece, reply_markup=markup(buttons) if last else None)
+        message = await bot.send_message(chat_id, piece, reply_markup=markup(buttons) if last else None)
     assert message is not None
     return message
 
@@ -70,31 +71,22 @@ async def deliver(context: BotContext, recipient: Recipient, out: OutMessage) ->
 
 
 async def deliver_with(bot: Bot, services: Services, recipient: Recipient, out: OutMessage) -> bool:
-    """Send to a person (also from periodic tasks) on their preferred channel, once; True when delivered.
+    """Queue a message for a person (also from periodic tasks) on their preferred channel, once; True when it was
+    queued, False when the person has no channel at all (nothing to tell them by).
 
-    Through the outbox (the live bot) the call is only queued, and a failure there (Zalo's quota, a block) falls
-    back to the person's other channel in the sender (bot.transport.fallback). Sent directly, a block falls back
-    here; one who blocked the bot everywhere is remembered."""
+    Every call goes through the outbox: while Zalo refuses (a 429 lately) a person who also has Telegram gets it
+    there, one who has only Zalo keeps it queued until Zalo accepts again; a failure when it is sent (a block)
+    falls back to the other channel in the sender (bot.transport.fallback)."""
     spent = frozenset({"zalo"}) if services.addressing.quota_hit("zalo") else frozenset()
     routes = services.addressing.deliverable(recipient, spent)
+    if not routes:
+        log.info("person %s has no channel to deliver to", recipient.person_id)
+        return False
     # A group addressed as a recipient (the Office's group) is sent what was written for it, even while an update
     # from that group is processed; a person's copy never goes to a group (bot.transport.outbox).
-    for route in routes:
-        try:
-            with for_group() if recipient.person_id <= 0 else nullcontext():
-                for index, piece in enumerate(pieces := chunk_text(out.text)):
-                    last = index == len(pieces) - 1
-                    await bot.send_message(route.chat_id, piece, reply_markup=markup(out.buttons) if last else None)
-        except Forbidden:
-            log.info("person %s has blocked the bot on %s", recipient.person_id, route.channel)
-            continue
-        except TelegramError:
-            log.exception("could not deliver to person %s", recipient.person_id)
-            return False
-        return True
-    if routes:
-        services.people.mark_blocked(recipient.person_id, True)
-    return False
+    with for_group() if recipient.person_id <= 0 else nullcontext():
+        await send_text(bot, routes[0].chat_id, out.text, out.buttons)
+    return True
 
 
 async def answer_query(update: Update, text: str | None = None) -> None:

@@ -75,6 +75,10 @@ def test_with_zalo_the_process_serves_its_webhook_and_file_links(tmp_path, db, c
     (200, "", Outcome.SENT),
     (429, "Zalo quota: Quota exceeded", Outcome.RETRY),
     (403, "Forbidden: blocked", Outcome.BLOCKED),
+    (403, "Forbidden: the user has blocked the bot", Outcome.BLOCKED),
+    (403, "Forbidden: the user has not started a chat with the bot", Outcome.BLOCKED),
+    (403, "Forbidden: Internal server error", Outcome.TRANSIENT),  # the documentation's own name for 403
+    (403, "Forbidden: something else", Outcome.TRANSIENT),  # unclear: tried once more before a block
     (502, "Zalo unreachable: ConnectError", Outcome.TRANSIENT),
     (502, "Zalo unreachable: ReadTimeout", Outcome.IN_DOUBT),
     (400, "Bad Request: chat not found", Outcome.UNREACHABLE),
@@ -85,8 +89,21 @@ def test_zalo_answers_become_sender_outcomes(status, description, outcome):
     body = json.dumps({"ok": status == 200, "result": {"message_id": 1}, "description": description}).encode()
     result = outcome_of(status, body)
     assert result.outcome == outcome
-    if outcome == Outcome.RETRY:
-        assert result.retry_after >= 3600  # no published retry time: pause the channel, never hammer
+    if outcome == Outcome.RETRY:  # no published retry time nor meaning: a short pause, then a probe; never an hour
+        assert 10 <= result.retry_after <= 60
+
+
+@pytest.mark.parametrize(("description", "first", "again"), [
+    ("Forbidden: the user has blocked the bot", Outcome.BLOCKED, Outcome.BLOCKED),
+    ("Forbidden: Internal server error", Outcome.TRANSIENT, Outcome.TRANSIENT),
+    ("Forbidden: Lỗi hệ thống, vui lòng thử lại", Outcome.TRANSIENT, Outcome.TRANSIENT),
+    ("Forbidden: ", Outcome.TRANSIENT, Outcome.BLOCKED),
+    ("Forbidden: not permitted", Outcome.TRANSIENT, Outcome.BLOCKED),
+])
+def test_a_403_is_a_block_only_when_it_says_so_or_comes_again(description, first, again):
+    body = json.dumps({"ok": False, "error_code": 403, "description": description}).encode()
+    assert outcome_of(403, body, attempts=0).outcome == first
+    assert outcome_of(403, body, attempts=1).outcome == again
 
 
 async def test_over_quota_the_send_is_retried_later_and_a_reply_records_its_menu_as_read(tmp_path, db, clock):
@@ -108,7 +125,7 @@ async def test_over_quota_the_send_is_retried_later_and_a_reply_records_its_menu
     assert first.outcome == Outcome.SENT and fake.texts_to("a1b2c3")[0].endswith("Gõ số để chọn.")
     menu = side.menus.current(side.addresses.address_for("zalo", "a1b2c3").id)
     assert menu.choices == ("rep:open:1",) and menu.unread == 1  # a reply: the list the person is looking at
-    assert second.outcome == Outcome.RETRY and second.retry_after >= 3600 and len(fake.sent) == 1
+    assert second.outcome == Outcome.RETRY and second.retry_after <= 60 and len(fake.sent) == 1
 
 
 async def test_the_repl_switches_a_persona_to_zalo_and_prints_what_zalo_shows(sim, tmp_path, capsys):

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from bot.simulator.http_stand_in import Call, StandInServer
+from bot.text import utf16_length
 
 TOKEN = "1234567890:fake-zalo-token"
 BOT_ID = "7f1e2d3c4b5a69788796"
@@ -64,6 +65,9 @@ class ZaloFakeApi:
         self.webhook_sink: WebhookSink | None = None  # in-process receiver of webhook deliveries
         self.chat_actions: list[str] = []
         self.refused = {429: 0, 403: 0, 400: 0}
+        # Answers given to the next sends before any rule, as the live platform was seen to give them: a single
+        # 429 among successes, a 403 "Internal server error" (the documentation's name for 403).
+        self.scripted: deque[tuple[int, str]] = deque()
         self._month_count: dict[str, int] = {}
         self._recent: deque[float] = deque()
         self._ids = itertools.count(1)
@@ -175,7 +179,7 @@ class ZaloFakeApi:
 
     def _m_sendMessage(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         text = params.get("text")
-        if not isinstance(text, str) or not 1 <= len(text) <= TEXT_LIMIT:
+        if not isinstance(text, str) or not 1 <= utf16_length(text) <= TEXT_LIMIT:
             return self._refuse(400, f"Bad request: text must have 1 to {TEXT_LIMIT} characters")
         return self._deliver(params, ZaloSentMessage("", "", text=text))
 
@@ -183,7 +187,7 @@ class ZaloFakeApi:
         photo, caption = params.get("photo"), params.get("caption", "")
         if not isinstance(photo, str) or not photo.startswith(("https://", "http://")):
             return self._refuse(400, "Bad request: photo must be a URL")
-        if not isinstance(caption, str) or len(caption) > TEXT_LIMIT:
+        if not isinstance(caption, str) or utf16_length(caption) > TEXT_LIMIT:
             return self._refuse(400, f"Bad request: caption must have at most {TEXT_LIMIT} characters")
         return self._deliver(params, ZaloSentMessage("", "", text=caption, photo=photo))
 
@@ -214,6 +218,8 @@ class ZaloFakeApi:
         return None
 
     def _deliver(self, params: dict[str, Any], message: ZaloSentMessage) -> tuple[int, dict[str, Any]]:
+        if self.scripted:
+            return self._refuse(*self.scripted.popleft())
         problem = self._check_chat(params)
         if problem:
             return problem
@@ -297,10 +303,12 @@ class ZaloFakeServer:
     def base_url(self) -> str:
         return self._server.base_url
 
-    async def start(self) -> None:
-        await self._server.start()
+    async def start(self, port: int = 0) -> None:
+        """Listen (again on the same port after `stop`: a Zalo that comes back, for the crash test)."""
+        await self._server.start(port or self._server.port)
 
     async def stop(self) -> None:
+        """Zalo down: the port refuses connections, open keep-alive connections are closed."""
         await self._server.stop()
 
     def _serve(self, call: Call) -> tuple[int, dict[str, Any]]:

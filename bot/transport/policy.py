@@ -37,6 +37,7 @@ class ChannelPolicy:
     free_methods: frozenset[str] = frozenset()  # calls outside the message budget (no chat pacing)
     window: float = 1.0
     chat_429: bool = False
+    longest_pause: float = 1800.0  # a 429 without a retry time: the longest pause its doubling reaches
 
     def interval_for(self, chat_key: str) -> float:
         return self.per_group if chat_key.startswith("-") else self.per_chat

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.i18n import Translator
-from bot.text import fold
+from bot.text import fold, utf16_length
 
-ZALO_TEXT_LIMIT = 2000
+ZALO_TEXT_LIMIT = 2000  # counted in UTF-16 units (`size_of`)
+size_of = utf16_length
 _OWN_NUMBER = re.compile(r"^\s*(\d{1,3})[.)]\s+")
 
 
@@ -133,27 +134,37 @@ def render_menu(tr: Translator, text: str, rows: Sequence[Sequence[MenuItem | tu
 def _cut_word(word: str, limit: int) -> list[str]:
     """A single word longer than `limit`, cut into pieces, never between two digits unless it is all digits."""
     pieces: list[str] = []
-    while len(word) > limit:
-        cut = limit
+    while size_of(word) > limit:
+        cut = _longest_prefix(word, limit)
         while cut > 1 and word[cut - 1].isdigit() and word[cut].isdigit():
             cut -= 1
         if cut <= 1:
-            cut = limit
+            cut = _longest_prefix(word, limit)
         pieces.append(word[:cut])
         word = word[cut:]
     return pieces + [word]
 
 
+def _longest_prefix(word: str, limit: int) -> int:
+    """How many characters of `word` fit in `limit` as Zalo counts (at least one)."""
+    units = 0
+    for index, ch in enumerate(word):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > limit:
+            return max(index, 1)
+    return len(word)
+
+
 def _fit_line(line: str, limit: int) -> list[str]:
     """A line longer than `limit` split at spaces (numbers and words stay whole)."""
-    if len(line) <= limit:
+    if size_of(line) <= limit:
         return [line]
     out: list[str] = []
     current = ""
     for word in line.split(" "):
-        for part in _cut_word(word, limit) if len(word) > limit else [word]:
+        for part in _cut_word(word, limit) if size_of(word) > limit else [word]:
             candidate = f"{current} {part}" if current else part
-            if len(candidate) <= limit:
+            if size_of(candidate) <= limit:
                 current = candidate
             else:
                 out.append(current)
@@ -164,17 +175,17 @@ def _fit_line(line: str, limit: int) -> list[str]:
 
 
 def split_text(text: str, limit: int = ZALO_TEXT_LIMIT) -> list[str]:
-    """Pieces of at most `limit` characters, filled greedily (each Zalo message counts against the quota), cut
+    """Pieces of at most `limit` characters as Zalo counts them (UTF-16 units: `size_of`), filled greedily (each Zalo message counts against the quota), cut
     between lines, at a blank line when one falls in the second half of a piece; a line longer than `limit` is
     cut between words. No piece is empty or starts or ends with blank lines."""
     text = text.strip("\n")
-    if len(text) <= limit:
+    if size_of(text) <= limit:
         return [text] if text.strip() else []
     pieces: list[str] = []
     current: list[str] = []
 
     def size(lines: list[str]) -> int:
-        return sum(len(line) for line in lines) + max(len(lines) - 1, 0)
+        return sum(size_of(line) for line in lines) + max(len(lines) - 1, 0)
 
     def flush(lines: list[str]) -> None:
         body = "\n".join(lines).strip("\n")
@@ -183,12 +194,12 @@ def split_text(text: str, limit: int = ZALO_TEXT_LIMIT) -> list[str]:
 
     for line in text.split("\n"):
         for part in _fit_line(line, limit):
-            if current and size(current) + 1 + len(part) > limit:
+            if current and size(current) + 1 + size_of(part) > limit:
                 blank = max((i for i, kept in enumerate(current) if not kept.strip()), default=-1)
                 if blank >= len(current) // 2 and blank > 0:
                     flush(current[:blank])
                     current = current[blank + 1:]
-                    if current and size(current) + 1 + len(part) > limit:
+                    if current and size(current) + 1 + size_of(part) > limit:
                         flush(current)
                         current = []
                 else:

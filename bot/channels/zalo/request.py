@@ -31,7 +31,8 @@ from bot.channels.zalo.api import (
     ZaloBotApi, ZaloError, ZaloForbidden, ZaloNetworkError, ZaloQuotaExceeded, ZaloSent, ZaloUnauthorized,
 )
 from bot.channels.zalo.render import (
-    ZALO_TEXT_LIMIT, LinkProvider, MenuItem, NoLinks, OutgoingFile, RenderedMenu, file_text, render_menu, split_text,
+    ZALO_TEXT_LIMIT, LinkProvider, MenuItem, NoLinks, OutgoingFile, RenderedMenu, file_text, render_menu, size_of,
+    split_text,
 )
 from bot.channels.zalo.updates import photo_url_of, telegram_int
 from bot.i18n import I18n, Translator
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 
 # The chat whose own message is being handled: a menu sent to it then is the one the person is looking at.
 replying_to: ContextVar[int | None] = ContextVar("zalo_replying_to", default=None)
-QUOTA_RETRY_AFTER = 3600  # Zalo publishes no retry time for 429; callers should pause, not hammer
+QUOTA_RETRY_AFTER = 30  # Zalo publishes no retry time for 429 (nor its meaning): a short pause, then a probe
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
 # Not a Zalo method: queued by a handler (through the outbox, in the update's transaction) for a photo a Zalo user
 # sent as evidence; the Zalo sender carries it out after the commit by fetching the photo into the file store.
@@ -338,7 +339,7 @@ def _plan_file(method: str, params: dict[str, Any], files: dict[str, Any], tr: T
         name = upload[0] if upload else str(given or key)
         url = links.link_for(OutgoingFile(name, upload[1] if upload else b"", chat_id, key)) if upload else None
     if key == "photo" and url:
-        if len(menu.text) <= ZALO_TEXT_LIMIT:
+        if size_of(menu.text) <= ZALO_TEXT_LIMIT:
             return ZaloPlan([ZaloSend("photo", menu.text, url)], remembered)
         return ZaloPlan([ZaloSend("photo", "", url), *_texts(menu.text)], remembered)
     return ZaloPlan(_texts(file_text(tr, name, url, menu.text)), remembered)
