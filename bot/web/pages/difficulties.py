@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from tornado.web import HTTPError
+
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient, Role
 from bot.i18n import N_, Translator
@@ -193,6 +195,9 @@ class DifficultyPage(DeskHandler):
 
 class DifficultyAction(DifficultyPage):
     """One action: the chat button's service call and the chat's notices, in one unit of work."""
+
+    async def get(self, *_args: str) -> None:
+        raise HTTPError(405)  # an action is a POST; the page itself is /desk/difficulties/<id>
 
     async def post(self, item: str, code: str) -> None:
         item_id = path_id(item)
