@@ -8,7 +8,6 @@ POST /desk/difficulties/<id>/<action code> (the chat's button codes: fwd, ans, a
 
 from __future__ import annotations
 
-import mimetypes
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -34,7 +33,6 @@ def can_see_difficulties(actor: Actor) -> bool:
 
 NAV = [Nav(N_("Difficulties"), "/desk/difficulties", can_see_difficulties, per_period=False)]
 LIMIT = 300  # items on one page; the filters narrow a longer list
-INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 # Codes that take a typed text on the desk, and whether it may be left empty (as the chat's PROMPTS).
 TEXT_CODES = {"fwd": True, "ans": False, "ask": False, "cls": True, "dup": True, "ins": False,
               "ag": True, "na": True, "sm": True}
@@ -244,27 +242,14 @@ class DifficultyAction(DifficultyPage):
 
 
 class DifficultyFile(DeskHandler):
-    """A file attached to the item or to one step, fetched from the channel it came by."""
+    """A file attached to the item or to one step (the file store's copy, or the channel's)."""
 
     async def get(self, item: str, event: str) -> None:
         item_id, event_id = path_id(item), parse_id(event) if event != "0" else 0
         if event_id is None:
             raise NotFound()
         found = await self.call(self.desk.services.escalations.event_attachment, self.actor, item_id, event_id)
-        if not found or not found.get("file_id"):
-            raise NotFound()
-
-        async def fetch(bot) -> bytes:  # noqa: ANN001
-            file = await bot.get_file(str(found["file_id"]))
-            return bytes(await file.download_as_bytearray())
-
-        content = await self.desk.actions.run(fetch)
-        mime = str(found.get("mime_type") or "") or mimetypes.guess_type(str(found.get("file_name") or ""))[0] or ""
-        name = str(found.get("file_name") or f"vuong-mac-{item_id}{mimetypes.guess_extension(mime) or ''}")
-        disposition = "inline" if mime in INLINE_TYPES else "attachment"
-        self.set_header("Content-Type", mime if mime in INLINE_TYPES else "application/octet-stream")
-        self.set_header("Content-Disposition", f"{disposition}; filename*=UTF-8''{quote(name)}")
-        self.finish(content)
+        await self.send_attachment(found, f"vuong-mac-{item_id}")
 
 
 ROUTES = [
