@@ -159,12 +159,12 @@ class DifficultyList(DeskHandler):
         services = self.desk.services
         items = await self.call(services.escalations.list_items, self.actor, states=filters.states(),
                                 unit_id=filters.unit_id, limit=LIMIT + 1)
-        units = await self.call(services.org.list_units)
+        units = await self.call(services.escalations.units_with_items, self.actor) \
+            if self.actor.is_office or self.actor.is_director else []
         tr = self.tr
         shown = chosen(items[:LIMIT], filters)
         await self.page("difficulties.html", rows=[list_row(tr, v) for v in shown], more=len(items) > LIMIT,
-                        limit=LIMIT, filters=filters, units=units if self.actor.is_office or self.actor.is_director
-                        else [], states=[(s.value, tr.gettext(STATE_LABELS[s])) for s in S],
+                        limit=LIMIT, filters=filters, units=units, states=[(s.value, tr.gettext(STATE_LABELS[s])) for s in S],
                         holders=[(h, tr.gettext(label)) for h, label in HOLDER_LABELS.items()])
 
 

@@ -60,9 +60,14 @@ class QuestionsPage(DeskHandler):
             period_id = periods[0].period_id
         else:
             period_id = path_id(period)
-        data = await self.call(services.desk_status.side_by_side, self.actor, period_id, services.reports.store)
-        questions = data.questionnaire.questions
+        current = await self.call(services.reports.store.current)
+        questions = current.questions
         wanted = self.get_query_argument("q", "")
+        if current.question(wanted) is None:
+            wanted = questions[0].id
+        data = await self.call(services.desk_status.side_by_side, self.actor, period_id, services.reports.store,
+                               wanted)  # that question's answer alone from each report
+        questions = data.questionnaire.questions
         index = next((i for i, q in enumerate(questions) if q.id == wanted), 0)
         question = questions[index]
         tr = self.tr

@@ -6,6 +6,9 @@ desk.js), /desk/status/<id>/annex.xlsx (the official report's annex, as /xuatbao
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -32,8 +35,8 @@ def stage_text(row: UnitRow, tr: Translator) -> str:
     return label
 
 
-def row_cells(row: UnitRow, tr: Translator) -> dict[str, Any]:
-    """One grid line, every value already in the reader's language."""
+def row_cells(row: UnitRow, tr: Translator, day: Callable[[date], str] | None = None) -> dict[str, Any]:
+    """One grid line, every value already in the reader's language (`day`: the short date, memoised by `grid`)."""
     _ = tr.gettext
     reminders = ""
     if row.reminders:
@@ -43,11 +46,17 @@ def row_cells(row: UnitRow, tr: Translator) -> dict[str, Any]:
         "unit": row.unit_name, "stage": row.stage.value, "stage_text": stage_text(row, tr),
         "stage_class": STAGE_CLASS[row.stage],
         "submitted": tr.datetime(row.submitted_at) if row.submitted_at and row.version else "",
-        "version": row.version, "deadline": tr.short_date(row.deadline),
+        "version": row.version, "deadline": (day or tr.short_date)(row.deadline),
         "extension": row.extension_reason or "",
         "reminders": reminders, "difficulties": row.open_difficulties,
         "report_url": f"/desk/reports/{row.report_id}" if row.report_id and row.version else "",
     }
+
+
+def grid(rows: list[UnitRow], tr: Translator) -> list[dict[str, Any]]:
+    """Every line; most units share the period's deadline, so each date is formatted once."""
+    day = lru_cache(maxsize=None)(tr.short_date)
+    return [row_cells(row, tr, day) for row in rows]
 
 
 def filtered(status: PeriodStatus, stage: str) -> list[UnitRow]:
@@ -75,7 +84,7 @@ class StatusPage(DeskHandler):
         tr = self.tr
         p = status.period
         await self.page("status.html", status=status, period_title=period_title(tr, p.kind, p.year, p.phase),
-                        deadline=tr.date(p.deadline), rows=[row_cells(r, tr) for r in filtered(status, stage)],
+                        deadline=tr.date(p.deadline), rows=grid(filtered(status, stage), tr),
                         filters=filters(status, tr), stage=stage, period_id=period_id, poll=POLL_SECONDS,
                         updated=tr.datetime(status.generated_at),
                         grid_url=f"/desk/status/{period_id}/grid?state={quote(stage)}")
@@ -93,7 +102,7 @@ class StatusGrid(DeskHandler):
     async def get(self, period: str) -> None:
         status = await self.call(self.desk.services.desk_status.period_status, self.actor, path_id(period))
         tr = self.tr
-        rows = [row_cells(r, tr) for r in filtered(status, self.get_query_argument("state", ""))]
+        rows = grid(filtered(status, self.get_query_argument("state", "")), tr)
         await self.page("status_grid.html", rows=rows, updated=tr.datetime(status.generated_at))
 
 
