@@ -11,8 +11,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.clock import Clock
-from bot.consolidation import STAGE_ORDER, relevant_escalations
-from bot.contracts import EscalationState, SubmittedReport, UnitStage
+from bot.consolidation import STAGE_ORDER
+from bot.contracts import SubmittedReport, UnitStage
 from bot.domain import Actor
 from bot.questionnaire.model import Questionnaire
 from bot.services.base import Service
@@ -80,15 +80,13 @@ class DeskStatus(Service):
         period = self.status.periods.get(period_id)
         units = self.status.progress.by_unit(period_id)
         extensions, reminders = self._extensions(period_id), self._reminders(period_id)
-        items = self.status.escalations.summaries(since=period.data_from, viewer=actor) \
-            if self.status.escalations is not None else []
-        open_items = Counter(e.unit_id for e in relevant_escalations(items, period) if e.state != EscalationState.CLOSED)
+        open_items = self.status.escalations.open_counts(actor) if self.status.escalations is not None else {}
         counts = Counter(u.stage for u in units)
         rows = tuple(UnitRow(
             unit_id=u.unit_id, unit_name=u.unit_name, stage=u.stage, answered=u.answered, total=u.total,
             deadline=u.deadline, extension_reason=extensions.get(u.unit_id), submitted_at=u.submitted_at,
             version=u.version, report_id=u.report_id, reminders=reminders.get(u.unit_id, (0, None))[0],
-            last_reminder_at=reminders.get(u.unit_id, (0, None))[1], open_difficulties=open_items[u.unit_id],
+            last_reminder_at=reminders.get(u.unit_id, (0, None))[1], open_difficulties=open_items.get(u.unit_id, 0),
         ) for u in units)
         return PeriodStatus(period, self.clock.now(), rows, {stage: counts.get(stage, 0) for stage in STAGE_ORDER})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlmodel import Session, col, select
 
 from bot.calendar import WorkingCalendar
@@ -143,6 +143,14 @@ class EscalationReads(Service):
         query = query.order_by(col(Escalation.urgent).desc(), col(Escalation.created_at), col(Escalation.id))
         with self.db.session() as session:
             return self._views(session, session.exec(query.limit(limit)).all())
+
+    def open_counts(self, viewer: Actor) -> dict[int, int]:
+        """Open items per unit that `viewer` may see (`visible_to`), counted by the database: the desk's grid.
+        Every open item is among a period's relevant ones (`relevant_escalations`), whatever the period."""
+        with self.db.session() as session:
+            rows = session.exec(select(Escalation.unit_id, func.count()).where(
+                col(Escalation.state) != S.CLOSED.value, visible_to(viewer)).group_by(Escalation.unit_id)).all()
+        return {unit_id: count for unit_id, count in rows}
 
     def units_with_items(self, actor: Actor) -> list[tuple[int, str]]:
         """(unit id, name) of every unit with an item this person may see, in the unit list's order: the
