@@ -276,14 +276,7 @@ async def run(url: str, units: int, phase: float) -> None:
                 for page in PAGES:
                     if done.is_set() or not desk_on.is_set():
                         break
-                    address = {
-                        "home": "/desk/", "status": f"/desk/status/{world['period']}",
-                        "grid": f"/desk/status/{world['period']}/grid",
-                        "report": f"/desk/reports/{rng.choice(world['reports'])}",
-                        "question": f"/desk/questions/{world['period']}?q={rng.choice(world['questions'])}",
-                        "difficulties": "/desk/difficulties",
-                        "difficulty": f"/desk/difficulties/{rng.choice(user['items'])}",
-                        "static": "/desk/static/desk.css"}[page]
+                    address = address_of(page, world, user, rng)
                     at = time.monotonic()
                     response = await client.get(address)
                     client_times[page].append(time.monotonic() - at)
@@ -297,6 +290,13 @@ async def run(url: str, units: int, phase: float) -> None:
                         f"/desk/reports/{world['reports'][1]}", f"/desk/questions/{world['period']}",
                         "/desk/difficulties", f"/desk/difficulties/{world['users'][0]['items'][0]}"):
             assert (await warm.get(address)).status_code == 200, address
+    # One desk user alone (no chat, no other user), five passes: what each page costs by itself.
+    alone_window = [time.time(), 0.0]
+    async with httpx.AsyncClient(base_url=base, cookies={"__Host-desk": world["users"][0]["cookie"]}) as one:
+        for _ in range(5):
+            for page in PAGES:
+                await one.get(address_of(page, world, world["users"][0], rng))
+    alone_window[1] = time.time()
     tasks = [asyncio.create_task(head(i)) for i in range(HEADS)] + \
         [asyncio.create_task(desk_user(user)) for user in world["users"][:DESK_USERS]]
     await asyncio.sleep(8)  # the heads have all started their reports
@@ -318,11 +318,14 @@ async def run(url: str, units: int, phase: float) -> None:
     await api.stop()
 
     server: dict[str, list[float]] = defaultdict(list)
+    by_itself: dict[str, list[float]] = defaultdict(list)
     webhooks_alone: list[float] = []
     for line in access.read_text(encoding="utf-8").splitlines():
         at, status, method, uri, ms = line.split(" ")
         moment = float(at)
         name = next((n for n, spans in wall.items() for a, b in spans if a <= moment < b), None)
+        if alone_window[0] <= moment < alone_window[1] and status == "200":
+            by_itself[page_of(method, uri)].append(float(ms) / 1000)
         if name is None or status != "200":
             continue
         page = page_of(method, uri)
@@ -334,6 +337,9 @@ async def run(url: str, units: int, phase: float) -> None:
           f"phases, {load_end:.2f} at the end); python {sys.version.split()[0]}; "
           f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}")
     print(f"phases: {' / '.join(phases)}, {phase:.0f} s each; desk answers other than 200: {refused}")
+    print("server time per page, one desk user alone (no chat), 5 passes:")
+    print("  " + ", ".join(f"{page} p50 {pct(v, 50) * 1000:.1f} / p95 {pct(v, 95) * 1000:.1f} ms"
+                           for page in PAGES if (v := by_itself.get(page))))
     print("server time per page during chat+desk (tornado's, from the bot process's access log):")
     static = server.get("static", [])
     for page in PAGES + ["webhook"]:
@@ -361,6 +367,15 @@ async def run(url: str, units: int, phase: float) -> None:
     print(f"  with 20 desk users: {len(loaded):>4} replies  p50 {pct(loaded, 50) * 1000:6.1f} ms  "
           f"p95 {pct(loaded, 95) * 1000:6.1f} ms  ({change:+.1%}{'  ok' if change <= 0.10 else '  OVER 10%'})")
     print(f"  heads left without a reply within 30 s: {unanswered}")
+
+
+def address_of(page: str, world: dict, user: dict, rng: random.Random) -> str:
+    return {"home": "/desk/", "status": f"/desk/status/{world['period']}",
+            "grid": f"/desk/status/{world['period']}/grid",
+            "report": f"/desk/reports/{rng.choice(world['reports'])}",
+            "question": f"/desk/questions/{world['period']}?q={rng.choice(world['questions'])}",
+            "difficulties": "/desk/difficulties", "difficulty": f"/desk/difficulties/{rng.choice(user['items'])}",
+            "static": "/desk/static/desk.css"}[page]
 
 
 def page_of(method: str, uri: str) -> str:

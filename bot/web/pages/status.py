@@ -6,11 +6,16 @@ desk.js), /desk/status/<id>/annex.xlsx (the official report's annex, as /xuatbao
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
+
+from jinja2 import Environment
+from markupsafe import Markup
 
 from bot.contracts import UNIT_STAGE_LABELS, UnitStage
 from bot.i18n import N_, Translator
@@ -59,6 +64,34 @@ def grid(rows: list[UnitRow], tr: Translator) -> list[dict[str, Any]]:
     return [row_cells(row, tr, day) for row in rows]
 
 
+class RenderedRows:
+    """The grid's rows as HTML, kept for the last few (locale, rows) seen: every reader of an unchanged period gets
+    the same rows (the status page, and every open page's poll every 15 s), and a 1,000-unit grid costs more to
+    render than to read. The key is the rows themselves (frozen, compared in full), so a change anywhere is a new
+    entry: never a stale line."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def html(self, env: Environment, rows: tuple[UnitRow, ...], tr: Translator) -> Markup:
+        key = (id(env), tr.locale, rows)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        html = Markup(env.get_template("status_rows.html").render({"_": tr.gettext, "rows": grid(list(rows), tr)}))
+        with self._lock:
+            self._kept[key] = html
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return html
+
+
+ROWS = RenderedRows()
+
+
 def filtered(status: PeriodStatus, stage: str) -> list[UnitRow]:
     """Rows in one state ("" or an unknown word: all of them)."""
     return [r for r in status.rows if not stage or stage not in UnitStage.__members__.values() or r.stage == stage]
@@ -84,7 +117,8 @@ class StatusPage(DeskHandler):
         tr = self.tr
         p = status.period
         await self.page("status.html", status=status, period_title=period_title(tr, p.kind, p.year, p.phase),
-                        deadline=tr.date(p.deadline), rows=grid(filtered(status, stage), tr),
+                        deadline=tr.date(p.deadline),
+                        rows_html=await self.call(ROWS.html, self.desk.env, tuple(filtered(status, stage)), tr),
                         filters=filters(status, tr), stage=stage, period_id=period_id, poll=POLL_SECONDS,
                         updated=tr.datetime(status.generated_at),
                         grid_url=f"/desk/status/{period_id}/grid?state={quote(stage)}")
@@ -102,8 +136,9 @@ class StatusGrid(DeskHandler):
     async def get(self, period: str) -> None:
         status = await self.call(self.desk.services.desk_status.period_status, self.actor, path_id(period))
         tr = self.tr
-        rows = grid(filtered(status, self.get_query_argument("state", "")), tr)
-        await self.page("status_grid.html", rows=rows, updated=tr.datetime(status.generated_at))
+        rows = tuple(filtered(status, self.get_query_argument("state", "")))
+        await self.page("status_grid.html", rows_html=await self.call(ROWS.html, self.desk.env, rows, tr),
+                        updated=tr.datetime(status.generated_at))
 
 
 class StatusAnnex(DeskHandler):
