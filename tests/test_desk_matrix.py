@@ -4,7 +4,8 @@ Roles: the Office, the Director, a deputy director assigned a difficulty and one
 demoted to unit head after signing in, a forged cookie and no session. Unit heads never get a session (their
 /banlamviec is refused). Also forged POSTs (no CSRF token, another session's token), the security headers on every
 answer, and what a deputy director may not see (difficulties not assigned to them) in the grid, the export, the
-difficulties list and every other page; and that no refused answer carries anything of a unit.
+difficulties list and every other page; and that no refused answer carries anything of a unit. Page 6
+(administration) is the Office's alone, but for the people list and the audit log, which the Director reads too.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import func, select
 
 from bot.domain import Role
+from storage.models import AuditLog, Person
 from tests.desk_site import DeskSite
 from tests.report_helpers import FILE, fill, submit
 from tests.world import period_id
@@ -30,6 +33,7 @@ OFFICE = {"office"}
 LEADERS = {"director", "pgd"}  # the Director, and the deputy director the item "mine" is assigned to
 MINE = {"office", "director", "pgd"}  # who sees the item assigned to pgd
 ALL_ITEMS = {"office", "director"}  # who sees an item assigned to no one
+READERS = {"office", "director"}  # page 6's people list and audit log, as the chat's /nhatky
 ROLES = ["office", "director", "pgd", "pgd2", "demoted", "forged", "none"]
 GETS = [  # (address, who may open it)
     ("/desk/", DESK), ("/desk/status", DESK), ("/desk/status/{pid}", DESK), ("/desk/status/{pid}/grid", DESK),
@@ -39,18 +43,40 @@ GETS = [  # (address, who may open it)
     ("/desk/difficulties", DESK), ("/desk/difficulties?state=all", DESK),
     ("/desk/difficulties?state=all&unit={other_unit}", DESK), ("/desk/difficulties?holder=director&overdue=1", DESK),
     ("/desk/difficulties/{mine}", MINE), ("/desk/difficulties/{mine}?done=ag", MINE),
-    ("/desk/difficulties/{other}", ALL_ITEMS),
+    ("/desk/difficulties/{unassigned}", ALL_ITEMS),
     ("/desk/difficulties/{mine}/files/0", MINE), ("/desk/difficulties/{mine}/files/{mine_event}", MINE),
-    ("/desk/difficulties/{other}/files/0", ALL_ITEMS),
+    ("/desk/difficulties/{unassigned}/files/0", ALL_ITEMS),
+    ("/desk/admin", READERS), ("/desk/admin/periods", OFFICE), ("/desk/admin/periods/{pid}", OFFICE),
+    ("/desk/admin/units", OFFICE), ("/desk/admin/people", READERS), ("/desk/admin/people?all=1&unit=2", READERS),
+    ("/desk/admin/invitations", OFFICE), ("/desk/admin/audit", READERS),
+    ("/desk/admin/audit?kind=period&since=2026-11-01", READERS), ("/desk/admin/audit.xlsx", READERS),
+]
+# Page 6's changes, each as the Office would send it, in an order where each one succeeds (its answer code).
+ADMIN_POSTS = [
+    ("/desk/admin/periods/{pid}/close", {}, 303), ("/desk/admin/periods/{pid}/open", {}, 303),
+    ("/desk/admin/periods/{pid}/opens", {"day": "2026-11-20"}, 303),
+    ("/desk/admin/periods/{pid}/deadline", {"day": "2026-12-20"}, 303),
+    ("/desk/admin/periods/{pid}/extend", {"unit": "{uid}", "day": "2026-12-30", "reason": "Chờ số liệu"}, 303),
+    ("/desk/admin/periods/{pid}/unextend", {"unit": "{uid}"}, 303),
+    ("/desk/admin/calendar/set", {"day": "2026-12-31", "kind": "off", "note": "Nghỉ bù"}, 303),
+    ("/desk/admin/calendar/clear", {"day": "2026-12-31"}, 303),
+    ("/desk/admin/units/add", {"name": "Phòng Thông tin", "short": "PTT"}, 303),
+    ("/desk/admin/units/{uid}/short", {"text": "KH-TC"}, 303), ("/desk/admin/units/{uid}/name", {"text": "Phòng KH-TC"}, 303),
+    ("/desk/admin/units/{uid}/retire", {}, 303), ("/desk/admin/units/{uid}/restore", {}, 303),
+    ("/desk/admin/invitations/new", {"role": "unit_head", "unit": "{uid}"}, 200),
+    ("/desk/admin/invitations/sheet", {"role": "unit_head", "unit": "{uid}"}, 200),
+    ("/desk/admin/invitations/{inv}/revoke", {}, 303),
+    ("/desk/admin/privacy/{req}/receive", {}, 303), ("/desk/admin/privacy/{req}/done", {}, 303),
+    ("/desk/admin/people/{other_id}/unlink/zalo", {}, 303), ("/desk/admin/people/{other_id}/deactivate", {}, 303),
 ]
 POSTS = [("/desk/reports/{rid}/return", OFFICE), ("/desk/reports/{rid}/accept", OFFICE), ("/desk/logout", DESK)]
-# The difficulties' actions: (item, code, who may take it in the item's state). "other" is new and unassigned,
+# The difficulties' actions: (item, code, who may take it in the item's state). "unassigned" is new,
 # "mine" forwarded to the Director and assigned to pgd. The unit's own steps (add, ok, rep) stay in the chat.
-ACTIONS = [("other", code, OFFICE) for code in ("rcv", "fwd", "ans", "ask", "cls", "dup")] + \
+ACTIONS = [("unassigned", code, OFFICE) for code in ("rcv", "fwd", "ans", "ask", "cls", "dup")] + \
     [("mine", code, LEADERS) for code in ("ag", "na", "sm", "ins", "fu")] + [("mine", "asg", {"director"})] + \
-    [(item, code, set()) for item in ("mine", "other") for code in ("add", "ok", "rep")]
+    [(item, code, set()) for item in ("mine", "unassigned") for code in ("add", "ok", "rep")]
 ACTION_FIELDS = {"text": "Đề nghị làm rõ.", "of": "{mine}", "deputy": "{pgd2_id}"}
-UNASSIGNED = "Vướng mắc chưa giao ai"  # the title of "other": never on a page a deputy director opens
+UNASSIGNED = "Vướng mắc chưa giao ai"  # the title of "unassigned": never on a page a deputy director opens
 ASSIGNED = "Vướng mắc giao Phó Giám đốc"
 HEADERS = {"content-security-policy": "script-src 'self'", "x-frame-options": "DENY",
            "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
@@ -101,8 +127,8 @@ def world(site: DeskSite) -> dict:
         services.escalations.forward(office, mine.item_id)
         services.escalations.assign(director, mine.item_id, pgd.person_id)
         event = next(e.event_id for e in services.escalations.history(office, mine.item_id) if e.action == "add_info")
-        return {"pid": pid, "rid": screen.ref.report_id, "file_q": file_q, "head": head, "other_head": other,
-                "mine": mine.item_id, "other": unassigned.item_id, "mine_event": event, "other_unit": other.unit_id}
+        return {"pid": pid, "rid": screen.ref.report_id, "file_q": file_q, "head": head, "other": other,
+                "mine": mine.item_id, "unassigned": unassigned.item_id, "mine_event": event, "other_unit": other.unit_id}
 
     made = site.run(setup)
     visitors = {role: Visitor(site) for role in ROLES}
@@ -117,8 +143,8 @@ def world(site: DeskSite) -> dict:
 
 def address(template: str, world: dict) -> str:
     return template.format(pid=world["pid"], rid=world["rid"], file_q=world["file_q"], mine=world["mine"],
-                           other=world["other"], mine_event=world["mine_event"], other_unit=world["other_unit"],
-                           pgd2_id=world["pgd2"].person_id)
+                           unassigned=world["unassigned"], mine_event=world["mine_event"],
+                           other_unit=world["other_unit"], pgd2_id=world["pgd2"].person_id, **world.get("admin", {}))
 
 
 def test_every_get_route_as_every_role(site, world):  # noqa: ANN001
@@ -207,7 +233,7 @@ def test_every_difficulty_action_as_every_role_and_forged_posts(site, world):  #
     office_actor = site.actor("vanthu")
 
     def versions() -> dict[str, int]:
-        return {key: site.run(services.escalations.get, office_actor, world[key]).version for key in ("mine", "other")}
+        return {key: site.run(services.escalations.get, office_actor, world[key]).version for key in ("mine", "unassigned")}
 
     before = versions()
     fields = {key: address(value, world) for key, value in ACTION_FIELDS.items()}
@@ -230,7 +256,7 @@ def test_every_difficulty_action_as_every_role_and_forged_posts(site, world):  #
             assert visitor.client.get(url).status_code == 405, (code, role)  # an action is never a GET
     assert versions() == before  # nothing above changed anything
     office, pgd = visitors["office"], visitors["pgd"]
-    done = office.client.post(address("/desk/difficulties/{other}/rcv", world), data={"csrf": office.csrf})
+    done = office.client.post(address("/desk/difficulties/{unassigned}/rcv", world), data={"csrf": office.csrf})
     assert done.status_code == 303
     done = pgd.client.post(address("/desk/difficulties/{mine}/ag", world), data={"csrf": pgd.csrf, "text": ""})
     assert done.status_code == 303 and done.headers["location"].endswith("?done=ag")
@@ -253,3 +279,51 @@ def test_a_deputy_director_lists_only_the_items_assigned_to_them_whatever_the_fi
             assert {t for t in (ASSIGNED, UNASSIGNED) if t in text} == expected, (query, role)
         units = world["visitors"]["pgd"].client.get("/desk/difficulties").text
         assert "Phòng Quản lý Khoa học" not in units  # no list of other units to filter by
+
+
+def test_every_administration_post_as_every_role_and_forged(site, world):  # noqa: ANN001
+    """Page 6: every change refused to every role but the Office (403 signed in, 401 otherwise) and to a forged
+    form (no token, another person's token), with nothing written; then the Office makes each one."""
+    services = site.sim.services
+
+    def setup() -> dict:
+        other = world["other"]
+        office = services.people.actor_for("telegram", str(site.sim.personas["vanthu"].user_id))
+        invite = services.invites.create(office, Role.UNIT_HEAD, world["head"].unit_id)
+        request, _new = services.privacy.request(other, "correct", "Họ tên đúng là Phạm Thị Lan Anh")
+        return {"uid": world["head"].unit_id, "inv": invite.invite_id, "req": request.request_id,
+                "other_id": other.person_id}
+
+    world["admin"] = site.run(setup)
+    with site.db.session() as session:  # a second account, so that one may be removed
+        person = session.get(Person, world["admin"]["other_id"])
+        person.zalo_id = "zalo-qlkh"
+        session.add(person)
+    visitors = world["visitors"]
+
+    def audited() -> int:
+        with site.db.session() as session:
+            return session.exec(select(func.count()).select_from(AuditLog)).one()
+
+    before = audited()
+    office = visitors["office"]
+    for template, data, _code in ADMIN_POSTS:
+        url = address(template, world)
+        fields = {k: address(v, world) for k, v in data.items()}
+        for role in ROLES:
+            if role == "office":
+                continue
+            visitor = visitors[role]
+            expected = 403 if role in DESK else 401
+            assert visitor.client.post(url, data={**fields, "csrf": visitor.csrf}).status_code == expected, \
+                (template, role)
+        assert office.client.post(url, data=fields).status_code == 403, template  # no token
+        stolen = visitors["director"].csrf
+        assert office.client.post(url, data={**fields, "csrf": stolen}).status_code == 403, template
+        assert office.client.get(url).status_code == 405, template
+    assert audited() == before  # nothing refused left a trace of a change
+    for template, data, code in ADMIN_POSTS:
+        fields = {k: address(v, world) for k, v in data.items()}
+        response = office.client.post(address(template, world), data={**fields, "csrf": office.csrf})
+        assert response.status_code == code, (template, response.status_code, response.text[-400:])
+    assert audited() >= before + len(ADMIN_POSTS)  # each change audited, in the same log as the chat's
