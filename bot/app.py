@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.channels.zalo.request import ChannelRouter, zalo_route
+from bot.channels.zalo.request import ChannelRouter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.services.channels.addresses import zalo_route
 from bot.services import Services, build_services
-from bot.transport.inbox import Inbox
+from bot.transport.inbox import Inbox, Processor
 from bot.transport.policy import ChannelPolicy
-from bot.transport.recorder import RecordingRequest
+from bot.transport.outbox import RecordingRequest
 from bot.transport.sender import Sender, SendFn
-from bot.transport.processor import Processor
 from bot.transport.telegram import CHANNEL as TELEGRAM
 from bot.transport.telegram import decode as telegram_decode
 from bot.transport.wiring import blocked_hook, fallback_hook, message_hook, outcome_hook

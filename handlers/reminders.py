@@ -21,9 +21,8 @@ from bot.reminders.refs import reminder_ref
 from bot.services import Services
 from bot.text import fold
 from bot.config import Settings
-from bot.transport.outbox import Outbox
+from bot.transport.outbox import Outbox, priority
 from bot.transport.policy import ANSWER, BULK
-from bot.transport.recorder import priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, markup, registered, reply
 from handlers.context import BotApp, BotContext

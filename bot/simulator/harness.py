@@ -24,11 +24,10 @@ from bot.domain import Role
 from bot.i18n import I18n
 from bot.services import Services, build_services
 from bot.simulator.fake_api import BOT_ID, FakeBotApi, SentMessage
-from bot.transport.inbox import Inbox
+from bot.transport.inbox import Inbox, Processor
 from bot.transport.policy import TELEGRAM
 from bot.transport.sender import Sender
 from bot.transport.telegram import CHANNEL as TELEGRAM_CHANNEL
-from bot.transport.processor import Processor
 from bot.transport.telegram import inbound, telegram_send
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
 from bot.channels.zalo.request import ZaloRequest
