@@ -16,7 +16,7 @@ from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_, Translator
 from bot.questionnaire.display import format_value
 from bot.questionnaire.model import QType
-from bot.services.reports.review import CommentRefused, ReportView, ReviewResult
+from bot.services.reports.review import CommentRefused, ReportView
 from bot.text import parse_id
 from bot.web.base import DeskHandler, Nav, path_id
 from handlers.reports.render import title_of
