@@ -75,8 +75,9 @@ class StandInServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
-        sockets = bind_sockets(0, "127.0.0.1")
+    async def start(self, port: int = 0) -> None:
+        """Listen on `port`, or a free one (0)."""
+        sockets = bind_sockets(port, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
         self._server = HTTPServer(self._arrived)
         self._server.add_sockets(sockets)

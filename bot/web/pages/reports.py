@@ -7,9 +7,7 @@ the Office accepts it or returns it with a comment, through the chat's own servi
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
-from urllib.parse import quote
 
 from tornado.web import HTTPError
 
@@ -18,7 +16,7 @@ from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_, Translator
 from bot.questionnaire.display import format_value
 from bot.questionnaire.model import QType
-from bot.services.reports.review import CommentRefused, ReportView, ReviewResult
+from bot.services.reports.review import CommentRefused, ReportView
 from bot.text import parse_id
 from bot.web.base import DeskHandler, Nav, path_id
 from handlers.reports.render import title_of
@@ -26,10 +24,14 @@ from handlers.reports.render_review import review_state_text
 from handlers.reports.review import tell_decision
 
 NAV: list[Nav] = []  # reached from the status grid and the side-by-side answers
-INLINE_TYPES = frozenset({"image/jpeg", "image/png"})  # shown in the browser; anything else is downloaded
 DONE = {"accepted": N_("The report has been accepted. The unit has been told in the chat."),
         "returned": N_("The report has been returned to the unit with your comment. The unit has been told in the "
-                       "chat.")}
+                       "chat."),
+        # nothing could be queued for anyone in the unit: never claim they were told
+        "accepted-untold": N_("The report has been accepted. No one in the unit can be reached through the "
+                              "assistant: please tell them directly."),
+        "returned-untold": N_("The report has been returned with your comment. No one in the unit can be reached "
+                              "through the assistant: please tell them directly.")}
 
 
 def shown_value(question, answers: dict[str, Any], tr: Translator) -> str:  # noqa: ANN001
@@ -71,9 +73,11 @@ def version_lines(view: ReportView, tr: Translator) -> list[dict[str, Any]]:
             for v in reversed(view.versions)]
 
 
-def can_decide(actor: Actor, view: ReportView) -> bool:
-    """Accept and return are offered on the latest submitted version, to the Office (the service checks again)."""
-    return actor.is_office and view.ref.state == ReportState.SUBMITTED and view.shown_version == view.ref.version
+def can_decide(reports, actor: Actor, view: ReportView) -> bool:  # noqa: ANN001 - the report service
+    """Accept and return are offered on the latest submitted version, to those who may review it (the Office, not
+    the unit's own people; the service checks again)."""
+    return (view.ref.state == ReportState.SUBMITTED and view.shown_version == view.ref.version
+            and reports.can_review(actor, view.ref.report_id, view.ref.version))
 
 
 class ReportPage(DeskHandler):
@@ -97,7 +101,8 @@ class ReportPage(DeskHandler):
         await self.page("report.html", code=code, view=view, title=title_of(tr, view.ref),
                         sections=answer_sections(view, tr, before), versions=version_lines(view, tr),
                         shown=view.shown, state_text=review_state_text(tr, view.shown) if view.shown else "",
-                        compare=before.shown_version if before else 0, can_decide=can_decide(self.actor, view),
+                        compare=before.shown_version if before else 0,
+                        can_decide=await self.call(can_decide, reports, self.actor, view),
                         notice=self._(DONE[done]) if done in DONE else "", error=error, comment=comment,
                         contributors=view.contributors, deadline=tr.short_date(view.ref.deadline))
 
@@ -116,17 +121,16 @@ class Decision(ReportPage):
         comment = self.get_body_argument("comment", "")
         services, actor, i18n = self.desk.services, self.actor, self.desk.i18n
 
-        async def work(bot) -> ReviewResult:  # noqa: ANN001
+        async def work(bot) -> int:  # noqa: ANN001
             with services.db.unit_of_work():
                 if self.decision == "accepted":
                     result = services.reports.accept(actor, report_id, version)
                 else:
                     result = services.reports.return_for_revision(actor, report_id, version, comment)
-                await tell_decision(bot, services, i18n.get, actor, result)
-            return result
+                return await tell_decision(bot, services, i18n.get, actor, result)
 
         try:
-            await self.desk.actions.run(work)
+            told = await self.desk.actions.run(work)
         except CommentRefused as refused:
             await self.show(report_id, code=400, error=self._(refused.message).format(**refused.params),
                             comment=comment, version=version)
@@ -136,7 +140,7 @@ class Decision(ReportPage):
                 raise
             await self.show(report_id, code=409, error=self._(refused.message).format(**refused.params))
             return
-        self.see_other(f"/desk/reports/{report_id}?done={self.decision}")
+        self.see_other(f"/desk/reports/{report_id}?done={self.decision}{'' if told else '-untold'}")
 
 
 class Accept(Decision):
@@ -148,7 +152,7 @@ class Return(Decision):
 
 
 class Attachment(DeskHandler):
-    """A file a unit attached, fetched from the channel it came by, for whoever may read that version."""
+    """A file a unit attached, for whoever may read that version (the file store's copy, or the channel's)."""
 
     async def get(self, report: str, version: str, question_id: str) -> None:
         view = await self.call(self.desk.services.reports.view, self.actor, path_id(report), path_id(version))
@@ -158,17 +162,7 @@ class Attachment(DeskHandler):
                 not value.get("file_id"):
             raise NotFound()
 
-        async def fetch(bot) -> bytes:  # noqa: ANN001
-            file = await bot.get_file(str(value["file_id"]))
-            return bytes(await file.download_as_bytearray())
-
-        content = await self.desk.actions.run(fetch)
-        mime = str(value.get("mime_type") or "") or mimetypes.guess_type(str(value.get("file_name") or ""))[0] or ""
-        name = str(value.get("file_name") or f"{question_id}{mimetypes.guess_extension(mime) or ''}")
-        disposition = "inline" if mime in INLINE_TYPES else "attachment"
-        self.set_header("Content-Type", mime if mime in INLINE_TYPES else "application/octet-stream")
-        self.set_header("Content-Disposition", f"{disposition}; filename*=UTF-8''{quote(name)}")
-        self.finish(content)
+        await self.send_attachment(value, question_id)
 
 
 ROUTES = [
