@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +49,22 @@ CONTRACT_OPTIONS: dict[tuple[str, str], tuple[frozenset[str], ...]] = {  # one o
 }
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a questionnaire: where ("question 'x'", "line 12"), what, and its line when known."""
+
+    where: str
+    problem: str
+    line: int | None = None  # 1-based, in the YAML text
+
+
 class QuestionnaireError(ValueError):
-    """A questionnaire file that cannot be used; the message names the file and the question."""
+    """A questionnaire file that cannot be used; the message names the file and the question (one line each,
+    when several questions are wrong: `problems`)."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class _Checker:
@@ -59,9 +73,10 @@ class _Checker:
     def __init__(self, source: str) -> None:
         self.source = source
         self.seen: dict[str, Question] = {}
+        self.broken: set[str] = set()  # questions already found wrong: a later condition on them says nothing more
 
     def fail(self, where: str, problem: str) -> QuestionnaireError:
-        return QuestionnaireError(f"{self.source}: {where}: {problem}")
+        return QuestionnaireError(f"{self.source}: {where}: {problem}", (Problem(where, problem),))
 
     def texts(self, raw: Any, where: str, name: str, required: bool = True) -> dict[str, str]:
         if raw is None and not required:
@@ -110,6 +125,8 @@ class _Checker:
                 raise self.fail(where, "'when: answer' needs 'question' and 'equals' (or 'in')")
             question = str(answer["question"])
             earlier = self.seen.get(question)
+            if earlier is None and question in self.broken:
+                raise QuestionnaireError(f"{self.source}: {where}: see '{question}'")  # told once, at '{question}'
             if earlier is None:
                 raise self.fail(where, f"the condition refers to '{question}', which is not an earlier question")
             equals = tuple(answer["in"]) if "in" in answer else (answer["equals"],)
@@ -205,6 +222,8 @@ class _Checker:
                 raise self.fail(where, "needs an 'id'")
             for key in ("numerator", "denominator"):
                 ref = self.seen.get(str(item.get(key)))
+                if ref is None and str(item.get(key)) in self.broken:
+                    raise QuestionnaireError(f"{self.source}: {where}: see '{item.get(key)}'")  # told there
                 if ref is None or ref.type not in (QType.MONEY, QType.INTEGER):
                     raise self.fail(where, f"'{key}' must name a money or integer question")
             target, ceiling = self.number(item, "target", where), self.number(item, "max", where)
@@ -228,7 +247,15 @@ def parse_questionnaire(raw: Any, source: str = "questionnaire") -> Questionnair
     sections_raw = raw.get("sections")
     if not isinstance(sections_raw, list) or not sections_raw:
         raise checker.fail("sections", "at least one section is needed")
-    sections, section_ids = [], set()
+    sections, section_ids, problems = [], set(), []
+
+    def checked(build, *args):  # noqa: ANN001, ANN202 - every question is checked, each wrong one said once
+        try:
+            return build(*args)
+        except QuestionnaireError as error:
+            problems.extend(error.problems)
+            return None
+
     for index, item in enumerate(sections_raw, start=1):
         sid = str(item.get("id", "")) if isinstance(item, dict) else ""
         if not _ID.match(sid) or sid in section_ids:
@@ -237,10 +264,78 @@ def parse_questionnaire(raw: Any, source: str = "questionnaire") -> Questionnair
         questions_raw = item.get("questions")
         if not isinstance(questions_raw, list) or not questions_raw:
             raise checker.fail(f"section '{sid}'", "has no questions")
-        questions = tuple(checker.question(q, sid) for q in questions_raw)
-        sections.append(Section(sid, checker.texts(item.get("title"), f"section '{sid}'", "title"), questions))
-    derived = checker.derived(raw.get("derived"))
+        questions = []
+        for q in questions_raw:
+            question = checked(checker.question, q, sid)
+            if question is None and isinstance(q, dict):
+                checker.broken.add(str(q.get("id", "")))
+            questions.append(question)
+        section_title = checked(checker.texts, item.get("title"), f"section '{sid}'", "title")
+        sections.append(Section(sid, section_title or {}, tuple(questions)))
+    derived = checked(checker.derived, raw.get("derived"))
+    if problems:
+        raise QuestionnaireError("\n".join(f"{source}: {p.where}: {p.problem}" for p in problems), tuple(problems))
     return Questionnaire(code, version, title, tuple(sections), derived, raw=raw)
+
+
+def _key_lines(root: yaml.Node) -> dict[str, int]:
+    """Where each part of a questionnaire starts in its YAML text, named as the checker names it."""
+    lines: dict[str, int] = {}
+
+    def value(node: yaml.Node, key: str) -> yaml.Node | None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if getattr(k, "value", None) == key:
+                    return v
+        return None
+
+    def scalar(node: yaml.Node, key: str) -> str:
+        found = value(node, key)
+        return str(found.value) if isinstance(found, yaml.ScalarNode) else ""
+
+    if isinstance(root, yaml.MappingNode):
+        for k, v in root.value:
+            lines.setdefault(str(getattr(k, "value", "")), k.start_mark.line + 1)
+    sections = value(root, "sections")
+    for index, section in enumerate(sections.value if isinstance(sections, yaml.SequenceNode) else [], start=1):
+        lines[f"section {index}"] = section.start_mark.line + 1
+        lines.setdefault(f"section '{scalar(section, 'id')}'", section.start_mark.line + 1)
+        questions = value(section, "questions")
+        for question in questions.value if isinstance(questions, yaml.SequenceNode) else []:
+            qid = scalar(question, "id")
+            lines.setdefault(f"question '{qid}'", question.start_mark.line + 1)
+            fields = value(question, "fields")
+            for item in fields.value if isinstance(fields, yaml.SequenceNode) else []:
+                lines.setdefault(f"question '{qid}.{scalar(item, 'id')}'", item.start_mark.line + 1)
+    derived = value(root, "derived")
+    for item in derived.value if isinstance(derived, yaml.SequenceNode) else []:
+        lines.setdefault(f"derived '{scalar(item, 'id')}'", item.start_mark.line + 1)
+    return lines
+
+
+def check_text(text: str, source: str = "questionnaire") -> tuple[Questionnaire | None, tuple[Problem, ...]]:
+    """A questionnaire typed or uploaded as YAML: the questionnaire, or what is wrong with it, each with its line
+    (the loader's own checks, as for the files)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader)
+        raw = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = " ".join(str(getattr(error, "problem", "") or error).split())
+        return None, (Problem(f"line {line}" if line else "file", f"not valid YAML: {problem}", line),)
+    try:
+        return parse_questionnaire(raw, source), ()
+    except QuestionnaireError as error:
+        lines = _key_lines(root) if root is not None else {}
+        problems = error.problems or (Problem("file", str(error)),)
+
+        def line_of(where: str) -> int | None:
+            known = [key for key in lines if where == key or where.startswith(key + ",")]
+            return lines[max(known, key=len)] if known else lines.get(where.split(" ", 1)[0])
+
+        return None, tuple(Problem(p.where, p.problem, line_of(p.where)) for p in problems)
 
 
 def load_file(path: Path) -> Questionnaire:

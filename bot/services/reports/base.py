@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, join
 from sqlmodel import Session, col, select
 
 from bot.contracts import ReportState
@@ -16,7 +16,7 @@ from bot.questionnaire.model import Question, Questionnaire
 from bot.services.base import Service
 from bot.services.periods import extension_of, to_info
 from bot.services.reports.flow import CONFIRM, REVIEW, normalised
-from bot.services.reports.store import QuestionnaireStore
+from bot.services.reports.store import NEWEST_ACTIVE, QuestionnaireStore
 from storage.models import DeadlineExtension, Period, Report, ReportAnswer, ReportVersion, Unit
 
 EDITABLE = (ReportState.DRAFT.value, ReportState.RETURNED.value)
@@ -30,8 +30,18 @@ _REPORT_WITH_CONTEXT = (
                                        col(DeadlineExtension.unit_id) == Report.unit_id))
     .outerjoin(ReportAnswer, col(ReportAnswer.report_id) == Report.id))
 _REPORT_BY_ID = _REPORT_WITH_CONTEXT.where(col(Report.id) == bindparam("report_id"))
-_REPORT_OF_UNIT = _REPORT_WITH_CONTEXT.where(col(Report.period_id) == bindparam("period_id"),
-                                             col(Report.unit_id) == bindparam("unit_id"))
+# The unit's report for a period, looked up before every report start: one row even when there is none, carrying
+# the newest activated questionnaire version (the version check of a start, at no statement of its own).
+_NEWEST = select(NEWEST_ACTIVE.label("newest")).subquery("newest")
+_REPORT_OF_UNIT = (
+    select(_NEWEST.c.newest, Report, Unit, Period, DeadlineExtension, ReportAnswer).select_from(_NEWEST)
+    .outerjoin(join(Report, Unit, col(Unit.id) == Report.unit_id).join(Period, col(Period.id) == Report.period_id)
+               .outerjoin(DeadlineExtension, and_(col(DeadlineExtension.period_id) == Report.period_id,
+                                                  col(DeadlineExtension.unit_id) == Report.unit_id))
+               .outerjoin(ReportAnswer, col(ReportAnswer.report_id) == Report.id),
+               and_(col(Report.period_id) == bindparam("period_id"), col(Report.unit_id) == bindparam("unit_id"))))
+_REPORT_ID_OF_UNIT = select(NEWEST_ACTIVE, select(Report.id).where(
+    col(Report.period_id) == bindparam("period_id"), col(Report.unit_id) == bindparam("unit_id")).scalar_subquery())
 
 
 class Mode:
@@ -155,9 +165,14 @@ class ReportBase(Service):
         """A report with its unit, period, the unit's deadline extension and its answers in one statement (a row
         per answer), where four took four round trips; what it read is remembered for the rest of the update.
         `statement`: by id (`report_id=`) or, by default, the unit's for a period (`period_id=`, `unit_id=`)."""
-        found = session.exec(statement, params=params).all()
-        if not found:
-            return None
+        if statement is _REPORT_OF_UNIT:
+            found = [row[1:] for row in self._with_newest(session, statement, params)]
+            if found[0][0] is None:
+                return None
+        else:
+            found = session.exec(statement, params=params).all()
+            if not found:
+                return None
         report, unit, period, extension, _ = found[0]
         rows = {row[4].question_id: row[4] for row in found if row[4] is not None}
         self._remember(session, report, extension, rows)
@@ -229,8 +244,14 @@ class ReportBase(Service):
 
     def _report_id_for(self, session: Session, period_id: int, unit_id: int) -> int | None:
         """The unit's report for the period; a found id is remembered for the update (reports are never deleted)."""
-        return self.db.remembered(session, ("report", period_id, unit_id), lambda: session.exec(
-            select(Report.id).where(Report.period_id == period_id, Report.unit_id == unit_id)).first())
+        return self.db.remembered(session, ("report", period_id, unit_id), lambda: self._with_newest(
+            session, _REPORT_ID_OF_UNIT, {"period_id": period_id, "unit_id": unit_id})[0][1])
+
+    def _with_newest(self, session: Session, statement: Any, params: dict[str, Any]) -> list:
+        """Rows whose first column is the newest activated questionnaire version, which the store takes note of."""
+        rows = session.exec(statement, params={**params, "questionnaire_code": self.store.code}).all()
+        self.store.saw_newest(rows[0][0])
+        return rows
 
 
 def refuse_closed(ref: ReportRef) -> None:

@@ -9,8 +9,9 @@ import logging
 from typing import Any
 from pathlib import Path
 
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.clock import Clock
 from bot.questionnaire.loader import QUESTIONNAIRES_DIR, QuestionnaireError, load_dir, parse_questionnaire
@@ -19,7 +20,13 @@ from storage.db import Database
 from storage.models import QuestionnaireSnapshot
 
 log = logging.getLogger(__name__)
-ACTIVE_CODE = "thidua"  # the movement's questionnaire; new reports use its highest version
+ACTIVE_CODE = "thidua"  # the movement's questionnaire; new reports use its highest activated version
+# The highest activated version of the questionnaire `:questionnaire_code`, as a column any statement can carry: the
+# lookup of a unit's report, which every report start makes, brings it along (no statement of its own).
+NEWEST_ACTIVE = (select(func.max(QuestionnaireSnapshot.version))
+                 .where(QuestionnaireSnapshot.code == bindparam("questionnaire_code"),
+                        col(QuestionnaireSnapshot.activated_at).is_not(None))
+                 .scalar_subquery())
 
 
 def checksum(raw: dict) -> str:
@@ -39,7 +46,12 @@ def structure(raw: Any) -> Any:
 
 
 class QuestionnaireStore:
-    """Loads the files once per process, stores any new version, and serves stored versions from a cache."""
+    """Loads the files once per process, stores any new version, and serves stored versions from a cache.
+
+    Which version is the newest is remembered per process and corrected by `saw_newest`, which the report
+    services call with the version their lookup of a unit's report read along (`NEWEST_ACTIVE`): a version the
+    Office activates on the desk, in whatever process, is used by the next report started in every process.
+    """
 
     def __init__(self, db: Database, clock: Clock, folder: Path = QUESTIONNAIRES_DIR, code: str = ACTIVE_CODE) -> None:
         self.db, self.clock, self.folder, self.code = db, clock, folder, code
@@ -72,8 +84,9 @@ class QuestionnaireStore:
                     continue
             try:
                 with self.db.session() as session:
+                    now = self.clock.now()  # a deployed file is in use once stored
                     session.add(QuestionnaireSnapshot(code=code, version=version, definition=questionnaire.raw,
-                                                      checksum=digest, loaded_at=self.clock.now()))
+                                                      checksum=digest, loaded_at=now, activated_at=now))
                 self._newest_version = None  # perhaps newer than the one remembered
             except IntegrityError:  # another process stored it at the same moment: theirs is identical
                 pass
@@ -105,16 +118,25 @@ class QuestionnaireStore:
         if row is None:
             raise QuestionnaireError(f"no questionnaire '{self.code}' in {self.folder}")
         if self._durable:
-            # Read once per process: versions are only added by a start-up's sync, from the files deployed with
-            # every process alike, so a newer version arrives with a restart (a process started before a newer
-            # deployment keeps the version it found until it is restarted too).
+            # Read once per process, then kept current by `saw_newest`: every report start's lookup of the unit's
+            # report reads the newest activated version along, so an activation reaches every process at once.
             self._newest_version = row.version
         return self.get(row.code, row.version)
 
+    def saw_newest(self, version: int | None) -> None:
+        """The newest activated version as a statement of this transaction just read it (`NEWEST_ACTIVE`)."""
+        if version is not None and self._durable:
+            self._newest_version = int(version)
+
+    def forget_newest(self) -> None:
+        """After an activation in this process: the next `current()` reads which version is the newest."""
+        self._newest_version = None
+
     def _newest(self) -> QuestionnaireSnapshot | None:
         with self.db.session() as session:
-            return session.exec(select(QuestionnaireSnapshot).where(QuestionnaireSnapshot.code == self.code)
-                                .order_by(QuestionnaireSnapshot.version.desc())).first()
+            return session.exec(select(QuestionnaireSnapshot).where(
+                QuestionnaireSnapshot.code == self.code, col(QuestionnaireSnapshot.activated_at).is_not(None))
+                .order_by(QuestionnaireSnapshot.version.desc())).first()
 
     def get(self, code: str, version: int, _again: bool = False) -> Questionnaire:
         """A stored version, parsed once per process."""
