@@ -249,7 +249,7 @@ def parse_questionnaire(raw: Any, source: str = "questionnaire") -> Questionnair
         raise checker.fail("sections", "at least one section is needed")
     sections, section_ids, problems = [], set(), []
 
-    def checked(build, *args):  # noqa: ANN001, ANN202 - every question is checked, each wrong one said once
+    def checked(build, *args: Any):  # noqa: ANN001, ANN202 - every question is checked, each wrong one said once
         try:
             return build(*args)
         except QuestionnaireError as error:

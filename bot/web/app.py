@@ -16,10 +16,10 @@ from bot.i18n import Translator
 from bot.web import auth
 from bot.web.base import NotFoundHandler, StaticHandler
 from bot.web.desk import STATIC, Desk, LoopActions, ThreadActions
-from bot.web.pages import difficulties, home, questions, reports, status
+from bot.web.pages import difficulties, home, official, questionnaire, questions, reports, status
 
 
-PAGES = [home, status, reports, questions, difficulties]
+PAGES = [home, status, reports, questions, difficulties, official, questionnaire]
 
 
 def navigation(actor: Actor, tr: Translator) -> list[dict]:
