@@ -304,6 +304,8 @@ def _key_lines(root: yaml.Node) -> dict[str, int]:
         for question in questions.value if isinstance(questions, yaml.SequenceNode) else []:
             qid = scalar(question, "id")
             lines.setdefault(f"question '{qid}'", question.start_mark.line + 1)
+            for k, _v in question.value if isinstance(question, yaml.MappingNode) else []:
+                lines.setdefault(f"question '{qid}'#{getattr(k, 'value', '')}", k.start_mark.line + 1)
             fields = value(question, "fields")
             for item in fields.value if isinstance(fields, yaml.SequenceNode) else []:
                 lines.setdefault(f"question '{qid}.{scalar(item, 'id')}'", item.start_mark.line + 1)
@@ -331,11 +333,14 @@ def check_text(text: str, source: str = "questionnaire") -> tuple[Questionnaire 
         lines = _key_lines(root) if root is not None else {}
         problems = error.problems or (Problem("file", str(error)),)
 
-        def line_of(where: str) -> int | None:
-            known = [key for key in lines if where == key or where.startswith(key + ",")]
+        def line_of(where: str, problem: str) -> int | None:
+            key = problem.split(" ", 1)[0].strip("'")  # "type 'x' is not one of", "'max' must be a number"
+            if f"{where}#{key}" in lines:
+                return lines[f"{where}#{key}"]
+            known = [k for k in lines if where == k or where.startswith(k + ",")]
             return lines[max(known, key=len)] if known else lines.get(where.split(" ", 1)[0])
 
-        return None, tuple(Problem(p.where, p.problem, line_of(p.where)) for p in problems)
+        return None, tuple(Problem(p.where, p.problem, line_of(p.where, p.problem)) for p in problems)
 
 
 def load_file(path: Path) -> Questionnaire:
