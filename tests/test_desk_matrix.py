@@ -8,6 +8,7 @@ answer, and what a deputy director may not see (difficulties not assigned to the
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Iterator
 from urllib.parse import urlparse
@@ -29,8 +30,22 @@ GETS = [  # (address, who may open it)
     ("/desk/status/{pid}/annex.xlsx", DESK), ("/desk/reports/{rid}", DESK), ("/desk/reports/{rid}?v=1", DESK),
     ("/desk/reports/{rid}/1/files/{file_q}", DESK), ("/desk/questions", DESK), ("/desk/questions/{pid}", DESK),
     ("/desk/questions/{pid}?q=infra_policy", DESK),
+    ("/desk/official", DESK), ("/desk/official/{pid}", DESK), ("/desk/official/{pid}/report.docx", DESK),
+    ("/desk/official/{pid}/annex.xlsx", DESK), ("/desk/official/{pid}/chart.png", DESK),
+    ("/desk/questionnaire", OFFICE), ("/desk/questionnaire/1", OFFICE), ("/desk/questionnaire/new", OFFICE),
 ]
 POSTS = [("/desk/reports/{rid}/return", OFFICE), ("/desk/reports/{rid}/accept", OFFICE), ("/desk/logout", DESK)]
+# The official report editor's and the questionnaire's changes: (address, form, the Office's answer). All the
+# Office's; the others are refused before anything changes (403 for the leadership, 401 without a desk session).
+EDITS = [
+    ("/desk/official/{pid}/preview", {"leadership": "Nội dung xem trước."}, 200),
+    ("/desk/official/{pid}/save", {"leadership": "Sở đã triển khai Kế hoạch.", "signer": "director"}, 303),
+    ("/desk/official/{pid}/reset", {"part": "leadership"}, 303),
+    ("/desk/official/{pid}/organisation", {"plan_number": "15/KH-SKHCN", "plan_date": "20/01/2026",
+                                           "movement": "Phong trào thi đua “Đổi mới sáng tạo”"}, 303),
+    ("/desk/questionnaire/new", {"text": "{draft}"}, 303),
+    ("/desk/questionnaire/{draft_version}/activate", {}, 303),
+]
 HEADERS = {"content-security-policy": "script-src 'self'", "x-frame-options": "DENY",
            "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 
@@ -92,14 +107,15 @@ def world(site: DeskSite) -> dict:
 
 
 def address(template: str, world: dict) -> str:
-    return template.format(pid=world["pid"], rid=world["rid"], file_q=world["file_q"])
+    return template.format(pid=world["pid"], rid=world["rid"], file_q=world["file_q"],
+                           draft_version=world.get("draft_version", 0))
 
 
 def test_every_get_route_as_every_role(site, world):  # noqa: ANN001
     for template, allowed in GETS:
         for role in ROLES:
             response = world["visitors"][role].client.get(address(template, world))
-            expected = 200 if role in allowed else 401
+            expected = 200 if role in allowed else 403 if role in DESK else 401
             assert response.status_code == expected, (template, role, response.status_code)
             for name, part in HEADERS.items():
                 assert part in response.headers.get(name, ""), (template, role, name)
@@ -137,6 +153,41 @@ def test_every_post_route_as_every_role_and_forged_posts(site, world):  # noqa: 
         assert response.status_code == (303 if role in DESK else 401), role
         if role in DESK:
             assert visitor.client.get("/desk/").status_code == 401  # the session ended in the database
+
+
+def test_the_editors_posts_as_every_role_and_forged(site, world):  # noqa: ANN001
+    """Pages 5 and 7: every change as every role, without a token, with another person's token; then the Office's."""
+    visitors, office = world["visitors"], world["visitors"]["office"]
+    draft = office.client.get("/desk/questionnaire/new").text.split('name="text"', 1)[1].split(">", 1)[1]
+    draft = html.unescape(draft.split("</textarea>", 1)[0])
+    world["draft_version"] = int(draft.split("\nversion: ", 1)[1].split("\n", 1)[0])
+    clerk = site.actor("vanthu")
+
+    def entries() -> int:
+        return site.run(lambda: len(site.sim.services.audit.recent(clerk, limit=1000)))
+
+    audited = entries()
+    for template, form, answer in EDITS:
+        url = address(template, world)
+        data = {k: (draft if v == "{draft}" else v) for k, v in form.items()}
+        for role in ROLES:
+            if role == "office":
+                continue
+            visitor = visitors[role]
+            expected = 403 if role in DESK else 401
+            assert visitor.client.post(url, data={**data, "csrf": visitor.csrf}).status_code == expected, (url, role)
+        assert office.client.post(url, data=data).status_code == 403, url  # no token
+        stolen = visitors["director"].csrf
+        assert office.client.post(url, data={**data, "csrf": stolen}).status_code == 403, url
+        assert office.client.get(url).status_code == (200 if url.endswith("/new") else 405), url  # the form
+        assert entries() == audited  # nothing refused left a trace of a change
+        response = office.client.post(url, data={**data, "csrf": office.csrf})
+        assert response.status_code == answer, (url, response.status_code, response.text.split("<main", 1)[-1][:1500])
+        audited = entries()
+    text = office.client.get(address("/desk/official/{pid}", world)).text
+    assert "15/KH-SKHCN ngày 20/01/2026" in text and "Đổi mới sáng tạo" in text
+    assert "đang áp dụng cho báo cáo mới" in office.client.get(address("/desk/questionnaire/{draft_version}",
+                                                                       world)).text
 
 
 def test_a_deputy_director_sees_only_the_difficulties_assigned_to_them(site, world):  # noqa: ANN001

@@ -76,6 +76,11 @@ def preview_blocks(docx: bytes) -> list[dict[str, Any]]:
 
 
 class OfficialBase(DeskHandler):
+    def office_only(self) -> None:
+        """A change is the Office's (the services check again, as for the chat)."""
+        if not self.actor.is_office:
+            raise PermissionDenied(N_("Only the Administration Office writes the official report."))
+
     async def period_id(self, given: str | None) -> int | None:
         if given:
             return path_id(given)
@@ -115,20 +120,26 @@ class OfficialPage(OfficialBase):
 
 
 class Save(OfficialPage):
-    """The four texts and the signer: each part that changed is saved as the chat saves it (audited)."""
+    """The four texts and the signer: each part that changed is saved as the chat saves it (audited); a part
+    emptied goes back to the assistant's draft."""
 
     async def get(self, *_args: str) -> None:
         raise HTTPError(405)  # a change is a POST; the page itself is /desk/official/<period id>
 
     async def post(self, period: str) -> None:
+        self.office_only()
         period_id = path_id(period)
         service, actor = self.desk.services.official_report, self.actor
         states = {s.part: s for s in await self.call(service.parts, actor, period_id)}
-        typed = {part: self.get_body_argument(part, "") for part in TEXT_PARTS}
+        typed = {part: self.get_body_argument(part) for part in TEXT_PARTS if self.get_body_argument(part, None)
+                 is not None}
         changed = 0
         try:
             for part, text in typed.items():
-                if " ".join(text.split()) != " ".join(states[part].text.split()):
+                if not text.strip() and not states[part].is_draft:  # emptied: the draft, as the preview shows
+                    await self.call(service.reset, actor, period_id, part)
+                    changed += 1
+                elif text.strip() and " ".join(text.split()) != " ".join(states[part].text.split()):
                     await self.call(service.save, actor, period_id, part, text)
                     changed += 1
             signer = self.get_body_argument("signer", "")
@@ -155,6 +166,7 @@ class Reset(OfficialPage):
         raise HTTPError(405)  # a change is a POST; the page itself is /desk/official/<period id>
 
     async def post(self, period: str) -> None:
+        self.office_only()
         period_id = path_id(period)
         part = self.get_body_argument("part", "")
         if part not in TEXT_PARTS:
@@ -170,6 +182,7 @@ class Preview(OfficialBase):
         raise HTTPError(405)  # a change is a POST; the page itself is /desk/official/<period id>
 
     async def post(self, period: str) -> None:
+        self.office_only()
         period_id = path_id(period)
         typed = {part: self.get_body_argument(part, "") for part in TEXT_PARTS if self.get_body_argument(part, None)
                  is not None}
@@ -185,6 +198,7 @@ class Organisation(OfficialPage):
         raise HTTPError(405)  # a change is a POST; the page itself is /desk/official/<period id>
 
     async def post(self, period: str) -> None:
+        self.office_only()
         period_id = path_id(period)
         org, actor = self.desk.services.org, self.actor
         typed = {key: self.get_body_argument(key, "").strip() for key in ("plan_number", "plan_date", "movement")}
