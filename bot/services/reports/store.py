@@ -1,5 +1,7 @@
 """Questionnaire definitions: files under config/questionnaires/ are snapshotted in the database by code+version,
-so a report is always read against the version it was started with, whatever happens to the files later."""
+so a report is always read against the version it was started with, whatever happens to the files later. The
+Office may also store a version from the desk (bot/services/questionnaires.py), which new reports use once it is
+activated; a deployed file's version is active as soon as it is stored."""
 
 from __future__ import annotations
 
