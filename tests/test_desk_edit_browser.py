@@ -76,8 +76,8 @@ def test_a_questionnaire_version_uploaded_with_an_error_then_fixed_activated_and
     assert problems.count() == 2, page.locator(".problems").inner_text()
     first, second = problems.nth(0).inner_text(), problems.nth(1).inner_text()
     line = wrong.split("\n").index(next(x for x in wrong.split("\n") if "Infra policy" in x)) + 1
-    assert first.startswith(f"Dòng {line}:") and "Infra policy" in first, first
-    assert "multiple" in second, second
+    assert first.startswith(f"Dòng {line}: câu hỏi Infra policy: 'id' chỉ gồm chữ thường"), first  # Vietnamese
+    assert "câu hỏi digital_tasks: loại (type) 'multiple' không thuộc các loại" in second, second
     if site.db.is_sqlite:
         shoot(page, "questionnaire-problems")
     problems.nth(1).get_by_role("button").click()  # the cursor goes to the line to correct

@@ -98,8 +98,9 @@ class QuestionnaireService(Service):
         if questionnaire is None:
             return Checked(None, problems)
         if questionnaire.code != self.store.code:
-            return Checked(None, (Problem("code", f"must be '{self.store.code}', the movement's questionnaire",
-                                          _line(text, "code:")),))
+            wrong = N_("must be '{code}', the movement's questionnaire")
+            return Checked(None, (Problem("code", wrong.format(code=self.store.code), _line(text, "code:"), wrong,
+                                          {"code": self.store.code}),))
         now = self.clock.now()
         with self.db.session() as session:
             rows = {r.version: r for r in session.exec(select(QuestionnaireSnapshot).where(
@@ -108,8 +109,10 @@ class QuestionnaireService(Service):
             same = rows.get(questionnaire.version)
             if same is not None and same.activated_at is not None or \
                     same is None and questionnaire.version <= newest:
-                return Checked(None, (Problem("version", f"must be {newest + 1} (version {questionnaire.version} "
-                                              "is already stored and may be in use)", _line(text, "version:")),))
+                wrong = N_("must be {next} (version {version} is already stored and may be in use)")
+                params = {"next": newest + 1, "version": questionnaire.version}
+                return Checked(None, (Problem("version", wrong.format(**params), _line(text, "version:"), wrong,
+                                              params),))
             before = {"version": same.version, "checksum": same.checksum} if same is not None else None
             row = same or QuestionnaireSnapshot(code=questionnaire.code, version=questionnaire.version,
                                                 definition={}, checksum="", loaded_at=now)

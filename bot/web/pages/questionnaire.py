@@ -8,6 +8,7 @@ file), POST /desk/questionnaire/<version>/activate. The Administration Office on
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tornado.web import HTTPError
@@ -23,6 +24,24 @@ DONE = {"uploaded": N_("The new version has been checked and stored. It is not i
         "activated": N_("The version is active: reports started from now on use it, in every process. Reports "
                         "already started keep their version.")}
 UPLOAD_LIMIT = 1_000_000  # bytes of an uploaded file
+
+
+# How the loader names a place in the questionnaire ("question 'x', option 'y'"), in the reader's language.
+WHERE = [(re.compile(r"^question '([^']*)'"), N_("question {0}")), (re.compile(r"^section '([^']*)'"), N_("section {0}")),
+         (re.compile(r"^section (\d+)$"), N_("section no. {0}")), (re.compile(r"^derived '([^']*)'"), N_("derived figure {0}")),
+         (re.compile(r"^line (\d+)$"), N_("line {0}")), (re.compile(r"^file$"), N_("the whole file"))]
+OPTION = re.compile(r", option '([^']*)'$")
+
+
+def where_text(where: str, tr: Translator) -> str:
+    """"question 'x', option 'y'" -> "câu hỏi x, lựa chọn y"; a key's name (code, version, title) as it is."""
+    for pattern, msgid in WHERE:
+        match = pattern.match(where)
+        if match:
+            text = tr.gettext(msgid).format(*match.groups())
+            option = OPTION.search(where)
+            return text + (tr.gettext(N_(", option {0}")).format(option.group(1)) if option else "")
+    return where
 
 
 def version_row(v: VersionInfo, tr: Translator) -> dict[str, Any]:
@@ -72,7 +91,9 @@ class NewVersion(DeskHandler):
             text = files[0].body.decode("utf-8", errors="replace")
         checked = await self.call(self.desk.services.questionnaires.upload, self.actor, text)
         if checked.version is None:
-            problems = [{"line": p.line, "where": p.where, "problem": p.problem} for p in checked.problems]
+            problems = [{"line": p.line, "where": where_text(p.where, self.tr),
+                         "problem": self._(p.msgid).format(**p.params) if p.msgid else p.problem}
+                        for p in checked.problems]
             await self.page("questionnaire_new.html", code=400, text=text, problems=problems)
             return
         self.see_other(f"/desk/questionnaire/{checked.version.version}?done=uploaded")
