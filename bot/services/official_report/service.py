@@ -162,6 +162,15 @@ class OfficialReportService(Service):
         inputs = replace(inputs, texts=written, signer=chosen)
         return build_report(c, self.status.director_name(), self.status.labels(), inputs)
 
+    def document(self, actor: Actor, period_id: int) -> bytes:
+        """The report's DOCX alone, as it prints now, to read on the desk (not an export: nothing is recorded)."""
+        if not can_see_status(actor):
+            raise PermissionDenied()
+        from bot.documents.docx_report import build_report
+
+        c = self.status.build(period_id, actor)
+        return build_report(c, self.status.director_name(), self.status.labels(), self.inputs(period_id))
+
     def export(self, actor: Actor, period_id: int) -> ExportFiles:
         """The DOCX, XLSX and their names for a person allowed to see the status; the audit log records it."""
         if not can_see_status(actor):

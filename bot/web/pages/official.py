@@ -104,7 +104,7 @@ class OfficialPage(OfficialBase):
         if actor.is_office:
             docx = await self.call(services.official_report.preview, actor, period_id, typed or {})
         else:
-            docx = (await self.call(services.official_report.export_files, period_id, actor)).docx
+            docx = await self.call(services.official_report.document, actor, period_id)
         department = await self.call(services.org.department)
         deputies = await self.call(services.official_report.deputies)
         director = await self.call(services.status.director_name)
