@@ -153,6 +153,26 @@ def test_chart_is_portrait_with_short_names(services, clock):
     assert image.height > image.width >= 700
 
 
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_no_chart_text_is_cut_off_at_the_edges(services, clock, locale):
+    """Panel titles, legends and labels lie wholly inside the picture a phone shows (they once ran off the right)."""
+    from matplotlib.text import Text
+
+    from bot.documents.chart import chart_figure
+    from bot.i18n import I18n
+
+    period_id = build_sample(services, clock)
+    figure = chart_figure(services.status.build(period_id), I18n(locale).get(locale), services.status.short_names())
+    width, height = figure.bbox.width, figure.bbox.height
+    renderer = figure.canvas.get_renderer()
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert len(texts) > 20
+    outside = [(t.get_text(), t.get_window_extent(renderer).bounds) for t in texts
+               if not (lambda b: b.x0 >= -0.5 and b.x1 <= width + 0.5 and b.y0 >= -0.5 and b.y1 <= height + 0.5)(
+                   t.get_window_extent(renderer))]
+    assert outside == []
+
+
 def test_office_texts_are_stored_audited_and_checked(services, clock, settings, db):
     period_id = build_sample(services, clock)
     staff = office(services)

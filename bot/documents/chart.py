@@ -54,6 +54,13 @@ def label_of(unit_id: int, name: str, short_names: dict[int, str]) -> str:
 
 def build_chart(c: Consolidation, tr: Translator, short_names: dict[int, str] | None = None) -> bytes:
     """States per unit, then capital disbursement against the 100% target, on one tall picture."""
+    buffer = BytesIO()
+    chart_figure(c, tr, short_names).savefig(buffer, format="png", pad_inches=0.2)
+    return buffer.getvalue()
+
+
+def chart_figure(c: Consolidation, tr: Translator, short_names: dict[int, str] | None = None) -> Figure:
+    """The chart's figure, laid out (tests check that no text leaves the picture)."""
     short_names = short_names or {}
     rows = len(c.units) if len(c.units) <= MAX_UNIT_BARS else len(STAGE_ORDER)
     holders = [f for f in c.figures if f.holds_capital and f.capital_plan][:MAX_UNIT_BARS // 2]
@@ -63,21 +70,29 @@ def build_chart(c: Consolidation, tr: Translator, short_names: dict[int, str] | 
     moment = tr.datetime(c.generated_at)
     fig.suptitle(f"{title_of(c, tr)}\n{text(tr, 'as_of').format(moment=moment)}", fontsize=15,
                  fontweight="bold", family=FONT)
-    grid = fig.add_gridspec(2, 1, height_ratios=(top, bottom))
-    _states(fig.add_subplot(grid[0]), c, tr, short_names)
-    _capital(fig.add_subplot(grid[1]), c, tr, short_names, holders)
+    # One subfigure per panel: its title and legend span the picture's whole width, not only the bars' axes
+    # (a title placed on the axes starts right of the unit names and was cut off at the right edge).
+    upper, lower = fig.subfigures(2, 1, height_ratios=(top, bottom))
+    _states(upper, c, tr, short_names)
+    _capital(lower, c, tr, short_names, holders)
     t = c.totals
     fig.supxlabel(text(tr, "summary").format(savings=tr.number(float(t.savings) / 1_000_000, 1),
                                              initiatives=t.initiatives, commendations=t.commendations),
                   fontsize=12, family=FONT, wrap=True)
-    buffer = BytesIO()
-    fig.savefig(buffer, format="png", pad_inches=0.2)
-    return buffer.getvalue()
+    fig.canvas.draw()  # runs the constrained layout, so every text has its final place
+    return fig
 
 
-def _states(ax, c: Consolidation, tr: Translator, short_names: dict[int, str]) -> None:  # noqa: ANN001
+def _panel(sub, title: str):  # noqa: ANN001, ANN202 - a matplotlib SubFigure and its Axes
+    """One panel: its title at the picture's left edge, wrapped rather than cut, above one Axes."""
+    sub.suptitle(title, x=0.02, ha="left", fontsize=13, family=FONT, wrap=True)
+    return sub.add_subplot()
+
+
+def _states(sub, c: Consolidation, tr: Translator, short_names: dict[int, str]) -> None:  # noqa: ANN001
     _ = tr.gettext
     if len(c.units) <= MAX_UNIT_BARS:
+        ax = _panel(sub, text(tr, "units"))
         units = list(reversed(c.units))
         done = [100.0 if u.has_submitted else (100.0 * u.answered / u.total if u.total else 0.0) for u in units]
         bars = ax.barh([label_of(u.unit_id, u.unit_name, short_names) for u in units], [max(d, 1.5) for d in done],
@@ -88,24 +103,27 @@ def _states(ax, c: Consolidation, tr: Translator, short_names: dict[int, str]) -
                     fontsize=12, family=FONT)
         ax.set_xlim(0, 118)
         ax.set_xticks([])
-        ax.set_title(text(tr, "units"), fontsize=13, family=FONT, loc="left")
         present = [s for s in STAGE_ORDER if c.stage_counts.get(s)]
-        ax.legend(handles=[Patch(facecolor=COLOURS[s], hatch=HATCHES.get(s), edgecolor="white",
-                                 label=f"{_(UNIT_STAGE_LABELS[s])} ({c.stage_counts[s]})") for s in present],
-                  loc="upper center", bbox_to_anchor=(0.4, -0.02), ncol=2, fontsize=12, frameon=False)
+        # Below the bars, across the whole width; one column when two would not fit a phone's width.
+        labels = [f"{_(UNIT_STAGE_LABELS[s])} ({c.stage_counts[s]})" for s in present]
+        sub.legend(handles=[Patch(facecolor=COLOURS[s], hatch=HATCHES.get(s), edgecolor="white", label=label)
+                            for s, label in zip(present, labels)],
+                   loc="outside lower center", ncol=2 if max(map(len, labels)) <= 20 else 1, fontsize=12,
+                   frameon=False)
     else:
+        ax = _panel(sub, text(tr, "states"))
         stages = list(reversed(STAGE_ORDER))
         counts = [c.stage_counts.get(s, 0) for s in stages]
         ax.barh([_(UNIT_STAGE_LABELS[s]) for s in stages], counts, color=[COLOURS[s] for s in stages])
         for y, n in enumerate(counts):
             ax.text(n, y, f" {n}", va="center", fontsize=12)
-        ax.set_title(text(tr, "states"), fontsize=13, family=FONT, loc="left")
     ax.tick_params(axis="y", labelsize=13, length=0)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
 
 
-def _capital(ax, c: Consolidation, tr: Translator, short_names: dict[int, str], holders) -> None:  # noqa: ANN001
+def _capital(sub, c: Consolidation, tr: Translator, short_names: dict[int, str], holders) -> None:  # noqa: ANN001
+    ax = _panel(sub, text(tr, "capital"))
     labels = [label_of(f.unit_id, f.unit_name, short_names) for f in holders] + [text(tr, "total")]
     values = [float(f.disbursement_pct or 0) for f in holders] + [float(c.totals.disbursement_pct or 0)]
     ax.barh(list(reversed(labels)), list(reversed(values)), color=["#000000"] + ["#0072B2"] * len(holders))
@@ -114,8 +132,7 @@ def _capital(ax, c: Consolidation, tr: Translator, short_names: dict[int, str], 
         ax.text(v + 2, y, tr.percent(v), va="center", fontsize=12, family=FONT)
     ax.set_xlim(0, max(135.0, max(values) + 35))
     ax.set_xticks([])
-    ax.set_title(text(tr, "capital"), fontsize=13, family=FONT, loc="left")
-    ax.legend(fontsize=11, loc="lower right", frameon=False)
+    sub.legend(fontsize=11, loc="outside lower right", frameon=False)
     ax.tick_params(axis="y", labelsize=13, length=0)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
