@@ -9,16 +9,17 @@ are checked, as Telegram counts a message when it arrives, half after).
 Measuring costs next to nothing in the stand-in's event loop: each chat's arrival times are indexed
 (`arrivals`), and a benchmark waits for a chat's n-th message with `wait_arrival`, a future resolved when that
 message is accepted, instead of scanning `log` on a timer (which, with 60 people polling every 20 ms, kept the
-loop busy enough to delay the stand-in's own clock and bunch arrivals).
+loop busy enough to delay the stand-in's own clock and bunch arrivals). HTTP is served by the stand-ins' one server
+(bot/simulator/http_stand_in.py, on tornado).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import Counter, defaultdict, deque
-from urllib.parse import parse_qs
+
+from bot.simulator.http_stand_in import Call, StandInServer
 
 
 class FakeBotApiServer:
@@ -41,18 +42,18 @@ class FakeBotApiServer:
         self.times: list[float] = []
         self._recent: deque[float] = deque()
         self._chat_last: dict[str, float] = {}
-        self._server: asyncio.base_events.Server | None = None
+        self._server = StandInServer(self._serve)
         self._message_id = 0
-        self.port = 0
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await self._server.start()
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
+        await self._server.stop()
 
     async def wait_arrival(self, chat: str, n: int, timeout: float) -> list[float] | None:
         """The chat's arrival times once it has more than `n` accepted messages (None after `timeout` s)."""
@@ -83,39 +84,17 @@ class FakeBotApiServer:
     def total(self) -> int:
         return sum(self.accepted.values())
 
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                path = lines[0].split(" ")[1]
-                headers = {k.strip().lower(): v.strip() for k, _s, v in (line.partition(":") for line in lines[1:] if line)}
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                method = path.rsplit("/", 1)[-1]
-                if self.rtt:
-                    await asyncio.sleep(self.rtt / 2)
-                if method == "getUpdates":
-                    await asyncio.sleep(1.0)  # nothing arrives through polling here: the benchmarks use webhooks
-                status, payload = self._answer(method, headers.get("content-type", ""), body)
-                if self.rtt:
-                    await asyncio.sleep(self.rtt / 2)
-                data = json.dumps(payload).encode()
-                writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-                             f"Connection: keep-alive\r\n\r\n".encode() + data)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, IndexError, asyncio.CancelledError):
-            pass  # the client went away, or the stand-in is stopping (its open connections are cancelled)
-        finally:
-            writer.close()
+    async def _serve(self, call: Call) -> tuple[int, dict]:
+        if self.rtt:
+            await asyncio.sleep(self.rtt / 2)
+        if call.method == "getUpdates":
+            await asyncio.sleep(1.0)  # nothing arrives through polling here: the benchmarks use webhooks
+        status, payload = self._answer(call.method, {k: str(v) for k, v in call.params.items()})
+        if self.rtt:
+            await asyncio.sleep(self.rtt / 2)
+        return status, payload
 
-    def _params(self, content_type: str, body: bytes) -> dict[str, str]:
-        if "json" in content_type:
-            return {k: str(v) for k, v in json.loads(body or b"{}").items()}
-        if "multipart" in content_type:
-            return _multipart(content_type, body)
-        return {k: v[0] for k, v in parse_qs(body.decode()).items()}
-
-    def _answer(self, method: str, content_type: str, body: bytes) -> tuple[int, dict]:
+    def _answer(self, method: str, params: dict[str, str]) -> tuple[int, dict]:
         if method == "getMe":
             return 200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}}
         self.calls[method] += 1
@@ -123,7 +102,6 @@ class FakeBotApiServer:
             return 200, {"ok": True, "result": []}
         if method not in self.MESSAGE_METHODS:
             return 200, {"ok": True, "result": True}
-        params = self._params(content_type, body)
         chat = params.get("chat_id", "")
         now = time.monotonic()
         while self._recent and now - self._recent[0] >= self.window:
@@ -147,15 +125,3 @@ class FakeBotApiServer:
         return 200, {"ok": True, "result": {"message_id": self._message_id, "date": int(time.time()),
                                             "chat": {"id": int(chat), "type": "private"}, "text": "ok"}}
 
-
-def _multipart(content_type: str, body: bytes) -> dict[str, str]:
-    """The text fields of a multipart upload (the file parts are skipped)."""
-    boundary = content_type.split("boundary=", 1)[-1].strip('"').encode()
-    fields = {}
-    for part in body.split(b"--" + boundary):
-        head, _sep, value = part.partition(b"\r\n\r\n")
-        if b"filename=" in head or b'name="' not in head:
-            continue
-        name = head.split(b'name="', 1)[1].split(b'"', 1)[0].decode()
-        fields[name] = value.rstrip(b"\r\n").decode("utf-8", "replace")
-    return fields

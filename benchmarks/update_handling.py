@@ -304,7 +304,7 @@ async def queue_fanout(url: str, go=None) -> int:  # noqa: ANN001
     from bot.config import Settings
     from bot.i18n import I18n
     from bot.services import build_services
-    from bot.transport.recorder import RecordingRequest
+    from bot.transport.outbox import RecordingRequest
     from handlers.reminders import fan_out
     from storage.db import Database
 

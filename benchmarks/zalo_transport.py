@@ -26,9 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E402
 
 from bot.channels.zalo.api import ZaloBotApi  # noqa: E402
-from bot.channels.zalo.inbound import decide  # noqa: E402
 from bot.channels.zalo.request import ChannelRouter, ZaloRequest  # noqa: E402
-from bot.channels.zalo.updates import parse  # noqa: E402
+from bot.channels.zalo.updates import decide, parse  # noqa: E402
 from bot.clock import TZ, ManualClock  # noqa: E402
 from bot.i18n import I18n  # noqa: E402
 from bot.services.channels import ChannelAddressService, MenuService  # noqa: E402

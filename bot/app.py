@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.channels.zalo.request import ChannelRouter, zalo_route
+from bot.channels.zalo.request import ChannelRouter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.services.channels.addresses import zalo_route
 from bot.services import Services, build_services
-from bot.transport.inbox import Inbox
+from bot.transport.inbox import Inbox, Processor
 from bot.transport.policy import ChannelPolicy
-from bot.transport.recorder import RecordingRequest
+from bot.transport.outbox import RecordingRequest
 from bot.transport.sender import Sender, SendFn
-from bot.transport.processor import Processor
 from bot.transport.telegram import CHANNEL as TELEGRAM
 from bot.transport.telegram import decode as telegram_decode
 from bot.transport.wiring import blocked_hook, fallback_hook, message_hook, outcome_hook
@@ -122,7 +122,7 @@ class Wiring:
         return Sender(services.db, policy, send, owner, on_blocked=blocked_hook(services, channel),
                       on_outcome=outcome_hook(services, channel), on_failed=fallback_hook(services, channel),
                       on_message=message_hook(services) if channel == TELEGRAM else None,
-                      lease_seconds=self.settings.sender_lease_seconds)
+                      lease_seconds=self.settings.sender_lease_seconds, clock=services.clock)
 
     async def started(self, app: BotApp) -> None:
         """Once per process start: the strangers' command menu."""
@@ -135,4 +135,4 @@ def build_runtime(settings: Settings, clock: Clock | None = None):  # noqa: ANN2
 
     clock = clock or SystemClock(settings.tz)
     services = boot_services(settings, Database(settings.effective_database_url), clock)
-    return Runtime(settings, services, I18n(settings.default_locale))
+    return Runtime(settings, services, I18n.of(settings))

@@ -1,4 +1,11 @@
-"""Time, injected everywhere so the simulator and the tests can move it."""
+"""Time, injected everywhere so the simulator and the tests can move it.
+
+One clock per process, in the configured time zone (`settings.tz`, TIMEZONE): every "now" and "today" comes
+from `clock.now()` / `clock.today()`, and every moment shown or read as a date uses `clock.tz` (or a translator
+built by `I18n.of(settings)`, which carries it). The machine's own zone never matters. `TZ` is the settings'
+default zone, for tests and tools that build a ManualClock without settings; production code does not import it
+(tests/test_clock_rule.py).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ class Clock(Protocol):
 class SystemClock:
     """The real wall clock in the Department's time zone."""
 
-    def __init__(self, tz: ZoneInfo = TZ) -> None:
+    def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
 
     def now(self) -> datetime:

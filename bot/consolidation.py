@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from bot.clock import TZ
 from bot.contracts import (
     COMMENDATION_ORDER, Q_CAPITAL_DISBURSED, Q_CAPITAL_HOLDS, Q_CAPITAL_PLAN, Q_COMMENDATIONS, Q_EXEMPLARS,
     Q_INITIATIVES, Q_SAVINGS, EscalationState, EscalationSummary, SubmittedReport, UnitProgress, UnitStage,
@@ -115,7 +114,7 @@ class Consolidation:
     """Everything the board, the chart and the documents show for one period."""
 
     period: PeriodInfo
-    generated_at: datetime
+    generated_at: datetime  # the clock's now: aware, in the configured time zone
     units: tuple[UnitProgress, ...]
     reports: tuple[SubmittedReport, ...]
     figures: tuple[UnitFigures, ...]
@@ -125,6 +124,14 @@ class Consolidation:
     escalations: tuple[EscalationSummary, ...]  # raised in the period's window, or older and still open
     open_escalations: tuple[EscalationSummary, ...]  # oldest first
     commendations: tuple[Commendation, ...]
+
+    @property
+    def tz(self) -> tzinfo:
+        """The configured time zone, the one the clock gave `generated_at` in: dates are read in it."""
+        return self.generated_at.tzinfo
+
+    def local_date(self, moment: datetime) -> date:
+        return local_date(moment, self.tz)
 
     @property
     def unit_count(self) -> int:
@@ -184,18 +191,20 @@ def totals_of(figures: Sequence[UnitFigures], commendations: Sequence[Commendati
     )
 
 
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(TZ).date() if moment.tzinfo else moment.date()
+def local_date(moment: datetime, tz: tzinfo) -> date:
+    """The day a moment falls on in `tz` (the clock's zone: a Consolidation's `generated_at.tzinfo`)."""
+    return moment.astimezone(tz).date() if moment.tzinfo and tz else moment.date()
 
 
-def relevant_escalations(items: Iterable[EscalationSummary], period: PeriodInfo) -> list[EscalationSummary]:
+def relevant_escalations(items: Iterable[EscalationSummary], period: PeriodInfo,
+                         tz: tzinfo) -> list[EscalationSummary]:
     """Items raised within the period's data window, plus older ones still open or closed within it."""
     chosen = []
     for item in items:
-        raised = local_date(item.created_at)
+        raised = local_date(item.created_at, tz)
         if raised > period.data_to and item.state == EscalationState.CLOSED:
             continue
-        closed = local_date(item.closed_at) if item.closed_at else None
+        closed = local_date(item.closed_at, tz) if item.closed_at else None
         if raised >= period.data_from or item.state != EscalationState.CLOSED or (closed and closed >= period.data_from):
             chosen.append(item)
     return sorted(chosen, key=lambda e: (e.created_at, e.item_id))
@@ -210,7 +219,7 @@ def consolidate(period: PeriodInfo, progress: Sequence[UnitProgress], reports: S
     figures = [unit_figures(r) for r in reports]
     commendations = commendations_of(reports)
     counts = Counter(u.stage for u in progress)
-    relevant = relevant_escalations(escalations, period)
+    relevant = relevant_escalations(escalations, period, generated_at.tzinfo)
     return Consolidation(
         period=period, generated_at=generated_at, units=tuple(progress), reports=tuple(reports),
         figures=tuple(figures), totals=totals_of(figures, commendations),

@@ -14,8 +14,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from bot.config import PROJECT_ROOT
-from bot.clock import TZ
+from zoneinfo import ZoneInfo
+
+from bot.config import PROJECT_ROOT, Settings
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
 SUPPORTED_LOCALES = ("vi", "en")
@@ -81,10 +82,11 @@ def _with_office(text: str) -> str:
 
 @dataclass(frozen=True)
 class Translator:
-    """Text and formats for one locale."""
+    """Text and formats for one locale; moments are shown in `tz`, the configured time zone (settings.tz)."""
 
     locale: str
     translations: Translations
+    tz: ZoneInfo = ZoneInfo(Settings.model_fields["timezone"].default)
 
     def gettext(self, message: str) -> str:
         return _with_office(self.translations.ugettext(message))
@@ -103,7 +105,15 @@ class Translator:
 
     def datetime(self, value: datetime) -> str:
         """Local time then date: "08:30 24/11/2026"."""
-        return format_datetime(value.astimezone(TZ), "HH:mm dd/MM/y", tzinfo=TZ, locale=self.locale)
+        return format_datetime(value.astimezone(self.tz), "HH:mm dd/MM/y", tzinfo=self.tz, locale=self.locale)
+
+    def time(self, value: datetime) -> str:
+        """The local time of a moment: "08:30"."""
+        return value.astimezone(self.tz).strftime("%H:%M")
+
+    def local_date(self, value: datetime) -> date:
+        """The day a moment falls on in the configured time zone."""
+        return value.astimezone(self.tz).date()
 
     def number(self, value: int | float | Decimal, digits: int = 2) -> str:
         pattern = "#,##0" + ("." + "#" * digits if digits else "")
@@ -119,19 +129,29 @@ class Translator:
 
 
 class I18n:
-    """All locales, each read once, when first asked for (most people never need English: start-up is faster)."""
+    """All locales, each read once, when first asked for (most people never need English: start-up is faster).
 
-    def __init__(self, default_locale: str = DEFAULT_LOCALE, locales_dir: Path = LOCALES_DIR) -> None:
+    `tz` is the configured time zone (`I18n.of(settings)` in the composition root, bot.app); the default, the
+    settings' default zone, serves tools and tests that have no settings."""
+
+    def __init__(self, default_locale: str = DEFAULT_LOCALE, locales_dir: Path = LOCALES_DIR,
+                 tz: ZoneInfo | None = None) -> None:
         self.default_locale = default_locale
         self._dir = locales_dir
+        self.tz = tz or Translator.tz
         self._translators: dict[str, Translator] = {}
 
     def get(self, locale: str | None) -> Translator:
         code = self.pick(locale)
         translator = self._translators.get(code)
         if translator is None:  # two threads may both read it once; either result is the same
-            translator = self._translators.setdefault(code, Translator(code, _load(code, self._dir)))
+            translator = self._translators.setdefault(code, Translator(code, _load(code, self._dir), self.tz))
         return translator
+
+    @classmethod
+    def of(cls, settings: Settings) -> I18n:
+        """The process's translations: its default language and its configured time zone."""
+        return cls(settings.default_locale, tz=settings.tz)
 
     def warm(self) -> None:
         """Read now what the first updates would otherwise read while someone waits: the default locale's

@@ -1,7 +1,9 @@
 """Secrets (bot token, webhook secret, database password) never reach a log or the console.
 
 Redaction happens on the finished text of each record, exception tracebacks included, and in the hook that prints
-an uncaught exception, so no code path has to remember to do it.
+an uncaught exception, so no code path has to remember to do it. This is the one redactor: the Telegram token's
+filter (handlers/errors.py) and the Zalo client's (its httpx request log and its error texts, bot/channels/zalo/api.py)
+are made of `Redactor` and `RedactingFilter` too.
 """
 
 from __future__ import annotations

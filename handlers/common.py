@@ -17,7 +17,7 @@ from bot.i18n import N_, Translator
 from bot.services import Services
 from bot.services.channels.addresses import is_synthetic
 from bot.text import chunk_text, parse_int
-from bot.transport.recorder import meant
+from bot.transport.outbox import meant
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ def registered(check: Callable[[Actor], bool] | None = None) -> Callable[[ActorH
             if user is None:
                 return None
             # Telegram ids as they are; a Zalo chat's stand-in id names its Zalo account (bot/channels/zalo).
-            actor = context.services.people.actor_for(*context.services.identity.speaker(user.id))
+            actor = context.services.people.actor_for(*context.services.addresses.speaker(user.id))
             if actor is None:
                 await send_stranger_notice(update, context)
                 return None

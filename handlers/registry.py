@@ -5,22 +5,22 @@ It is also the order of each person's command menu: everyday actions first, admi
 
 from __future__ import annotations
 
-from handlers import (arrival, errors, export, fallback, invites, language, paging, people, periods_admin, reminders,
-                      start, status, units)
+from handlers import (arrival, errors, export, invites, language, paging, people, periods_admin, reminders, start,
+                      status, units)
 from handlers import desk, identity, privacy
 from handlers.escalations import entry as escalations
 from handlers.reports import entry as reports
 from handlers.reports import review as report_review
 from handlers.context import BotApp
 
-# Feature modules, each with `COMMANDS` and `register(app)`. `fallback` must stay last.
+# Feature modules, each with `COMMANDS` and `register(app)`. `arrival` (the arrival rules in group -2 and the
+# fallback) must stay last.
 FEATURES = [start, reports, report_review, escalations, reminders, status, export, periods_admin, units, invites,
             people, identity, privacy, desk, language, paging]
 
 
 def register_all(app: BotApp) -> None:
-    arrival.register(app)  # group -2: edits, forwarded text and private commands in groups stop here
-    for module in [*FEATURES, fallback]:
+    for module in [*FEATURES, arrival]:
         app.bot_data.commands.extend(module.COMMANDS)
         module.register(app)
     errors.register(app)

@@ -11,7 +11,6 @@ from telegram import Bot, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Rem, data, parse
-from bot.clock import TZ
 from bot.domain import Actor, Button
 from bot.i18n import N_, I18n, Translator
 from bot.periods import period_title
@@ -22,9 +21,8 @@ from bot.reminders.refs import reminder_ref
 from bot.services import Services
 from bot.text import fold
 from bot.config import Settings
-from bot.transport.outbox import Outbox
+from bot.transport.outbox import Outbox, priority
 from bot.transport.policy import ANSWER, BULK
-from bot.transport.recorder import priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, markup, registered, reply
 from handlers.context import BotApp, BotContext
@@ -75,7 +73,7 @@ def zalo_spent(services: Services, settings: Settings | None) -> frozenset[str]:
     so a fan-out goes straight to the other channel instead of waiting for Zalo's pause to end."""
     quota = settings.zalo_monthly_quota if settings is not None else 0
     if services.addressing.quota_hit("zalo") or (
-            quota > 0 and Outbox(services.db).sent_this_month("zalo", ANSWER) >= quota):
+            quota > 0 and Outbox(services.db).sent_this_month("zalo", ANSWER, services.clock) >= quota):
         return frozenset({"zalo"})
     return frozenset()
 
@@ -102,7 +100,7 @@ def zalo_usage(services: Services, settings: Settings, tr: Translator) -> str | 
     """The Office's line about Zalo's monthly quota, when Zalo is set up or someone has a Zalo account."""
     if not (settings.zalo_bot_token.get_secret_value() or services.addressing.zalo_people()):
         return None
-    used = Outbox(services.db).sent_this_month("zalo", ANSWER)
+    used = Outbox(services.db).sent_this_month("zalo", ANSWER, services.clock)
     return zalo_quota_line(tr, used, settings.zalo_monthly_quota, services.clock.today().month)
 
 
@@ -155,10 +153,14 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
             continue
         lines.append(_("Units that have not sent yet ({n}):").format(n=len(item.units)))
         lines += [unit_line_text(tr, u, item.period.deadline) for u in item.units]
-        lines.append(_("{n} people will receive the reminder.").format(n=item.people - item.reminded_today))
+        lines.append(_("{n} people will receive the reminder.").format(
+            n=item.people - item.reminded_today - item.snoozed))
         if item.reminded_today:
             lines.append(_("{n} others were already reminded about this period today and will not be reminded "
                            "again now.").format(n=item.reminded_today))
+        if item.snoozed:
+            lines.append(_("{n} others asked to be reminded later and will not be reminded before the time they "
+                           "chose.").format(n=item.snoozed))
         if item.unreachable:
             lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
         lines.append("")
@@ -189,9 +191,13 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
         lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))
     buttons = []
     if plan.recent:
-        names = ", ".join(f"{r.name} ({r.at.astimezone(TZ).strftime('%H:%M')}"
+        names = ", ".join(f"{r.name} ({tr.time(r.at)}"
                           + (" - " + _("by the schedule") if r.by_schedule else "") + ")" for r in plan.recent)
         lines.append(_("Not reminded again, as they were reminded earlier today: {names}.").format(names=names))
+    if plan.snoozed:
+        names = ", ".join(f"{s.name} ({tr.datetime(s.until)})" for s in plan.snoozed)
+        lines.append(_("Not reminded now, as they asked to be reminded later: {names}.").format(names=names))
+    if plan.recent or plan.snoozed:
         lines.append(_("To remind them anyway, choose \"Remind them anyway\" or type /remind send again."))
         target = period_ids[0] if len(period_ids) == 1 else 0
         buttons.append([Button(_("Remind them anyway"), data(Rem.AGAIN, target, stamp))])
@@ -209,7 +215,7 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
 # Snooze ------------------------------------------------------------------------------------------------
 def _snoozed_text(tr: Translator, when) -> str:  # noqa: ANN001
     return tr.gettext("Noted. I will remind you again at {time} on {date}.").format(
-        time=when.strftime("%H:%M"), date=tr.date(when.date()))
+        time=tr.time(when), date=tr.date(tr.local_date(when)))
 
 
 @registered(lambda a: a.reports_for_unit)

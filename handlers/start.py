@@ -45,7 +45,7 @@ async def start(update: Update, context: BotContext) -> None:
     """Register through an invite code (or link this channel with a /lienket code), or greet a known person."""
     user = update.effective_user
     code = context.args[0] if context.args else ""
-    channel, external_id = context.services.identity.speaker(user.id)
+    channel, external_id = context.services.addresses.speaker(user.id)
     actor = context.services.people.actor_for(channel, external_id)
     if code and actor is None:
         locale = context.bot_data.i18n.pick(user.language_code)
@@ -74,7 +74,7 @@ async def code_accepted(update: Update, context: BotContext, actor: Actor, linke
         await reply(update, context, notice(context.tr(actor.locale), context.settings))
     text = welcome(context, actor)
     if linked:
-        channel, _external = context.services.identity.speaker(update.effective_user.id)
+        channel, _external = context.services.addresses.speaker(update.effective_user.id)
         name = "Zalo" if channel == "zalo" else "Telegram"
         text = context.tr(actor.locale).gettext(LINKED_TEXT).format(channel=name) + "\n\n" + text
     await reply(update, context, text)
@@ -82,7 +82,7 @@ async def code_accepted(update: Update, context: BotContext, actor: Actor, linke
 
 async def show_help(update: Update, context: BotContext) -> None:
     """List the commands this person may use."""
-    actor = context.services.people.actor_for(*context.services.identity.speaker(update.effective_user.id))
+    actor = context.services.people.actor_for(*context.services.addresses.speaker(update.effective_user.id))
     if actor is None:
         await send_stranger_notice(update, context)
         return

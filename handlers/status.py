@@ -21,7 +21,7 @@ from bot.services.status.schedule import AFTER_DEADLINE, SummarySchedule, due_mo
 from bot.services.status.text import board_text, stamped, status_text, summary_text
 from bot.text import fold
 from bot.transport.policy import NOTIFY
-from bot.transport.recorder import priority
+from bot.transport.outbox import priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.domain import Role
 from bot.i18n import I18n
-from bot.questionnaire.answers import answered_count, is_answered
-from bot.questionnaire.model import QType
+from bot.questionnaire.model import QType, answered_count, is_answered
 from bot.services.reports.base import Mode
 from handlers.reports.render import render_question, render_review
 from handlers.reports.render_review import render_office_notice

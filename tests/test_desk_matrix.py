@@ -3,7 +3,8 @@
 Roles: the Office, the Director, a deputy director assigned a difficulty and one assigned none, an Office member
 demoted to unit head after signing in, a forged cookie and no session. Unit heads never get a session (their
 /banlamviec is refused). Also forged POSTs (no CSRF token, another session's token), the security headers on every
-answer, and what a deputy director may not see (difficulties not assigned to them) in the grid and the export.
+answer, and what a deputy director may not see (difficulties not assigned to them) in the grid and the export. Page 6
+(administration) is the Office's alone, but for the people list and the audit log, which the Director reads too.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import func, select
 
 from bot.domain import Role
+from storage.models import AuditLog, Person
 from tests.desk_site import DeskSite
 from tests.report_helpers import FILE, fill, submit
 from tests.world import period_id
 
 DESK = {"office", "director", "pgd", "pgd2"}
 OFFICE = {"office"}
+READERS = {"office", "director"}  # page 6's people list and audit log, as the chat's /nhatky
 ROLES = ["office", "director", "pgd", "pgd2", "demoted", "forged", "none"]
 GETS = [  # (address, who may open it)
     ("/desk/", DESK), ("/desk/status", DESK), ("/desk/status/{pid}", DESK), ("/desk/status/{pid}/grid", DESK),
@@ -33,6 +37,28 @@ GETS = [  # (address, who may open it)
     ("/desk/official", DESK), ("/desk/official/{pid}", DESK), ("/desk/official/{pid}/report.docx", DESK),
     ("/desk/official/{pid}/annex.xlsx", DESK), ("/desk/official/{pid}/chart.png", DESK),
     ("/desk/questionnaire", OFFICE), ("/desk/questionnaire/1", OFFICE), ("/desk/questionnaire/new", OFFICE),
+    ("/desk/admin", READERS), ("/desk/admin/periods", OFFICE), ("/desk/admin/periods/{pid}", OFFICE),
+    ("/desk/admin/units", OFFICE), ("/desk/admin/people", READERS), ("/desk/admin/people?all=1&unit=2", READERS),
+    ("/desk/admin/invitations", OFFICE), ("/desk/admin/audit", READERS),
+    ("/desk/admin/audit?kind=period&since=2026-11-01", READERS), ("/desk/admin/audit.xlsx", READERS),
+]
+# Page 6's changes, each as the Office would send it, in an order where each one succeeds (its answer code).
+ADMIN_POSTS = [
+    ("/desk/admin/periods/{pid}/close", {}, 303), ("/desk/admin/periods/{pid}/open", {}, 303),
+    ("/desk/admin/periods/{pid}/opens", {"day": "2026-11-20"}, 303),
+    ("/desk/admin/periods/{pid}/deadline", {"day": "2026-12-20"}, 303),
+    ("/desk/admin/periods/{pid}/extend", {"unit": "{uid}", "day": "2026-12-30", "reason": "Chờ số liệu"}, 303),
+    ("/desk/admin/periods/{pid}/unextend", {"unit": "{uid}"}, 303),
+    ("/desk/admin/calendar/set", {"day": "2026-12-31", "kind": "off", "note": "Nghỉ bù"}, 303),
+    ("/desk/admin/calendar/clear", {"day": "2026-12-31"}, 303),
+    ("/desk/admin/units/add", {"name": "Phòng Thông tin", "short": "PTT"}, 303),
+    ("/desk/admin/units/{uid}/short", {"text": "KH-TC"}, 303), ("/desk/admin/units/{uid}/name", {"text": "Phòng KH-TC"}, 303),
+    ("/desk/admin/units/{uid}/retire", {}, 303), ("/desk/admin/units/{uid}/restore", {}, 303),
+    ("/desk/admin/invitations/new", {"role": "unit_head", "unit": "{uid}"}, 200),
+    ("/desk/admin/invitations/sheet", {"role": "unit_head", "unit": "{uid}"}, 200),
+    ("/desk/admin/invitations/{inv}/revoke", {}, 303),
+    ("/desk/admin/privacy/{req}/receive", {}, 303), ("/desk/admin/privacy/{req}/done", {}, 303),
+    ("/desk/admin/people/{other_id}/unlink/zalo", {}, 303), ("/desk/admin/people/{other_id}/deactivate", {}, 303),
 ]
 POSTS = [("/desk/reports/{rid}/return", OFFICE), ("/desk/reports/{rid}/accept", OFFICE), ("/desk/logout", DESK)]
 # The official report editor's and the questionnaire's changes: (address, form, the Office's answer). All the
@@ -108,7 +134,7 @@ def world(site: DeskSite) -> dict:
 
 def address(template: str, world: dict) -> str:
     return template.format(pid=world["pid"], rid=world["rid"], file_q=world["file_q"],
-                           draft_version=world.get("draft_version", 0))
+                           draft_version=world.get("draft_version", 0), **world.get("admin", {}))
 
 
 def test_every_get_route_as_every_role(site, world):  # noqa: ANN001
@@ -218,3 +244,51 @@ def test_unknown_addresses_and_ids_get_the_plain_page(site, world):  # noqa: ANN
         response = office.get(address(url, world))
         assert response.status_code == 404, (url, response.status_code)
         assert "Content-Security-Policy" in response.headers and "Traceback" not in response.text
+
+
+def test_every_administration_post_as_every_role_and_forged(site, world):  # noqa: ANN001
+    """Page 6: every change refused to every role but the Office (403 signed in, 401 otherwise) and to a forged
+    form (no token, another person's token), with nothing written; then the Office makes each one."""
+    services = site.sim.services
+
+    def setup() -> dict:
+        other = world["other"]
+        office = services.people.actor_for("telegram", str(site.sim.personas["vanthu"].user_id))
+        invite = services.invites.create(office, Role.UNIT_HEAD, world["head"].unit_id)
+        request, _new = services.privacy.request(other, "correct", "Họ tên đúng là Phạm Thị Lan Anh")
+        return {"uid": world["head"].unit_id, "inv": invite.invite_id, "req": request.request_id,
+                "other_id": other.person_id}
+
+    world["admin"] = site.run(setup)
+    with site.db.session() as session:  # a second account, so that one may be removed
+        person = session.get(Person, world["admin"]["other_id"])
+        person.zalo_id = "zalo-qlkh"
+        session.add(person)
+    visitors = world["visitors"]
+
+    def audited() -> int:
+        with site.db.session() as session:
+            return session.exec(select(func.count()).select_from(AuditLog)).one()
+
+    before = audited()
+    office = visitors["office"]
+    for template, data, _code in ADMIN_POSTS:
+        url = address(template, world)
+        fields = {k: address(v, world) for k, v in data.items()}
+        for role in ROLES:
+            if role == "office":
+                continue
+            visitor = visitors[role]
+            expected = 403 if role in DESK else 401
+            assert visitor.client.post(url, data={**fields, "csrf": visitor.csrf}).status_code == expected, \
+                (template, role)
+        assert office.client.post(url, data=fields).status_code == 403, template  # no token
+        stolen = visitors["director"].csrf
+        assert office.client.post(url, data={**fields, "csrf": stolen}).status_code == 403, template
+        assert office.client.get(url).status_code == 405, template
+    assert audited() == before  # nothing refused left a trace of a change
+    for template, data, code in ADMIN_POSTS:
+        fields = {k: address(v, world) for k, v in data.items()}
+        response = office.client.post(address(template, world), data={**fields, "csrf": office.csrf})
+        assert response.status_code == code, (template, response.status_code, response.text[-400:])
+    assert audited() >= before + len(ADMIN_POSTS)  # each change audited, in the same log as the chat's

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot.domain import DomainError
-from bot.questionnaire.answers import parse_date, parse_docref, parse_yesno
+from bot.questionnaire.model import parse_date, parse_docref, parse_yesno
 from bot.questionnaire.numbers import (
     NumberFormatError, parse_amount, parse_decimal, parse_integer, parse_money, parse_percent,
 )

@@ -240,7 +240,7 @@ def test_sample_report_command_writes_three_files(tmp_path, monkeypatch):
 
 
 def test_document_references_keep_their_case():
-    from bot.questionnaire.answers import parse_docref
+    from bot.questionnaire.model import parse_docref
 
     assert parse_docref("12/CTr-SKHCN") == "12/CTr-SKHCN" and parse_docref("Số 15/TTr-SKHCN") == "15/TTr-SKHCN"
     assert parse_docref("08/CTr-TTƯD") == "08/CTr-TTƯD"

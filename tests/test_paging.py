@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.callbacks import Page, data
 from handlers.paging import PAGE_SIZE
-from handlers.reports.common import PICK
+from handlers.reports.entry import PICK
 
 EXTRA_UNITS = 30
 

@@ -14,7 +14,7 @@ from bot.contracts import (
 )
 from bot.questionnaire.loader import QUESTIONNAIRES_DIR, QuestionnaireError, load_dir, load_file, parse_questionnaire
 from bot.questionnaire.model import QUESTION_TYPES, QType
-from bot.services.reports.store import QuestionnaireStore
+from bot.services.reports.base import QuestionnaireStore
 
 SOURCE = QUESTIONNAIRES_DIR / "thidua-v1.yaml"
 

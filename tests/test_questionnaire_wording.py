@@ -8,7 +8,7 @@ import yaml
 from sqlmodel import select
 
 from bot.questionnaire.loader import QUESTIONNAIRES_DIR
-from bot.services.reports.store import QuestionnaireStore, structure
+from bot.services.reports.base import QuestionnaireStore, structure
 from storage.models import QuestionnaireSnapshot
 
 SOURCE = QUESTIONNAIRES_DIR / "thidua-v1.yaml"

@@ -18,9 +18,8 @@ from bot.app import Wiring
 from bot.transport.results import Outcome, SendResult
 from bot.services import build_services
 from bot.transport.inbox import Inbox
-from bot.transport.outbox import Outbox
+from bot.transport.outbox import Outbox, RecordingRequest
 from bot.transport.policy import BULK, REPLY, ChannelPolicy
-from bot.transport.recorder import RecordingRequest
 from bot.transport.sender import Sender
 from storage.models import InboxUpdate, OutboxMessage, Report, ReportAnswer
 from tests.world import SIX_MONTH_OPEN

@@ -22,16 +22,16 @@ from telegram.request import HTTPXRequest
 
 from benchmarks.fake_bot_api_server import FakeBotApiServer
 from bot.channels.zalo.api import ZaloBotApi
-from bot.channels.zalo.request import ZaloRequest, zalo_route
+from bot.channels.zalo.request import ZaloRequest
 from bot.domain import OutMessage, Recipient, Role
 from bot.i18n import I18n
 from bot.reminders.messages import zalo_quota_line
 from bot.services.channels import ChannelAddressService, MenuService, is_synthetic
+from bot.services.channels.addresses import zalo_route
 from bot.simulator.zalo_fake import TOKEN as ZALO_TOKEN
 from bot.simulator.zalo_fake import ZaloFakeApi, zalo_id
-from bot.transport.outbox import Outbox
+from bot.transport.outbox import Outbox, RecordingRequest
 from bot.transport.policy import TELEGRAM, ZALO
-from bot.transport.recorder import RecordingRequest
 from bot.transport.telegram import telegram_send
 from bot.transport.zalo import outcome_of, zalo_send
 from handlers.common import deliver_with

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.channels.zalo.outbound import keyboard, plan_call
+from bot.channels.zalo.request import keyboard, plan_call
 from bot.channels.zalo.render import MenuItem, NoLinks, OutgoingFile
 from bot.i18n import I18n
 

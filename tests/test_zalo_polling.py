@@ -88,7 +88,7 @@ async def test_a_getupdates_that_answers_at_once_is_polled_a_few_times_a_second_
 
 
 async def test_webhook_deliveries_over_http_carry_the_secret_header():
-    from bot.channels.zalo.webhook import accept
+    from bot.channels.zalo.updates import accept
     from bot.simulator.zalo_fake import http_sink
 
     seen = []

@@ -13,10 +13,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.channels.zalo.api import ZaloBotApi
-from bot.channels.zalo.inbound import Decided, decide, send_answer
 from bot.channels.zalo.render import OutgoingFile, split_text
 from bot.channels.zalo.request import ChannelRouter, ZaloRequest, replying_to
-from bot.channels.zalo.updates import parse, photo_file_id
+from bot.channels.zalo.updates import parse, photo_file_id, Decided, decide, send_answer
 from bot.clock import ManualClock
 from bot.i18n import I18n
 from bot.services.channels import Address, ChannelAddressService, MenuService

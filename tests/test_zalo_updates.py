@@ -4,17 +4,20 @@ button of the last menu, and only when that is safe (on SQLite and PostgreSQL)."
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from telegram import Bot, Update
 
 from bot.channels.zalo.updates import (
-    IMAGE, ZaloIncoming, callback_update, chat_of_callback, message_update, notice_for, parse, photo_file_id,
+    IMAGE, ZaloIncoming, callback_update, message_update, notice_for, parse, photo_file_id,
     photo_url_of, secret_ok, telegram_int, unwrap,
 )
 from bot.clock import ManualClock
 from bot.services.channels import ChannelAddressService, MenuService, bare_number, is_synthetic, synthetic_id
+from bot.services.channels.addresses import chat_of_callback
 from bot.services.dialogs import DialogService
 from bot.simulator.zalo_fake import ZaloFakeApi
 from storage.db import Database
@@ -103,6 +106,18 @@ def test_typed_number_becomes_a_callback_query_that_names_its_chat():
                                          ("1, 3", None), ("", None), (None, None), ("1234", None)])
 def test_bare_numbers(text, number):
     assert bare_number(text) == number
+
+
+def test_only_the_addresses_module_tells_a_zalo_chat_by_its_number():
+    """docs/ZALO.md, "Addresses": the stand-in rule lives in bot/services/channels/addresses.py alone."""
+    root = Path(__file__).resolve().parent.parent
+    home = root / "bot" / "services" / "channels" / "addresses.py"
+    rule = re.compile(r"1\s*<<\s*60|2\s*\*\*\s*60|SYNTHETIC_BASE|SYNTHETIC_LIMIT")
+    elsewhere = [f"{path.relative_to(root)}:{number}" for folder in ("bot", "handlers", "storage")
+                 for path in sorted((root / folder).rglob("*.py")) if path != home and "migrations" not in path.parts
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if rule.search(line.split("#", 1)[0])]
+    assert elsewhere == []
 
 
 def test_stand_in_ids_are_stable_and_never_telegram_ids(db: Database, clock: ManualClock):
@@ -206,7 +221,7 @@ def test_dropped_buttons_clear_only_their_own_menu(db: Database, clock: ManualCl
 
 
 async def test_webhook_checks_the_secret_before_reading_anything():
-    from bot.channels.zalo.webhook import accept
+    from bot.channels.zalo.updates import accept
 
     fake = ZaloFakeApi()
     received = []
@@ -242,7 +257,7 @@ def test_the_same_new_chat_seen_by_several_workers_gets_one_address(db: Database
 
 
 def test_unreadable_and_group_updates_are_dropped_without_an_answer(db: Database, clock: ManualClock):
-    from bot.channels.zalo.inbound import decide
+    from bot.channels.zalo.updates import decide
     from bot.i18n import I18n
 
     addresses, menus, i18n = ChannelAddressService(db, clock), MenuService(db, clock), I18n()

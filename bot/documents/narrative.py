@@ -11,7 +11,6 @@ from typing import Any
 
 import re
 
-from bot.clock import TZ
 from bot.consolidation import Consolidation
 from bot.contracts import Q_DIFFICULTIES, Q_NEXT_PLAN, DepartmentData, EscalationState, EscalationSummary
 from bot.documents import legal, vn
@@ -198,7 +197,7 @@ def _assessment(c: Consolidation, inputs: ReportInputs) -> list[str]:
         causes.append("một số nhiệm vụ, dự án còn vướng thủ tục đầu tư, hồ sơ thanh toán chưa hoàn thiện")
     late = sum(1 for u in c.units if u.is_late and u.unit_id in submitted_ids(c))
     # A unit still to report is not late before its own deadline (the report may be drafted before it).
-    overdue = [u for u in c.missing if u.deadline < c.generated_at.astimezone(TZ).date()]
+    overdue = [u for u in c.missing if u.deadline < c.generated_at.date()]
     if late or overdue:
         limits.append("việc báo cáo kết quả thực hiện ở một số phòng, đơn vị chưa bảo đảm thời hạn")
         causes.append("công tác theo dõi, đôn đốc, tổng hợp ở một số phòng, đơn vị chưa thường xuyên")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from babel.numbers import format_decimal
 
-from bot.clock import TZ
 from bot.contracts import COMMENDATION_FORMS, EMULATION_TITLES
 from bot.i18n import I18n
 from bot.periods import PHASES, PeriodKind
@@ -57,11 +56,10 @@ def pct(value: float | None) -> str:
     return "-" if value is None else number(value, 1) + "%"
 
 
-def short_date(value: date | datetime | None) -> str:
+def short_date(value: date | None) -> str:
+    """A day as the document prints it (a moment is first read in the configured zone by its caller)."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(TZ).date()
     return value.strftime("%d/%m/%Y")
 
 

@@ -18,7 +18,6 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.clock import TZ
 from bot.consolidation import Consolidation, as_int
 from bot.contracts import Q_PROPOSALS, UNIT_STAGE_LABELS
 from bot.documents import narrative, vn
@@ -164,9 +163,9 @@ def _lines(text: str, width: int) -> int:
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n")) if text else 1
 
 
-def local(moment):  # noqa: ANN001, ANN201
-    """openpyxl cannot store aware datetimes: local wall time, as people read it."""
-    return moment.astimezone(TZ).replace(tzinfo=None) if moment is not None else None
+def local(moment, tz):  # noqa: ANN001, ANN201
+    """openpyxl cannot store aware datetimes: wall time in the configured zone `tz`, as people read it."""
+    return moment.astimezone(tz).replace(tzinfo=None) if moment is not None else None
 
 
 class Annex:
@@ -214,7 +213,7 @@ class Annex:
             ("Nộp muộn", 10), ("Số lần gửi", 9), ("Số câu đã trả lời", 13)])
         for index, u in enumerate(self.c.units, start=1):
             submitted = u.submitted_at is not None and u.version > 0
-            sheet.append([index, u.unit_name, stage_label(u.stage), u.deadline, local(u.submitted_at),
+            sheet.append([index, u.unit_name, stage_label(u.stage), u.deadline, local(u.submitted_at, self.c.tz),
                           ("Có" if u.is_late else "Không") if submitted else None, u.version or None,
                           f"{u.answered}/{u.total}" if u.total else None], formats={4: DAY, 5: MOMENT})
 
@@ -245,7 +244,7 @@ class Annex:
             number += 1
             content = narrative.escalation_body(item) + (" (khẩn)" if item.urgent else "")
             answer = narrative.outcome_text(item)
-            sheet.append([number, item.unit_name, content, local(item.created_at).date(),
+            sheet.append([number, item.unit_name, content, local(item.created_at, self.c.tz).date(),
                           escalation_state(str(item.state)), answer], formats={4: DAY})
         for line in narrative.difficulty_items(self.c, ReportInputs())[len([e for e in self.c.escalations
                                                                            if e.outcome != "duplicate"]):]:

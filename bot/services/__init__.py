@@ -54,6 +54,7 @@ class Services:
     status: StatusService
     escalations: EscalationService
     official_report: OfficialReportService
+    addresses: ChannelAddressService  # Zalo chats' stand-in ids, and who is speaking (bot.services.channels)
     addressing: Addressing  # a person's chat on each channel (bot.services.identity.addressing)
     privacy: PrivacyService  # a person's own data, requests about it, erasure (docs/PRIVACY.md)
     retention: RetentionService  # the daily cleanup of what is kept only for a while
@@ -76,6 +77,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     org.publish_office_names()  # the catalogs' {office}: the Office as the organisation data names it
     invites = InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours))
     reports = ReportService(db, clock)
+    addresses = ChannelAddressService(db, clock)
     return Services(
         db=db,
         clock=clock,
@@ -94,7 +96,8 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         status=status,
         escalations=escalations,
         official_report=official_report,
-        addressing=Addressing(db, clock, ChannelAddressService(db, clock)),
+        addresses=addresses,
+        addressing=Addressing(db, clock, addresses),
         privacy=PrivacyService(db, clock, calendar, settings.data_dir),
         retention=RetentionService(db, clock, settings),
         desk=DeskAuth(db, clock),

@@ -19,7 +19,7 @@ from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.questionnaire.loader import Problem, check_text
 from bot.services.base import Service
-from bot.services.reports.store import QuestionnaireStore, checksum
+from bot.services.reports.base import QuestionnaireStore, checksum
 from bot.text import nfc
 from storage import audit
 from storage.db import Database

@@ -10,6 +10,11 @@ Exactly-once protocol (see handlers/reminders.fan_out and the outbox's sender fo
   it becomes "unknown" and is never resent (at most once: one person may miss one step, never get two).
 Catch-up: only the latest due step of the schedule is considered, so after downtime a person gets at most
 one reminder per period, at the next moment inside working hours.
+A snooze holds: while a person's "remind me later" for a period waits (state "pending", `not_before` still to
+come), no scheduled step of that period (opening notice, countdown, deadline day, overdue follow-ups, catch-up,
+the Office's digest) goes to them; the step is not recorded, so it is due again once the snooze's time has come,
+and then goes in one message with the snooze (see `bundle`). The Office's /nhacnho leaves them out too (and
+names them with the time they asked for) unless the Office chooses "Remind them anyway".
 One message per person and moment: everything due for one recipient at once (several periods, a snooze) goes
 as one bundle, claimed all together in one transaction (each part keeps its own row). A scheduled step for a
 person already reminded about that period the same day (by the Office's /nhacnho, say) is recorded as
@@ -66,12 +71,23 @@ class RecentReminder:
 
 
 @dataclass(frozen=True)
+class SnoozedPerson:
+    """Someone who asked to be reminded about a period later, at `until`: /nhacnho leaves them out unless the
+    Office insists."""
+
+    name: str
+    until: datetime
+
+
+@dataclass(frozen=True)
 class ManualPlan:
-    """What /nhacnho will send now: one item per person, how many this request already covered, who was left out."""
+    """What /nhacnho will send now: one item per person, how many this request already covered, who was left out
+    (reminded today, or waiting for the later reminder they asked for)."""
 
     items: list[DueReminder]
     already: int
     recent: tuple[RecentReminder, ...]
+    snoozed: tuple[SnoozedPerson, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,7 @@ class PendingPeriod:
     people: int  # recipients of those units
     unreachable: tuple[str, ...]
     reminded_today: int = 0  # of `people`, those /nhacnho leaves out (already reminded about it today)
+    snoozed: int = 0  # of `people`, those /nhacnho leaves out (they asked to be reminded later), not counted above
 
 
 class ReminderService(Service):
@@ -114,9 +131,10 @@ class ReminderService(Service):
         today, now = self.clock.today(), self.clock.now()
         with self.db.session() as session:
             periods = self._open_periods_in(session, today)
-            snoozes = session.exec(select(ReminderDelivery).where(ReminderDelivery.state == "pending",
-                                                                  col(ReminderDelivery.not_before) <= now)
+            waiting = session.exec(select(ReminderDelivery).where(ReminderDelivery.state == "pending")
                                    .order_by(col(ReminderDelivery.id))).all()
+        snoozes = [row for row in waiting if row.not_before is not None and row.not_before <= now]
+        held = _holding(waiting, now)
         if not periods and not snoozes:
             return []
         known = {p.id: p for p in periods}
@@ -144,6 +162,8 @@ class ReminderService(Service):
             if plan.digests and office is None:
                 office = self.office_targets()
             items += self._due_for_period(plan, people, done, blocked, office or [])
+        # A person waiting for the later reminder they asked for gets no scheduled step of that period before it.
+        items = [i for i in items if (i.period.period_id, i.target) not in held]
         skipped_snoozes: list[int] = []
         items += self._due_snoozes(snoozes, known, pending, today, skipped_snoozes)
         kept, skipped = self._skip_reminded_today(items)
@@ -317,13 +337,23 @@ class ReminderService(Service):
         result = []
         periods = self._open_periods(today)
         recent = self._reminded_today_in([p.id for p in periods]) if periods else {}
+        held = self.snoozed_until([p.id for p in periods]) if periods else {}
         for period in periods:
             units = self._pending_units(period, today)
             people = [r for u in units for r in self.people.unit_recipients(u.unit_id)]
             reminded = sum(f"p{r.person_id}" in recent.get(period.id, {}) for r in people)
+            snoozed = sum((period.id, f"p{r.person_id}") in held and f"p{r.person_id}" not in recent.get(period.id, {})
+                          for r in people)
             result.append(PendingPeriod(_ref(period), tuple(units), len(people), tuple(
-                r.full_name for r in people if not reachable(r) or r.person_id in blocked), reminded))
+                r.full_name for r in people if not reachable(r) or r.person_id in blocked), reminded, snoozed))
         return result
+
+    def snoozed_until(self, period_ids: list[int]) -> dict[tuple[int, str], datetime]:
+        """(period, target) -> the time a person asked to be reminded at, for the snoozes still waiting."""
+        with self.db.session() as session:
+            rows = session.exec(select(ReminderDelivery).where(ReminderDelivery.state == "pending",
+                                                               col(ReminderDelivery.period_id).in_(period_ids))).all()
+        return _holding(rows, self.clock.now())
 
     def manual(self, actor: Actor, period_ids: list[int], stamp: str, force: bool = False) -> ManualPlan:
         """Reminders the Office asked for now (step "manual:<stamp>"), one message per person for all the
@@ -331,7 +361,8 @@ class ReminderService(Service):
         if not actor.is_office:
             raise PermissionDenied()
         today = self.clock.today()
-        items, already, recent = [], 0, []
+        items, already, recent, snoozed = [], 0, [], []
+        held = {} if force else self.snoozed_until(period_ids)
         for period_id in period_ids:
             with self.db.session() as session:
                 period = session.get(Period, period_id)
@@ -351,10 +382,12 @@ class ReminderService(Service):
                     elif target in reminded:
                         at, step = reminded[target]
                         recent.append(RecentReminder(r.full_name, at, not step.startswith("manual:")))
+                    elif (period_id, target) in held:
+                        snoozed.append(SnoozedPerson(r.full_name, held[(period_id, target)]))
                     else:
                         items.append(DueReminder(_ref(period), f"manual:{stamp}", "manual", target, r, today, left,
                                                  unit=unit))
-        return ManualPlan(bundle(items), already, tuple(recent))
+        return ManualPlan(bundle(items), already, tuple(recent), tuple(snoozed))
 
     # Snooze ---------------------------------------------------------------------------------------
     def snooze(self, actor: Actor, period_id: int) -> datetime:
@@ -552,6 +585,17 @@ def _pending_lines(period: Period, progress: list[UnitProgress], active: set[int
         if p.unit_id in active and not p.has_submitted and today <= closes_on:
             lines.append(_line(p, extension.reason if extension else None))
     return lines
+
+
+def _holding(rows: list[ReminderDelivery], now: datetime) -> dict[tuple[int, str], datetime]:
+    """(period, target) -> when, for the pending snoozes whose time has not come: those people are not reminded
+    about that period before it (the latest time when one asked twice)."""
+    held: dict[tuple[int, str], datetime] = {}
+    for row in rows:
+        if row.state == "pending" and row.not_before is not None and row.not_before > now:
+            key = (row.period_id, row.target)
+            held[key] = max(held.get(key, row.not_before), row.not_before)
+    return held
 
 
 def _ref(period: Period) -> PeriodRef:

@@ -24,11 +24,10 @@ from bot.domain import Role
 from bot.i18n import I18n
 from bot.services import Services, build_services
 from bot.simulator.fake_api import BOT_ID, FakeBotApi, SentMessage
-from bot.transport.inbox import Inbox
+from bot.transport.inbox import Inbox, Processor
 from bot.transport.policy import TELEGRAM
 from bot.transport.sender import Sender
 from bot.transport.telegram import CHANNEL as TELEGRAM_CHANNEL
-from bot.transport.processor import Processor
 from bot.transport.telegram import inbound, telegram_send
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
 from bot.channels.zalo.request import ZaloRequest
@@ -95,7 +94,7 @@ class ChatSimulator:
         self.group_chat_id = SIM_GROUP_CHAT_ID
         self._update_ids = itertools.count(1)
         self._migrate = migrate
-        self.i18n = I18n(settings.default_locale)
+        self.i18n = I18n.of(settings)
         self.services: Services = build_services(settings, db, clock)
         self.app: BotApp | None = None
         self.inbox = Inbox(db)

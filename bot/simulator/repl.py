@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.config import Settings
 from bot.channels.links import FileLinks
 from bot.simulator.fake_api import SentMessage
@@ -258,7 +258,7 @@ async def run_simulator(settings: Settings, fresh: bool = False, stream=None) ->
                                            "desk_base_url": f"http://127.0.0.1:{settings.desk_port}",
                                            "desk_cookie_secure": False})
     db = Database(settings.effective_database_url)
-    clock = ManualClock(datetime.now(settings.tz).replace(second=0, microsecond=0), settings.tz)
+    clock = ManualClock(SystemClock(settings.tz).now().replace(second=0, microsecond=0), settings.tz)
     sim = ChatSimulator(settings, db, clock, migrate=True)
     await sim.start()
     sim.load_demo_people()

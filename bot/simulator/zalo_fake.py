@@ -10,7 +10,6 @@ Use it in-process through `transport()` (an httpx MockTransport for `ZaloBotApi`
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import itertools
 import json
@@ -21,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from bot.simulator.http_stand_in import Call, StandInServer
 
 TOKEN = "1234567890:fake-zalo-token"
 BOT_ID = "7f1e2d3c4b5a69788796"
@@ -254,42 +255,26 @@ def _fail(code: int, description: str) -> tuple[int, dict[str, Any]]:
 
 
 class ZaloFakeServer:
-    """The same fake over HTTP/1.1 on 127.0.0.1 (keep-alive, JSON bodies), for benchmarks and manual runs."""
+    """The same fake over real HTTP on 127.0.0.1 (the stand-ins' one server, bot/simulator/http_stand_in.py), for
+    benchmarks and manual runs."""
 
     def __init__(self, api: ZaloFakeApi | None = None) -> None:
         self.api = api or ZaloFakeApi()
-        self.port = 0
-        self._server: asyncio.base_events.Server | None = None
+        self._server = StandInServer(self._serve)
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.base_url
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await self._server.start()
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
+        await self._server.stop()
 
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                path = lines[0].split(" ")[1].split("?", 1)[0]
-                headers = {k.strip().lower(): v.strip() for k, _s, v in (line.partition(":") for line in lines[1:] if line)}
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status, payload = self.api.answer(*_route(path), _params(body, {}))
-                data = json.dumps(payload).encode()
-                writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-                             f"Connection: keep-alive\r\n\r\n".encode() + data)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, IndexError, ValueError):
-            pass
-        except asyncio.CancelledError:  # the event loop is ending while a keep-alive connection waits
-            pass
-        finally:
-            writer.close()
+    def _serve(self, call: Call) -> tuple[int, dict[str, Any]]:
+        return self.api.answer(*_route(call.path), call.params)

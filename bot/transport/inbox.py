@@ -3,17 +3,26 @@
 A row is claimable when it is pending and no earlier row of the same chat is unfinished, so one chat's updates
 are processed one at a time and in order, by whichever process claims them, while different chats go in
 parallel. The claim is part of the update's one transaction (see `claim_in`).
+
+`Processor` processes stored updates, for any channel: it claims one and runs the handlers in its transaction.
+A channel plugs in with `decode(session, claimed)`: Telegram's stored update is already the update
+(bot.transport.telegram.decode); Zalo's becomes a Telegram-shaped one (bot.transport.zalo.ZaloSide.decode).
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, insert, literal_column, select, text
 from sqlalchemy.exc import IntegrityError
+from telegram import Update
 
-from storage.db import Database
+from bot.transport.outbox import Capture, capturing
+from storage.db import Database, Retry
 from storage.models import DialogState, Person, Unit
 from storage.models.transport import InboxUpdate
 
@@ -141,3 +150,55 @@ class Inbox:
         with self.db.engine.begin() as connection:
             rows = connection.execute(select(InboxUpdate.state, func.count()).group_by(InboxUpdate.state)).all()
         return {state: count for state, count in rows}
+
+
+# Processing a claimed update ----------------------------------------------------------------------------------
+log = logging.getLogger(__name__)
+Decode = Callable[[Any, Claimed], "tuple[dict[str, Any], str] | None"]
+
+
+class Processor:
+    """Processes one channel's updates with an Application whose bot records calls: one transaction per update,
+    claim included (the same class for Telegram and Zalo).
+
+    `channel` picks the inbox rows; `decode(session, claimed)` turns one into (Telegram update dict, chat key of
+    the replies) inside the update's transaction, or None when there is nothing for the handlers (Zalo's direct
+    answers are queued by the decoder itself).
+    """
+
+    def __init__(self, app, db: Database, inbox: Inbox, owner: str, channel: str, decode: Decode) -> None:  # noqa: ANN001
+        self.app, self.db, self.inbox, self.owner = app, db, inbox, owner
+        self.channel, self.decode = channel, decode
+        self.processed = 0
+
+    async def process_next(self) -> bool:
+        """Claim, process and commit one update; False when none is claimable.
+
+        A crash anywhere before the commit undoes everything, claim included: the update is processed again
+        from scratch. After the commit, its replies are in the outbox. A handler's exception is answered by the
+        error handler (an apology, queued) and committed like any other outcome, as before.
+        """
+        try:
+            if not await self._process(savepoints=False):
+                return False
+        except Retry:  # a block wrote and then raised: run the update again, each block in a SAVEPOINT
+            if not await self._process(savepoints=True):
+                return False
+        self.processed += 1
+        return True
+
+    async def _process(self, savepoints: bool) -> bool:
+        with self.db.unit_of_work(savepoints=savepoints) as session:
+            claimed = self.inbox.claim_in(session, self.channel)
+            if claimed is None:
+                return False
+            decoded = self.decode(session, claimed)
+            if decoded is not None:
+                payload, chat_key = decoded
+                update = Update.de_json(payload, self.app.bot)
+                with capturing(Capture(chat_key, claimed.id)):
+                    await self.app.process_update(update)
+            if Database.tainted(session):
+                log.debug("update %s runs again with savepoints: %r", claimed.id, session.info.get("tainted"))
+                raise Retry()
+        return True

@@ -27,11 +27,10 @@ from bot.app import Wiring
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.services import Services
-from bot.transport.inbox import Inbox
+from bot.transport.inbox import Inbox, Processor
 from bot.transport.keepup import ChannelHealth, OfficeAlarm, Part, keep_up
 from bot.transport.policy import TELEGRAM, ChannelPolicy
 from bot.transport.sender import Sender
-from bot.transport.processor import Processor
 from bot.transport.telegram import CHANNEL, inbound, telegram_send
 from bot.transport.zalo import CHANNEL as ZALO_CHANNEL
 from bot.transport.zalo import ZaloSide, tornado_routes, zalo_send

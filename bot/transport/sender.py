@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import Clock
 from bot.transport.results import Outcome, SendResult
 from bot.transport.outbox import FAILED, SENT, UNKNOWN, Outbox, Outgoing
 from bot.transport.policy import BULK, NOTIFY, ChannelPolicy
@@ -268,9 +269,11 @@ class Sender:
                  on_blocked: Callable[[str], None] | None = None,
                  on_outcome: Callable[[str, Outcome, str], None] | None = None, max_in_flight: int = 16,
                  lease_seconds: float = 5.0, on_message: Callable[[str, int], None] | None = None,
-                 settle_every: float = 0.1, on_failed: Callable[[Outgoing, SendResult], bool] | None = None) -> None:
+                 settle_every: float = 0.1, on_failed: Callable[[Outgoing, SendResult], bool] | None = None,
+                 clock: Clock | None = None) -> None:
         self.db, self.policy, self.send, self.owner = db, policy, send, owner
         self.outbox = Outbox(db)
+        self.clock = clock  # the process's clock: the monthly quota's month is the configured zone's
         self.lease = Lease(db, policy.name, owner, lease_seconds)
         self.budget = Budget(policy)
         self.on_blocked = on_blocked
@@ -439,7 +442,9 @@ class Sender:
     def _over_quota(self) -> bool:
         checked, count = self._quota_checked
         if time.monotonic() - checked > 60:
-            count = self.outbox.sent_this_month(self.policy.name, NOTIFY)
+            if self.clock is None:
+                raise RuntimeError("a channel with a monthly quota needs the clock (Wiring.sender gives it)")
+            count = self.outbox.sent_this_month(self.policy.name, NOTIFY, self.clock)
             self._quota_checked = (time.monotonic(), count)
         return count >= (self.policy.monthly_quota or 0)
 

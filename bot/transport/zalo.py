@@ -20,11 +20,9 @@ import httpx
 
 from bot.channels.links import FileLinks
 from bot.channels.zalo.api import ZaloBotApi
-from bot.channels.zalo.inbound import decide
 from bot.channels.zalo.render import LinkProvider
 from bot.channels.zalo.request import ZaloRequest, replying_to
-from bot.channels.zalo.updates import ZaloIncoming, parse, unwrap
-from bot.channels.zalo.webhook import accept
+from bot.channels.zalo.updates import ZaloIncoming, parse, unwrap, accept, decide
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import I18n

@@ -17,9 +17,16 @@ from bot.web import auth
 from bot.web.base import NotFoundHandler, StaticHandler
 from bot.web.desk import STATIC, Desk, LoopActions, ThreadActions
 from bot.web.pages import difficulties, home, official, questionnaire, questions, reports, status
+from bot.web.pages.admin import audit as admin_audit
+from bot.web.pages.admin import home as admin_home
+from bot.web.pages.admin import invitations as admin_invitations
+from bot.web.pages.admin import people as admin_people
+from bot.web.pages.admin import periods as admin_periods
+from bot.web.pages.admin import units as admin_units
 
 
-PAGES = [home, status, reports, questions, difficulties, official, questionnaire]
+PAGES = [home, status, reports, questions, difficulties, official,
+         admin_home, admin_periods, admin_units, admin_people, admin_invitations, admin_audit, questionnaire]
 
 
 def navigation(actor: Actor, tr: Translator) -> list[dict]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.clock import TZ
 from bot.documents.narrative import PART_LABELS
 from bot.domain import Role
 from bot.glossary import ACTION_LABELS, person_title, role_title
@@ -152,5 +151,5 @@ def _day(tr: Translator, value: Any) -> str:
     except ValueError:
         return str(value)
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(TZ)
+        return tr.short_date(tr.local_date(parsed))
     return tr.short_date(parsed.date())

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from telegram import Bot
 
-from bot.clock import TZ
 
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, DomainError, OutMessage, Recipient, Role
@@ -155,7 +154,7 @@ class Notifier:
         intro = "reminder_director" if director else "reminder"
         await self._send(recipients, view, intro, None, full=director, brief=director,
                          holder=lambda tr: tr.gettext(HOLDER_LABELS[follow_up.holder]),
-                         since=lambda tr: tr.short_date(view.held_since.astimezone(TZ).date()),
+                         since=lambda tr: tr.short_date(tr.local_date(view.held_since)),
                          due=lambda tr: tr.short_date(follow_up.due))
 
     def _director_holder(self, view: EscalationView) -> list[Recipient]:

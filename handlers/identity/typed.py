@@ -1,7 +1,9 @@
 """A message that is just a code ("K7QM-4XPD-9HTR"): an invitation typed on Zalo, or a /lienket linking code.
 
-Runs in group -1, before every feature: a stranger's code is answered here and processing stops; a registered
-person's text goes on to the features, unless it is a linking code meant for this chat (then it is answered).
+Runs in group -1, before every feature, for texts shaped like a code only (the handler's filter): a stranger's
+code is answered here and processing stops; a registered person's text goes on to the features, unless it is a
+linking code meant for this chat (then it is answered). Any other text of a stranger is answered by the features'
+gate (`handlers.common.registered`: on Zalo, how to type a code).
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
-from bot.services.channels.addresses import is_synthetic
-from bot.services.identity.codes import canonical
+from bot.services.identity.codes import TYPED, canonical
 from bot.services.identity.service import CodeStatus
-from handlers.common import reply, send_stranger_notice, tr_for
+from handlers.common import reply, tr_for
 from handlers.context import BotApp, BotContext
 from handlers.identity.texts import CODE_REFUSALS
 from handlers.start import code_accepted
@@ -28,16 +29,10 @@ async def code_typed(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     services = context.services
-    is_code = canonical(message.text) is not None
-    if not is_code and not is_synthetic(user.id):
-        return  # ordinary Telegram text: no lookup here
-    channel, external_id = services.identity.speaker(user.id)
+    if canonical(message.text) is None:
+        return  # shaped like a code, but not one (a letter outside the alphabet): an ordinary text
+    channel, external_id = services.addresses.speaker(user.id)
     known = services.people.actor_for(channel, external_id)
-    if not is_code:
-        if known is None and channel == "zalo":  # a Zalo stranger has no Telegram id to pass on: ask for a code
-            await send_stranger_notice(update, context)
-            raise ApplicationHandlerStop
-        return
     locale = known.locale if known else context.bot_data.i18n.pick(user.language_code)
     result = services.identity.redeem_code(channel, external_id, message.text, user.full_name, locale)
     if known is not None and result.status not in FOR_REGISTERED:
@@ -51,5 +46,5 @@ async def code_typed(update: Update, context: BotContext) -> None:
 
 
 def register(app: BotApp) -> None:
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, code_typed),
-                    group=GROUP)
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & filters.Regex(TYPED),
+                                   code_typed), group=GROUP)

@@ -12,9 +12,8 @@ from bot.contracts import Q_DIFFICULTIES, ReportState
 from bot.domain import Button, OutMessage
 from bot.i18n import N_, Translator
 from bot.periods import period_title
-from bot.questionnaire.answers import answered_count
 from bot.questionnaire.display import format_item, format_value
-from bot.questionnaire.model import QType, Question, Questionnaire, pick_text
+from bot.questionnaire.model import QType, Question, Questionnaire, pick_text, answered_count
 from bot.services.reports.base import Mode, ReportRef, Screen
 
 BUTTON_LABEL = 48  # longer option labels are cut on the button; the full text is in the message

@@ -12,8 +12,7 @@ from bot.contracts import (
 )
 from bot.domain import Button, OutMessage
 from bot.i18n import Translator
-from bot.questionnaire.answers import answered_count
-from bot.questionnaire.model import pick_text
+from bot.questionnaire.model import pick_text, answered_count
 from bot.services.reports.base import ReportRef
 from bot.services.reports.review import ReportView, ReviewResult
 from handlers.reports.render import answers_text, title_of

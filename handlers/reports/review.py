@@ -23,11 +23,10 @@ from bot.services.reports.review import CommentRefused, ReviewResult
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.reports.common import COMMENT, PICK, error_text, offer_choices
 from handlers.reports.render import title_of
 from handlers.reports.render_review import (render_decision_for_office, render_decision_for_unit, render_view, stage_word,
                                            unit_stage_word)
-from handlers.reports.entry import dispatch_fill
+from handlers.reports.entry import COMMENT, PICK, dispatch_fill, error_text, offer_choices
 
 COMMANDS = [CommandSpec("xembaocao", "viewreport", N_("Read submitted reports and their earlier versions"),
                         lambda a: a.sees_all_units or a.reports_for_unit)]

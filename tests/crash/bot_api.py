@@ -2,19 +2,19 @@
 
 It feeds scripted updates through getUpdates as Telegram does: long polling, an update stays pending until a later
 call confirms it with `offset`, and unconfirmed updates are handed out again to whichever process asks next. It
-records every message the bot sends or edits, and which process generation confirmed each update.
+records every message the bot sends or edits, and which process generation confirmed each update. HTTP is served by
+the stand-ins' one server (bot/simulator/http_stand_in.py, on tornado).
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.parser
-import email.policy
 import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
+
+from bot.simulator.http_stand_in import Call, StandInServer
 
 BOT_USER = {"id": 777000222, "is_bot": True, "first_name": "Trợ lý Thi đua", "username": "TroLyCrashBot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -44,16 +44,17 @@ class BotApiStandIn:
         self._next_update = 1
         self._message_id = 1000
         self._changed = asyncio.Condition()
-        self._server: asyncio.base_events.Server | None = None
-        self.port = 0
+        self._server = StandInServer(self._serve)
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await self._server.start()
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
+        await self._server.stop()
 
     @property
     def base_url(self) -> str:
@@ -88,24 +89,8 @@ class BotApiStandIn:
         return self._message_id
 
     # HTTP ------------------------------------------------------------------------------------------
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                path = lines[0].split(" ")[1]
-                headers = {k.strip().lower(): v.strip() for k, _s, v in (ln.partition(":") for ln in lines[1:] if ln)}
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                params = _params(headers.get("content-type", ""), body)
-                payload = await self._answer(path.rsplit("/", 1)[-1], params)
-                data = json.dumps(payload, ensure_ascii=False).encode()
-                writer.write(f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-                             f"Connection: keep-alive\r\n\r\n".encode() + data)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, IndexError, ValueError, asyncio.CancelledError):
-            pass  # the bot process was killed mid-request, or the stand-in is shutting down
-        finally:
-            writer.close()
+    async def _serve(self, call: Call) -> tuple[int, dict[str, Any]]:
+        return 200, await self._answer(call.method, call.params)
 
     async def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         self.methods[method] = self.methods.get(method, 0) + 1
@@ -161,15 +146,3 @@ class BotApiStandIn:
             message["text"] = text or "-"
         return message
 
-
-def _params(content_type: str, body: bytes) -> dict[str, Any]:
-    """Form, JSON or multipart parameters, as PTB sends them."""
-    if "json" in content_type:
-        return json.loads(body or b"{}")
-    if "multipart" in content_type:
-        parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-        return {part.get_param("name", header="content-disposition"): (part.get_content() if part.get_filename() is None
-                                                                         else part.get_filename())
-                for part in parsed.iter_parts()}
-    return {k: v[0] for k, v in parse_qs(body.decode()).items()}

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from bot.redact import RedactingFilter, Redactor
+
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 TEXT_LIMIT = 2000  # sendMessage text and sendPhoto caption: 1 to 2,000 characters
 SECRET_MIN, SECRET_MAX = 8, 256  # setWebhook secret_token length
@@ -66,25 +68,6 @@ class ZaloSent:
     date: int
 
 
-class _Redact(logging.Filter):
-    """Replaces the token in httpx/httpcore log records (they log each request URL at INFO/DEBUG)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self._token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._token:
-            message = record.getMessage()
-            if self._token in message:
-                record.msg, record.args = message.replace(self._token, REDACTED), ()
-        return True
-
-
-def _redact(text: str, token: str) -> str:
-    return text.replace(token, REDACTED) if token else text
-
-
 class ZaloBotApi:
     """One bot's API; use as `async with ZaloBotApi(token) as api:` or call `close()`."""
 
@@ -96,7 +79,7 @@ class ZaloBotApi:
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self._timeout = timeout
         self._client = httpx.AsyncClient(transport=transport, timeout=timeout)
-        self._filter = _Redact(token)
+        self._filter = RedactingFilter(Redactor([token], mask=REDACTED))  # httpx logs each request URL
         for name in LOGGERS:
             logging.getLogger(name).addFilter(self._filter)
 
@@ -205,4 +188,4 @@ def _sent(result: Any) -> ZaloSent:
 
 def _error(method: str, code: int | None, description: str, token: str) -> ZaloError:
     kind = _BY_CODE.get(code or 0, ZaloError)
-    return kind(method, code, _redact(description, token)[:300])
+    return kind(method, code, Redactor([token], mask=REDACTED)(description)[:300])

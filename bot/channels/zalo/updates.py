@@ -5,6 +5,18 @@ Zalo sends `{"ok": true, "result": {"event_name": ..., "message": {...}}}` on th
 a list of them) from getUpdates. Ids are strings; the caller supplies the stand-in integers for the person and
 chat (bot.services.channels) and the update id (its inbox row). The dedupe key is Zalo's `message_id`, as there
 is no update_id.
+
+What the bot's webhook endpoint answers Zalo (`accept`): the secret is checked first, then the body is read.
+- wrong or missing `X-Bot-Api-Secret-Token` (or no secret configured): 403, nothing read;
+- an empty body or a health probe: 200, no updates;
+- a body that is not JSON: 400 (Zalo's own verification treats any non-2xx as a failed delivery, so this is only
+  seen by something that is not Zalo);
+- otherwise 200 with the parsed messages, which the caller stores in the inbox before answering.
+
+One incoming message decided (`decide`): a Telegram-shaped update for the handlers, or a direct answer (a notice
+for a sticker, the current menu again for a number that cannot be applied safely), or nothing (group chats).
+The caller (the inbox, per chat and in order) gives the update id and dispatches `update` to the Application;
+`answer` is sent with `send_answer`, which also remembers a re-shown menu so its numbers work.
 """
 
 from __future__ import annotations
@@ -12,10 +24,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
-from bot.i18n import N_
+from bot.channels.zalo.api import ZaloBotApi
+from bot.channels.zalo.render import split_text, stale_menu_text
+from bot.i18n import N_, I18n
+from bot.services.channels import Address, ChannelAddressService, MenuService
+from bot.services.channels.addresses import FILE_PREFIX, callback_id
 from bot.text import nfc
 
 TEXT = "message.text.received"
@@ -23,7 +40,6 @@ IMAGE = "message.image.received"
 STICKER = "message.sticker.received"
 UNSUPPORTED = "message.unsupported.received"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-FILE_PREFIX = "zalo-file/"  # Telegram-side file ids (and file paths) of Zalo photos carry their URL after this
 
 NOTICES = {
     STICKER: N_("I cannot read stickers. Please type your answer."),
@@ -136,19 +152,6 @@ def photo_url_of(file_id_or_path: str) -> str | None:
     return url if url.startswith(("https://", "http://")) else None
 
 
-def callback_id(chat_id: int, zalo_message_id: str) -> str:
-    """A callback query id that names its chat (answerCallbackQuery carries no chat id)."""
-    return f"zalo-{chat_id}-{zalo_message_id}"
-
-
-def chat_of_callback(query_id: str) -> int | None:
-    """The stand-in chat id inside a `callback_id`, else None (a Telegram query id)."""
-    parts = str(query_id).split("-", 2)
-    if len(parts) == 3 and parts[0] == "zalo" and parts[1].isdigit():
-        return int(parts[1])
-    return None
-
-
 def _people(incoming: ZaloIncoming, user_id: int, chat_id: int, locale: str) -> tuple[dict, dict]:
     name = incoming.display_name or "Zalo"
     user = {"id": user_id, "is_bot": False, "first_name": name, "language_code": locale}
@@ -185,3 +188,76 @@ def callback_update(incoming: ZaloIncoming, user_id: int, chat_id: int, update_i
     return {"update_id": update_id, "callback_query": {
         "id": callback_id(chat_id, incoming.message_id), "from": user, "chat_instance": f"zalo-{chat_id}", "data": data,
         "message": menu}}
+
+
+# The webhook ----------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WebhookResult:
+    status: int
+    messages: list[ZaloIncoming] = field(default_factory=list)
+    ignored: int = 0  # update objects that were not a person's message (bots, malformed)
+
+
+def accept(headers: Any, body: bytes, secret: str) -> WebhookResult:
+    """Check and parse one webhook request."""
+    if not secret_ok(headers, secret):
+        return WebhookResult(403)
+    if not body.strip():
+        return WebhookResult(200)
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return WebhookResult(400)
+    updates = unwrap(payload)
+    messages = [m for m in (parse(u) for u in updates) if m is not None]
+    return WebhookResult(200, messages, len(updates) - len(messages))
+
+
+# One message decided --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Decided:
+    dedupe_key: str
+    address: Address | None = None
+    update: dict[str, Any] | None = None  # to process with the Application
+    answer: str | None = None  # to send straight back (already in the person's language)
+    menu_choices: tuple[str, ...] = field(default_factory=tuple)  # the re-shown menu's data, when `answer` is one
+    menu_text: str = ""  # and its text
+
+
+def decide(incoming: ZaloIncoming | None, addresses: ChannelAddressService, menus: MenuService, i18n: I18n,
+           update_id: int) -> Decided:
+    """What to do with one message (marks the chat's menus as read); `None` (an unreadable update) is dropped."""
+    if incoming is None:
+        return Decided("zalo:unreadable")
+    if not incoming.is_private:  # groups are announced, not open: nothing is answered there
+        return Decided(incoming.dedupe_key)
+    address = addresses.address_for("zalo", incoming.user_id, incoming.display_name)
+    person = addresses.person_of(address)
+    locale = person[1] if person else i18n.default_locale
+    tr = i18n.get(locale)
+    resolution = menus.resolve(address.id, incoming.text)
+    notice = notice_for(incoming)
+    if notice is not None:  # strangers get an answer only through the handlers (invitation codes), not here
+        return Decided(incoming.dedupe_key, address, answer=tr.gettext(notice) if person else None)
+    chat = address.synthetic_id
+    if resolution.kind == "choice" and resolution.data:
+        return Decided(incoming.dedupe_key, address, callback_update(
+            incoming, chat, chat, update_id, resolution.data, resolution.message_id, locale))
+    if resolution.kind == "stale":
+        menu = menus.current(address.id)
+        answer = stale_menu_text(tr, resolution.reason, resolution.menu_text)
+        return Decided(incoming.dedupe_key, address, answer=answer,
+                       menu_choices=menu.choices if menu else (), menu_text=resolution.menu_text)
+    return Decided(incoming.dedupe_key, address, message_update(incoming, chat, chat, update_id, locale))
+
+
+async def send_answer(api: ZaloBotApi, menus: MenuService, decided: Decided) -> None:
+    """Send `decided.answer` (split to Zalo's size); a re-shown menu becomes the chat's current menu again."""
+    if decided.answer is None or decided.address is None:
+        return
+    last = None
+    for piece in split_text(decided.answer):
+        last = await api.send_message(decided.address.external_id, piece)
+    if last is not None and decided.menu_choices:
+        menus.record(decided.address.id, telegram_int(last.message_id), list(decided.menu_choices),
+                     decided.menu_text, numbered=True, reply=True)

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from bot.clock import TZ
 from bot.domain import Actor, PermissionDenied
 from bot.questionnaire.loader import parse_questionnaire
 from bot.services.base import Service
@@ -57,9 +56,9 @@ class AuditService(Service):
             if where.kind:
                 query = query.where(col(AuditLog.action).startswith(where.kind + "."))
             if where.since:
-                query = query.where(AuditLog.at >= datetime.combine(where.since, time(), TZ))
+                query = query.where(AuditLog.at >= datetime.combine(where.since, time(), self.clock.tz))
             if where.until:
-                query = query.where(AuditLog.at < datetime.combine(where.until + timedelta(days=1), time(), TZ))
+                query = query.where(AuditLog.at < datetime.combine(where.until + timedelta(days=1), time(), self.clock.tz))
             if where.unit_id is not None:
                 query = query.where(or_(Person.unit_id == where.unit_id,
                                         (AuditLog.entity == "unit") & (AuditLog.entity_id == str(where.unit_id))))

@@ -46,11 +46,6 @@ class NoticeLine:
     fallback: str | None  # the channel used instead, None when nothing was left
 
 
-def channel_of(chat_id: int | str | None) -> str:
-    """The channel a chat id belongs to: Zalo stand-in integers are never Telegram ids."""
-    return "zalo" if is_synthetic(chat_id) else "telegram"
-
-
 def reachable(person: Recipient | Actor | Person) -> bool:
     """The person has at least one channel the bot can write to."""
     return bool(recipient_channels(person))

@@ -14,7 +14,8 @@ import secrets
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 12
-_TYPED = re.compile(r"^\s*[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}\s*$")
+TYPED = re.compile(  # the shape of a typed code (the chat routes only such texts to it)
+    r"^\s*[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}\s*$")
 
 
 def new_code() -> str:
@@ -27,7 +28,7 @@ def new_code() -> str:
 
 def canonical(text: str | None) -> str | None:
     """The 12-character form of a typed code ("k7qm 4xpd 9htr" -> "K7QM4XPD9HTR"), or None if it is not one."""
-    if not text or len(text) > 40 or not _TYPED.match(text):
+    if not text or len(text) > 40 or not TYPED.match(text):
         return None
     raw = re.sub(r"[\s-]", "", text).upper()
     if len(raw) != LENGTH or any(ch not in ALPHABET for ch in raw) or not any(ch.isalpha() for ch in raw):

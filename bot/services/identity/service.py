@@ -17,12 +17,11 @@ from sqlmodel import col, select
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient
 from bot.i18n import N_
 from bot.services.base import Service
-from bot.services.channels.addresses import SYNTHETIC_BASE, is_synthetic
 from bot.services.identity.codes import canonical, hash_code, new_code
 from bot.services.invites import InviteService, RedeemStatus
 from bot.services.people import CHANNEL_COLUMNS, to_actor
 from storage import audit
-from storage.models import ChannelAddress, LinkCode, Person, Unit
+from storage.models import LinkCode, Person, Unit
 
 CHANNELS = ("telegram", "zalo")
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
@@ -101,16 +100,6 @@ class IdentityService(Service):
         super().__init__(db, clock)
         self.invites = invites
         self.link_ttl = link_ttl
-
-    # Who is speaking -------------------------------------------------------------------------------
-    def speaker(self, user_id: int | str) -> tuple[str, str]:
-        """(channel, external id) behind a user id of a Telegram-shaped update (Zalo chats have stand-in ids)."""
-        if is_synthetic(user_id):
-            with self.db.session() as session:
-                row = session.get(ChannelAddress, int(user_id) - SYNTHETIC_BASE)
-                if row is not None and row.channel in CHANNELS:
-                    return row.channel, row.external_id
-        return "telegram", str(user_id)
 
     def identities(self, person_id: int) -> Identities:
         with self.db.session() as session:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import TZ, ManualClock
+from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain import Actor, Role
 from bot.questionnaire.model import QType
@@ -26,8 +26,8 @@ from bot.services.reports.autofill import type_until_review
 from storage.db import Database
 
 PERIOD = "2026-Y"
-START = datetime(2026, 12, 8, 8, 30, tzinfo=TZ)
-EXPORT_AT = datetime(2026, 12, 23, 9, 0, tzinfo=TZ)
+START = datetime(2026, 12, 8, 8, 30)
+EXPORT_AT = datetime(2026, 12, 23, 9, 0)
 PEOPLE = [  # invented names
     ("hcth", "Trần Thị Mai", Role.UNIT_HEAD), ("hcth", "Lê Văn Hòa", Role.OFFICE),
     ("khtc", "Nguyễn Văn An", Role.UNIT_HEAD), ("qlkh", "Phạm Thị Lan", Role.UNIT_HEAD),
@@ -128,7 +128,7 @@ class SampleFiles:
 def sample_services(database_url: str, settings: Settings | None = None) -> tuple[Services, ManualClock]:
     """Services over a new database with the organisation and default periods loaded."""
     settings = settings or Settings()
-    clock = ManualClock(START)
+    clock = ManualClock(START, settings.tz)  # wall times of the configured zone
     db = Database(database_url)
     db.upgrade()
     services = build_services(settings, db, clock)
@@ -157,7 +157,7 @@ def build_sample(services: Services, clock: ManualClock) -> int:
         _report(services, heads[code], period_id, code)
     director, deputy = people[(None, Role.DIRECTOR)], people[(None, Role.DEPUTY_DIRECTOR)]
     _difficulties(services, clock, people, office, director, deputy)
-    clock.set(datetime(2026, 12, 22, 10, 15, tzinfo=TZ))  # after the 20/12 deadline: late
+    clock.set(datetime(2026, 12, 22, 10, 15))  # after the 20/12 deadline: late
     _report(services, heads["ttud"], period_id, "ttud")
     clock.set(EXPORT_AT)
     for part, text in OFFICE_TEXTS.items():
@@ -185,7 +185,7 @@ def _difficulties(services: Services, clock: ManualClock, people: dict, office: 
     esc = services.escalations
     heads = {code: people[(code, Role.UNIT_HEAD)] for code in ("khtc", "chicuc", "qlcn", "qlkh", "ttud", "hcth",
                                                                "qlcnganh")}
-    clock.set(datetime(2026, 12, 9, 14, 0, tzinfo=TZ))
+    clock.set(datetime(2026, 12, 9, 14, 0))
     capital, _ = esc.raise_item(heads["khtc"], title="Vốn đối ứng dự án Trung tâm dữ liệu phân bổ chậm",
                                 description="Nguồn vốn đối ứng của dự án Trung tâm dữ liệu khoa học và công nghệ "
                                             "được phân bổ chậm, ảnh hưởng tỷ lệ giải ngân.")
@@ -204,7 +204,7 @@ def _difficulties(services: Services, clock: ManualClock, people: dict, office: 
     esc.answer(office, form.item_id, "Sử dụng mẫu tại Phụ lục II Kế hoạch chuyển đổi số năm 2026 của Sở; Phòng "
                                      "Hành chính - Tổng hợp đã gửi tệp mẫu qua hệ thống quản lý văn bản.")
     esc.confirm(heads["qlcn"], form.item_id)
-    clock.set(datetime(2026, 12, 11, 9, 0, tzinfo=TZ))
+    clock.set(datetime(2026, 12, 11, 9, 0))
     info, _ = esc.raise_item(heads["qlkh"], title="Kinh phí bảo trì cơ sở dữ liệu nhiệm vụ khoa học",
                              description="Chưa bố trí kinh phí bảo trì cơ sở dữ liệu năm 2027.")
     esc.ask_info(office, info.item_id, "Đề nghị phòng gửi dự toán chi tiết kinh phí bảo trì.")
@@ -214,7 +214,7 @@ def _difficulties(services: Services, clock: ManualClock, people: dict, office: 
     duplicate, _ = esc.raise_item(heads["hcth"], title="Vốn đối ứng dự án Trung tâm dữ liệu chậm",
                                   description="Như nội dung Phòng Kế hoạch - Tài chính đã báo cáo.")
     esc.close_duplicate(office, duplicate.item_id, capital.item_id)
-    clock.set(datetime(2026, 12, 21, 16, 0, tzinfo=TZ))
+    clock.set(datetime(2026, 12, 21, 16, 0))
     esc.raise_item(heads["ttud"], title="Thủ tục thanh lý tài sản hết khấu hao",
                    description="Trung tâm chưa được hướng dẫn thủ tục thanh lý 12 thiết bị hết khấu hao.")
 
@@ -232,7 +232,7 @@ def write_sample(services: Services, period_id: int, out: Path) -> SampleFiles:
     docx.write_bytes(files.docx)
     xlsx.write_bytes(files.xlsx)
     chart = out / f"Bieu-do-thi-dua-{files.period.code}.png"
-    png = build_chart(services.status.consolidation(office, period_id), I18n("vi").get("vi"),
+    png = build_chart(services.status.consolidation(office, period_id), I18n("vi", tz=services.clock.tz).get("vi"),
                       services.status.short_names())
     chart.write_bytes(png)
     return SampleFiles(docx, xlsx, chart)

@@ -1,23 +1,41 @@
-"""What the report services share: the plain results they return and loading one report with its context."""
+"""What the report services share: the plain results they return, loading one report with its context, where a
+report's conversation stands (its cursor) and where each action moves it (pure functions), and the questionnaire
+definitions (`QuestionnaireStore`, at the end): files under config/questionnaires/ are snapshotted in the database
+by code+version, so a report is always read against the version it was started with, whatever happens to the files
+later.
+
+The cursor is stored on Report.cursor:
+  at      the current question id, or "@review" / "@confirm"
+  field   inside a repeatable group: the field being asked (absent on the group's own screen)
+  item    the group entry being filled in (kept in the database, so a restart loses nothing)
+  picks   multiple choice selected so far with buttons, and `picks_for` the question they belong to
+  by      the person who made the last change (to tell a colleague who moved the report on)
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, bindparam, join
+from sqlalchemy import and_, bindparam, func, join
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.clock import Clock
 from bot.contracts import ReportState
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
-from bot.questionnaire.model import Question, Questionnaire
+from bot.questionnaire.loader import QUESTIONNAIRES_DIR, QuestionnaireError, load_dir, parse_questionnaire
+from bot.questionnaire.model import Question, Questionnaire, is_answered
 from bot.services.base import Service
 from bot.services.periods import extension_of, to_info
-from bot.services.reports.flow import CONFIRM, REVIEW, normalised
-from bot.services.reports.store import NEWEST_ACTIVE, QuestionnaireStore
-from storage.models import DeadlineExtension, Period, Report, ReportAnswer, ReportVersion, Unit
+from storage.db import Database
+from storage.models import DeadlineExtension, Period, QuestionnaireSnapshot, Report, ReportAnswer, ReportVersion, Unit
 
 EDITABLE = (ReportState.DRAFT.value, ReportState.RETURNED.value)
 
@@ -30,6 +48,12 @@ _REPORT_WITH_CONTEXT = (
                                        col(DeadlineExtension.unit_id) == Report.unit_id))
     .outerjoin(ReportAnswer, col(ReportAnswer.report_id) == Report.id))
 _REPORT_BY_ID = _REPORT_WITH_CONTEXT.where(col(Report.id) == bindparam("report_id"))
+# The highest activated version of the questionnaire `:questionnaire_code`, as a column any statement can carry: the
+# lookup of a unit's report, which every report start makes, brings it along (no statement of its own).
+NEWEST_ACTIVE = (select(func.max(QuestionnaireSnapshot.version))
+                 .where(QuestionnaireSnapshot.code == bindparam("questionnaire_code"),
+                        col(QuestionnaireSnapshot.activated_at).is_not(None))
+                 .scalar_subquery())
 # The unit's report for a period, looked up before every report start: one row even when there is none, carrying
 # the newest activated questionnaire version (the version check of a start, at no statement of its own).
 _NEWEST = select(NEWEST_ACTIVE.label("newest")).subquery("newest")
@@ -265,3 +289,171 @@ def refuse_closed(ref: ReportRef) -> None:
     if ref.period_state != "open":
         raise DomainError(N_("The reporting period has closed; the report can no longer be changed. Please "
                              "contact the Administration Office."))
+
+
+# The cursor ----------------------------------------------------------------------------------------------------
+REVIEW, CONFIRM = "@review", "@confirm"
+
+
+def first_open(applicable: list[Question], answers: dict[str, Any], after: str | None = None) -> str:
+    """The first unanswered question after `after` (else from the start), or the review."""
+    ids = [q.id for q in applicable]
+    start = ids.index(after) + 1 if after in ids else 0
+    for qid in ids[start:] + ids[:start]:
+        if qid not in answers:
+            return qid
+    return REVIEW
+
+
+def previous(applicable: list[Question], at: str) -> str | None:
+    ids = [q.id for q in applicable]
+    if at in (REVIEW, CONFIRM):
+        return ids[-1] if ids else None
+    index = ids.index(at) if at in ids else 0
+    return ids[index - 1] if index > 0 else None
+
+
+def normalised(cursor: dict[str, Any], applicable: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
+    """The cursor, moved on if its question no longer applies (an earlier answer changed meanwhile)."""
+    at = cursor.get("at")
+    if at in (REVIEW, CONFIRM) or at in {q.id for q in applicable}:
+        return cursor
+    return {"at": first_open(applicable, answers), "by": cursor.get("by")}
+
+
+def missing_required(applicable: list[Question], answers: dict[str, Any]) -> list[Question]:
+    """Required questions without an answer (a required group needs at least one entry)."""
+    return [q for q in applicable if q.required and not is_answered(q, answers)]
+
+
+# Questionnaire definitions -------------------------------------------------------------------------------------
+log = logging.getLogger(__name__)
+ACTIVE_CODE = "thidua"  # the movement's questionnaire; new reports use its highest activated version
+
+
+def checksum(raw: dict) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+WORDING = frozenset({"title", "text", "help", "short", "label"})  # what a reader sees; ids, types, rules stay
+
+
+def structure(raw: Any) -> Any:
+    """A definition without its wording: equal structures mean the same questions, options, conditions and limits."""
+    if isinstance(raw, dict):
+        return {key: structure(value) for key, value in raw.items() if key not in WORDING}
+    if isinstance(raw, list):
+        return [structure(value) for value in raw]
+    return raw
+
+
+class QuestionnaireStore:
+    """Loads the files once per process, stores any new version, and serves stored versions from a cache.
+
+    A deployed file's version is active once stored; a version the Office stores from the desk
+    (bot/services/questionnaires.py) waits until it is activated there. Which version is the newest is remembered
+    per process and corrected by `saw_newest`, which the report services call with the version their lookup of a
+    unit's report read along (`NEWEST_ACTIVE`): an activation on the desk, in whatever process, is used by the next
+    report started in every process.
+    """
+
+    def __init__(self, db: Database, clock: Clock, folder: Path = QUESTIONNAIRES_DIR, code: str = ACTIVE_CODE) -> None:
+        self.db, self.clock, self.folder, self.code = db, clock, folder, code
+        self._cache: dict[tuple[str, int], Questionnaire] = {}
+        self._synced = False
+        self._durable = False  # synced outside any update (at start-up): what it stored is committed
+        self._newest_version: int | None = None
+
+    def sync(self) -> None:
+        """Snapshot every questionnaire file not yet stored; a stored version is never replaced."""
+        for (code, version), questionnaire in load_dir(self.folder).items():
+            digest = checksum(questionnaire.raw)
+            with self.db.session() as session:
+                stored = session.exec(select(QuestionnaireSnapshot).where(
+                    QuestionnaireSnapshot.code == code, QuestionnaireSnapshot.version == version)).first()
+                if stored is not None:
+                    if stored.checksum != digest and structure(stored.definition) == structure(questionnaire.raw):
+                        # Only the wording changed (questions, help, labels): answers keep their meaning, so the
+                        # stored version shows the clearer words too.
+                        stored.definition, stored.checksum = questionnaire.raw, digest
+                        session.add(stored)
+                        log.info("%s-v%s.yaml: wording refreshed in the stored snapshot", code, version)
+                        self._keep(code, version, questionnaire)
+                    elif stored.checksum != digest:
+                        log.warning("%s-v%s.yaml differs from the stored snapshot; reports keep the stored one. "
+                                    "Copy the file to a new version instead of editing it in place.", code, version)
+                        self._cache.pop((code, version), None)
+                    else:
+                        self._keep(code, version, questionnaire)
+                    continue
+            try:
+                with self.db.session() as session:
+                    now = self.clock.now()  # a deployed file is in use once stored
+                    session.add(QuestionnaireSnapshot(code=code, version=version, definition=questionnaire.raw,
+                                                      checksum=digest, loaded_at=now, activated_at=now))
+                self._newest_version = None  # perhaps newer than the one remembered
+            except IntegrityError:  # another process stored it at the same moment: theirs is identical
+                pass
+            self._keep(code, version, questionnaire)
+        self._synced = True
+        if self.db.ambient() is None:  # committed: the newest version can be read once for the process
+            self._durable = True
+            row = self._newest()
+            self._newest_version = row.version if row is not None and row.code == self.code else None
+
+    def _keep(self, code: str, version: int, questionnaire: Questionnaire) -> None:
+        """The file's parse stands for the stored version when they are the same definition (the stored one is
+        the file's JSON, so only a value JSON would change could differ): `get` need not read and parse it."""
+        if json.loads(json.dumps(questionnaire.raw, ensure_ascii=False)) == questionnaire.raw:
+            self._cache[(code, version)] = questionnaire
+        else:
+            self._cache.pop((code, version), None)
+
+    def current(self) -> Questionnaire:
+        """The newest stored version of the active questionnaire (what a new report is filled against)."""
+        if self._newest_version is not None:
+            return self.get(self.code, self._newest_version)
+        if not self._synced:
+            self.sync()
+        row = self._newest()
+        if row is None:  # synced in an update that was then rolled back (a crash, or run again): store it again
+            self.sync()
+            row = self._newest()
+        if row is None:
+            raise QuestionnaireError(f"no questionnaire '{self.code}' in {self.folder}")
+        if self._durable:
+            # Read once per process, then kept current by `saw_newest`: every report start's lookup of the unit's
+            # report reads the newest activated version along, so an activation reaches every process at once.
+            self._newest_version = row.version
+        return self.get(row.code, row.version)
+
+    def saw_newest(self, version: int | None) -> None:
+        """The newest activated version as a statement of this transaction just read it (`NEWEST_ACTIVE`)."""
+        if version is not None and self._durable:
+            self._newest_version = int(version)
+
+    def forget_newest(self) -> None:
+        """After an activation in this process: the next `current()` reads which version is the newest."""
+        self._newest_version = None
+
+    def _newest(self) -> QuestionnaireSnapshot | None:
+        with self.db.session() as session:
+            return session.exec(select(QuestionnaireSnapshot).where(
+                QuestionnaireSnapshot.code == self.code, col(QuestionnaireSnapshot.activated_at).is_not(None))
+                .order_by(QuestionnaireSnapshot.version.desc())).first()
+
+    def get(self, code: str, version: int, _again: bool = False) -> Questionnaire:
+        """A stored version, parsed once per process."""
+        key = (code, version)
+        if key not in self._cache:
+            with self.db.session() as session:
+                row = session.exec(select(QuestionnaireSnapshot).where(
+                    QuestionnaireSnapshot.code == code, QuestionnaireSnapshot.version == version)).first()
+                definition = dict(row.definition) if row else None
+            if definition is None:
+                if not _again:  # not synced yet, or synced in an update that was then rolled back
+                    self.sync()
+                    return self.get(code, version, _again=True)
+                raise QuestionnaireError(f"questionnaire {code} version {version} is not stored")
+            self._cache[key] = parse_questionnaire(definition, f"{code}-v{version} (stored)")
+        return self._cache[key]

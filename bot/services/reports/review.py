@@ -13,8 +13,7 @@ from sqlmodel import Session, col, select
 from bot.contracts import ReportState, UnitStage
 from bot.domain import MEANINGLESS, Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
-from bot.questionnaire.answers import is_answered
-from bot.questionnaire.model import Question, Questionnaire
+from bot.questionnaire.model import Question, Questionnaire, is_answered
 from bot.services.periods import PeriodInfo, to_info
 from bot.services.progress import stage_of
 from bot.services.reports.base import EDITABLE, Loaded, ReportBase, ReportRef

@@ -18,14 +18,11 @@ from sqlmodel import col
 from bot.contracts import ReportState
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
-from bot.questionnaire.answers import answered_count, file_value
-from bot.questionnaire.model import QType
+from bot.questionnaire.model import QType, answered_count, file_value
 from bot.services.periods import PeriodInfo, PeriodService, extension_of, to_info
-from bot.services.reports.base import EDITABLE, Loaded, Mode, ReportRef, Screen, refuse_closed
-from bot.services.reports.edit import apply_action
-from bot.services.reports.flow import normalised
+from bot.services.reports.base import EDITABLE, Loaded, Mode, ReportRef, Screen, refuse_closed, normalised
+from bot.services.reports.edit import apply_action, typed_action
 from bot.services.reports.review import ReportReview
-from bot.services.reports.words import typed_action
 from storage import audit
 from storage.models import Period, Person, Report, Unit
 

@@ -5,7 +5,6 @@ Channel-neutral (no Telegram), so the Zalo adapter can send the same text.
 
 from __future__ import annotations
 
-from bot.clock import TZ
 from bot.consolidation import Consolidation
 from bot.contracts import COMMENDATION_FORMS, EMULATION_TITLES, UNIT_STAGE_LABELS, UnitProgress, UnitStage
 from bot.i18n import N_, Translator
@@ -78,7 +77,7 @@ def difficulty_lines(c: Consolidation, tr: Translator) -> list[str]:
     oldest = c.oldest_open
     if oldest is None:
         return [_("Open difficulties: none")]
-    days = (c.generated_at.date() - oldest.created_at.astimezone(TZ).date()).days
+    days = (c.generated_at.date() - c.local_date(oldest.created_at)).days
     if days == 0:  # not "0 days ago" ("đã 0 ngày")
         line = _("Oldest: \"{title}\" ({unit}), raised today")
     elif days == 1:
@@ -87,7 +86,7 @@ def difficulty_lines(c: Consolidation, tr: Translator) -> list[str]:
         line = _("Oldest: \"{title}\" ({unit}), raised {date}, {days} days ago")
     return [_("Open difficulties: {n}").format(n=len(c.open_escalations)),
             "- " + line.format(title=oldest.title, unit=oldest.unit_name,
-                               date=tr.short_date(oldest.created_at.astimezone(TZ)), days=days)]
+                               date=tr.short_date(c.local_date(oldest.created_at)), days=days)]
 
 
 def status_text(c: Consolidation, tr: Translator) -> str:
