@@ -3,7 +3,8 @@
 An archive (`thidua-<time>.tar.gz`) holds `manifest.json` (format, time, dialect, schema revision, the row count
 of every table as seen by the copy), the database (`database.sqlite3`, made with SQLite's online backup API while
 the bot runs; or `database.dump`, `pg_dump --format=custom` in one snapshot) and `files/`, the DATA_DIR file
-store (the short-lived file links of `bot/channels/links.py`). A restore goes into an EMPTY database of the same
+store (the short-lived file links of `bot/channels/links.py`, and the kept files of `bot/services/files.py`: photos
+sent on Zalo, whose Zalo URLs expire). A restore goes into an EMPTY database of the same
 kind, then migrates it to the current schema and checks every table's row count against the manifest.
 """
 
@@ -26,7 +27,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 
 FORMAT = 1
 MANIFEST, SQLITE_MEMBER, PG_MEMBER, FILES = "manifest.json", "database.sqlite3", "database.dump", "files"
-STORED_FOLDERS = ("links",)  # under DATA_DIR: what the bot itself stores on disk
+STORED_FOLDERS = ("links", "kept")  # under DATA_DIR: what the bot itself stores on disk (file links, kept files)
 
 
 class BackupError(Exception):

@@ -59,12 +59,21 @@ class WorkingCalendar:
             return 0
         return len(self.working_days(start + timedelta(days=1), end))
 
-    def add_working_days(self, start: date, n: int) -> date:
-        """The n-th working day after `start` (n > 0) or before it (n < 0); `start` itself when n == 0."""
-        step = 1 if n >= 0 else -1
+    @staticmethod
+    def window(start: date, n: int) -> tuple[date, date]:
+        """The days `add_working_days(start, n)` may look at."""
         span = abs(n) * 3 + 30
-        window = (start, start + timedelta(days=span)) if step > 0 else (start - timedelta(days=span), start)
-        overrides = self._overrides(*window)
+        return (start, start + timedelta(days=span)) if n >= 0 else (start - timedelta(days=span), start)
+
+    def exceptions(self, start: date, end: date) -> dict[date, bool]:
+        """The Office's exceptions from `start` to `end`: read once for many `add_working_days` calls."""
+        return self._overrides(start, end)
+
+    def add_working_days(self, start: date, n: int, exceptions: dict[date, bool] | None = None) -> date:
+        """The n-th working day after `start` (n > 0) or before it (n < 0); `start` itself when n == 0.
+        `exceptions` (from `exceptions()`, covering `window(start, n)`) saves the query."""
+        step = 1 if n >= 0 else -1
+        overrides = self._overrides(*self.window(start, n)) if exceptions is None else exceptions
         day, left = start, abs(n)
         while left:
             day += timedelta(days=step)

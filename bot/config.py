@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr = SecretStr("")  # 8-256 characters, checked on X-Bot-Api-Secret-Token
     zalo_send_rate: float = 5.0  # messages/second across chats: Zalo publishes no figure, so stay well below Telegram
     zalo_monthly_quota: int = 0  # outbound messages per month of the bot's plan (0 = unknown; 429 still stops sends)
+    # A photo a Zalo user sends as evidence is fetched from its media URL (which expires) into DATA_DIR/kept/,
+    # up to this size; above it the URL alone is kept (docs/ZALO.md, "Evidence is kept").
+    zalo_file_max_mb: int = 20
     public_base_url: str = ""  # public HTTPS base of the bot's own web endpoint (file links for Zalo users)
     file_link_minutes: int = 60  # how long a file link stays valid
     # Personal data (docs/PRIVACY.md): days the daily cleanup keeps what is only needed for a while: processed
@@ -79,6 +82,16 @@ class Settings(BaseSettings):
     retention_outbox_days: int = 7
     retention_dialog_days: int = 30
     retention_codes_days: int = 30
+    # Typed invitation and linking codes: failed attempts allowed within the window, per chat and per channel (all
+    # chats of Telegram, or of Zalo, together: a flood from many chats). Counted in the audit log, so every process
+    # agrees; after the limit a code is not even looked up until the window has passed.
+    code_attempts_per_chat: int = 5
+    code_attempts_per_channel: int = 100
+    code_attempts_window_minutes: int = 15
+    # Zalo has no update_id and was measured handing out again updates it had already delivered: the keys of
+    # processed Zalo updates (message ids, without text or chat) are kept this long so a replay is recognised,
+    # and an update older than this is not taken at all (docs/ZALO.md, "Replays").
+    zalo_replay_days: int = 180
     # The desk (bot/web/): where its sign-in links point (default: WEBHOOK_URL's server, else this machine's
     # webhook port), whether its cookie is Secure (off only for http://127.0.0.1 in development and tests), and
     # the port of the simulator's desk on 127.0.0.1.

@@ -76,6 +76,12 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
 
 
+def utf16_length(text: str) -> int:
+    """The length as Zalo's limits count it. The platform says "2,000 characters" without saying which; its clients
+    are JavaScript and Java, which count UTF-16 code units, the stricter reading (an emoji is two)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
 def chunk_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     """Split a long text into pieces under `limit`, preferring paragraph, then line, boundaries."""
     if len(text) <= limit:

@@ -7,11 +7,17 @@ The arrival rules, what an update may be at all:
 
 - An **edited message** never counts as new input: python-telegram-bot would hand it to the same handlers, so an
   edited answer was saved as the answer to the *next* question and an edited command ran again. The person is
-  told to type the correction as a new message instead (the simple rule that is correct on every path).
+  told to type the correction as a new message instead (the simple rule that is correct on every path); an edited
+  command is told to type the command again as a new message. (The Zalo Bot Platform sends no edits.)
 - A **forwarded text** is not the person's own typed answer or command: they are asked to type it themselves.
   A forwarded photo or document is accepted, since a file is what it is whoever sent it first.
 - In a **group chat** only commands declared `in_groups` (the status board and the chart) run; every other
   command answers "please use a private chat with the bot", so invitations and reports never land in a group.
+- A **button pressed in a group chat** (any data, forged included) is handled as usual, but while its update is
+  processed the outbox writer lets nothing reach the group except what is declared fit for a group
+  (`bot.transport.outbox.for_group`: the status board and the chart): every other answer goes to the presser's
+  private chat. One who has no private chat with the bot (not registered on Telegram) is told so in the group,
+  in one short line, and nothing else runs.
 """
 
 from __future__ import annotations
@@ -23,15 +29,19 @@ from telegram.ext import (
 
 from bot.domain import Actor, DomainError
 from bot.i18n import N_
+from bot.transport.outbox import for_group
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, command_name, registered, reply, tr_for
 from handlers.context import BotApp, BotContext
 
 EDITED = N_("Editing a message you already sent does not change your answer. Please type the correction as a new "
             "message.")
+EDITED_COMMAND = N_("Editing a command you already sent does not run it again. Please type the command anew, as a new "
+                    "message: {command}")
 FORWARDED = N_("A forwarded message is not taken as your answer. Please type your answer (or the command) yourself.")
 GROUP = -2  # first of all: before the typed invitation and linking codes (handlers/identity, group -1)
 PRIVATE_ONLY = N_("Please use this command in your private chat with me, not in a group.")
+NO_PRIVATE_CHAT = N_("Please open your private chat with me first: {link}")
 
 
 def _actor_translator(update: Update, context: BotContext):  # noqa: ANN202
@@ -45,8 +55,21 @@ async def arrive(update: Update, context: BotContext) -> None:
     edited = update.edited_message or update.edited_channel_post or update.edited_business_message
     if edited is not None:
         if edited.chat.type == "private":
-            await reply(update, context, _actor_translator(update, context).gettext(EDITED))
+            _ = _actor_translator(update, context).gettext
+            name = command_name(edited, context.bot.username)
+            text = _(EDITED_COMMAND).format(command=f"/{name}") if name else _(EDITED)
+            await reply(update, context, text)
         raise ApplicationHandlerStop
+    query = update.callback_query
+    if query is not None:
+        chat = query.message.chat if query.message is not None else None
+        if chat is not None and chat.type != "private" and not _has_private_chat(update, context):
+            await answer_query(update)
+            with for_group():
+                await reply(update, context, _actor_translator(update, context).gettext(NO_PRIVATE_CHAT).format(
+                    link=f"https://t.me/{context.bot.username}"))
+            raise ApplicationHandlerStop
+        return
     message = update.message
     if message is None:
         return
@@ -57,9 +80,23 @@ async def arrive(update: Update, context: BotContext) -> None:
     if not private:
         name = command_name(message, context.bot.username)
         spec = next((s for s in context.bot_data.commands if name in s.names), None) if name else None
-        if spec is not None and not spec.in_groups:
-            await reply(update, context, _actor_translator(update, context).gettext(PRIVATE_ONLY))
+        if spec is None:
+            return
+        if not _has_private_chat(update, context):
+            with for_group():
+                await reply(update, context, _actor_translator(update, context).gettext(NO_PRIVATE_CHAT).format(
+                    link=f"https://t.me/{context.bot.username}"))
             raise ApplicationHandlerStop
+        if not spec.in_groups:
+            with for_group():
+                await reply(update, context, _actor_translator(update, context).gettext(PRIVATE_ONLY))
+            raise ApplicationHandlerStop
+
+
+def _has_private_chat(update: Update, context: BotContext) -> bool:
+    """A person registered on Telegram has a private chat with the bot (they registered there)."""
+    user = update.effective_user
+    return user is not None and context.services.people.actor_for("telegram", str(user.id)) is not None
 
 
 # The fallback, registered last ---------------------------------------------------------------------------------

@@ -9,15 +9,17 @@ from typing import Any
 from contextlib import nullcontext
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import LIMIT
+from bot.channels.zalo.request import KEEP_FILE
+from bot.channels.zalo.updates import photo_url_of
 from bot.domain import Actor, Button, DomainError, OutMessage, Recipient
 from bot.i18n import N_, Translator
 from bot.services import Services
 from bot.services.channels.addresses import is_synthetic
 from bot.text import chunk_text, parse_int
-from bot.transport.outbox import meant
+from bot.transport.outbox import for_group, meant
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -38,14 +40,15 @@ def markup(buttons: Sequence[Sequence[Button]] | None) -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup(rows)
 
 
-async def send_text(context: BotContext, chat_id: int | str, text: str,
+async def send_text(context: BotContext | Bot, chat_id: int | str, text: str,
                     buttons: Sequence[Sequence[Button]] | None = None) -> Message:
     """Send text of any length: split under Telegram's 4,096 limit, buttons on the last piece."""
+    bot = context if isinstance(context, Bot) else context.bot
     pieces = chunk_text(text)
     message: Message | None = None
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        message = await context.bot.send_message(chat_id, piece, reply_markup=markup(buttons) if last else None)
+        message = await bot.send_message(chat_id, piece, reply_markup=markup(buttons) if last else None)
     assert message is not None
     return message
 
@@ -68,28 +71,22 @@ async def deliver(context: BotContext, recipient: Recipient, out: OutMessage) ->
 
 
 async def deliver_with(bot: Bot, services: Services, recipient: Recipient, out: OutMessage) -> bool:
-    """Send to a person (also from periodic tasks) on their preferred channel, once; True when delivered.
+    """Queue a message for a person (also from periodic tasks) on their preferred channel, once; True when it was
+    queued, False when the person has no channel at all (nothing to tell them by).
 
-    Through the outbox (the live bot) the call is only queued, and a failure there (Zalo's quota, a block) falls
-    back to the person's other channel in the sender (bot.transport.fallback). Sent directly, a block falls back
-    here; one who blocked the bot everywhere is remembered."""
+    Every call goes through the outbox: while Zalo refuses (a 429 lately) a person who also has Telegram gets it
+    there, one who has only Zalo keeps it queued until Zalo accepts again; a failure when it is sent (a block)
+    falls back to the other channel in the sender (bot.transport.fallback)."""
     spent = frozenset({"zalo"}) if services.addressing.quota_hit("zalo") else frozenset()
     routes = services.addressing.deliverable(recipient, spent)
-    for route in routes:
-        try:
-            for index, piece in enumerate(pieces := chunk_text(out.text)):
-                last = index == len(pieces) - 1
-                await bot.send_message(route.chat_id, piece, reply_markup=markup(out.buttons) if last else None)
-        except Forbidden:
-            log.info("person %s has blocked the bot on %s", recipient.person_id, route.channel)
-            continue
-        except TelegramError:
-            log.exception("could not deliver to person %s", recipient.person_id)
-            return False
-        return True
-    if routes:
-        services.people.mark_blocked(recipient.person_id, True)
-    return False
+    if not routes:
+        log.info("person %s has no channel to deliver to", recipient.person_id)
+        return False
+    # A group addressed as a recipient (the Office's group) is sent what was written for it, even while an update
+    # from that group is processed; a person's copy never goes to a group (bot.transport.outbox).
+    with for_group() if recipient.person_id <= 0 else nullcontext():
+        await send_text(bot, routes[0].chat_id, out.text, out.buttons)
+    return True
 
 
 async def answer_query(update: Update, text: str | None = None) -> None:
@@ -125,6 +122,22 @@ def tr_for(update: Update, context: BotContext, actor: Actor | None = None) -> T
         return context.tr(actor.locale)
     user = update.effective_user
     return context.tr(user.language_code if user else None)
+
+
+async def keep_file(context: BotContext, attachment: dict | None) -> None:
+    """A photo a Zalo user sent is known only by a Zalo media URL, which expires: queue its fetch into the file
+    store (`services.files`). Like every call, it is an outbox row in the update's transaction, carried out by the
+    Zalo sender after the commit (no network while the update is processed); a Telegram file needs nothing."""
+    file_id = str((attachment or {}).get("file_id") or "")
+    if photo_url_of(file_id) is not None and not context.services.files.has(file_id):
+        await context.bot.do_api_request(KEEP_FILE, api_kwargs={"file_id": file_id})
+
+
+def in_zalo_chat(update: Update) -> bool:
+    """Whether the update comes from a Zalo chat (its stand-in id): no buttons, no edits in place, and every message
+    counts against the monthly quota."""
+    chat = update.effective_chat
+    return chat is not None and is_synthetic(chat.id)
 
 
 # What a stranger on Zalo sees: no Telegram id to pass on there, but a code to type.

@@ -70,7 +70,7 @@ async def page_pressed(update: Update, context: BotContext, actor: Actor) -> Non
     key, argument = parsed[0], parsed[1][1]
     rows = page_rows(tr, key, argument, await build(context, actor, key, argument), page)
     query = update.callback_query
-    if query.message is not None:
+    if query.message is not None and query.message.chat.type == "private":  # a group's message is never edited
         try:
             await query.edit_message_reply_markup(reply_markup=markup(rows))
             return

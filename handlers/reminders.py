@@ -54,11 +54,10 @@ async def fan_out(bot: Bot, services: Services, i18n: I18n, items: list[DueRemin
                     continue
                 # One message per person and step, to the preferred channel only; the sender falls back to the
                 # other channel if this one fails (bot.transport.fallback).
+                # A person with only a spent channel (Zalo after a 429) is still queued there: it waits, never dropped.
                 routes = services.addressing.deliverable(item.recipient, skip)
                 if not routes:
-                    spent = bool(skip) and bool(services.addressing.routes(item.recipient))
-                    services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "zalo quota" if spent else "no chat",
-                                              office_told=spent)  # a spent channel: the notice tells the Office
+                    services.reminders.finish(row_id, item, Outcome.UNREACHABLE, "no chat", office_told=False)
                     report.unreachable += 1
                     continue
                 out = render(i18n.get(item.recipient.locale), item)
@@ -155,6 +154,9 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
         lines += [unit_line_text(tr, u, item.period.deadline) for u in item.units]
         lines.append(_("{n} people will receive the reminder.").format(
             n=item.people - item.reminded_today - item.snoozed))
+        if item.delivered_today or item.waiting_today:
+            lines.append(_("Reminders today: {delivered} delivered, {waiting} still waiting to be sent.").format(
+                delivered=item.delivered_today, waiting=item.waiting_today))
         if item.reminded_today:
             lines.append(_("{n} others were already reminded about this period today and will not be reminded "
                            "again now.").format(n=item.reminded_today))
@@ -186,7 +188,9 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
         titles.append(period_title(tr, info.kind, info.year, info.phase))
     report = await fan_out(context.bot, services, context.bot_data.i18n, plan.items,
                            settings=context.bot_data.settings) if plan.items else FanOutReport()
-    lines = [_("Reminders for \"{title}\": {sent} sent.").format(title="\", \"".join(titles), sent=report.sent)]
+    # Queued, not yet delivered: the sender sends them after this reply; /nhacnho counts what was delivered.
+    lines = [_("Reminders for \"{title}\": {sent} being sent. Type /remind to see how many have been delivered.")
+             .format(title="\", \"".join(titles), sent=report.sent)]
     if plan.already or report.lost_claims:
         lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))
     buttons = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from datetime import timedelta
 
 from telegram import Bot, Update
@@ -21,7 +22,7 @@ from bot.services.status.schedule import AFTER_DEADLINE, SummarySchedule, due_mo
 from bot.services.status.text import board_text, stamped, status_text, summary_text
 from bot.text import fold
 from bot.transport.policy import NOTIFY
-from bot.transport.outbox import priority
+from bot.transport.outbox import for_group, priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
@@ -36,6 +37,7 @@ COMMANDS = [
 PICK = "status_pick"  # dialog: the person answers the period choice by typing its number or code
 PeriodAction = Callable[[Update, BotContext, Actor, int], Awaitable[None]]
 ACTIONS: dict[str, PeriodAction] = {}  # "show", "chart", "export" (registered by handlers/export.py)
+GROUP_SAFE = frozenset({"show", "chart"})  # what a group may be shown (README "Group chats"); not "export"
 
 
 def group_chat(services_settings) -> str:  # noqa: ANN001
@@ -75,7 +77,8 @@ async def choose_period(update: Update, context: BotContext, actor: Actor, actio
     context.services.dialogs.set(actor.person_id, PICK, {"action": action, "ids": [p.period_id for p in periods]})
     buttons = [[Button(f"{i}. {period_label(tr, p)}", f"st:{action}:{p.period_id}")]
                for i, p in enumerate(periods, start=1)]
-    await reply(update, context, "\n".join(lines), buttons)
+    with for_group() if action in GROUP_SAFE else nullcontext():  # the periods' names: fit for a group
+        await reply(update, context, "\n".join(lines), buttons)
 
 
 async def period_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
@@ -97,7 +100,10 @@ async def show_status(update: Update, context: BotContext, actor: Actor, period_
     _ = tr.gettext
     consolidation = context.services.status.consolidation(actor, period_id)
     buttons = [[Button(_("Chart"), f"st:chart:{period_id}"), Button(_("Official report"), f"st:export:{period_id}")]]
-    await reply(update, context, status_text(consolidation, tr), buttons)
+    chat = update.effective_chat
+    in_group = chat is not None and chat.type != "private"
+    with for_group():  # in a group: no difficulty titles, and "Official report" is answered in private
+        await reply(update, context, status_text(consolidation, tr, in_group=in_group), buttons)
 
 
 async def send_chart(update: Update, context: BotContext, actor: Actor, period_id: int) -> None:
@@ -108,7 +114,8 @@ async def send_chart(update: Update, context: BotContext, actor: Actor, period_i
 
     png = build_chart(consolidation, tr, context.services.status.short_names())
     caption = tr.gettext("Chart: {title}").format(title=period_label(tr, consolidation.period))
-    await context.bot.send_photo(update.effective_chat.id, png, caption=caption)
+    with for_group():
+        await context.bot.send_photo(update.effective_chat.id, png, caption=caption)
 
 
 @registered(can_see_status)

@@ -115,6 +115,7 @@ def test_every_action_actually_recorded_reads_without_identifiers(services, cloc
     lan = people.actor_for("telegram", "2005")
     link = services.identity.issue_link_code(lan)
     services.identity.redeem_code("zalo", "a1b2c3d4e5f6", link.code)
+    services.identity.redeem_code("zalo", "f6e5d4c3b2a1", "K7QM-4XPD-9HTR")  # a wrong code: audited, no chat id
     services.identity.set_preferred(people.actor_for("telegram", "2005"), "zalo")
     services.identity.unlink(office, lan.person_id, "telegram")
     people.deactivate(office, lan.person_id)

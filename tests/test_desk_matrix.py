@@ -3,7 +3,8 @@
 Roles: the Office, the Director, a deputy director assigned a difficulty and one assigned none, an Office member
 demoted to unit head after signing in, a forged cookie and no session. Unit heads never get a session (their
 /banlamviec is refused). Also forged POSTs (no CSRF token, another session's token), the security headers on every
-answer, and what a deputy director may not see (difficulties not assigned to them) in the grid and the export. Page 6
+answer, and what a deputy director may not see (difficulties not assigned to them) in the grid, the export, the
+difficulties list and every other page; and that no refused answer carries anything of a unit. Page 6
 (administration) is the Office's alone, but for the people list and the audit log, which the Director reads too.
 """
 
@@ -25,8 +26,14 @@ from tests.desk_site import DeskSite
 from tests.report_helpers import FILE, fill, submit
 from tests.world import period_id
 
+ITEM_FILE = {"file_id": "ESCFILE1", "file_name": "bien-ban.pdf", "mime_type": "application/pdf", "size": 2048,
+             "kind": "document"}
+
 DESK = {"office", "director", "pgd", "pgd2"}
 OFFICE = {"office"}
+LEADERS = {"director", "pgd"}  # the Director, and the deputy director the item "mine" is assigned to
+MINE = {"office", "director", "pgd"}  # who sees the item assigned to pgd
+ALL_ITEMS = {"office", "director"}  # who sees an item assigned to no one
 READERS = {"office", "director"}  # page 6's people list and audit log, as the chat's /nhatky
 ROLES = ["office", "director", "pgd", "pgd2", "demoted", "forged", "none"]
 GETS = [  # (address, who may open it)
@@ -37,6 +44,12 @@ GETS = [  # (address, who may open it)
     ("/desk/official", DESK), ("/desk/official/{pid}", DESK), ("/desk/official/{pid}/report.docx", DESK),
     ("/desk/official/{pid}/annex.xlsx", DESK), ("/desk/official/{pid}/chart.png", DESK),
     ("/desk/questionnaire", OFFICE), ("/desk/questionnaire/1", OFFICE), ("/desk/questionnaire/new", OFFICE),
+    ("/desk/difficulties", DESK), ("/desk/difficulties?state=all", DESK),
+    ("/desk/difficulties?state=all&unit={other_unit}", DESK), ("/desk/difficulties?holder=director&overdue=1", DESK),
+    ("/desk/difficulties/{mine}", MINE), ("/desk/difficulties/{mine}?done=ag", MINE),
+    ("/desk/difficulties/{unassigned}", ALL_ITEMS),
+    ("/desk/difficulties/{mine}/files/0", MINE), ("/desk/difficulties/{mine}/files/{mine_event}", MINE),
+    ("/desk/difficulties/{unassigned}/files/0", ALL_ITEMS),
     ("/desk/admin", READERS), ("/desk/admin/periods", OFFICE), ("/desk/admin/periods/{pid}", OFFICE),
     ("/desk/admin/units", OFFICE), ("/desk/admin/people", READERS), ("/desk/admin/people?all=1&unit=2", READERS),
     ("/desk/admin/invitations", OFFICE), ("/desk/admin/audit", READERS),
@@ -72,6 +85,14 @@ EDITS = [
     ("/desk/questionnaire/new", {"text": "{draft}"}, 303),
     ("/desk/questionnaire/{draft_version}/activate", {}, 303),
 ]
+# The difficulties' actions: (item, code, who may take it in the item's state). "unassigned" is new,
+# "mine" forwarded to the Director and assigned to pgd. The unit's own steps (add, ok, rep) stay in the chat.
+ACTIONS = [("unassigned", code, OFFICE) for code in ("rcv", "fwd", "ans", "ask", "cls", "dup")] + \
+    [("mine", code, LEADERS) for code in ("ag", "na", "sm", "ins", "fu")] + [("mine", "asg", {"director"})] + \
+    [(item, code, set()) for item in ("mine", "unassigned") for code in ("add", "ok", "rep")]
+ACTION_FIELDS = {"text": "Đề nghị làm rõ.", "of": "{mine}", "deputy": "{pgd2_id}"}
+UNASSIGNED = "Vướng mắc chưa giao ai"  # the title of "unassigned": never on a page a deputy director opens
+ASSIGNED = "Vướng mắc giao Phó Giám đốc"
 HEADERS = {"content-security-policy": "script-src 'self'", "x-frame-options": "DENY",
            "x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 
@@ -113,13 +134,16 @@ def world(site: DeskSite) -> dict:
         screen = submit(services, head, fill(services, head, services.reports.open(head, pid)))
         view = services.reports.view(office, screen.ref.report_id, 1)
         file_q = next(q for q, v in view.answers.items() if isinstance(v, dict) and v.get("file_id") == FILE["file_id"])
-        mine, _ = services.escalations.raise_item(head, title="Vướng mắc giao Phó Giám đốc", description="Chậm vốn.",
-                                                  urgent=False)
-        services.escalations.raise_item(other, title="Vướng mắc chưa giao ai", description="Thiếu người.",
-                                        urgent=False)
+        mine, _ = services.escalations.raise_item(head, title=ASSIGNED, description="Chậm vốn.",
+                                                  urgent=False, attachment=ITEM_FILE)
+        unassigned, _ = services.escalations.raise_item(other, title=UNASSIGNED, description="Thiếu người.",
+                                                        urgent=False, attachment=ITEM_FILE)
+        services.escalations.add_info(head, mine.item_id, "Bổ sung hồ sơ.", attachment=ITEM_FILE)
         services.escalations.forward(office, mine.item_id)
         services.escalations.assign(director, mine.item_id, pgd.person_id)
-        return {"pid": pid, "rid": screen.ref.report_id, "file_q": file_q, "head": head, "other": other}
+        event = next(e.event_id for e in services.escalations.history(office, mine.item_id) if e.action == "add_info")
+        return {"pid": pid, "rid": screen.ref.report_id, "file_q": file_q, "head": head, "other": other,
+                "mine": mine.item_id, "unassigned": unassigned.item_id, "mine_event": event, "other_unit": other.unit_id}
 
     made = site.run(setup)
     visitors = {role: Visitor(site) for role in ROLES}
@@ -133,7 +157,9 @@ def world(site: DeskSite) -> dict:
 
 
 def address(template: str, world: dict) -> str:
-    return template.format(pid=world["pid"], rid=world["rid"], file_q=world["file_q"],
+    return template.format(pid=world["pid"], rid=world["rid"], file_q=world["file_q"], mine=world["mine"],
+                           unassigned=world["unassigned"], mine_event=world["mine_event"],
+                           other_unit=world["other_unit"], pgd2_id=world["pgd2"].person_id,
                            draft_version=world.get("draft_version", 0), **world.get("admin", {}))
 
 
@@ -143,6 +169,10 @@ def test_every_get_route_as_every_role(site, world):  # noqa: ANN001
             response = world["visitors"][role].client.get(address(template, world))
             expected = 200 if role in allowed else 403 if role in DESK else 401
             assert response.status_code == expected, (template, role, response.status_code)
+            if role in ("pgd", "pgd2") or role not in allowed:
+                assert UNASSIGNED not in response.text, (template, role)  # nothing unassigned, nothing refused
+            if role not in allowed:
+                assert ASSIGNED not in response.text and "Chậm vốn" not in response.text, (template, role)
             for name, part in HEADERS.items():
                 assert part in response.headers.get(name, ""), (template, role, name)
             if response.headers["content-type"].startswith("text/html"):
@@ -244,6 +274,62 @@ def test_unknown_addresses_and_ids_get_the_plain_page(site, world):  # noqa: ANN
         response = office.get(address(url, world))
         assert response.status_code == 404, (url, response.status_code)
         assert "Content-Security-Policy" in response.headers and "Traceback" not in response.text
+
+
+def test_every_difficulty_action_as_every_role_and_forged_posts(site, world):  # noqa: ANN001
+    """Every action code × every role is refused, and changes nothing, unless the chat would allow it; then the
+    allowed person's POST without a token, or with another person's token, is refused too; then it is done once."""
+    visitors = world["visitors"]
+    services = site.sim.services
+    office_actor = site.actor("vanthu")
+
+    def versions() -> dict[str, int]:
+        return {key: site.run(services.escalations.get, office_actor, world[key]).version for key in ("mine", "unassigned")}
+
+    before = versions()
+    fields = {key: address(value, world) for key, value in ACTION_FIELDS.items()}
+    for item, code, allowed in ACTIONS:
+        url = address(f"/desk/difficulties/{{{item}}}/{code}", world)
+        for role in ROLES:
+            if role in allowed:
+                continue
+            response = visitors[role].client.post(url, data={**fields, "csrf": visitors[role].csrf})
+            expected = 401 if role not in DESK else 404 if code in ("add", "ok", "rep") else 403
+            assert response.status_code == expected, (item, code, role, response.status_code)
+            assert UNASSIGNED not in response.text or role in ALL_ITEMS, (item, code, role)
+            assert ASSIGNED not in response.text or role in MINE, (item, code, role)
+        for role in allowed:
+            visitor = visitors[role]
+            assert visitor.client.post(url, data=fields).status_code == 403, (code, role)  # no token
+            thief = next(r for r in DESK if r != role)
+            stolen = {**fields, "csrf": visitors[thief].csrf}  # another person's token with this person's cookie
+            assert visitor.client.post(url, data=stolen).status_code == 403, (code, role)
+            assert visitor.client.get(url).status_code == 405, (code, role)  # an action is never a GET
+    assert versions() == before  # nothing above changed anything
+    office, pgd = visitors["office"], visitors["pgd"]
+    done = office.client.post(address("/desk/difficulties/{unassigned}/rcv", world), data={"csrf": office.csrf})
+    assert done.status_code == 303
+    done = pgd.client.post(address("/desk/difficulties/{mine}/ag", world), data={"csrf": pgd.csrf, "text": ""})
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=ag")
+    after = versions()
+    assert after == {key: version + 1 for key, version in before.items()}
+    again = visitors["director"].client.post(address("/desk/difficulties/{mine}/ins", world),
+                                             data={"csrf": visitors["director"].csrf, "text": "Lần hai."})
+    assert again.status_code == 409  # already instructed by the deputy director: said, not done twice
+
+
+def test_a_deputy_director_lists_only_the_items_assigned_to_them_whatever_the_filter(site, world):  # noqa: ANN001
+    for query in ("", "?state=all", "?state=new", f"?unit={world['other_unit']}", "?holder=office",
+                  "?state=all&unit=99999", "?overdue=1"):
+        for role, shown in [("pgd", {ASSIGNED}), ("pgd2", set()), ("office", {ASSIGNED, UNASSIGNED})]:
+            text = world["visitors"][role].client.get(f"/desk/difficulties{query}").text
+            expected = {t for t in shown if query in ("", "?state=all")} | \
+                ({UNASSIGNED} & shown if query in ("?state=new", f"?unit={world['other_unit']}") else set())
+            if query == "?holder=office":
+                expected = {UNASSIGNED} & shown
+            assert {t for t in (ASSIGNED, UNASSIGNED) if t in text} == expected, (query, role)
+        units = world["visitors"]["pgd"].client.get("/desk/difficulties").text
+        assert "Phòng Quản lý Khoa học" not in units  # no list of other units to filter by
 
 
 def test_every_administration_post_as_every_role_and_forged(site, world):  # noqa: ANN001

@@ -129,10 +129,28 @@ async def test_an_edit_is_not_an_answer(sim, crashes):
     dialog = sim.services.dialogs.get(sim.services.people.actor_for("telegram", "1003").person_id)
     assert dialog.payload["step"] == "desc" and dialog.payload["title"] == "Chậm giải ngân"
     sent = await sim.edit("vanthu", "/kybaocao dong 2026-Y")
-    assert sent[-1].text.startswith("Sửa tin nhắn")
+    assert [m.text for m in sent] == ["Sửa một lệnh đã gửi không làm lệnh đó chạy lại. Đề nghị đồng chí gõ lệnh mới "
+                                      "trong một tin nhắn mới: /kybaocao"]
     assert all(p.state != "closed" for p in sim.services.periods.list_periods() if p.code == "2026-Y")
     await sim.send("khtc", "/language en")
     sent = await sim.edit("khtc", "hello")
+    assert sent[-1].text.startswith("Editing a message you already sent")
+    assert not crashes
+
+
+async def test_an_edited_command_asks_for_the_command_anew(sim, crashes):
+    """An edited /baocao is not an edited answer: the person is told to type the command again, and nothing runs."""
+    before = len(sim.api.outbox)
+    sent = await sim.edit("khtc", "/baocao")
+    assert [m.text for m in sent] == ["Sửa một lệnh đã gửi không làm lệnh đó chạy lại. Đề nghị đồng chí gõ lệnh mới "
+                                      "trong một tin nhắn mới: /baocao"]
+    assert len(sim.api.outbox) == before + 1 and sim.services.dialogs.get(
+        sim.services.people.actor_for("telegram", "1003").person_id) is None
+    await sim.send("khtc", "/language en")
+    sent = await sim.edit("khtc", "/report@TroLyThiDuaBot")
+    assert [m.text for m in sent] == ["Editing a command you already sent does not run it again. Please type the "
+                                      "command anew, as a new message: /report"]
+    sent = await sim.edit("khtc", "Báo cáo")  # a plain text edit keeps the answer's wording
     assert sent[-1].text.startswith("Editing a message you already sent")
     assert not crashes
 

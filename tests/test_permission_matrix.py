@@ -6,6 +6,11 @@ is "allowed" when the answer is anything but a refusal (no permission, not yours
 notice); a state refusal such as "this period is already open" still counts as allowed, because the permission
 layer let the person through. The allowed set of every action is asserted exactly, and every text, button label
 and document the person received is scanned for the other side's markers.
+
+Every pressed action is also pressed on a message of the leadership group (and the forms no private action
+presses, and forged data: every code of bot/callbacks.py): what reached the group is scanned. Only the status
+board and the chart, pressed by someone who may see them, and the one-line "open your private chat" notice for
+someone who has none, may reach a group; everything else is answered in the presser's private chat.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import re
 import pytest
 from sqlmodel import SQLModel
 
+from bot import callbacks
 from bot.i18n import I18n
+from handlers.arrival import NO_PRIVATE_CHAT
 from storage.db import Database
 from tests.conftest import BACKENDS
-from tests.matrix.run import ACTIONS, Seen, observe, vi_patterns
+from tests.matrix.run import ACTIONS, GROUP, GROUP_ONLY, Seen, observe, vi_patterns
 from tests.matrix.world import ROLES
 
 EVERYONE = {"head_a", "head_b", "deputy_a", "office", "director", "dd_assigned", "dd_other"}  # registered, active
@@ -119,6 +126,11 @@ def _allowed(action: str, seen: Seen, refusals: list[re.Pattern], success: dict[
     return not all(any(p.match(text) for p in refusals) for text in seen.texts)
 
 
+PRESSED = {name: data for name, data in ACTIONS.items() if not data.startswith("/")} | GROUP_ONLY
+IN_GROUP = ("st:show", "st:chart")  # what a group may be shown, to those who may see the status
+NO_PRIVATE = {"stranger", "removed"}  # no private chat with the bot: the group is told to open one
+
+
 def test_every_action_has_an_expectation() -> None:
     assert set(EXPECTED) == set(ACTIONS)
 
@@ -140,8 +152,44 @@ def test_every_person_is_answered(observed: dict[str, dict[str, Seen]]) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_nothing_of_the_other_side(observed: dict[str, dict[str, Seen]], role: str) -> None:
-    """After any action, `role` is shown nothing of another side; every leak of every action is reported at once."""
+    """After any action (pressed in a group too), `role` is shown nothing of another side; every leak of every action
+    is reported at once."""
     forbidden = re.compile(rf"(?:{FORBIDDEN[role]})[-\w]*")
-    leaks = {action: sorted(set(forbidden.findall(observed[role][action].joined))) for action in ACTIONS}
+    leaks = {action: sorted(set(forbidden.findall(seen.joined))) for action, seen in observed[role].items()}
     leaks = {action: found for action, found in leaks.items() if found}
     assert leaks == {}, f"{role} received: " + "; ".join(f"{found} after {action}" for action, found in leaks.items())
+
+
+def test_every_callback_code_is_pressed_in_a_group() -> None:
+    """Each code of each feature's table, as data a button could carry."""
+    codes = {f"{prefix}:{code.value}" for prefix, (table, _built) in callbacks.TABLES.items() for code in table}
+    pressed = {":".join(data.split(":")[:2]) for data in PRESSED.values()}
+    assert codes - pressed == set()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nothing_private_reaches_the_group(observed: dict[str, dict[str, Seen]], role: str) -> None:
+    """What reached the group after each press: the status or the chart (to those who may see it), the notice for
+    one with no private chat, or nothing at all; never a marker, a document or another person's screen."""
+    notice = vi_patterns(I18n("vi"), [NO_PRIVATE_CHAT])[0]
+    allowed_status = EXPECTED["st:show"]
+    wrong = {}
+    for name in PRESSED:
+        group = observed[role][name + GROUP].group
+        if role in NO_PRIVATE:
+            ok = len(group) == 1 and notice.match(group[0]) is not None
+        elif name in IN_GROUP and role in allowed_status:
+            ok = len(group) == 1 and not re.search(r"MK[AB]|\.docx|\.xlsx|\.pdf", group[0])
+        else:
+            ok = group == ()
+        if not ok:
+            wrong[name] = [text[:100] for text in group]
+    assert wrong == {}, f"{role} pressing in the group put there: {wrong}"
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - NO_PRIVATE))
+def test_group_presses_are_answered_privately(observed: dict[str, dict[str, Seen]], role: str) -> None:
+    """A registered presser is answered in their private chat (or, for the board and chart, in the group)."""
+    silent = [name for name in PRESSED
+              if not observed[role][name + GROUP].texts and not observed[role][name + GROUP].group]
+    assert silent == []

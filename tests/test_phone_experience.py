@@ -132,7 +132,7 @@ async def test_instructions_at_the_start_and_after_a_mistake_and_toggles_in_plac
     sim.clock.set(SIX_MONTH_OPEN)
     t = Tally(sim)
     first = (await t.type("/baocao"))[-1].text
-    assert first.startswith("Báo cáo 6 tháng đầu năm 2027 - Phòng Kế hoạch - Tài chính\nCâu 1/17 - 1. Phát triển")
+    assert first.startswith("Báo cáo 6 tháng đầu năm 2027 - Phòng Kế hoạch - Tài chính\nCâu 1/17 - I. Phát triển")
     assert 'gõ "quay lại" hoặc "tạm dừng"' in first and "bỏ qua" not in first  # required: not offered a skip
     second = (await t.type("Đã tham mưu 02 văn bản."))[-1]
     assert second.text.startswith("Câu 2/17\n") and "cũng có thể gõ" not in second.text

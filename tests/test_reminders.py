@@ -173,8 +173,9 @@ async def test_office_preview_counts_only_who_will_be_reminded(sim):
     shown = await sim.send("vanthu", "/nhacnho")
     assert "0 người sẽ nhận nhắc nhở." in shown[-1].text
     assert "9 người khác đã được nhắc về kỳ báo cáo này trong ngày hôm nay" in shown[-1].text
+    assert "Hôm nay: 9 tin nhắc đã gửi được, 0 tin còn chờ gửi." in shown[-1].text  # delivered, not queued
     sent = await sim.press("vanthu", shown[-1], "Nhắc kỳ 2026-Y ngay")
-    assert [m.chat_id for m in sent] == [VANTHU] and "đã gửi tới 0 người" in sent[-1].text
+    assert [m.chat_id for m in sent] == [VANTHU] and "đang gửi tới 0 người" in sent[-1].text
 
 
 async def test_forged_reminder_buttons(sim):

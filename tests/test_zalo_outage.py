@@ -158,3 +158,21 @@ async def test_the_office_is_told_once_on_the_other_channel_and_again_when_it_is
     await health.ok()
     back = [row for row in outbox.pending("telegram", 1000) if row.id not in before][len(told):]
     assert len(back) == len(targets) and "hoạt động trở lại" in back[0].params["text"]
+
+
+async def test_with_a_webhook_the_zalo_senders_calls_tell_whether_zalo_works():
+    """By webhook the bot calls Zalo only to send: a send that finds no Zalo counts as the channel down (so a long
+    outage is told to the Office), an accepted one as working again."""
+    from bot.transport.keepup import watched
+    from bot.transport.results import Outcome, SendResult
+
+    answers = [SendResult(Outcome.TRANSIENT, error="Zalo unreachable: ConnectError"), SendResult(Outcome.SENT)]
+    health = ChannelHealth("zalo")
+
+    async def send(_out):  # noqa: ANN001, ANN202
+        return answers.pop(0)
+
+    checked = watched(send, health)
+    assert (await checked(None)).outcome == Outcome.TRANSIENT
+    assert health.down_since is not None and health.reason == "unreachable"
+    assert (await checked(None)).outcome == Outcome.SENT and health.down_since is None

@@ -48,7 +48,7 @@ def test_a_word_the_text_already_offers_as_a_numbered_line_is_not_listed_again(i
     text = "1. Mục I: bản dự thảo\n0. Xuất báo cáo ngay\n\nGõ số thứ tự để chọn."
     menu = render_menu(i18n.get("vi"), text, [[("Xuất báo cáo ngay", "xb:g:1:0")], [("Quay lại", "b")]],
                        numbered=False)
-    assert menu.text.count("Xuất báo cáo ngay") == 1 and menu.text.endswith("- Quay lại")
+    assert menu.text.count("Xuất báo cáo ngay") == 1 and menu.text.endswith("\n\nGõ: Quay lại")
     signer = "Ai ký báo cáo?\n1. GIÁM ĐỐC (Giám đốc Sở ký): Hoàng Văn Quang\n2. KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC: Lý Thị Ngọc"
     menu = render_menu(i18n.get("vi"), signer, [[("GIÁM ĐỐC (Giám đốc Sở ký): Hoàng Văn Qua", "xb:s:1:1")],
                                                 [("KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC: Lý Thị Ngọc", "xb:s:1:2")]],
@@ -60,7 +60,18 @@ def test_while_an_answer_is_pending_buttons_are_typed_words_not_numbers(i18n: I1
     menu = render_menu(i18n.get("vi"), "Câu 6/21: Số đề tài?", [[("⏭ Bỏ qua", "s")], [("◀ Quay lại", "b")]],
                        numbered=False)
     assert menu.choices == []
-    assert menu.text.splitlines()[2:] == ["- ⏭ Bỏ qua", "- ◀ Quay lại"]  # typing 12 answers the question
+    assert menu.text.splitlines()[2:] == ["Gõ: ⏭ Bỏ qua · ◀ Quay lại"]  # typing 12 answers the question
+
+
+def test_words_the_text_already_names_in_quotes_are_not_listed_again(i18n: I18n):
+    """The first question says how to go back and leave; its buttons add nothing. A word only in the running text
+    ("Đơn vị có…") is no instruction: it stays."""
+    text = 'Đơn vị có sáng kiến không?\nĐồng chí cũng có thể gõ "quay lại" hoặc "tạm dừng" (lưu và thoát).'
+    menu = render_menu(i18n.get("vi"), text, [[("Có", "y"), ("Không", "n")], [("Quay lại", "b"),
+                                                                                ("Lưu và thoát", "l")]],
+                       numbered=False)
+    assert menu.text == f"{text}\n\nGõ: Có · Không"
+    assert render_menu(i18n.get("en"), "Q?", [[("Back", "b")]], numbered=False).text == "Q?\n\nType: Back"
 
 
 def test_link_buttons_and_empty_menus(i18n: I18n):
@@ -118,7 +129,7 @@ def test_files_become_links_or_a_note_saying_where_to_get_them(i18n: I18n):
 
 def test_stale_number_answers_show_the_current_menu(i18n: I18n):
     vi = i18n.get("vi")
-    assert stale_menu_text(vi, "ambiguous", "Menu\n1. A").endswith("\n\nMenu\n1. A")
+    assert stale_menu_text(vi, "ambiguous", "Menu\n1. A\nGõ số để chọn.").endswith(":\n\n1. A")  # only the choices
     assert re.match("Số vừa gõ", stale_menu_text(vi, "out_of_range", "M"))
 
 
@@ -128,5 +139,5 @@ def test_a_pending_choice_question_does_not_list_its_options_twice(i18n: I18n):
     menu = render_menu(i18n.get("vi"), text, [[("1. Dịch vụ công trực tuyến", "t1")],
                                               [("2. Xử lý văn bản trên môi trườ…", "t2")],
                                               [("✅ 2. Xử lý văn bản", "t2")], [("Xong", "d")]], numbered=False)
-    assert menu.text.splitlines()[-2:] == ["- ✅ 2. Xử lý văn bản", "- Xong"]
+    assert menu.text.splitlines()[-1:] == ["Gõ: ✅ 2. Xử lý văn bản · Xong"]
     assert menu.text.count("Dịch vụ công trực tuyến") == 1

@@ -4,6 +4,7 @@ answer becomes a sender outcome, and the quota pause."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -74,6 +75,10 @@ def test_with_zalo_the_process_serves_its_webhook_and_file_links(tmp_path, db, c
     (200, "", Outcome.SENT),
     (429, "Zalo quota: Quota exceeded", Outcome.RETRY),
     (403, "Forbidden: blocked", Outcome.BLOCKED),
+    (403, "Forbidden: the user has blocked the bot", Outcome.BLOCKED),
+    (403, "Forbidden: the user has not started a chat with the bot", Outcome.BLOCKED),
+    (403, "Forbidden: Internal server error", Outcome.TRANSIENT),  # the documentation's own name for 403
+    (403, "Forbidden: something else", Outcome.TRANSIENT),  # unclear: tried once more before a block
     (502, "Zalo unreachable: ConnectError", Outcome.TRANSIENT),
     (502, "Zalo unreachable: ReadTimeout", Outcome.IN_DOUBT),
     (400, "Bad Request: chat not found", Outcome.UNREACHABLE),
@@ -84,8 +89,21 @@ def test_zalo_answers_become_sender_outcomes(status, description, outcome):
     body = json.dumps({"ok": status == 200, "result": {"message_id": 1}, "description": description}).encode()
     result = outcome_of(status, body)
     assert result.outcome == outcome
-    if outcome == Outcome.RETRY:
-        assert result.retry_after >= 3600  # no published retry time: pause the channel, never hammer
+    if outcome == Outcome.RETRY:  # no published retry time nor meaning: a short pause, then a probe; never an hour
+        assert 10 <= result.retry_after <= 60
+
+
+@pytest.mark.parametrize(("description", "first", "again"), [
+    ("Forbidden: the user has blocked the bot", Outcome.BLOCKED, Outcome.BLOCKED),
+    ("Forbidden: Internal server error", Outcome.TRANSIENT, Outcome.TRANSIENT),
+    ("Forbidden: Lỗi hệ thống, vui lòng thử lại", Outcome.TRANSIENT, Outcome.TRANSIENT),
+    ("Forbidden: ", Outcome.TRANSIENT, Outcome.BLOCKED),
+    ("Forbidden: not permitted", Outcome.TRANSIENT, Outcome.BLOCKED),
+])
+def test_a_403_is_a_block_only_when_it_says_so_or_comes_again(description, first, again):
+    body = json.dumps({"ok": False, "error_code": 403, "description": description}).encode()
+    assert outcome_of(403, body, attempts=0).outcome == first
+    assert outcome_of(403, body, attempts=1).outcome == again
 
 
 async def test_over_quota_the_send_is_retried_later_and_a_reply_records_its_menu_as_read(tmp_path, db, clock):
@@ -107,7 +125,7 @@ async def test_over_quota_the_send_is_retried_later_and_a_reply_records_its_menu
     assert first.outcome == Outcome.SENT and fake.texts_to("a1b2c3")[0].endswith("Gõ số để chọn.")
     menu = side.menus.current(side.addresses.address_for("zalo", "a1b2c3").id)
     assert menu.choices == ("rep:open:1",) and menu.unread == 1  # a reply: the list the person is looking at
-    assert second.outcome == Outcome.RETRY and second.retry_after >= 3600 and len(fake.sent) == 1
+    assert second.outcome == Outcome.RETRY and second.retry_after <= 60 and len(fake.sent) == 1
 
 
 async def test_the_repl_switches_a_persona_to_zalo_and_prints_what_zalo_shows(sim, tmp_path, capsys):
@@ -200,8 +218,46 @@ async def test_a_photo_sent_on_zalo_can_be_fetched_by_the_handlers_bot(sim):
     """getFile and the download are reads: they reach Zalo's photo URL through the router, never the outbox."""
     sim.add_zalo_persona("la", "Người Lạ")
     await sim.zalo_send_photo("la")
-    url, content = next(iter(sim.zalo_photos.items()))
+    url, (content, _sent_at) = next(iter(sim.zalo_api.media.items()))
     file = await sim.app.bot.get_file(photo_file_id(url))
     assert bytes(await file.download_as_bytearray()) == content
     with sim.services.db.session() as session:
         assert not session.exec(select(OutboxMessage).where(OutboxMessage.method.in_(("getFile", "GET")))).all()
+
+
+async def test_a_menu_pushed_on_a_reply_menu_numbers_on_so_the_next_number_is_applied(tmp_path, db, clock):
+    """Issue 22: the Director's instruction arriving on top of a reply menu made the first number "stale" and sent
+    the whole message again. Numbered on from the reply's choices, each number means one thing."""
+    fake = ZaloFakeApi(now=lambda: clock.now().timestamp())
+    fake.user_update("a1b2c3", "xin chào")
+    configured = settings(tmp_path, zalo_bot_token=SecretStr(TOKEN))
+    side = ZaloSide.from_settings(configured, db, clock, I18n(), transport=fake.transport())
+    address = side.addresses.address_for("zalo", "a1b2c3")
+    chat = address.synthetic_id
+    request = side.request()
+    send = zalo_send(request)
+
+    def keyboard(*labels: str) -> dict:
+        return {"inline_keyboard": [[{"text": label, "callback_data": data}] for label, data in
+                                    (label.split("=") for label in labels)]}
+
+    try:
+        await send(Outgoing(1, "zalo", str(chat), "sendMessage", {"chat_id": chat, "text": "Đã gửi báo cáo.",
+                   "reply_markup": keyboard("Xem báo cáo=rep:v:1:1", "Đề nghị sửa lại=rep:rev:1:1")}, {}, REPLY,
+                   True, 0))
+        clock.advance(timedelta(minutes=2))
+        await send(Outgoing(2, "zalo", str(chat), "sendMessage", {"chat_id": chat, "text": "Ý kiến chỉ đạo: …",
+                   "reply_markup": keyboard("Đã nắm=esc:ack:7", "Xem vướng mắc=esc:v:7")}, {}, NOTIFY, True, 0))
+        pushed = fake.texts_to("a1b2c3")[-1]
+        assert "3. Đã nắm\n4. Xem vướng mắc" in pushed and "1. " not in pushed
+        for number, data in (("3", "esc:ack:7"), ("1", "rep:v:1:1"), ("4", "esc:v:7")):
+            resolved = side.menus.resolve(address.id, number)
+            assert (resolved.kind, resolved.data) == ("choice", data)
+        # An hour later the reply menu is no longer being read: a push starts at 1 and is not ambiguous.
+        clock.advance(timedelta(hours=1))
+        await send(Outgoing(3, "zalo", str(chat), "sendMessage", {"chat_id": chat, "text": "Nhắc hạn",
+                   "reply_markup": keyboard("Mở báo cáo=rep:open:1")}, {}, NOTIFY, True, 0))
+        assert fake.texts_to("a1b2c3")[-1].endswith("1. Mở báo cáo\nGõ số để chọn.")
+        assert side.menus.resolve(address.id, "1").data == "rep:open:1"
+    finally:
+        await request.shutdown()

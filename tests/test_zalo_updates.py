@@ -15,7 +15,9 @@ from bot.channels.zalo.updates import (
     IMAGE, ZaloIncoming, callback_update, message_update, notice_for, parse, photo_file_id,
     photo_url_of, secret_ok, telegram_int, unwrap,
 )
+from bot.channels.zalo.render import render_menu, stale_menu_text
 from bot.clock import ManualClock
+from bot.i18n import I18n
 from bot.services.channels import ChannelAddressService, MenuService, bare_number, is_synthetic, synthetic_id
 from bot.services.channels.addresses import chat_of_callback
 from bot.services.dialogs import DialogService
@@ -184,6 +186,41 @@ def test_a_menu_pushed_on_top_makes_a_number_ambiguous_until_shown_again(db: Dat
     assert (stale.kind, stale.reason, stale.menu_text) == ("stale", "ambiguous", "Nhắc hạn")
     menus.record(address.id, 503, ["rem:open:3", "rem:later:3"], "Nhắc hạn", numbered=True, reply=True)
     assert menus.resolve(address.id, "2").data == "rem:later:3"
+
+
+def test_a_pushed_menu_that_numbers_itself_stays_ambiguous_and_the_stale_answer_is_short(db: Database,
+                                                                                         clock: ManualClock):
+    """A pushed list tied to its own numbers cannot go on from the reply's: the old rule holds, but the answer
+    repeats only the choices, not the whole message."""
+    address = ChannelAddressService(db, clock).address_for("zalo", USER)
+    menus = MenuService(db, clock)
+    menus.record(address.id, 501, ["a", "b"], "Câu 5\n1. A\n2. B", numbered=True, reply=True)
+    assert menus.stack_point(address.id) == (1, 2)
+    long_text = "Chỉ đạo của Giám đốc Sở: " + "nội dung " * 60 + "\n\n1. Đã nắm\nGõ số để chọn."
+    menus.record(address.id, 502, ["esc:ack:7"], long_text, numbered=True)  # not stacked: it numbers itself
+    stale = menus.resolve(address.id, "1")
+    assert (stale.kind, stale.reason) == ("stale", "ambiguous")
+    answer = stale_menu_text(I18n().get("vi"), stale.reason, stale.menu_text)
+    assert answer.endswith("\n\n1. Đã nắm") and "nội dung" not in answer
+    vi = I18n().get("vi")
+    assert render_menu(vi, "Các kỳ:\n1. Sáu tháng", [[("1", "p1")]], first=3).first == 1  # tied to its text
+    assert render_menu(vi, "Kỳ", [[("1. Sáu tháng", "p1")]], first=3).first == 1  # to its labels
+    assert render_menu(vi, "Chỉ đạo", [[("Đã nắm", "a")]], first=3).text.endswith("3. Đã nắm\nGõ số để chọn.")
+    clock.advance(timedelta(minutes=31))
+    assert menus.stack_point(address.id) is None  # too old to be still answered
+
+
+def test_a_stack_lost_to_a_menu_in_between_keeps_the_numbers_as_sent(db: Database, clock: ManualClock):
+    address = ChannelAddressService(db, clock).address_for("zalo", USER)
+    menus = MenuService(db, clock)
+    menus.record(address.id, 501, ["a", "b"], "A", numbered=True, reply=True)
+    point = menus.stack_point(address.id)
+    menus.record(address.id, 502, ["c"], "C", numbered=True, reply=True)  # another menu came first
+    menus.record(address.id, 503, ["d"], "D\n3. d", numbered=True, stacked_on=point)
+    assert menus.current(address.id).choices == ("", "", "d")
+    assert menus.resolve(address.id, "3").kind == "stale"  # two menus unread: shown again, never guessed
+    menus.record(address.id, 504, ["", "", "d"], "D\n3. d", numbered=True, reply=True)
+    assert menus.resolve(address.id, "3").data == "d" and menus.resolve(address.id, "1").kind == "stale"
 
 
 def test_a_message_read_between_two_pushed_menus_clears_the_ambiguity(db: Database, clock: ManualClock):

@@ -10,7 +10,7 @@ from bot.domain import Button, OutMessage
 from bot.i18n import Translator
 from bot.periods import period_title
 from bot.reminders.items import AlertLine, DueReminder, UnitLine
-from bot.services.identity.addressing import BLOCKED, QUOTA, NoticeLine
+from bot.services.identity.addressing import BLOCKED, LATER, QUOTA, NoticeLine
 from bot.services.identity.service import CHANNEL_NAMES
 
 
@@ -159,13 +159,16 @@ def zalo_quota_line(tr: Translator, used: int, quota: int, month: int) -> str:
 def notice_message(tr: Translator, lines: list[NoticeLine]) -> OutMessage:
     """The Office's one combined notice: whose messages could not go on their channel, why, and what was done."""
     _ = tr.gettext
-    reasons = {QUOTA: _("the monthly message quota is used up"), BLOCKED: _("they have blocked the bot")}
+    reasons = {QUOTA: _("the platform refused for its usage limit (possibly the monthly quota)"),
+               BLOCKED: _("they have blocked the bot")}
     text = [_("Some messages could not be sent on the usual channel:")]
     for line in lines:
         unit = f" ({line.unit_name})" if line.unit_name else ""
         why = reasons.get(line.reason, line.reason)
         channel = CHANNEL_NAMES.get(line.channel, line.channel)
-        if line.fallback:
+        if line.fallback == LATER:
+            done = _("kept, and sent as soon as {channel} accepts messages again").format(channel=channel)
+        elif line.fallback:
             done = _("sent on {channel} instead").format(channel=CHANNEL_NAMES.get(line.fallback, line.fallback))
         else:
             done = _("no other channel: not delivered, please contact them directly")

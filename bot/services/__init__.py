@@ -14,9 +14,10 @@ from bot.services.desk.status import DeskStatus
 from bot.services.dialogs import DialogService
 from bot.services.escalations.service import EscalationService
 from bot.services.escalations.core import FollowUpRule
+from bot.services.files import KeptFiles, kept_files
 from bot.services.channels.addresses import ChannelAddressService
 from bot.services.identity.addressing import Addressing
-from bot.services.identity.service import IdentityService
+from bot.services.identity.service import AttemptLimits, IdentityService
 from bot.services.invites import InviteService
 from bot.services.official_report import OfficialReportService
 from bot.services.org import OrgService
@@ -61,6 +62,7 @@ class Services:
     desk: DeskAuth  # the desk's login links and sessions (bot/services/desk)
     desk_status: DeskStatus  # the desk's status grid
     questionnaires: QuestionnaireService  # the questionnaire's versions: upload, activate (the desk's page 7)
+    files: KeptFiles  # files kept because their only other copy expires (Zalo photos)
 
 
 def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
@@ -85,7 +87,9 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         people=people,
         org=org,
         invites=invites,
-        identity=IdentityService(db, clock, invites),
+        identity=IdentityService(db, clock, invites, limits=AttemptLimits(
+            settings.code_attempts_per_chat, settings.code_attempts_per_channel,
+            timedelta(minutes=settings.code_attempts_window_minutes))),
         dialogs=DialogService(db, clock),
         audit=AuditService(db, clock),
         periods=periods,
@@ -103,4 +107,5 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         desk=DeskAuth(db, clock),
         desk_status=DeskStatus(db, clock, status),
         questionnaires=QuestionnaireService(db, clock, reports.store),
+        files=kept_files(settings),
     )

@@ -150,7 +150,7 @@ class PeopleService(Service):
     def office_recipients(self) -> list[Recipient]:
         """Everyone who administers the bot: Office staff and the Office's own head and deputy."""
         with self.db.session() as session:
-            return [to_recipient(p) for p in _office_people(session)]
+            return [to_recipient(p) for p in office_people(session)]
 
     def leadership_recipients(self, roles: tuple[Role, ...] = (Role.DIRECTOR,)) -> list[Recipient]:
         with self.db.session() as session:
@@ -197,7 +197,8 @@ class PeopleService(Service):
             return {person.id: to_recipient(person) for person in rows}
 
 
-def _office_people(session: Session) -> list[Person]:
+def office_people(session: Session) -> list[Person]:
+    """Office staff and the Office's own head and deputy, active (also the reviewers of reports)."""
     office_units = select(Unit.id).where(Unit.is_admin_office)
     rows = session.exec(
         select(Person).where(

@@ -100,6 +100,8 @@ class PendingPeriod:
     unreachable: tuple[str, ...]
     reminded_today: int = 0  # of `people`, those /nhacnho leaves out (already reminded about it today)
     snoozed: int = 0  # of `people`, those /nhacnho leaves out (they asked to be reminded later), not counted above
+    delivered_today: int = 0  # reminders about it today that the channel accepted
+    waiting_today: int = 0  # and those still queued (a channel paused: Zalo after a 429)
 
 
 class ReminderService(Service):
@@ -338,14 +340,31 @@ class ReminderService(Service):
         periods = self._open_periods(today)
         recent = self._reminded_today_in([p.id for p in periods]) if periods else {}
         held = self.snoozed_until([p.id for p in periods]) if periods else {}
+        outcomes = self._outcomes_today([p.id for p in periods])
         for period in periods:
             units = self._pending_units(period, today)
             people = [r for u in units for r in self.people.unit_recipients(u.unit_id)]
             reminded = sum(f"p{r.person_id}" in recent.get(period.id, {}) for r in people)
             snoozed = sum((period.id, f"p{r.person_id}") in held and f"p{r.person_id}" not in recent.get(period.id, {})
                           for r in people)
+            delivered, waiting = outcomes.get(period.id, (0, 0))
             result.append(PendingPeriod(_ref(period), tuple(units), len(people), tuple(
-                r.full_name for r in people if not reachable(r) or r.person_id in blocked), reminded, snoozed))
+                r.full_name for r in people if not reachable(r) or r.person_id in blocked), reminded, snoozed,
+                delivered, waiting))
+        return result
+
+    def _outcomes_today(self, period_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """period -> (reminders delivered today, reminders queued today and not sent yet)."""
+        result: dict[int, tuple[int, int]] = {}
+        if not period_ids:
+            return result
+        with self.db.session() as session:
+            rows = session.exec(select(ReminderDelivery.period_id, ReminderDelivery.state).where(
+                col(ReminderDelivery.period_id).in_(period_ids), col(ReminderDelivery.state).in_(("sent", "sending")),
+                col(ReminderDelivery.attempted_at) >= self._today_start())).all()
+        for period_id, state in rows:
+            delivered, waiting = result.get(period_id, (0, 0))
+            result[period_id] = (delivered + (state == "sent"), waiting + (state == "sending"))
         return result
 
     def snoozed_until(self, period_ids: list[int]) -> dict[tuple[int, str], datetime]:

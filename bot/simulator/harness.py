@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 from pydantic import SecretStr
 from sqlmodel import func, select
@@ -89,7 +88,6 @@ class ChatSimulator:
         self.zalo_api.webhook_url = settings.zalo_webhook_url
         self.zalo_api.webhook_secret = settings.zalo_webhook_secret.get_secret_value()
         self.zalo_api.webhook_sink = self._zalo_webhook
-        self.zalo_photos: dict[str, bytes] = {}  # what the stand-in's photo URLs serve
         self.personas: dict[str, Persona] = {}
         self.group_chat_id = SIM_GROUP_CHAT_ID
         self._update_ids = itertools.count(1)
@@ -130,7 +128,7 @@ class ChatSimulator:
         self.services = boot_services(self.settings, self.db, self.clock, migrate=migrate)
         self.zalo = ZaloSide.from_settings(self.settings, self.db, self.clock, self.i18n,
                                            transport=self.zalo_api.transport(),
-                                           download=httpx.MockTransport(self._zalo_photo))
+                                           download=self.zalo_api.media_transport())
         self.wiring = Wiring(self.settings, self.services, self.i18n, self.zalo)
         self.app = self.wiring.application(self.api)
         await self.app.initialize()
@@ -238,10 +236,6 @@ class ChatSimulator:
         status, _stored = self.zalo.receive(self.inbox, headers, body)
         return status
 
-    def _zalo_photo(self, request: httpx.Request) -> httpx.Response:
-        content = self.zalo_photos.get(str(request.url))
-        return httpx.Response(200, content=content) if content is not None else httpx.Response(404)
-
     async def zalo_feed(self, update: dict[str, Any]) -> list[ZaloSentMessage]:
         """Deliver a Zalo update through the webhook, process it, send; returns what Zalo chats received."""
         before = len(self.zalo_api.sent)
@@ -257,8 +251,7 @@ class ChatSimulator:
     async def zalo_send_photo(self, persona: Persona | str, caption: str | None = None) -> list[ZaloSentMessage]:
         """The person sends a photo on Zalo (the stand-in serves its bytes at a public URL)."""
         persona = self._persona(persona)
-        url = f"https://photo-stal.zdn.vn/sim/{len(self.zalo_photos) + 1}.jpg"
-        self.zalo_photos[url] = b"\xff\xd8\xff\xe0 simulated photo"
+        url = self.zalo_api.host_photo()
         return await self.zalo_feed(self.zalo_api.user_update(persona.zalo_id, name=persona.name, photo_url=url,
                                                               caption=caption))
 

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from bot.simulator.http_stand_in import Call, StandInServer
+from bot.text import utf16_length
 
 TOKEN = "1234567890:fake-zalo-token"
 BOT_ID = "7f1e2d3c4b5a69788796"
@@ -64,10 +65,18 @@ class ZaloFakeApi:
         self.webhook_sink: WebhookSink | None = None  # in-process receiver of webhook deliveries
         self.chat_actions: list[str] = []
         self.refused = {429: 0, 403: 0, 400: 0}
+        # Answers given to the next sends before any rule, as the live platform was seen to give them: a single
+        # 429 among successes, a 403 "Internal server error" (the documentation's name for 403).
+        self.scripted: deque[tuple[int, str]] = deque()
         self._month_count: dict[str, int] = {}
         self._recent: deque[float] = deque()
         self._ids = itertools.count(1)
         self.run = ""  # a prefix of this run's message ids: a later run on the same database reuses no id
+        # Photos people sent, served at their media URL: captures show such URLs stop working after a while, so
+        # `media_ttl` (seconds; None: never) makes them answer 403 once that long has passed since they were sent.
+        self.media: dict[str, tuple[bytes, float]] = {}
+        self.media_ttl: float | None = None
+        self.media_fetches = 0
 
     # What people do ---------------------------------------------------------------------------------
     def user_update(self, user_id: str, text: str | None = None, *, name: str = "Người dùng Zalo",
@@ -92,6 +101,28 @@ class ZaloFakeApi:
         else:
             event, message["text"] = "message.text.received", text or ""
         return {"event_name": event, "message": message}
+
+    def host_photo(self, content: bytes = b"\xff\xd8\xff\xe0 simulated photo") -> str:
+        """A photo a person is about to send: its media URL (served by `media_transport`)."""
+        url = f"https://photo-stal.zdn.vn/sim/{self.run}{len(self.media) + 1}.jpg"
+        self.media[url] = (content, self._now())
+        return url
+
+    def media_transport(self) -> httpx.MockTransport:
+        """Zalo's media host: the photo while its URL lives, then 403 (as an expired signed URL answers), 404 for
+        what was never sent."""
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            self.media_fetches += 1
+            found = self.media.get(str(request.url))
+            if found is None:
+                return httpx.Response(404)
+            content, sent_at = found
+            if self.media_ttl is not None and self._now() - sent_at > self.media_ttl:
+                return httpx.Response(403, text="URL signature expired")
+            return httpx.Response(200, content=content, headers={"Content-Type": "image/jpeg"})
+
+        return httpx.MockTransport(handle)
 
     async def push(self, update: dict[str, Any]) -> int | None:
         """Deliver an update: to the webhook (returns its HTTP status) when one is set, else queue it for polling."""
@@ -148,7 +179,7 @@ class ZaloFakeApi:
 
     def _m_sendMessage(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         text = params.get("text")
-        if not isinstance(text, str) or not 1 <= len(text) <= TEXT_LIMIT:
+        if not isinstance(text, str) or not 1 <= utf16_length(text) <= TEXT_LIMIT:
             return self._refuse(400, f"Bad request: text must have 1 to {TEXT_LIMIT} characters")
         return self._deliver(params, ZaloSentMessage("", "", text=text))
 
@@ -156,7 +187,7 @@ class ZaloFakeApi:
         photo, caption = params.get("photo"), params.get("caption", "")
         if not isinstance(photo, str) or not photo.startswith(("https://", "http://")):
             return self._refuse(400, "Bad request: photo must be a URL")
-        if not isinstance(caption, str) or len(caption) > TEXT_LIMIT:
+        if not isinstance(caption, str) or utf16_length(caption) > TEXT_LIMIT:
             return self._refuse(400, f"Bad request: caption must have at most {TEXT_LIMIT} characters")
         return self._deliver(params, ZaloSentMessage("", "", text=caption, photo=photo))
 
@@ -187,6 +218,8 @@ class ZaloFakeApi:
         return None
 
     def _deliver(self, params: dict[str, Any], message: ZaloSentMessage) -> tuple[int, dict[str, Any]]:
+        if self.scripted:
+            return self._refuse(*self.scripted.popleft())
         problem = self._check_chat(params)
         if problem:
             return problem
@@ -270,10 +303,12 @@ class ZaloFakeServer:
     def base_url(self) -> str:
         return self._server.base_url
 
-    async def start(self) -> None:
-        await self._server.start()
+    async def start(self, port: int = 0) -> None:
+        """Listen (again on the same port after `stop`: a Zalo that comes back, for the crash test)."""
+        await self._server.start(port or self._server.port)
 
     async def stop(self) -> None:
+        """Zalo down: the port refuses connections, open keep-alive connections are closed."""
         await self._server.stop()
 
     def _serve(self, call: Call) -> tuple[int, dict[str, Any]]:

@@ -1,13 +1,16 @@
 """When a notification or reminder fails on one channel for a reason the other channel does not share, the same
 call goes to the person's other channel, once, and the Office hears of it.
 
-- Zalo answered 429 (the plan's quota; Zalo publishes no retry time) or 403 (blocked, or never wrote to the
-  bot); Telegram answered 403 (blocked) for a person who also has Zalo.
+- Zalo answered 429 (its usage limit: a rate or the month's quota, the documentation does not say; no retry time)
+  or 403 read as a block (bot/transport/zalo.py); Telegram answered 403 (blocked) for a person who also has Zalo.
+- A 429 loses nothing: for a person with only Zalo the call stays queued (the sender pauses Zalo briefly and
+  probes), and is sent when Zalo accepts again; the Office's notice says it is kept (`deliverynotice.fallback`
+  "later").
 - The copy is a new outbox row for the other channel (same method and parameters, the chat id replaced, the
   reference marked `|fallback`), written in one transaction with the Office's notice and, when nothing is left,
   the reminder's final state; a copy that fails is never handed on again (at most one message per person).
-- After a Zalo 429 every pending Zalo notification and reminder is handed over at once: the quota is monthly, so
-  waiting would only delay them (the sender still pauses Zalo, for replies).
+- After a Zalo 429 every pending Zalo notification and reminder of a person who has the other channel is handed
+  over at once: it may be the month's quota, and waiting would only delay them (the rest wait for Zalo).
 - Replies and button answers stay on their channel: the person is there.
 Reminder rows learn where they were delivered through the outcome hook of the sender that sent the copy.
 """
@@ -21,7 +24,7 @@ from sqlalchemy import update
 from bot.transport.results import Outcome, SendResult
 from bot.reminders.refs import FALLBACK_MARK, reminder_of, split_ref  # noqa: F401 - reminder_of: wiring's
 from bot.services import Services
-from bot.services.identity.addressing import BLOCKED, QUOTA
+from bot.services.identity.addressing import BLOCKED, LATER, QUOTA
 from bot.transport.outbox import FAILED, PENDING, Outbox, Outgoing, pack_files
 from bot.transport.policy import NOTIFY
 from storage.models.transport import OutboxMessage
@@ -64,6 +67,10 @@ class FallBack:
         addressing = self.services.addressing
         recipient = addressing.recipient_at(row.chat_key)
         other = None if copy or recipient is None else addressing.other_route(recipient, self.channel)
+        if other is None and reason == QUOTA:  # kept on this channel until it accepts again: never dropped
+            if recipient is not None:
+                addressing.note(recipient.person_id, self.channel, reason, LATER)
+            return False
         if other is None and self.channel != "zalo":
             return False
         with self.services.db.unit_of_work() as session:
@@ -76,8 +83,7 @@ class FallBack:
                                     params={**row.params, "chat_id": other.chat_id}, files=pack_files(row.files),
                                     priority=row.priority, resend=row.resend, inbox_id=None, ref=ref + FALLBACK_MARK)
             elif (reminder := reminder_of(ref)) is not None:
-                outcome = Outcome.BLOCKED if reason == BLOCKED else Outcome.UNREACHABLE
-                self.services.reminders.finish(reminder, None, outcome, f"{self.channel} {reason}",
+                self.services.reminders.finish(reminder, None, Outcome.BLOCKED, f"{self.channel} {reason}",
                                                office_told=recipient is not None)
             elif reason == BLOCKED and recipient is not None:
                 self.services.people.mark_blocked(recipient.person_id, True)

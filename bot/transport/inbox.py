@@ -21,7 +21,7 @@ from sqlalchemy import Integer, and_, bindparam, insert, literal_column, select,
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
 
-from bot.transport.outbox import Capture, capturing
+from bot.transport.outbox import Capture, capturing, group_of
 from storage.db import Database, Retry
 from storage.models import DialogState, Person, Unit
 from storage.models.transport import InboxUpdate
@@ -196,7 +196,8 @@ class Processor:
             if decoded is not None:
                 payload, chat_key = decoded
                 update = Update.de_json(payload, self.app.bot)
-                with capturing(Capture(chat_key, claimed.id)):
+                group, presser = group_of(payload)  # a group's update: nothing private may be recorded to it
+                with capturing(Capture(chat_key, claimed.id, group=group, presser=presser)):
                     await self.app.process_update(update)
             if Database.tainted(session):
                 log.debug("update %s runs again with savepoints: %r", claimed.id, session.info.get("tainted"))

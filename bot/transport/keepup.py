@@ -132,6 +132,23 @@ class ChannelHealth:
                 log.exception("could not tell the Office that %s is back", self.channel)
 
 
+def watched(send: Callable, health: ChannelHealth) -> Callable:  # noqa: ANN001
+    """A sender's `send` that also reports to `health`: a call the channel accepted means it works, one that found
+    no channel at all (a refused connection, no answer) means it does not. For a channel whose receiving says
+    nothing about it (Zalo by webhook: Zalo calls the bot, the bot never calls Zalo but to send)."""
+    from bot.transport.results import Outcome
+
+    async def send_and_report(out):  # noqa: ANN001, ANN202
+        result = await send(out)
+        if result.outcome == Outcome.SENT:
+            await health.ok()
+        elif result.outcome in (Outcome.TRANSIENT, Outcome.IN_DOUBT):
+            await health.failed(ConnectionError(result.error))
+        return result
+
+    return send_and_report
+
+
 @dataclass
 class Part:
     """One task of the process: `start()` runs it (a loop until `stop`, or a `once` step such as a webhook

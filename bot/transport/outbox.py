@@ -4,12 +4,20 @@
 while an update is processed the call lands in the outbox inside the update's transaction (so the reply exists
 exactly when the change does), and the channel's sender makes the real request later. Reads that must return data
 (getMe, getFile) go to the network.
+
+While an update from a **group chat** is processed (`Capture.group`), nothing is recorded to that group unless the
+code that sends it declared it fit for a group (`for_group()`: the status board, the chart, the short "use a
+private chat" notice, notices addressed to the group as a recipient). Anything else meant for the group is
+re-routed to the private chat of the person who pressed or typed (an edit of the group's message becomes a new
+private message), or dropped when it cannot be (a keyboard change, no known person). So a forged or misplaced
+button press can never post a report, a document or a difficulty into a group, whatever the handler does.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, func, insert, select, update
 from telegram.request import BaseRequest, RequestData
 
-from bot.transport.policy import ANSWER, NOTIFY, REPLY
+from bot.transport.policy import ANSWER, NOT_MESSAGES, NOTIFY, REPLY
 from storage.db import Database
 from storage.models.transport import OutboxMessage
 
@@ -181,7 +189,8 @@ class Outbox:
         with self.db.engine.begin() as connection:
             return connection.execute(select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.channel == channel, OutboxMessage.state == SENT,
-                OutboxMessage.priority >= min_priority, OutboxMessage.sent_at >= start)).scalar_one()
+                OutboxMessage.method.notin_(NOT_MESSAGES), OutboxMessage.priority >= min_priority,
+                OutboxMessage.sent_at >= start)).scalar_one()
 
     def counts(self, channel: str | None = None) -> dict[str, int]:
         query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
@@ -207,10 +216,60 @@ class Capture:
     inbox_id: int | None = None
     priority: int | None = None  # forces one priority (reminder fan-outs use BULK)
     ref: str = ""  # told the outcome by the sender (see Sender.on_outcome)
+    group: str = ""  # the group chat the update came from ("" for a private chat)
+    presser: str = ""  # in a group: the private chat of the person who pressed or typed ("" when unknown)
 
 
 _CAPTURE: ContextVar[Capture | None] = ContextVar("outbox_capture", default=None)
 _MEANT: ContextVar[bool] = ContextVar("outbox_meant", default=False)
+_FOR_GROUP: ContextVar[bool] = ContextVar("outbox_for_group", default=False)
+_PRIVATE_CHAT_TYPES = frozenset({"private", "sender"})
+# What a call to the group becomes in the presser's private chat: sends keep their content; an edit of a group
+# message becomes a new private message (its text or caption); anything else (keyboards, deletions) is dropped.
+_KEEP_ON_REROUTE = ("text", "caption", "reply_markup", "document", "photo", "parse_mode", "link_preview_options",
+                    "entities", "caption_entities", "filename")
+log = logging.getLogger(__name__)
+
+
+def group_of(payload: dict[str, Any]) -> tuple[str, str]:
+    """(group chat id, presser's private chat id) of a Telegram update from a group chat, ("", "") otherwise."""
+    query = payload.get("callback_query")
+    if isinstance(query, dict):
+        chat, user = (query.get("message") or {}).get("chat") or {}, query.get("from") or {}
+    else:
+        holder = next((v for v in payload.values() if isinstance(v, dict) and isinstance(v.get("chat"), dict)), {})
+        chat, user = holder.get("chat") or {}, holder.get("from") or {}
+    if not isinstance(chat, dict) or chat.get("id") is None or chat.get("type", "private") in _PRIVATE_CHAT_TYPES:
+        return "", ""
+    presser = user.get("id") if isinstance(user, dict) else None
+    return str(chat["id"]), (str(presser) if isinstance(presser, int) and presser > 0 else "")
+
+
+@contextmanager
+def for_group() -> Iterator[None]:
+    """Calls inside may reach the group chat being processed: only for what a group may show (the board, the
+    chart, the "use a private chat" notice, a notice addressed to the group itself)."""
+    token = _FOR_GROUP.set(True)
+    try:
+        yield
+    finally:
+        _FOR_GROUP.reset(token)
+
+
+def private_of(api_method: str, params: dict[str, Any], presser: str) -> tuple[str, dict[str, Any]] | None:
+    """The call re-addressed to the presser's private chat, or None when it must be dropped."""
+    if not presser:
+        return None
+    kept = {k: v for k, v in params.items() if k in _KEEP_ON_REROUTE}
+    if api_method in ("editMessageText", "editMessageCaption"):
+        text = params.get("text") if api_method == "editMessageText" else params.get("caption")
+        if not text:
+            return None
+        kept.pop("caption", None)
+        return "sendMessage", {**kept, "text": text, "chat_id": presser}
+    if api_method.startswith("send") and api_method != "sendChatAction":
+        return api_method, {**kept, "chat_id": presser}
+    return None
 
 
 @contextmanager
@@ -236,7 +295,7 @@ def capturing(capture: Capture) -> Iterator[None]:
 def priority(level: int, ref: str = "") -> Iterator[None]:
     """Every call queued inside the block gets `level` (e.g. BULK for a reminder fan-out) and `ref`."""
     current = _CAPTURE.get() or Capture()
-    with capturing(Capture(current.chat_key, current.inbox_id, level, ref)):
+    with capturing(replace(current, priority=level, ref=ref)):
         yield
 
 
@@ -283,6 +342,15 @@ class RecordingRequest(BaseRequest):
             self.dropped += 1
             return 200, b'{"ok": true, "result": true}'
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
+        capture = _CAPTURE.get()
+        if (capture is not None and capture.group and str(params.get("chat_id", "")) == capture.group
+                and not _FOR_GROUP.get()):
+            private = private_of(api_method, params, capture.presser)
+            log.info("%s for group %s while processing its update: %s", api_method, capture.group,
+                     "sent to the presser's private chat" if private else "dropped")
+            if private is None:
+                return 200, b'{"ok": true, "result": true}'
+            api_method, params = private
         self._enqueue(api_method, params, files)
         return 200, json.dumps({"ok": True, "result": _synthetic(api_method, params)}).encode()
 
@@ -293,7 +361,8 @@ class RecordingRequest(BaseRequest):
             level = capture.priority
         elif api_method == "answerCallbackQuery":
             level = ANSWER
-        elif capture.inbox_id is not None and chat_key == capture.chat_key:
+        elif capture.inbox_id is not None and (chat_key == capture.chat_key
+                                                 or (capture.presser and chat_key == capture.presser)):
             level = REPLY
         else:
             level = NOTIFY

@@ -37,6 +37,7 @@ class ChannelPolicy:
     free_methods: frozenset[str] = frozenset()  # calls outside the message budget (no chat pacing)
     window: float = 1.0
     chat_429: bool = False
+    longest_pause: float = 1800.0  # a 429 without a retry time: the longest pause its doubling reaches
 
     def interval_for(self, chat_key: str) -> float:
         return self.per_group if chat_key.startswith("-") else self.per_chat
@@ -51,5 +52,7 @@ TELEGRAM = ChannelPolicy("telegram", rate=28.0, hard_limit=30, per_chat=1.1, per
                          window=1.02, chat_429=True)
 # Zalo Bot Platform (issue 12): string ids, 2,000-character texts, a monthly quota on free plans; its 429 is the
 # bot's quota, never one chat's.
+# `keepFile` (fetching a photo a person sent into the file store) is no message: no pacing, no quota.
 ZALO = ChannelPolicy("zalo", rate=10.0, hard_limit=12, per_chat=1.05, per_group=3.05, monthly_quota=None,
-                     text_limit=2000, window=1.1)
+                     text_limit=2000, free_methods=frozenset({"keepFile"}), window=1.1)
+NOT_MESSAGES = frozenset({"keepFile"})  # outbox calls that reach nobody: never counted as messages sent

@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.i18n import I18n
 from bot.services import Services
 from bot.transport.inbox import Inbox, Processor
-from bot.transport.keepup import ChannelHealth, OfficeAlarm, Part, keep_up
+from bot.transport.keepup import ChannelHealth, OfficeAlarm, Part, keep_up, watched
 from bot.transport.policy import TELEGRAM, ChannelPolicy
 from bot.transport.sender import Sender
 from bot.transport.telegram import CHANNEL, inbound, telegram_send
@@ -286,8 +286,12 @@ class Runtime:
         self.sender = self.wiring.sender(CHANNEL, self.policy, telegram_send(self.bot), self.owner)
         return self.sender
 
-    def _zalo_sender(self, request) -> Sender:  # noqa: ANN001
-        self.zalo_sender = self.wiring.sender(ZALO_CHANNEL, self.zalo.policy, zalo_send(request), self.owner)
+    def _zalo_sender(self, request, health: ChannelHealth | None = None) -> Sender:  # noqa: ANN001
+        """With a webhook, nothing but sending calls Zalo: its sends tell whether Zalo works (`watched`)."""
+        send = zalo_send(request)
+        if health is not None and self.zalo.webhook:
+            send = watched(send, health)
+        self.zalo_sender = self.wiring.sender(ZALO_CHANNEL, self.zalo.policy, send, self.owner)
         return self.zalo_sender
 
     def parts(self, webhook: bool, stop: asyncio.Event, zalo_request=None) -> list[Part]:  # noqa: ANN001
@@ -302,7 +306,7 @@ class Runtime:
             parts.append(Part("Telegram setWebhook", self.register_telegram, telegram, once=True))
         if self.zalo is not None:
             zalo = ChannelHealth(ZALO_CHANNEL, alarm)
-            parts.append(Part("Zalo sender", lambda: self._zalo_sender(zalo_request).run(stop), zalo))
+            parts.append(Part("Zalo sender", lambda: self._zalo_sender(zalo_request, zalo).run(stop), zalo))
             if self.zalo.webhook:
                 parts.append(Part("Zalo setWebhook", self.register_zalo, zalo, once=True))
             else:

@@ -14,7 +14,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +35,8 @@ SendFn = Callable[[Outgoing], Awaitable[SendResult]]
 # wrote to last are held for their own interval besides (`Sender._hold_recent_chats`), which before cost every
 # chat a group's 3.1 s.
 HANDOVER_MARGIN = 0.5  # seconds
+TRANSIENT_TRIES = 300  # a refused connection is tried again this often (the pause doubling up to the next line)
+TRANSIENT_LONGEST = 300.0  # seconds: about a day of tries in all
 
 
 class Lease:
@@ -295,6 +297,7 @@ class Sender:
         self.rate_limited = 0
         self._quota_checked = (0.0, 0)  # (when counted, notifications and reminders sent this month)
         self.handing_over: set[int] = set()  # rows over the monthly quota being handed to the other channel
+        self.refusals_in_row = 0  # 429s answering one probe after another (a channel without a retry time)
 
     def wake(self) -> None:
         """Something was queued in this process: look now instead of at the next poll."""
@@ -307,7 +310,9 @@ class Sender:
         try:
             while not stop.is_set():
                 self._settle_soon()
-                row = self._pick(self.candidates) if self._may_send() else None
+                # Probing after a 429 without a retry time: one call at a time until one is accepted.
+                probing = self.refusals_in_row > 0 and bool(self.in_flight)
+                row = self._pick(self.candidates) if self._may_send() and not probing else None
                 if row is None or len(self.in_flight) >= self.max_in_flight:
                     self.kick.clear()
                     await _wait_kick(self.kick, stop, 0.02)
@@ -476,7 +481,10 @@ class Sender:
                 self.budget.landed(departure, result is not None and result.outcome not in (
                     Outcome.TRANSIENT, Outcome.IN_DOUBT))
             if result.outcome == Outcome.RETRY:  # at once, in the loop: the next booking must know
+                result = self._lengthen(result)
                 self._refused(taken, result, departure)
+            elif result.outcome == Outcome.SENT:
+                self.refusals_in_row = 0
             if self._retry(taken, result) or self._may_fail_over(result):
                 retrying = True  # pending again (or handed over) before the chat's next row may be picked
                 await asyncio.to_thread(self._record, taken, result)  # with its parameters: a hand-over copies them
@@ -499,6 +507,16 @@ class Sender:
             return False
         self.outbox.finish(row.id, FAILED, f"{result.outcome}: {result.error} (handed over)")
         return True
+
+    def _lengthen(self, result: SendResult) -> SendResult:
+        """A channel whose 429 gives no time (Zalo): the pause doubles with each 429 that answers a probe (the first
+        call after a pause), up to `policy.longest_pause`; 429s of calls already in flight count once."""
+        if self.policy.chat_429:
+            return result
+        if self.budget.now() >= self.budget.paused_until:
+            self.refusals_in_row += 1
+        pause = min(result.retry_after * 2 ** max(self.refusals_in_row - 1, 0), self.policy.longest_pause)
+        return replace(result, retry_after=max(pause, result.retry_after))
 
     def _refused(self, row: Outgoing, result: SendResult, departure: Departure | None) -> None:
         """A 429: hold the chat, or pause the channel (`Budget.refused` says which)."""
@@ -530,7 +548,11 @@ class Sender:
 
     @staticmethod
     def _retry(row: Outgoing, result: SendResult) -> bool:
-        return result.outcome in (Outcome.RETRY, Outcome.TRANSIENT) and row.attempts < 6
+        """A 429 is retried for as long as it takes, a refused connection for about a day (`TRANSIENT_TRIES`, the
+        pause doubling up to `TRANSIENT_LONGEST`): either way the call certainly did not leave, so a channel that
+        is down for an hour loses nothing."""
+        return result.outcome == Outcome.RETRY or (result.outcome == Outcome.TRANSIENT
+                                                   and row.attempts < TRANSIENT_TRIES)
 
     def _hooks(self, row: Outgoing, result: SendResult) -> None:
         """Tell whoever asked (a reminder row, the status board) how the call ended; remember blocked people."""
@@ -566,7 +588,8 @@ class Sender:
             return
         if self._retry(row, result):
             # A 429 says when (Telegram's retry_after); a refused connection backs off 2, 4, 8... s.
-            after = max(result.retry_after, 1.0) if result.outcome == Outcome.RETRY else 2.0 ** row.attempts
+            after = (max(result.retry_after, 1.0) if result.outcome == Outcome.RETRY
+                     else min(2.0 ** row.attempts, TRANSIENT_LONGEST))
             self.outbox.retry_later(row.id, after, result.error)
             return
         self._hooks(row, result)
@@ -591,8 +614,9 @@ class Sender:
                         self._refused(row, result, None)
                     count += 1
                     continue
-                if result.outcome in (Outcome.RETRY, Outcome.TRANSIENT):
+                if result.outcome == Outcome.TRANSIENT:
                     result = SendResult(Outcome.FAILED, error=result.error)  # no waiting in a drain
+                # a 429 is kept (retry_later): a later drain sends it once its wait is over, as live
                 await asyncio.to_thread(self._record, row, result)
                 count += 1
         return count

@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.i18n import I18n
 from bot.transport.results import Outcome, SendResult
 from bot.services.channels import ChannelAddressService, MenuService
+from bot.services.files import kept_files
 from bot.transport.inbox import Claimed, Inbox, InboundUpdate
 from bot.transport.outbox import Outbox, Outgoing
 from bot.transport.policy import REPLY, ZALO, ChannelPolicy
@@ -53,18 +54,41 @@ def policy(settings: Settings) -> ChannelPolicy:
     return replace(ZALO, rate=rate, monthly_quota=settings.zalo_monthly_quota or None)
 
 
-def outcome_of(status: int, body: bytes) -> SendResult:
-    """What `ZaloRequest`'s Telegram-shaped answer means for the sender (see docs/ZALO.md, 429 and 403)."""
+# A 429 whose meaning is unclear (the documentation says only "vượt quá giới hạn sử dụng API cho phép": a rate, or
+# the month's quota?): the channel pauses briefly, then the next call probes; each further 429 in a row doubles the
+# pause (`Sender._lengthen`, up to `ChannelPolicy.longest_pause`). Never an hour at the first one: replies would wait that long.
+QUOTA_PAUSE = 30.0
+# A 403 is "Internal server error" in the documentation's error table, "Forbidden" in the SDK and integrations:
+# a block only when the description says so, or when an unclear 403 comes again for the same call.
+_BLOCK_WORDS = ("block", "chặn", "not started", "not allowed", "no permission", "permission denied",
+                "not a friend", "unfollow", "has not interacted", "forbidden: the user")
+_SERVER_WORDS = ("internal", "server error", "try again", "thử lại", "lỗi hệ thống")
+
+
+def forbidden_outcome(description: str, attempts: int) -> Outcome:
+    """What a 403 means: BLOCKED when the description names a block, TRANSIENT (retried later) when it names a
+    server error, and for an unclear one TRANSIENT at the first try and BLOCKED when it comes again."""
+    folded = description.casefold()
+    if any(word in folded for word in _SERVER_WORDS):
+        return Outcome.TRANSIENT
+    if any(word in folded for word in _BLOCK_WORDS):
+        return Outcome.BLOCKED
+    return Outcome.TRANSIENT if attempts < 1 else Outcome.BLOCKED
+
+
+def outcome_of(status: int, body: bytes, attempts: int = 0) -> SendResult:
+    """What `ZaloRequest`'s Telegram-shaped answer means for the sender (see docs/ZALO.md, 429 and 403);
+    `attempts`: how often this call was tried before."""
     if status == 200:
         return SendResult(Outcome.SENT)
     try:
         description = str(json.loads(body).get("description", ""))
     except (ValueError, AttributeError):
         description = f"HTTP {status}"
-    if status == 429:  # the monthly quota: no published retry time, so the channel pauses for an hour
-        return SendResult(Outcome.RETRY, retry_after=3600.0, error=description)
+    if status == 429:  # no published retry time, no clear meaning: a short pause, then a probe
+        return SendResult(Outcome.RETRY, retry_after=QUOTA_PAUSE, error=description)
     if status == 403:
-        return SendResult(Outcome.BLOCKED, error=description)
+        return SendResult(forbidden_outcome(description, attempts), error=description)
     if status == 502:  # no answer from Zalo: only a refused connection proves the message did not leave
         safe = any(name in description for name in _SAFE_NETWORK)
         return SendResult(Outcome.TRANSIENT if safe else Outcome.IN_DOUBT, error=description)
@@ -87,7 +111,7 @@ def zalo_send(request: ZaloRequest):  # noqa: ANN201
             status, body = await request.execute(out.method, params, dict(out.files))
         finally:
             replying_to.reset(token)
-        result = outcome_of(status, body)
+        result = outcome_of(status, body, out.attempts)
         if result.outcome == Outcome.SENT and menu and chat is not None:
             address = request.addresses.by_synthetic(chat)
             message_id = json.loads(body).get("result", {}).get("message_id")
@@ -120,6 +144,7 @@ class ZaloSide:
     download: httpx.AsyncBaseTransport | None = None
 
     def __post_init__(self) -> None:
+        self.kept = kept_files(self.settings)  # the same store as `services.files`
         self.addresses = ChannelAddressService(self.db, self.clock)
         self.menus = MenuService(self.db, self.clock)
         self.outbox = Outbox(self.db)
@@ -145,16 +170,33 @@ class ZaloSide:
 
     def request(self) -> ZaloRequest:
         """A ZaloRequest with its own HTTP clients: each thread's event loop needs its own."""
-        return _OwnedZaloRequest(self.api(), self.addresses, self.menus, self.i18n, self.links, self.download)
+        return _OwnedZaloRequest(self.api(), self.addresses, self.menus, self.i18n, self.links, self.download,
+                                 self.kept)
 
     # Receiving -----------------------------------------------------------------------------------------
     def store(self, inbox: Inbox, updates: list[dict[str, Any]]) -> int:
-        """Store each readable update (a redelivery is ignored); returns how many were new."""
+        """Store each readable update; returns how many were new. A redelivery or a replay is ignored: the inbox
+        keeps every Zalo key for ZALO_REPLAY_DAYS (bot/services/privacy/retention.py), and an update dated
+        before that window is not taken (its key may be gone). One without a usable date gets its arrival time."""
         stored = 0
+        now_ms = int(self.clock.now().timestamp() * 1000)
+        oldest = now_ms - max(self.settings.zalo_replay_days, self.settings.retention_inbox_days, 1) * 86_400_000
         for raw in updates:
-            incoming = parse(raw)
-            if incoming is not None:
-                stored += inbox.store(inbound(incoming, raw))
+            try:
+                incoming = parse(raw)
+            except (ValueError, TypeError, OverflowError) as error:  # never a 500 for what Zalo sent: log, skip
+                log.warning("Zalo update not readable (%s): skipped", type(error).__name__)
+                continue
+            if incoming is None:
+                continue
+            if incoming.date_ms == 0:
+                raw = {**raw, "message": {**raw["message"], "date": now_ms}}
+                incoming = replace(incoming, date_ms=now_ms)
+            elif incoming.date_ms < oldest:
+                log.warning("Zalo update %s is dated before the replay window (%d days): not taken",
+                            incoming.message_id[:64], self.settings.zalo_replay_days)
+                continue
+            stored += inbox.store(inbound(incoming, raw))
         return stored
 
     def receive(self, inbox: Inbox, headers: Any, body: bytes) -> tuple[int, int]:

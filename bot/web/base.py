@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
+import unicodedata
 from collections.abc import Callable
-from typing import Any
-
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import tornado.web
+from telegram.error import TelegramError
 
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_, Translator
 from bot.services.desk import DeskSessionInfo
 from bot.services.desk.auth import csrf_matches
-from bot.text import parse_id
+from bot.text import clean_line, parse_id
 from bot.web import security
 from bot.web.desk import Desk
 
@@ -37,6 +41,48 @@ class Nav:
     url: str  # without a period: the latest one; `url/<period id>` opens a period's page when `per_period`
     audience: Callable[[Actor], bool]
     per_period: bool = True
+
+
+# Downloads: what the browser may show itself, and what keeps its own type; anything else is opaque bytes.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
+DOWNLOAD_TYPES = INLINE_TYPES | frozenset({
+    "application/pdf", "application/msword", "application/vnd.ms-excel", "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+})
+NAME_LIMIT = 150
+UNSAFE_IN_NAMES = str.maketrans({c: "_" for c in '/\\"\';:*?<>|%'})
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    """A name a browser saves as it is: one line, no folder, quote or reserved sign, not hidden, not too long."""
+    clean = clean_line(str(name or "")).translate(UNSAFE_IN_NAMES).strip(" .")
+    if len(clean) > NAME_LIMIT:  # shortened before its extension, which says what opens it
+        stem, dot, extension = clean.rpartition(".")
+        keep = f"{dot}{extension}" if dot and len(extension) <= 8 else ""
+        clean = (stem if keep else clean)[:NAME_LIMIT - len(keep)].rstrip(" .") + keep
+    return clean or fallback
+
+
+def content_disposition(name: str, inline: bool) -> str:
+    """RFC 6266: an ASCII `filename` for old clients and the exact UTF-8 name in `filename*`."""
+    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = "".join(c if 32 <= ord(c) < 127 else "_" for c in ascii_name if not unicodedata.combining(c))
+    return f'{"inline" if inline else "attachment"}; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(name)}'
+
+
+def stored_path(data_dir: Path, meta: dict) -> Path | None:
+    """The file store's copy of an attachment (`meta["stored"]`, a path under DATA_DIR), if it is there; a path
+    that leaves DATA_DIR is ignored."""
+    stored = meta.get("stored")
+    if not stored or not isinstance(stored, str):
+        return None
+    root = data_dir.resolve()
+    path = (root / stored).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
 
 
 def path_id(text: str | None) -> int:
@@ -114,6 +160,41 @@ class DeskHandler(tornado.web.RequestHandler):
     async def message(self, status: int, title: str, text: str, **params: Any) -> None:
         """A short page saying one thing (a refusal, an expired link), and nothing else."""
         await self.page("message.html", code=status, title=self._(title), text=self._(text).format(**params))
+
+    async def send_attachment(self, meta: dict | None, fallback_name: str) -> None:
+        """An attachment the caller's service has already let this person see (`meta`: the stored dict, with
+        "file_id", "file_name", "mime_type" and, once kept in the file store, "stored"). Served from the file store
+        when it is there, else fetched from the channel it came by, as the chat forwards it."""
+        if not meta or not (meta.get("stored") or meta.get("file_id")):
+            raise NotFound()
+        path = await self.call(stored_path, self.desk.settings.data_dir, meta)
+        if path is not None:
+            content = await self.call(path.read_bytes)
+        elif meta.get("file_id"):
+            file_id = str(meta["file_id"])
+
+            async def fetch(bot) -> bytes:  # noqa: ANN001
+                file = await bot.get_file(file_id)
+                return bytes(await file.download_as_bytearray())
+
+            try:
+                content = await self.desk.actions.run(fetch)
+            except TelegramError as error:
+                log.warning("desk: an attachment could not be fetched from its channel: %s", type(error).__name__)
+                await self.message(502, N_("The file cannot be fetched now"),
+                                   N_("The chat channel did not hand over the file. Please try again in a moment."))
+                return
+        else:
+            raise NotFound()
+        mime = str(meta.get("mime_type") or "") or mimetypes.guess_type(str(meta.get("file_name") or ""))[0] or ""
+        extension = mimetypes.guess_extension(mime) or ""
+        name = safe_filename(str(meta.get("file_name") or ""), f"{fallback_name}{extension}")
+        self.set_header("Content-Type", mime if mime in DOWNLOAD_TYPES else "application/octet-stream")
+        self.set_header("Content-Disposition", content_disposition(name, inline=mime in INLINE_TYPES))
+        self.set_header("Content-Security-Policy", f"{security.CSP}; sandbox")  # nothing in it ever runs
+        self.set_header("Cache-Control", "no-store, private")
+        self.set_header("Pragma", "no-cache")
+        self.finish(content)
 
     def see_other(self, url: str) -> None:
         """After a POST: the browser loads the result with GET, so reloading never repeats the action."""

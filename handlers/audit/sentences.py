@@ -62,6 +62,7 @@ SENTENCES = {
                                 "for the {period}"),
     "identity.code": N_("{who} asked for a code to link a second account"),
     "identity.link": N_("{who} linked a {channel} account"),
+    "identity.code_refused": N_("A wrong invitation or linking code was typed on {channel}"),
     "identity.unlink": N_("{who} removed the {channel} account of {person}"),
     "identity.prefer": N_("{who} chose {channel} for reminders and notices"),
     "escalation.raise": N_("{who} raised difficulty no. {id} of {unit}: {item}"),
@@ -138,6 +139,8 @@ def _channel(entry: AuditEntry) -> str:
     before, after = entry.before or {}, entry.after or {}
     if entry.action == "identity.prefer":
         return CHANNEL_NAMES.get(after.get("preferred_channel", ""), "")
+    if entry.action == "identity.code_refused":  # the channel is the entity; the chat only a digest
+        return CHANNEL_NAMES.get(entry.entity, entry.entity)
     changed = [c for c in CHANNEL_NAMES if bool(before.get(f"{c}_id")) != bool(after.get(f"{c}_id"))]
     return CHANNEL_NAMES[changed[0]] if changed else ""
 

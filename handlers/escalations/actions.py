@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Update
+from telegram import InputFile, Update
 
 from bot.callbacks import Esc, data
 from bot.channels.zalo.updates import photo_url_of
@@ -15,7 +15,7 @@ from bot.services import Services
 from bot.services.dialogs import Dialog
 from bot.services.escalations.core import QUICK_REPLIES, Superseded, EscalationView
 from bot.text import clean_line, fold, nfc, parse_id
-from handlers.common import answer_query, deliver, drop_buttons, reply
+from handlers.common import answer_query, deliver, drop_buttons, keep_file, reply
 from handlers.context import BotContext
 from handlers.escalations.notify import Notifier
 from handlers.escalations.render import ACTS, QUICK, action_buttons, available, superseded_text
@@ -192,8 +192,10 @@ async def file_answered(update: Update, context: BotContext, actor: Actor, dialo
     if dialog.payload.get("act") != "add":
         raise DomainError(N_("Please answer in text here; a file is not expected for this question."))
     message = update.effective_message
+    attachment = attachment_of(message)
     await run_action(update, context, actor, "add", int(dialog.payload.get("item", 0)), message.caption,
-                     attachment=attachment_of(message))
+                     attachment=attachment)
+    await keep_file(context, attachment)
 
 
 def attachment_of(message: Any) -> dict | None:
@@ -217,8 +219,11 @@ async def send_attachment(update: Update, context: BotContext, actor: Actor, ite
         return
     chat_id = update.effective_chat.id
     if found.get("kind") == "photo":
-        # A photo sent on Zalo is known by its public Zalo URL, which Telegram (and Zalo) can fetch.
-        photo = photo_url_of(found["file_id"]) or found["file_id"]
+        # A photo sent on Zalo: the copy in the file store (uploaded to Telegram, a file link on Zalo), else its
+        # Zalo URL, which Telegram (and Zalo) can fetch while it lives.
+        kept = context.services.files.open(str(found["file_id"]))
+        photo: Any = InputFile(kept, filename="photo.jpg") if kept is not None else (
+            photo_url_of(found["file_id"]) or found["file_id"])
         await context.bot.send_photo(chat_id, photo, caption=f"#{item_id}")
     else:
         await context.bot.send_document(chat_id, found["file_id"], caption=f"#{item_id}")

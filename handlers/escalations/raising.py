@@ -13,7 +13,7 @@ from bot.i18n import N_
 from bot.services.dialogs import Dialog
 from bot.services.escalations.core import TEXT_LIMIT, TITLE_LIMIT, checked_text, checked_title
 from bot.text import fold
-from handlers.common import drop_buttons, reply
+from handlers.common import drop_buttons, keep_file, reply
 from handlers.context import BotContext
 from handlers.escalations.actions import SKIP_WORDS, attachment_of
 from handlers.escalations.notify import Notifier
@@ -102,6 +102,7 @@ async def raise_file(update: Update, context: BotContext, actor: Actor, dialog: 
         raise DomainError(N_("Please type the answer in text first; you can attach a file at step 3."))
     payload["attachment"] = attachment_of(update.effective_message)
     await ask_urgency(update, context, actor, payload)
+    await keep_file(context, payload["attachment"])
 
 
 async def ask_urgency(update: Update, context: BotContext, actor: Actor, payload: dict) -> None:

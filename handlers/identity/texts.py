@@ -20,5 +20,7 @@ CODE_REFUSALS = {
     CodeStatus.CHANNEL_TAKEN: N_("Your profile already has another account on this channel. Remove it first "
                                  "(type /link), then use a new linking code."),
     CodeStatus.ALREADY_LINKED: N_("This account is already linked to your profile."),
+    CodeStatus.TOO_MANY: N_("Too many wrong codes have been typed lately. For safety, codes are not checked for a "
+                            "while: please try again later, or contact the Administration Office."),
 }
 LINKED_TEXT = N_("This {channel} account is now linked to your profile: same role, unit, language and history.")

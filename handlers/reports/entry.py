@@ -18,15 +18,16 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.callbacks import Page, Rep
-from bot.domain import Actor, Button, DomainError, OutMessage
+from bot.domain import Actor, Button, DomainError, OutMessage, Role
 from bot.i18n import N_
 from bot.periods import period_title
 from bot.questionnaire.model import QType
 from bot.services.reports.base import Mode, Screen
 from bot.services.dialogs import Dialog
-from bot.services.reports.edit import typed_page
+from bot.services.reports.edit import ListWordRefused, typed_page
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, deliver, drop_buttons, int_or_none, markup, registered, reply
+from handlers.common import (answer_query, deliver, drop_buttons, in_zalo_chat, int_or_none, keep_file, markup,
+                             registered, reply)
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.paging import list_for, page_rows
 from handlers.reports.render import (
@@ -157,6 +158,7 @@ async def file_sent(update: Update, context: BotContext, actor: Actor, dialog: D
         await show_current(update, context, actor, report_id, error)
         return
     await show(update, context, actor, screen)
+    await keep_file(context, meta)
 
 
 def _where(dialog: Dialog) -> tuple[int, int]:
@@ -203,7 +205,9 @@ async def show(update: Update, context: BotContext, actor: Actor, screen: Screen
         await reply(update, context, out.text, out.buttons)
         await notify_office_submitted(context, screen)
         return
-    out = render_screen(tr, screen, error, review_page(screen, editing))
+    # Zalo cannot edit a page in place: the review comes whole, in one message, instead of a message per section.
+    page = None if in_zalo_chat(update) else review_page(screen, editing)
+    out = render_screen(tr, screen, error, page)
     if not (in_place and await edit_pressed(update, out)):
         await reply(update, context, out.text, out.buttons)
     if screen.event == "reopened":
@@ -234,6 +238,9 @@ async def show_current(update: Update, context: BotContext, actor: Actor, report
                        error: DomainError) -> None:
     """A refused answer or press: the reason, then the current question again (nothing was changed)."""
     text = error_text(context, actor, error)
+    if isinstance(error, ListWordRefused):  # the list is the message just above: say only what to type
+        await reply(update, context, text)
+        return
     try:
         screen = context.services.reports.current(actor, report_id)
     except DomainError:
@@ -264,8 +271,13 @@ def choice_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Bu
 async def notify_office_submitted(context: BotContext, screen: Screen) -> None:
     reports, ref = context.services.reports, screen.ref
     view = reports.notice(ref.report_id, ref.version)
+    reviewers = set(reports.reviewer_ids(ref.report_id, ref.version))
     for recipient in context.services.people.office_recipients():
-        await deliver(context, recipient, render_office_notice(context.tr(recipient.locale), view))
+        await deliver(context, recipient, render_office_notice(context.tr(recipient.locale), view,
+                                                               recipient.person_id in reviewers))
+    if not reviewers:  # the Office's own report and nobody else in the Office: the Director reviews it
+        for recipient in context.services.people.leadership_recipients((Role.DIRECTOR,)):
+            await deliver(context, recipient, render_office_notice(context.tr(recipient.locale), view, True))
 
 
 async def notify_office_reopened(context: BotContext, actor: Actor, screen: Screen) -> None:

@@ -5,6 +5,7 @@ No Telegram import here: a Zalo adapter renders with these functions too.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.callbacks import Esc, Rep, data
@@ -30,6 +31,27 @@ HINTS = {
     QType.DOCREF: N_("Type the document's number and symbol, for example 15/KH-SKHCN."),
     QType.ATTACHMENT: N_("Send a photo or a file in this chat."),
 }
+
+
+_SECTION_NUMBER = re.compile(r"^\s*(\d{1,2})\.\s+")
+_ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def roman(number: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+def section_heading(label: str) -> str:
+    """A section's label with its number as a Roman numeral ("1. Phát triển…" -> "I. Phát triển…"), as in an official
+    report: on Zalo a heading's "1." would otherwise read like choice 1 of the menu in the same message."""
+    match = _SECTION_NUMBER.match(label)
+    if match is None or not 1 <= int(match.group(1)) <= 39:
+        return label
+    return f"{roman(int(match.group(1)))}. {label[match.end():]}"
 
 
 def title_of(tr: Translator, ref: ReportRef) -> str:
@@ -59,7 +81,7 @@ def _cut(label: str) -> str:
     return label if len(label) <= BUTTON_LABEL else label[: BUTTON_LABEL - 1].rstrip() + "…"
 
 
-def render_screen(tr: Translator, screen: Screen, error: str | None = None, page: int = 0) -> OutMessage:
+def render_screen(tr: Translator, screen: Screen, error: str | None = None, page: int | None = 0) -> OutMessage:
     """Whatever the report's conversation shows now, with `error` (a refused answer) on top."""
     head = [line for line in (error, note_text(tr, screen.note, screen.note_params)) if line]
     if screen.mode == Mode.REVIEW:
@@ -95,7 +117,7 @@ def render_question(tr: Translator, screen: Screen, error: str | None = None) ->
     first_in_section = next((q for q in screen.applicable if q.section_id == question.section_id), None) is question
     if section and (first_in_section or screen.position == 1 or error) and field_ is None:
         lines += [_("Question {n}/{total} - {section}").format(n=screen.position, total=len(screen.applicable),
-                                                               section=section.label(loc)), ""]
+                                                               section=section_heading(section.label(loc))), ""]
     else:
         lines += [_("Question {n}/{total}").format(n=screen.position, total=len(screen.applicable))]
     buttons: list[list[Button]] = []
@@ -184,7 +206,7 @@ def answers_text(tr: Translator, questionnaire: Questionnaire, applicable: tuple
         if only is not None and section.id != only:
             number += len(shown)
             continue
-        lines += ["", section.label(loc).upper()]
+        lines += ["", section_heading(section.label(loc)).upper()]
         for question in shown:
             number += 1
             if question.id in answers:
@@ -219,12 +241,14 @@ def review_sections(screen: Screen) -> list[tuple[str, list[int]]]:
     return pages
 
 
-def render_review(tr: Translator, screen: Screen, page: int = 0) -> OutMessage:
-    """One section's answers per page, with its "Edit" buttons; moving between pages and submitting always at hand."""
+def render_review(tr: Translator, screen: Screen, page: int | None = 0) -> OutMessage:
+    """One section's answers per page, with its "Edit" buttons; moving between pages and submitting always at hand.
+
+    `page=None`: the whole report in one message, without "Edit" buttons (typing "sửa 3" edits): for a chat that
+    cannot edit a message in place (Zalo), where each page would be one more message to receive and pay for."""
     _ = tr.gettext
     ref = screen.ref
     pages = review_sections(screen)
-    page = min(max(page, 0), len(pages) - 1) if pages else 0
     answered = answered_count(screen.applicable, screen.answers)
     lines = [f"{title_of(tr, ref)} - {ref.unit_name}"]
     if ref.state == ReportState.RETURNED and ref.return_comment:
@@ -233,7 +257,10 @@ def render_review(tr: Translator, screen: Screen, page: int = 0) -> OutMessage:
     lines.append(_("Please review the report before submitting ({answered}/{total} questions answered).").format(
         answered=answered, total=len(screen.applicable)))
     buttons: list[list[Button]] = []
-    if pages:
+    if page is None:
+        lines.append(answers_text(tr, screen.questionnaire, screen.applicable, screen.answers))
+    elif pages:
+        page = min(max(page, 0), len(pages) - 1)
         section_id, numbers = pages[page]
         lines.append(answers_text(tr, screen.questionnaire, screen.applicable, screen.answers, only=section_id))
         edits = [Button(_("Edit {n}").format(n=n), _data(ref, f"e{n}")) for n in numbers]

@@ -18,8 +18,9 @@ from bot.services.reports.review import ReportView, ReviewResult
 from handlers.reports.render import answers_text, title_of
 
 
-def render_office_notice(tr: Translator, view: ReportView) -> OutMessage:
-    """What every Office member receives when a unit submits: a short summary and the decision buttons."""
+def render_office_notice(tr: Translator, view: ReportView, can_review: bool = True) -> OutMessage:
+    """What every Office member receives when a unit submits: a short summary and the decision buttons (only for
+    those who may review it: not the unit's own people)."""
     _ = tr.gettext
     ref, shown = view.ref, view.shown
     answers = view.answers
@@ -32,11 +33,15 @@ def render_office_notice(tr: Translator, view: ReportView) -> OutMessage:
     answered = answered_count(view.applicable, answers)
     lines.append(_("Questions answered: {answered}/{total}.").format(answered=answered, total=len(view.applicable)))
     lines += _key_figures(tr, view)
+    view_button = [Button(_("View in full"), data(Rep.VIEW, ref.report_id, view.shown_version))]
+    if not can_review:
+        lines.append(_("This is your own unit's report: another member of the Administration Office reviews it."))
+        return OutMessage("\n".join(lines), [view_button])
     lines.append(_("Please accept it, or return it to the unit with a comment."))
     return OutMessage("\n".join(lines), [[
         Button(_("Accept"), data(Rep.ACCEPT, ref.report_id, view.shown_version)),
         Button(_("Return with a comment"), data(Rep.RETURN, ref.report_id, view.shown_version)),
-    ], [Button(_("View in full"), data(Rep.VIEW, ref.report_id, view.shown_version))]])
+    ], view_button])
 
 
 def _key_figures(tr: Translator, view: ReportView) -> list[str]:

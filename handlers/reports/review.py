@@ -97,15 +97,18 @@ async def dispatch_review(update: Update, context: BotContext, actor: Actor, dat
         return True
     if kind == "v" and len(parts) == 4:
         view = reports.view(actor, numbers[0], numbers[1])
-        out = render_view(tr, view, can_review=actor.is_office)
+        out = render_view(tr, view, can_review=reports.can_review(actor, numbers[0], view.ref.version))
         await reply(update, context, out.text, out.buttons)
         return True
     if kind == "acc" and len(parts) == 4:
         result = reports.accept(actor, numbers[0], numbers[1])
-        await reply(update, context, _("Accepted: {title} of {unit}, version {version}. The unit has been "
-                                       "told.").format(title=title_of(tr, result.ref), unit=result.ref.unit_name,
-                                                       version=result.version))
-        await tell_decision(context.bot, context.services, context.tr, actor, result)
+        # "told" only when a notice was queued for someone in the unit (it waits in the outbox if Zalo pauses)
+        told = await tell_decision(context.bot, context.services, context.tr, actor, result)
+        accepted = (_("Accepted: {title} of {unit}, version {version}. The unit has been told.") if told else
+                    _("Accepted: {title} of {unit}, version {version}. No one in the unit can be reached through "
+                      "the assistant: please tell them directly."))
+        await reply(update, context, accepted.format(title=title_of(tr, result.ref), unit=result.ref.unit_name,
+                                                     version=result.version))
         return True
     if kind == "ret" and len(parts) == 4:
         ref = reports.check_reviewable(actor, numbers[0], numbers[1])
@@ -137,14 +140,17 @@ async def comment_typed(update: Update, context: BotContext, actor: Actor, dialo
 
 
 async def tell_decision(bot: Bot, services: Services, tr: Callable[[str], Translator], actor: Actor,
-                        result: ReviewResult) -> None:
+                        result: ReviewResult) -> int:
     """The other Office members (so nobody reviews the version twice) and the unit's people hear of a decision,
-    taken in the chat or on the desk (bot/web/pages/reports.py)."""
+    taken in the chat or on the desk (bot/web/pages/reports.py); returns how many of the unit's people it was
+    queued for."""
     for recipient in services.people.office_recipients():
         if recipient.person_id != actor.person_id:
             await deliver_with(bot, services, recipient, render_decision_for_office(tr(recipient.locale), result))
+    told = 0
     for recipient in services.people.unit_recipients(result.ref.unit_id):
-        await deliver_with(bot, services, recipient, render_decision_for_unit(tr(recipient.locale), result))
+        told += await deliver_with(bot, services, recipient, render_decision_for_unit(tr(recipient.locale), result))
+    return told
 
 
 async def pick_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:

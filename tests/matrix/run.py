@@ -75,11 +75,29 @@ ACTIONS: dict[str, str] = {
 }
 
 
+# Callback forms no private action above presses (or presses only once it would change the world for the rest):
+# pressed only in the group chat, after every other action. With the pressed actions above, every code of every
+# table in bot/callbacks.py is pressed in a group (tests/test_permission_matrix.py checks), plus forged data.
+GROUP_ONLY: dict[str, str] = {
+    "rem:again": "rem:again:{period}:x", "ppl:ui": "ppl:ui:{head_b}:t", "lk:rm": "lk:rm:t", "lk:pf": "lk:pf:z",
+    "xb:go": "xb:go:{period}:0", "xb:ed": "xb:ed:{period}:1", "xb:sg": "xb:sg:{period}:0",
+    **{f"pg:{code}": f"pg:{code}:1:{arg}" for code, arg in (
+        ("escu", "all"), ("unit", "0"), ("invu", "h"), ("invx", "0"), ("perm", "0"), ("extu", "{period}"),
+        ("unxu", "{period}"), ("pick", "0"))},
+    "forged: no such feature": "zz:v:{report_b}:0", "forged: not a number": "rep:v:x{report_b}:0",
+    "forged: another period": "st:export:99999", "forged: too long": "rep:v:" + "9" * 60,
+    "lang:en": "lang:en",  # last: the presser's language changes
+}
+GROUP = " @group"  # the key of a press in the group chat: "<action> @group"
+
+
 @dataclass(frozen=True)
 class Seen:
-    """What one person was sent after one action: every text, button label and file, as one string."""
+    """What one person was sent after one action: every text, button label and file, as one string; for a press
+    in the group chat also what reached the group (`group`, scanned the same way)."""
 
     texts: tuple[str, ...]
+    group: tuple[str, ...] = ()
 
     @property
     def joined(self) -> str:
@@ -99,16 +117,37 @@ def _content(message: SentMessage) -> str:
     return "\n".join(parts)
 
 
+async def _press_in_group(sim: ChatSimulator, role: str, data: str) -> Seen:
+    """Press `data` on a message of the group chat (the board's, or one a forger chose)."""
+    chat_id = world_mod.ROLES[role]
+    board = SentMessage(sim.group_chat_id, next(sim.api.message_ids), "board")
+    sent = await sim.press_data(role, data, board)
+    return Seen(tuple(_content(m) for m in sent if m.chat_id == chat_id),
+                tuple(_content(m) for m in sent if m.chat_id == sim.group_chat_id))
+
+
 async def _observe(sim: ChatSimulator, role: str, ids: dict[str, int]) -> dict[str, Seen]:
+    """Every action privately; every pressed action also in the group chat right after (so a group press meets
+    the state the private one left), then the group-only forms."""
     seen: dict[str, Seen] = {}
     chat_id = world_mod.ROLES[role]
     actor = sim.services.people.actor_for("telegram", str(chat_id))
+
+    def clear() -> None:
+        if actor is not None:
+            sim.services.dialogs.clear(actor.person_id)  # each action starts from no pending question
+
     for name, template in ACTIONS.items():
         text = template.format(**ids)
         sent = await (sim.send(role, text) if text.startswith("/") else sim.press_data(role, text))
         seen[name] = Seen(tuple(_content(m) for m in sent if m.chat_id == chat_id))
-        if actor is not None:
-            sim.services.dialogs.clear(actor.person_id)  # each action starts from no pending question
+        clear()
+        if not text.startswith("/"):
+            seen[name + GROUP] = await _press_in_group(sim, role, text)
+            clear()
+    for name, template in GROUP_ONLY.items():
+        seen[name + GROUP] = await _press_in_group(sim, role, template.format(**ids))
+        clear()
     return seen
 
 

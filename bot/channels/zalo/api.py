@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 
 from bot.redact import RedactingFilter, Redactor
+from bot.text import utf16_length
 
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
-TEXT_LIMIT = 2000  # sendMessage text and sendPhoto caption: 1 to 2,000 characters
+TEXT_LIMIT = 2000  # sendMessage text and sendPhoto caption: 1 to 2,000 characters (UTF-16 units: the stricter)
 SECRET_MIN, SECRET_MAX = 8, 256  # setWebhook secret_token length
 REDACTED = "<token>"
 LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2")  # filters do not inherit
@@ -152,8 +153,8 @@ class ZaloBotApi:
     async def send_message(self, chat_id: str, text: str) -> ZaloSent:
         """One text of 1 to 2,000 characters (split longer texts with render.split_text first)."""
         _check_chat(chat_id)
-        if not 1 <= len(text) <= TEXT_LIMIT:
-            raise ValueError(f"a Zalo message has 1 to {TEXT_LIMIT} characters, not {len(text)}")
+        if not 1 <= utf16_length(text) <= TEXT_LIMIT:
+            raise ValueError(f"a Zalo message has 1 to {TEXT_LIMIT} characters, not {utf16_length(text)}")
         return _sent(await self.call("sendMessage", {"chat_id": chat_id, "text": text}))
 
     async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> ZaloSent:
@@ -163,7 +164,7 @@ class ZaloBotApi:
             raise ValueError("Zalo sends photos by URL only")
         params: dict[str, Any] = {"chat_id": chat_id, "photo": photo_url}
         if caption:
-            if len(caption) > TEXT_LIMIT:
+            if utf16_length(caption) > TEXT_LIMIT:
                 raise ValueError(f"a Zalo caption has at most {TEXT_LIMIT} characters")
             params["caption"] = caption
         return _sent(await self.call("sendPhoto", params))

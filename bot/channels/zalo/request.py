@@ -31,19 +31,24 @@ from bot.channels.zalo.api import (
     ZaloBotApi, ZaloError, ZaloForbidden, ZaloNetworkError, ZaloQuotaExceeded, ZaloSent, ZaloUnauthorized,
 )
 from bot.channels.zalo.render import (
-    ZALO_TEXT_LIMIT, LinkProvider, MenuItem, NoLinks, OutgoingFile, RenderedMenu, file_text, render_menu, split_text,
+    ZALO_TEXT_LIMIT, LinkProvider, MenuItem, NoLinks, OutgoingFile, RenderedMenu, file_text, render_menu, size_of,
+    split_text,
 )
 from bot.channels.zalo.updates import photo_url_of, telegram_int
 from bot.i18n import I18n, Translator
 from bot.services.channels import ChannelAddressService, MenuService
 from bot.services.channels.addresses import FILE_PREFIX, chat_of_callback, is_zalo_call
+from bot.services.files import KeptFiles
 
 log = logging.getLogger(__name__)
 
 # The chat whose own message is being handled: a menu sent to it then is the one the person is looking at.
 replying_to: ContextVar[int | None] = ContextVar("zalo_replying_to", default=None)
-QUOTA_RETRY_AFTER = 3600  # Zalo publishes no retry time for 429; callers should pause, not hammer
+QUOTA_RETRY_AFTER = 30  # Zalo publishes no retry time for 429 (nor its meaning): a short pause, then a probe
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# Not a Zalo method: queued by a handler (through the outbox, in the update's transaction) for a photo a Zalo user
+# sent as evidence; the Zalo sender carries it out after the commit by fetching the photo into the file store.
+KEEP_FILE = "keepFile"
 BOT_USER = {"id": 1 << 59, "is_bot": True, "first_name": "Trợ lý Thi đua"}
 
 
@@ -76,9 +81,11 @@ class ZaloRequest(BaseRequest):
     """Carries out Bot API calls addressed to Zalo chats on the Zalo Bot Platform."""
 
     def __init__(self, api: ZaloBotApi, addresses: ChannelAddressService, menus: MenuService, i18n: I18n,
-                 links: LinkProvider | None = None, download: httpx.AsyncBaseTransport | None = None) -> None:
+                 links: LinkProvider | None = None, download: httpx.AsyncBaseTransport | None = None,
+                 kept: KeptFiles | None = None) -> None:
         self.api, self.addresses, self.menus, self.i18n = api, addresses, menus, i18n
         self.links = links or NoLinks()
+        self.kept = kept
         self._download = httpx.AsyncClient(transport=download, timeout=30.0, follow_redirects=True)
 
     @property
@@ -100,20 +107,54 @@ class ZaloRequest(BaseRequest):
         return await self.execute(url.rsplit("/", 1)[-1], params, files)
 
     async def download(self, url: str) -> tuple[int, bytes]:
-        """The bytes of a photo a Zalo user sent (its URL travels inside the file id; Zalo serves it publicly)."""
+        """The bytes of a photo a Zalo user sent: from the file store when it was kept, else from Zalo (its URL
+        travels inside the file id; Zalo serves it publicly, for a while)."""
         source = photo_url_of(url)
         if source is None:
             return _answer(404, {"ok": False, "error_code": 404, "description": "Not Found: file"})
+        file_id = FILE_PREFIX + url.rsplit(FILE_PREFIX, 1)[1].split("/", 1)[0]
+        kept = self.kept.open(file_id) if self.kept is not None else None
+        if kept is not None:
+            return 200, kept
+        return await self._fetch(source, DOWNLOAD_LIMIT)
+
+    async def _fetch(self, source: str, limit: int) -> tuple[int, bytes]:
+        """GET a Zalo media URL, at most `limit` bytes (read as it streams, so a larger file is never held)."""
         try:
-            response = await self._download.get(source)
+            async with self._download.stream("GET", source) as response:
+                if response.status_code != 200:
+                    return _answer(400, {"ok": False, "error_code": 400, "description":
+                                         f"Zalo refused: file unavailable (HTTP {response.status_code})"})
+                content = bytearray()
+                async for chunk in response.aiter_bytes():
+                    content += chunk
+                    if len(content) > limit:
+                        return _answer(400, {"ok": False, "error_code": 400, "description":
+                                             f"Zalo refused: file larger than {limit} bytes"})
         except httpx.HTTPError as error:
-            return _answer(502, {"ok": False, "error_code": 502, "description": type(error).__name__})
-        if response.status_code != 200 or len(response.content) > DOWNLOAD_LIMIT:
-            return _answer(400, {"ok": False, "error_code": 400, "description": "Bad Request: file unavailable"})
-        return 200, response.content
+            return _answer(502, {"ok": False, "error_code": 502,
+                                 "description": f"Zalo unreachable: {type(error).__name__}"})
+        return 200, bytes(content)
+
+    async def keep(self, file_id: str) -> tuple[int, bytes]:
+        """`keepFile`: fetch a Zalo photo into the file store (done already: nothing to do). A URL that no longer
+        answers fails for good (logged); a network error is retried by the sender."""
+        source = photo_url_of(file_id)
+        if source is None or self.kept is None:
+            return _answer(400, {"ok": False, "error_code": 400, "description": "Zalo refused: not a Zalo file"})
+        if self.kept.has(file_id):
+            return _answer(200, {"ok": True, "result": True})
+        status, body = await self._fetch(source, self.kept.max_bytes)
+        if status != 200:
+            log.warning("a Zalo photo could not be kept: %s", json.loads(body).get("description"))
+            return status, body
+        self.kept.keep(file_id, body)
+        return _answer(200, {"ok": True, "result": True})
 
     async def execute(self, method: str, params: dict[str, Any], files: dict[str, Any]) -> tuple[int, bytes]:
         """One Bot API call for a Zalo chat: plan it, send it, remember the menu, answer like the Bot API."""
+        if method == KEEP_FILE:
+            return await self.keep(str(params.get("file_id", "")))
         chat_id = params.get("chat_id")
         if chat_id is None and method == "answerCallbackQuery":
             chat_id = chat_of_callback(str(params.get("callback_query_id", "")))
@@ -122,10 +163,14 @@ class ZaloRequest(BaseRequest):
         if chat_id is not None and address is None:
             return _answer(400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
         numbered = True
+        reply = chat_id is not None and replying_to.get() == int(chat_id)
+        stack: tuple[int, int] | None = None
         if address is not None and "reply_markup" in params:
             numbered = self.menus.numbered_for(address.id)
+            if numbered and not reply:  # pushed: numbered on from a menu the person may still be answering
+                stack = self.menus.stack_point(address.id)
         tr = self.i18n.get(self.addresses.locale_of(address) if address else None)
-        plan = plan_call(method, params, files, tr, numbered, self.links)
+        plan = plan_call(method, params, files, tr, numbered, self.links, stack[1] + 1 if stack else 1)
         if not plan.known:
             log.info("Zalo has no equivalent of %s; answered locally", method)
         last: ZaloSent | None = None
@@ -150,8 +195,8 @@ class ZaloRequest(BaseRequest):
             return _answer(200, {"ok": True, "result": plan.result})
         message_id = telegram_int(last.message_id)
         if plan.menu is not None and address is not None:
-            self.menus.record(address.id, message_id, plan.menu.choices, plan.menu.text, numbered,
-                              reply=replying_to.get() == int(chat_id))
+            self.menus.record(address.id, message_id, plan.menu.choices, plan.menu.text, numbered, reply=reply,
+                              stacked_on=stack if stack and plan.menu.first > 1 else None)
         result = message_result(int(chat_id), message_id, last.date // 1000, last_text, BOT_USER)
         return _answer(200, {"ok": True, "result": result})
 
@@ -249,12 +294,13 @@ def _int(value: Any) -> int | None:
 
 
 def plan_call(method: str, params: dict[str, Any], files: dict[str, Any], tr: Translator, numbered: bool,
-              links: LinkProvider) -> ZaloPlan:
-    """The Zalo calls for one Bot API call to a Zalo chat (`numbered`: whether a menu sent now is numbered)."""
+              links: LinkProvider, first: int = 1) -> ZaloPlan:
+    """The Zalo calls for one Bot API call to a Zalo chat (`numbered`: whether a menu sent now is numbered;
+    `first`: its first number, above 1 when it goes on top of a menu the person may still be answering)."""
     chat_id = _int(params.get("chat_id")) or 0
     if method in TEXT_METHODS:
         text = str(params.get("text", params.get("caption", "")) or "")
-        menu = render_menu(tr, text, keyboard(params.get("reply_markup")), numbered)
+        menu = render_menu(tr, text, keyboard(params.get("reply_markup")), numbered, first)
         plan = ZaloPlan(_texts(menu.text), menu if menu.choices else None)
         if method != "sendMessage" and not menu.choices:
             plan.clear_menu_of = _int(params.get("message_id"))
@@ -263,10 +309,10 @@ def plan_call(method: str, params: dict[str, Any], files: dict[str, Any], tr: Tr
         rows = keyboard(params.get("reply_markup"))
         if not any(rows):
             return ZaloPlan(clear_menu_of=_int(params.get("message_id")))
-        menu = render_menu(tr, tr.gettext("Choices:"), rows, numbered)
+        menu = render_menu(tr, tr.gettext("Choices:"), rows, numbered, first)
         return ZaloPlan(_texts(menu.text), menu if menu.choices else None)
     if method in ("sendDocument", "sendPhoto"):
-        return _plan_file(method, params, files, tr, chat_id, links, numbered)
+        return _plan_file(method, params, files, tr, chat_id, links, numbered, first)
     if method == "answerCallbackQuery":
         note = str(params.get("text") or "").strip()
         return ZaloPlan(_texts(note)) if note else ZaloPlan()
@@ -279,10 +325,10 @@ def plan_call(method: str, params: dict[str, Any], files: dict[str, Any], tr: Tr
 
 
 def _plan_file(method: str, params: dict[str, Any], files: dict[str, Any], tr: Translator, chat_id: int,
-               links: LinkProvider, numbered: bool) -> ZaloPlan:
+               links: LinkProvider, numbered: bool, first: int = 1) -> ZaloPlan:
     key = "document" if method == "sendDocument" else "photo"
     caption = str(params.get("caption") or "")
-    menu = render_menu(tr, caption, keyboard(params.get("reply_markup")), numbered)
+    menu = render_menu(tr, caption, keyboard(params.get("reply_markup")), numbered, first)
     remembered = menu if menu.choices else None
     given = params.get(key)
     if key == "photo" and isinstance(given, str) and given.startswith(("https://", "http://")):
@@ -293,7 +339,7 @@ def _plan_file(method: str, params: dict[str, Any], files: dict[str, Any], tr: T
         name = upload[0] if upload else str(given or key)
         url = links.link_for(OutgoingFile(name, upload[1] if upload else b"", chat_id, key)) if upload else None
     if key == "photo" and url:
-        if len(menu.text) <= ZALO_TEXT_LIMIT:
+        if size_of(menu.text) <= ZALO_TEXT_LIMIT:
             return ZaloPlan([ZaloSend("photo", menu.text, url)], remembered)
         return ZaloPlan([ZaloSend("photo", "", url), *_texts(menu.text)], remembered)
     return ZaloPlan(_texts(file_text(tr, name, url, menu.text)), remembered)

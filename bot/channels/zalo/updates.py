@@ -25,6 +25,8 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +42,11 @@ IMAGE = "message.image.received"
 STICKER = "message.sticker.received"
 UNSUPPORTED = "message.unsupported.received"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
+# A message's `date` (milliseconds) is kept only within these bounds: 2001-09 to 2286-11, far inside a 64-bit
+# column. Anything else (a float, a string, 1e400, 10**30) is read as "no date" (0) and the arrival time is used:
+# the message is stored and answered, never refused with a 500 (an OverflowError on SQLite's INTEGER).
+DATE_MS_MIN, DATE_MS_MAX = 10**12, 10**13
+log = logging.getLogger(__name__)
 
 NOTICES = {
     STICKER: N_("I cannot read stickers. Please type your answer."),
@@ -109,16 +116,32 @@ def parse(update: dict[str, Any]) -> ZaloIncoming | None:
     user_id, chat_id, message_id = sender.get("id"), chat.get("id"), message.get("message_id")
     if not all(isinstance(v, str) and 0 < len(v.strip()) <= 64 for v in (user_id, chat_id, message_id)):
         return None
-    date = message.get("date")
     photo = message.get("photo_url") or message.get("photo")  # observed "photo_url"; documented "photo"
+    photo = photo if isinstance(photo, str) and photo.startswith(("https://", "http://")) else None
+    text = _text(message.get("text"))
+    event = update.get("event_name")
+    if not isinstance(event, str) or not event:
+        # Seen from third-party integrations: an update with no `event_name`. What it carries says what it is.
+        event = TEXT if text else IMAGE if photo else ""
+    name = next((value for key in ("display_name", "first_name", "name")
+                 if isinstance(value := sender.get(key), str) and value.strip()), "")
     return ZaloIncoming(
-        event=str(update.get("event_name") or ""), message_id=message_id.strip(), user_id=user_id.strip(),
+        event=event, message_id=message_id.strip(), user_id=user_id.strip(),
         chat_id=chat_id.strip(), chat_type=str(chat.get("chat_type") or "PRIVATE").upper(),
-        display_name=_text(sender.get("display_name") or sender.get("name")) or "",
-        date_ms=int(date) if isinstance(date, (int, float)) and date > 0 else 0,
-        text=_text(message.get("text")), photo_url=photo if isinstance(photo, str) and photo.startswith(
-            ("https://", "http://")) else None, caption=_text(message.get("caption")),
+        display_name=_text(name) or "", date_ms=date_ms(message.get("date"), message_id),
+        text=text, photo_url=photo, caption=_text(message.get("caption")),
     )
+
+
+def date_ms(value: Any, message_id: str = "") -> int:
+    """Zalo's `date` in milliseconds when it is a plausible one, else 0 (logged; the caller uses the arrival)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(value, float) and not math.isfinite(value)) or not DATE_MS_MIN <= value < DATE_MS_MAX:
+        if value is not None:
+            log.warning("Zalo message %s has an unusable date (%.40r): its arrival time is used",
+                        message_id[:64], value)
+        return 0
+    return int(value)
 
 
 def notice_for(incoming: ZaloIncoming) -> str | None:

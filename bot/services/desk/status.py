@@ -11,7 +11,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.clock import Clock
-from bot.contracts import EscalationState, SubmittedReport, UnitStage
+from bot.consolidation import STAGE_ORDER
+from bot.contracts import SubmittedReport, UnitStage
 from bot.domain import Actor
 from bot.questionnaire.model import Questionnaire
 from bot.services.base import Service
@@ -66,21 +67,28 @@ class DeskStatus(Service):
     def periods(self, actor: Actor) -> list[PeriodInfo]:
         return self.status.choices(actor)
 
-    def side_by_side(self, actor: Actor, period_id: int, store: QuestionnaireStore) -> SideBySide:
-        return side_by_side(self.status, store, actor, period_id)
+    def side_by_side(self, actor: Actor, period_id: int, store: QuestionnaireStore,
+                     question_id: str | None = None) -> SideBySide:
+        return side_by_side(self.status, store, actor, period_id, question_id)
 
     def period_status(self, actor: Actor, period_id: int) -> PeriodStatus:
-        """The grid of one period as `actor` may see it (a deputy director: only assigned difficulties)."""
-        c = self.status.consolidation(actor, period_id)
+        """The grid of one period as `actor` may see it (a deputy director: only assigned difficulties).
+
+        The consolidation's progress and difficulties, without its reports' answers and figures: the grid shows
+        none of them, and reading every unit's answers cost most of the page at 1,000 units."""
+        self.status.check(actor)
+        period = self.status.periods.get(period_id)
+        units = self.status.progress.by_unit(period_id)
         extensions, reminders = self._extensions(period_id), self._reminders(period_id)
-        open_items = Counter(e.unit_id for e in c.open_escalations if e.state != EscalationState.CLOSED)
+        open_items = self.status.escalations.open_counts(actor) if self.status.escalations is not None else {}
+        counts = Counter(u.stage for u in units)
         rows = tuple(UnitRow(
             unit_id=u.unit_id, unit_name=u.unit_name, stage=u.stage, answered=u.answered, total=u.total,
             deadline=u.deadline, extension_reason=extensions.get(u.unit_id), submitted_at=u.submitted_at,
             version=u.version, report_id=u.report_id, reminders=reminders.get(u.unit_id, (0, None))[0],
-            last_reminder_at=reminders.get(u.unit_id, (0, None))[1], open_difficulties=open_items[u.unit_id],
-        ) for u in c.units)
-        return PeriodStatus(c.period, c.generated_at, rows, dict(c.stage_counts))
+            last_reminder_at=reminders.get(u.unit_id, (0, None))[1], open_difficulties=open_items.get(u.unit_id, 0),
+        ) for u in units)
+        return PeriodStatus(period, self.clock.now(), rows, {stage: counts.get(stage, 0) for stage in STAGE_ORDER})
 
     def _extensions(self, period_id: int) -> dict[int, str]:
         with self.db.session() as session:
@@ -109,10 +117,19 @@ class SideBySide:
     waiting: tuple[str, ...]  # units with nothing submitted yet
 
 
-def side_by_side(status: StatusService, store: QuestionnaireStore, actor: Actor, period_id: int) -> SideBySide:
-    """For the status's readers (the Office and the leadership), as `/tinhhinh` allows."""
-    c = status.consolidation(actor, period_id)
-    versions = {(r.questionnaire_code, r.questionnaire_version) for r in c.reports}
-    submitted = {r.unit_id for r in c.reports}
-    return SideBySide(c.period, store.current(), c.reports, {key: store.get(*key) for key in versions},
-                      tuple(u.unit_name for u in c.units if u.unit_id not in submitted))
+def side_by_side(status: StatusService, store: QuestionnaireStore, actor: Actor, period_id: int,
+                 question_id: str | None = None) -> SideBySide:
+    """For the status's readers (the Office and the leadership), as `/tinhhinh` allows: the consolidation's
+    units and reports, without its figures and difficulties. With `question_id` (a question of the current
+    questionnaire), each report's `answers` hold that answer alone: the page shows one answer per unit."""
+    status.check(actor)
+    period = status.periods.get(period_id)
+    units = status.progress.by_unit(period_id)
+    listed = {u.unit_id for u in units}
+    current = store.current()
+    only = question_id if question_id is not None and current.question(question_id) is not None else None
+    reports = tuple(r for r in status.submissions.latest(period_id, only) if r.unit_id in listed)
+    versions = {(r.questionnaire_code, r.questionnaire_version) for r in reports}
+    submitted = {r.unit_id for r in reports}
+    return SideBySide(period, current, reports, {key: store.get(*key) for key in versions},
+                      tuple(u.unit_name for u in units if u.unit_id not in submitted))

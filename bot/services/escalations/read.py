@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlmodel import Session, col, select
 
 from bot.calendar import WorkingCalendar
@@ -41,13 +41,23 @@ class EscalationReads(Service):
     rule: FollowUpRule
 
     # Due dates ------------------------------------------------------------------------------------
-    def due_date(self, state: str, urgent: bool, held_since: datetime) -> date | None:
-        """The last working day the current holder has; None once closed."""
+    def due_date(self, state: str, urgent: bool, held_since: datetime,
+                 exceptions: dict[date, bool] | None = None) -> date | None:
+        """The last working day the current holder has; None once closed (`exceptions`: see `_exceptions`)."""
         holder = holder_of(state)
         if holder is None:
             return None
         start = held_since.astimezone(self.clock.tz).date()
-        return self.calendar.add_working_days(start, self.rule.days(holder, urgent))
+        return self.calendar.add_working_days(start, self.rule.days(holder, urgent), exceptions)
+
+    def _exceptions(self, items: Sequence[Escalation]) -> dict[date, bool] | None:
+        """The calendar's exceptions over every open item's follow-up window, in one query (not one per item)."""
+        windows = [self.calendar.window(item.held_since.astimezone(self.clock.tz).date(),
+                                        self.rule.days(holder, item.urgent))
+                   for item in items if (holder := holder_of(item.state)) is not None]
+        if len(windows) < 2:
+            return None
+        return self.calendar.exceptions(min(a for a, _ in windows), max(b for _, b in windows))
 
     # Views ----------------------------------------------------------------------------------------
     def _views(self, session: Session, items: Sequence[Escalation], today: date | None = None) -> list[EscalationView]:
@@ -61,8 +71,9 @@ class EscalationReads(Service):
         unit_ids = {item.unit_id for item in items}
         units = {u.id: u.name for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids)))} if unit_ids else {}
         views = []
+        exceptions = self._exceptions(items)
         for item in items:
-            due = self.due_date(item.state, item.urgent, item.held_since)
+            due = self.due_date(item.state, item.urgent, item.held_since, exceptions)
             views.append(EscalationView(
                 item_id=item.id, unit_id=item.unit_id, unit_name=units.get(item.unit_id, ""), title=item.title,
                 description=item.description, urgent=item.urgent, state=S(item.state), version=item.version,
@@ -132,6 +143,25 @@ class EscalationReads(Service):
         query = query.order_by(col(Escalation.urgent).desc(), col(Escalation.created_at), col(Escalation.id))
         with self.db.session() as session:
             return self._views(session, session.exec(query.limit(limit)).all())
+
+    def open_counts(self, viewer: Actor) -> dict[int, int]:
+        """Open items per unit that `viewer` may see (`visible_to`), counted by the database: the desk's grid.
+        Every open item is among a period's relevant ones (`relevant_escalations`), whatever the period."""
+        with self.db.session() as session:
+            rows = session.exec(select(Escalation.unit_id, func.count()).where(
+                col(Escalation.state) != S.CLOSED.value, visible_to(viewer)).group_by(Escalation.unit_id)).all()
+        return {unit_id: count for unit_id, count in rows}
+
+    def units_with_items(self, actor: Actor) -> list[tuple[int, str]]:
+        """(unit id, name) of every unit with an item this person may see, in the unit list's order: the
+        choices of the desk's unit filter (not the whole organisation: 1,000 units is no list to choose from)."""
+        if not (actor.is_office or actor.is_director):
+            raise PermissionDenied()
+        with self.db.session() as session:
+            rows = session.exec(select(Unit.id, Unit.name).where(
+                col(Unit.id).in_(select(Escalation.unit_id).where(visible_to(actor)).distinct()))
+                .order_by(Unit.sort_order, Unit.id)).all()
+        return [(unit_id, name) for unit_id, name in rows]
 
     def overdue(self, actor: Actor) -> list[EscalationView]:
         """Open items whose holder has let the follow-up time pass: the Office's one list (the Director's too)."""

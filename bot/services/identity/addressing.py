@@ -22,9 +22,10 @@ from bot.services.people import to_recipient
 from storage.models import DeliveryNotice, Person, Unit
 
 QUOTA, BLOCKED = "quota", "blocked"
+LATER = "later"  # a notice's `fallback` when the message was kept for its channel (Zalo's 429), not moved
 NOTICE_QUIET = timedelta(seconds=60)  # a fan-out still failing over: wait until it has been quiet this long
 NOTICE_LONGEST = timedelta(minutes=15)  # but never hold a notice longer than this
-QUOTA_MEMORY = timedelta(hours=1)  # as long as the sender pauses a channel after its 429
+QUOTA_MEMORY = timedelta(minutes=10)  # after a 429 new fan-outs prefer the other channel this long
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,14 @@ class Addressing(Service):
         return routes
 
     def deliverable(self, recipient: Recipient | Actor, spent: frozenset[str]) -> list[Route]:
-        """`routes` without the `spent` channels (quota used up); a person moved off their preferred channel,
-        or left with none, is noted for the Office."""
+        """`routes` with the `spent` channels (a 429 lately, or the month's quota reached) moved behind the others:
+        a person who has another channel is reached there, one who has only a spent channel is still queued there
+        (the message waits for the channel; nothing is dropped). Either is noted for the Office."""
         usual = self.routes(recipient)
         routes = [r for r in usual if r.channel not in spent]
         if usual and (not routes or routes[0] != usual[0]):  # only a Zalo route can be spent: a real person
-            self.note(recipient.person_id, usual[0].channel, QUOTA, routes[0].channel if routes else None)
-        return routes
+            self.note(recipient.person_id, usual[0].channel, QUOTA, routes[0].channel if routes else LATER)
+        return routes + [r for r in usual if r.channel in spent]
 
     def recipient_at(self, chat_id: str) -> Recipient | None:
         """The active person a private chat id belongs to (a Telegram id or a Zalo stand-in), or None."""

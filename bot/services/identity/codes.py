@@ -36,6 +36,26 @@ def canonical(text: str | None) -> str | None:
     return raw
 
 
+# Inside a sentence ("Mã của tôi là k7qm-4xpd-9htr ạ"), only forms a person would copy: three groups of four joined
+# by hyphens, or the twelve characters run together with a digit among them. Groups split only by spaces are not
+# read inside a sentence ("save tree bags" would be one), only as the whole message.
+IN_SENTENCE = re.compile(r"(?<![A-Za-z0-9-])(?:[A-Za-z0-9]{4}\s*-\s*[A-Za-z0-9]{4}\s*-\s*[A-Za-z0-9]{4}|[A-Za-z0-9]{12})"
+                          r"(?![A-Za-z0-9-])")
+
+
+def find_code(text: str | None) -> str | None:
+    """The one code a sentence contains, canonical, or None (none, or two different ones: never guess)."""
+    if not text or len(text) > 500:
+        return None
+    found = set()
+    for match in IN_SENTENCE.finditer(text):
+        written = re.sub(r"\s*-\s*", "-", match.group(0))
+        raw = canonical(written)
+        if raw is not None and ("-" in written or any(ch.isdigit() for ch in raw)):
+            found.add(raw)
+    return found.pop() if len(found) == 1 else None
+
+
 def hash_code(code: str) -> str:
     """What the database keeps: the hash of the canonical form (or of the raw text for older invite links)."""
     return hashlib.sha256((canonical(code) or code).encode("ascii", "ignore")).hexdigest()

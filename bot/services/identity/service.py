@@ -6,11 +6,12 @@ Roles, unit, language and history belong to the person (one `person` row); a cha
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -21,11 +22,12 @@ from bot.services.identity.codes import canonical, hash_code, new_code
 from bot.services.invites import InviteService, RedeemStatus
 from bot.services.people import CHANNEL_COLUMNS, to_actor
 from storage import audit
-from storage.models import LinkCode, Person, Unit
+from storage.models import AuditLog, LinkCode, Person, Unit
 
 CHANNELS = ("telegram", "zalo")
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
 LINK_TTL = timedelta(minutes=15)
+REFUSED = "identity.code_refused"  # audit action of a typed code that matched nothing usable (written out below)
 
 
 class CodeStatus(StrEnum):
@@ -39,6 +41,24 @@ class CodeStatus(StrEnum):
     ALREADY_LINKED = "already_linked"  # this channel id already belongs to the code's person
     CONFLICT = "conflict"  # this channel id belongs to another person
     CHANNEL_TAKEN = "channel_taken"  # the code's person already has another id on this channel
+    TOO_MANY = "too_many"  # too many wrong codes from this chat (or this channel) lately: not looked up
+
+
+FAILED = frozenset({CodeStatus.UNKNOWN, CodeStatus.EXPIRED, CodeStatus.USED, CodeStatus.REVOKED})
+
+
+@dataclass(frozen=True)
+class AttemptLimits:
+    """Failed code attempts allowed within `window`, per chat and per channel (settings CODE_ATTEMPTS_*)."""
+
+    per_chat: int = 5
+    per_channel: int = 100
+    window: timedelta = timedelta(minutes=15)
+
+
+def chat_key(channel: str, external_id: str) -> str:
+    """How the audit log names the chat of a refused code: a digest, so the log keeps no chat id in clear."""
+    return hashlib.sha256(f"{channel}:{external_id}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -96,10 +116,12 @@ def _check_channel(channel: str) -> None:
 class IdentityService(Service):
     """Binds Telegram and Zalo ids to people; checks its own permissions."""
 
-    def __init__(self, db, clock, invites: InviteService, link_ttl: timedelta = LINK_TTL) -> None:  # noqa: ANN001
+    def __init__(self, db, clock, invites: InviteService, link_ttl: timedelta = LINK_TTL,  # noqa: ANN001
+                 limits: AttemptLimits | None = None) -> None:
         super().__init__(db, clock)
         self.invites = invites
         self.link_ttl = link_ttl
+        self.limits = limits or AttemptLimits()
 
     def identities(self, person_id: int) -> Identities:
         with self.db.session() as session:
@@ -129,14 +151,33 @@ class IdentityService(Service):
     def redeem_code(self, channel: str, external_id: str, code: str, full_name: str = "",
                     locale: str = "vi") -> CodeResult:
         """A code typed (or sent through /start) on `channel`: a linking code binds this channel to its person,
-        an invitation code registers a new person. Refusals leave the code unused."""
+        an invitation code registers a new person. Refusals leave the code unused. A wrong code is audited; after
+        too many from this chat (or this channel) within the window, codes are not looked up (TOO_MANY)."""
         _check_channel(channel)
+        if self._too_many(channel, external_id):
+            return CodeResult(CodeStatus.TOO_MANY)
+        result = None
         if canonical(code):
-            linked = self._link(channel, external_id, code)
-            if linked is not None:
-                return linked
-        result = self.invites.redeem(channel, external_id, code, full_name, locale)
-        return CodeResult(_INVITE_STATUS[result.status], result.actor)
+            result = self._link(channel, external_id, code)
+        if result is None:
+            redeemed = self.invites.redeem(channel, external_id, code, full_name, locale)
+            result = CodeResult(_INVITE_STATUS[redeemed.status], redeemed.actor)
+        if result.status in FAILED:
+            with self.db.session() as session:
+                audit.record(session, at=self.clock.now(), actor_id=None, action="identity.code_refused", entity=channel,
+                             entity_id=chat_key(channel, external_id), after={"status": result.status.value})
+        return result
+
+    def _too_many(self, channel: str, external_id: str) -> bool:
+        """The failed attempts in the window, counted in the audit log (one count for every process)."""
+        since = self.clock.now() - self.limits.window
+        recent = (select(func.count()).select_from(AuditLog)
+                  .where(AuditLog.action == REFUSED, AuditLog.entity == channel, col(AuditLog.at) > since))
+        with self.db.session() as session:
+            if session.exec(recent.where(AuditLog.entity_id == chat_key(channel, external_id))).one() \
+                    >= self.limits.per_chat:
+                return True
+            return session.exec(recent).one() >= self.limits.per_channel
 
     def _link(self, channel: str, external_id: str, code: str) -> CodeResult | None:
         """Use a linking code; None when no linking code has that value (it may be an invitation)."""

@@ -1,6 +1,7 @@
 """The daily cleanup of what is kept only for a while (RETENTION_* settings, docs/PRIVACY.md).
 
-Processed updates and settled outgoing calls hold message texts; a pending question nobody answered and a Zalo
+Processed updates and settled outgoing calls hold message texts (a processed Zalo update is then kept as a bare key,
+no text and no chat, for ZALO_REPLAY_DAYS: Zalo replays old updates and has no update_id to tell them by); a pending question nobody answered and a Zalo
 chat's last menu hold what was on screen; expired invitations and linking codes hold names. Once a day one process
 claims the day (a row under a primary key: a second process, or a second run, finds it and does nothing) and
 deletes what is older than its setting; expired file links go too. Reports, versions, difficulties, reminders and
@@ -32,11 +33,13 @@ class Retention:
     outbox_days: int = 7
     dialog_days: int = 30
     codes_days: int = 30
+    zalo_keys_days: int = 180
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Retention:
         return cls(*(max(1, days) for days in (settings.retention_inbox_days, settings.retention_outbox_days,
-                                               settings.retention_dialog_days, settings.retention_codes_days)))
+                                               settings.retention_dialog_days, settings.retention_codes_days,
+                                               settings.zalo_replay_days)))
 
 
 def month_start(now: datetime) -> datetime:
@@ -82,11 +85,17 @@ class RetentionService(Service):
         zalo_cut = min(outbox_cut, (month_start(now) - timedelta(days=1)).timestamp())
         dialog_cut, codes_cut = now - timedelta(days=keep.dialog_days), now - timedelta(days=keep.codes_days)
         settled_at = func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at)
+        keys_cut = (now - timedelta(days=max(keep.zalo_keys_days, keep.inbox_days))).timestamp()
         removed: dict[str, int] = {}
+        finished = or_((InboxUpdate.state == "done") & (InboxUpdate.done_at < inbox_cut),
+                       (InboxUpdate.state == "dead") & (InboxUpdate.received_at < inbox_cut))
         with self.db.session() as session:
-            removed["inbox"] = session.execute(delete(InboxUpdate).where(or_(
-                (InboxUpdate.state == "done") & (InboxUpdate.done_at < inbox_cut),
-                (InboxUpdate.state == "dead") & (InboxUpdate.received_at < inbox_cut)))).rowcount
+            # Zalo: the text and the chat go; the key stays, so a replay is still known (until `keys_cut`).
+            removed["inbox_text"] = session.execute(update(InboxUpdate).where(
+                InboxUpdate.channel == "zalo", finished, InboxUpdate.payload != "")
+                .values(payload="", chat_key="")).rowcount
+            removed["inbox"] = session.execute(delete(InboxUpdate).where(
+                finished, or_(InboxUpdate.channel != "zalo", InboxUpdate.received_at < keys_cut))).rowcount
             removed["outbox"] = session.execute(delete(OutboxMessage).where(
                 OutboxMessage.state.in_(SETTLED),
                 or_((OutboxMessage.channel != "zalo") & (settled_at < outbox_cut),

@@ -25,6 +25,11 @@ INVALID = N_("This button is no longer valid.")
 NONE_OPTION = "none"  # a multiple choice's "none yet" ("Chưa triển khai"): chosen alone or not at all
 
 
+class ListWordRefused(DomainError):
+    """Free text on a list's screen (not "thêm", "xóa 2" or "xong"): nothing changed and the list is the message
+    just above, so the refusal is answered alone, without the whole screen again."""
+
+
 @dataclass
 class Outcome:
     cursor: dict[str, Any]
@@ -330,8 +335,8 @@ def typed_action(screen: Screen, text: str) -> tuple[str, Any]:
             return "ok", None
         if numbered and numbered.group(1) in ("xoa", "delete", "remove"):
             return f"d{numbered.group(2)}", None
-        raise DomainError(N_("Type \"thêm\" to add an entry, \"xóa\" and a number to remove one, "
-                             "or \"xong\" when the list is complete."))
+        raise ListWordRefused(N_("Type \"thêm\" to add an entry, \"xóa\" and a number to remove one, "
+                                 "or \"xong\" when the list is complete."))
     if question.type == QType.MULTI and key in DONE and screen.picks:
         return "ok", None
     return "answer", parse_typed(question, text)

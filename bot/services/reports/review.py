@@ -11,9 +11,10 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.contracts import ReportState, UnitStage
-from bot.domain import MEANINGLESS, Actor, DomainError, NotFound, PermissionDenied
+from bot.domain import MEANINGLESS, Actor, DomainError, NotFound, PermissionDenied, Role
 from bot.i18n import N_
 from bot.questionnaire.model import Question, Questionnaire, is_answered
+from bot.services.people import office_people
 from bot.services.periods import PeriodInfo, to_info
 from bot.services.progress import stage_of
 from bot.services.reports.base import EDITABLE, Loaded, ReportBase, ReportRef
@@ -22,6 +23,8 @@ from storage import audit
 from storage.models import DeadlineExtension, Period, Person, Report, ReportVersion, Unit
 
 COMMENT_LIMIT = 2000
+OWN_UNIT = N_("A unit's report is reviewed by someone outside that unit: another member of the Administration Office "
+              "accepts or returns it.")
 
 
 class CommentRefused(DomainError):
@@ -93,11 +96,56 @@ class ReportReview(ReportBase):
             row.review_comment = comment
             session.add(row)
 
+    # Who reviews: never the unit itself (README "Reports", "Who reviews a report"). ----------------------
+    @staticmethod
+    def _unit_and_submitter(session: Session, report_id: int, version: int) -> tuple[int, int | None]:
+        unit_id = session.exec(select(Report.unit_id).where(Report.id == report_id)).first()
+        if unit_id is None:
+            raise NotFound(N_("This report no longer exists."))
+        submitter = session.exec(select(ReportVersion.submitted_by).where(
+            ReportVersion.report_id == report_id, ReportVersion.version == version)).first()
+        return unit_id, submitter
+
+    @staticmethod
+    def _reviewers(session: Session, unit_id: int, submitter: int | None) -> list[int]:
+        """The Office members who may review a version of this unit's report: not its own head or deputy, not the
+        person who submitted it."""
+        return [p.id for p in office_people(session)
+                if p.id != submitter and not (p.unit_id == unit_id and p.role in (Role.UNIT_HEAD.value, Role.DEPUTY.value))]
+
+    def _check_reviewer(self, session: Session, actor: Actor, report_id: int, version: int) -> None:
+        """The Office reviews reports, except its members' own unit's (and what they submitted themselves); when no
+        other Office member is left to review one, the Director does (the head of the Office answers to him)."""
+        unit_id, submitter = self._unit_and_submitter(session, report_id, version)
+        own = actor.acts_for(unit_id) or (submitter is not None and submitter == actor.person_id)
+        if actor.is_office and not own:
+            return
+        if actor.is_director and not own and not self._reviewers(session, unit_id, submitter):
+            return
+        if actor.is_office:
+            raise DomainError(OWN_UNIT)
+        raise PermissionDenied()
+
+    def can_review(self, actor: Actor, report_id: int, version: int) -> bool:
+        """Whether `actor` is offered Accept / Return for this version (the decision checks again)."""
+        if not (actor.is_office or actor.is_director):
+            return False
+        with self.db.session() as session:
+            try:
+                self._check_reviewer(session, actor, report_id, version)
+            except DomainError:
+                return False
+        return True
+
+    def reviewer_ids(self, report_id: int, version: int) -> list[int]:
+        """The Office members offered Accept / Return in the submission notice; none: the Director reviews."""
+        with self.db.session() as session:
+            return self._reviewers(session, *self._unit_and_submitter(session, report_id, version))
+
     def check_reviewable(self, actor: Actor, report_id: int, version: int) -> ReportRef:
         """The version is the one waiting for the Office (before asking for a comment to return it)."""
-        if not actor.is_office:
-            raise PermissionDenied()
         with self.db.session() as session:
+            self._check_reviewer(session, actor, report_id, version)
             ref = self._ref(self._load(session, report_id))
         if ref.state != ReportState.SUBMITTED or ref.version != version:
             _refuse_review(ref, version)
@@ -120,13 +168,12 @@ class ReportReview(ReportBase):
 
     def _decide(self, actor: Actor, report_id: int, version: int, state: ReportState,
                 comment: str | None) -> ReviewResult:
-        if not actor.is_office:
-            raise PermissionDenied()
         now = self.clock.now()
         values: dict[str, Any] = {"state": state.value, "step": Report.step + 1, "updated_at": now}
         if state == ReportState.ACCEPTED:
             values.update(accepted_at=now, accepted_by=actor.person_id)
         with self.db.session() as session:
+            self._check_reviewer(session, actor, report_id, version)
             # Two Office members pressing at once, or a press on an older version: only one decision counts.
             claimed = session.exec(update(Report).where(
                 Report.id == report_id, Report.state == ReportState.SUBMITTED.value, Report.version == version,

@@ -44,6 +44,8 @@ class EscalationSource(Protocol):
     def summaries(self, since: date | None = None, until: date | None = None,
                   unit_id: int | None = None, viewer: Actor | None = None) -> list[EscalationSummary]: ...
 
+    def open_counts(self, viewer: Actor) -> dict[int, int]: ...
+
 
 @dataclass(frozen=True)
 class ExportFiles:

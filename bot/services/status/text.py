@@ -72,11 +72,15 @@ def indicator_lines(c: Consolidation, tr: Translator) -> list[str]:
     return lines
 
 
-def difficulty_lines(c: Consolidation, tr: Translator) -> list[str]:
+def difficulty_lines(c: Consolidation, tr: Translator, titles: bool = True) -> list[str]:
+    """The open difficulties; `titles=False` for a group chat: their number only, since a difficulty's title is
+    shown in private only to those who may open it (a deputy director not assigned to it may not)."""
     _ = tr.gettext
     oldest = c.oldest_open
     if oldest is None:
         return [_("Open difficulties: none")]
+    if not titles:
+        return [_("Open difficulties: {n}").format(n=len(c.open_escalations))]
     days = (c.generated_at.date() - c.local_date(oldest.created_at)).days
     if days == 0:  # not "0 days ago" ("đã 0 ngày")
         line = _("Oldest: \"{title}\" ({unit}), raised today")
@@ -89,8 +93,9 @@ def difficulty_lines(c: Consolidation, tr: Translator) -> list[str]:
                                date=tr.short_date(c.local_date(oldest.created_at)), days=days)]
 
 
-def status_text(c: Consolidation, tr: Translator) -> str:
-    """The full answer to /tinhhinh: every unit listed (the sender splits it under the size limit)."""
+def status_text(c: Consolidation, tr: Translator, in_group: bool = False) -> str:
+    """The full answer to /tinhhinh: every unit listed (the sender splits it under the size limit); `in_group`:
+    what a group may be shown (no difficulty titles)."""
     _ = tr.gettext
     head = [_("STATUS: {title}").format(title=title_of(c, tr).upper()),
             _("Deadline: {date}. As of {time}.").format(date=tr.date(c.period.deadline),
@@ -98,18 +103,20 @@ def status_text(c: Consolidation, tr: Translator) -> str:
     # Bullets, not numbers: on Zalo the menu under this text is numbered, and "1." must mean one thing.
     units = [_("Units:")] + [f"- {unit_line(u, tr)}" for u in c.units]
     return "\n\n".join("\n".join(block) for block in
-                       (head, count_lines(c, tr), units, indicator_lines(c, tr), difficulty_lines(c, tr)))
+                       (head, count_lines(c, tr), units, indicator_lines(c, tr),
+                        difficulty_lines(c, tr, titles=not in_group)))
 
 
 def board_text(c: Consolidation, tr: Translator, limit: int = BOARD_LIMIT) -> str:
-    """The group's message, without a time stamp (its digest must change only when the content does).
+    """The group's message, without a time stamp (its digest must change only when the content does), and without
+    difficulty titles (a group may see how many are open, not what they are).
 
     With many units it lists those that have not submitted first and stops before Telegram's limit.
     """
     _ = tr.gettext
     head = [_("STATUS: {title}").format(title=title_of(c, tr).upper()),
             _("Deadline: {date}.").format(date=tr.date(c.period.deadline))]
-    tail_blocks = [count_lines(c, tr), indicator_lines(c, tr), difficulty_lines(c, tr)]
+    tail_blocks = [count_lines(c, tr), indicator_lines(c, tr), difficulty_lines(c, tr, titles=False)]
     fixed = sum(len("\n".join(b)) + 2 for b in [head, *tail_blocks]) + 40
     ordered = sorted(c.units, key=lambda u: u.has_submitted)  # stable: unit order kept within each group
     units, used = [_("Units:")], 0

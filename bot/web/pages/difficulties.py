@@ -8,10 +8,11 @@ POST /desk/difficulties/<id>/<action code> (the chat's button codes: fwd, ans, a
 
 from __future__ import annotations
 
-import mimetypes
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
+
+from tornado.web import HTTPError
 
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient, Role
@@ -32,7 +33,6 @@ def can_see_difficulties(actor: Actor) -> bool:
 
 NAV = [Nav(N_("Difficulties"), "/desk/difficulties", can_see_difficulties, per_period=False)]
 LIMIT = 300  # items on one page; the filters narrow a longer list
-INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 # Codes that take a typed text on the desk, and whether it may be left empty (as the chat's PROMPTS).
 TEXT_CODES = {"fwd": True, "ans": False, "ask": False, "cls": True, "dup": True, "ins": False,
               "ag": True, "na": True, "sm": True}
@@ -159,12 +159,12 @@ class DifficultyList(DeskHandler):
         services = self.desk.services
         items = await self.call(services.escalations.list_items, self.actor, states=filters.states(),
                                 unit_id=filters.unit_id, limit=LIMIT + 1)
-        units = await self.call(services.org.list_units)
+        units = await self.call(services.escalations.units_with_items, self.actor) \
+            if self.actor.is_office or self.actor.is_director else []
         tr = self.tr
         shown = chosen(items[:LIMIT], filters)
         await self.page("difficulties.html", rows=[list_row(tr, v) for v in shown], more=len(items) > LIMIT,
-                        limit=LIMIT, filters=filters, units=units if self.actor.is_office or self.actor.is_director
-                        else [], states=[(s.value, tr.gettext(STATE_LABELS[s])) for s in S],
+                        limit=LIMIT, filters=filters, units=units, states=[(s.value, tr.gettext(STATE_LABELS[s])) for s in S],
                         holders=[(h, tr.gettext(label)) for h, label in HOLDER_LABELS.items()])
 
 
@@ -193,6 +193,9 @@ class DifficultyPage(DeskHandler):
 
 class DifficultyAction(DifficultyPage):
     """One action: the chat button's service call and the chat's notices, in one unit of work."""
+
+    async def get(self, *_args: str) -> None:
+        raise HTTPError(405)  # an action is a POST; the page itself is /desk/difficulties/<id>
 
     async def post(self, item: str, code: str) -> None:
         item_id = path_id(item)
@@ -239,27 +242,14 @@ class DifficultyAction(DifficultyPage):
 
 
 class DifficultyFile(DeskHandler):
-    """A file attached to the item or to one step, fetched from the channel it came by."""
+    """A file attached to the item or to one step (the file store's copy, or the channel's)."""
 
     async def get(self, item: str, event: str) -> None:
         item_id, event_id = path_id(item), parse_id(event) if event != "0" else 0
         if event_id is None:
             raise NotFound()
         found = await self.call(self.desk.services.escalations.event_attachment, self.actor, item_id, event_id)
-        if not found or not found.get("file_id"):
-            raise NotFound()
-
-        async def fetch(bot) -> bytes:  # noqa: ANN001
-            file = await bot.get_file(str(found["file_id"]))
-            return bytes(await file.download_as_bytearray())
-
-        content = await self.desk.actions.run(fetch)
-        mime = str(found.get("mime_type") or "") or mimetypes.guess_type(str(found.get("file_name") or ""))[0] or ""
-        name = str(found.get("file_name") or f"vuong-mac-{item_id}{mimetypes.guess_extension(mime) or ''}")
-        disposition = "inline" if mime in INLINE_TYPES else "attachment"
-        self.set_header("Content-Type", mime if mime in INLINE_TYPES else "application/octet-stream")
-        self.set_header("Content-Disposition", f"{disposition}; filename*=UTF-8''{quote(name)}")
-        self.finish(content)
+        await self.send_attachment(found, f"vuong-mac-{item_id}")
 
 
 ROUTES = [

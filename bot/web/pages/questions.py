@@ -33,8 +33,9 @@ def choices(data: SideBySide, tr: Translator) -> list[dict[str, Any]]:
 def unit_answers(data: SideBySide, question: Question, tr: Translator) -> list[dict[str, Any]]:
     """Each unit that submitted: its answer to `question`, read with its own questionnaire version."""
     rows = []
+    versions = {key: questionnaire.question(question.id) for key, questionnaire in data.questionnaires.items()}
     for report in data.reports:
-        own = data.questionnaires[(report.questionnaire_code, report.questionnaire_version)].question(question.id)
+        own = versions[(report.questionnaire_code, report.questionnaire_version)]  # looked up once per version
         value = shown_value(own, report.answers, tr) if own is not None else ""
         rows.append({"unit": report.unit_name, "value": value, "version": report.version,
                      "late": report.is_late, "report_url": f"/desk/reports/{report.report_id}?v={report.version}"})
@@ -60,9 +61,14 @@ class QuestionsPage(DeskHandler):
             period_id = periods[0].period_id
         else:
             period_id = path_id(period)
-        data = await self.call(services.desk_status.side_by_side, self.actor, period_id, services.reports.store)
-        questions = data.questionnaire.questions
+        current = await self.call(services.reports.store.current)
+        questions = current.questions
         wanted = self.get_query_argument("q", "")
+        if current.question(wanted) is None:
+            wanted = questions[0].id
+        data = await self.call(services.desk_status.side_by_side, self.actor, period_id, services.reports.store,
+                               wanted)  # that question's answer alone from each report
+        questions = data.questionnaire.questions
         index = next((i for i, q in enumerate(questions) if q.id == wanted), 0)
         question = questions[index]
         tr = self.tr

@@ -7,9 +7,7 @@ the Office accepts it or returns it with a comment, through the chat's own servi
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
-from urllib.parse import quote
 
 from tornado.web import HTTPError
 
@@ -26,7 +24,6 @@ from handlers.reports.render_review import review_state_text
 from handlers.reports.review import tell_decision
 
 NAV: list[Nav] = []  # reached from the status grid and the side-by-side answers
-INLINE_TYPES = frozenset({"image/jpeg", "image/png"})  # shown in the browser; anything else is downloaded
 DONE = {"accepted": N_("The report has been accepted. The unit has been told in the chat."),
         "returned": N_("The report has been returned to the unit with your comment. The unit has been told in the "
                        "chat.")}
@@ -71,9 +68,11 @@ def version_lines(view: ReportView, tr: Translator) -> list[dict[str, Any]]:
             for v in reversed(view.versions)]
 
 
-def can_decide(actor: Actor, view: ReportView) -> bool:
-    """Accept and return are offered on the latest submitted version, to the Office (the service checks again)."""
-    return actor.is_office and view.ref.state == ReportState.SUBMITTED and view.shown_version == view.ref.version
+def can_decide(reports, actor: Actor, view: ReportView) -> bool:  # noqa: ANN001 - the report service
+    """Accept and return are offered on the latest submitted version, to those who may review it (the Office, not
+    the unit's own people; the service checks again)."""
+    return (view.ref.state == ReportState.SUBMITTED and view.shown_version == view.ref.version
+            and reports.can_review(actor, view.ref.report_id, view.ref.version))
 
 
 class ReportPage(DeskHandler):
@@ -97,7 +96,8 @@ class ReportPage(DeskHandler):
         await self.page("report.html", code=code, view=view, title=title_of(tr, view.ref),
                         sections=answer_sections(view, tr, before), versions=version_lines(view, tr),
                         shown=view.shown, state_text=review_state_text(tr, view.shown) if view.shown else "",
-                        compare=before.shown_version if before else 0, can_decide=can_decide(self.actor, view),
+                        compare=before.shown_version if before else 0,
+                        can_decide=await self.call(can_decide, reports, self.actor, view),
                         notice=self._(DONE[done]) if done in DONE else "", error=error, comment=comment,
                         contributors=view.contributors, deadline=tr.short_date(view.ref.deadline))
 
@@ -148,7 +148,7 @@ class Return(Decision):
 
 
 class Attachment(DeskHandler):
-    """A file a unit attached, fetched from the channel it came by, for whoever may read that version."""
+    """A file a unit attached, for whoever may read that version (the file store's copy, or the channel's)."""
 
     async def get(self, report: str, version: str, question_id: str) -> None:
         view = await self.call(self.desk.services.reports.view, self.actor, path_id(report), path_id(version))
@@ -158,17 +158,7 @@ class Attachment(DeskHandler):
                 not value.get("file_id"):
             raise NotFound()
 
-        async def fetch(bot) -> bytes:  # noqa: ANN001
-            file = await bot.get_file(str(value["file_id"]))
-            return bytes(await file.download_as_bytearray())
-
-        content = await self.desk.actions.run(fetch)
-        mime = str(value.get("mime_type") or "") or mimetypes.guess_type(str(value.get("file_name") or ""))[0] or ""
-        name = str(value.get("file_name") or f"{question_id}{mimetypes.guess_extension(mime) or ''}")
-        disposition = "inline" if mime in INLINE_TYPES else "attachment"
-        self.set_header("Content-Type", mime if mime in INLINE_TYPES else "application/octet-stream")
-        self.set_header("Content-Disposition", f"{disposition}; filename*=UTF-8''{quote(name)}")
-        self.finish(content)
+        await self.send_attachment(value, question_id)
 
 
 ROUTES = [

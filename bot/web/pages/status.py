@@ -6,8 +6,16 @@ desk.js), /desk/status/<id>/annex.xlsx (the official report's annex, as /xuatbao
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
+
+from jinja2 import Environment
+from markupsafe import Markup
 
 from bot.contracts import UNIT_STAGE_LABELS, UnitStage
 from bot.i18n import N_, Translator
@@ -32,8 +40,8 @@ def stage_text(row: UnitRow, tr: Translator) -> str:
     return label
 
 
-def row_cells(row: UnitRow, tr: Translator) -> dict[str, Any]:
-    """One grid line, every value already in the reader's language."""
+def row_cells(row: UnitRow, tr: Translator, day: Callable[[date], str] | None = None) -> dict[str, Any]:
+    """One grid line, every value already in the reader's language (`day`: the short date, memoised by `grid`)."""
     _ = tr.gettext
     reminders = ""
     if row.reminders:
@@ -43,11 +51,45 @@ def row_cells(row: UnitRow, tr: Translator) -> dict[str, Any]:
         "unit": row.unit_name, "stage": row.stage.value, "stage_text": stage_text(row, tr),
         "stage_class": STAGE_CLASS[row.stage],
         "submitted": tr.datetime(row.submitted_at) if row.submitted_at and row.version else "",
-        "version": row.version, "deadline": tr.short_date(row.deadline),
+        "version": row.version, "deadline": (day or tr.short_date)(row.deadline),
         "extension": row.extension_reason or "",
         "reminders": reminders, "difficulties": row.open_difficulties,
         "report_url": f"/desk/reports/{row.report_id}" if row.report_id and row.version else "",
     }
+
+
+def grid(rows: list[UnitRow], tr: Translator) -> list[dict[str, Any]]:
+    """Every line; most units share the period's deadline, so each date is formatted once."""
+    day = lru_cache(maxsize=None)(tr.short_date)
+    return [row_cells(row, tr, day) for row in rows]
+
+
+class RenderedRows:
+    """The grid's rows as HTML, kept for the last few (locale, rows) seen: every reader of an unchanged period gets
+    the same rows (the status page, and every open page's poll every 15 s), and a 1,000-unit grid costs more to
+    render than to read. The key is the rows themselves (frozen, compared in full), so a change anywhere is a new
+    entry: never a stale line."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def html(self, env: Environment, rows: tuple[UnitRow, ...], tr: Translator) -> Markup:
+        key = (id(env), tr.locale, rows)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        html = Markup(env.get_template("status_rows.html").render({"_": tr.gettext, "rows": grid(list(rows), tr)}))
+        with self._lock:
+            self._kept[key] = html
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return html
+
+
+ROWS = RenderedRows()
 
 
 def filtered(status: PeriodStatus, stage: str) -> list[UnitRow]:
@@ -75,7 +117,8 @@ class StatusPage(DeskHandler):
         tr = self.tr
         p = status.period
         await self.page("status.html", status=status, period_title=period_title(tr, p.kind, p.year, p.phase),
-                        deadline=tr.date(p.deadline), rows=[row_cells(r, tr) for r in filtered(status, stage)],
+                        deadline=tr.date(p.deadline),
+                        rows_html=await self.call(ROWS.html, self.desk.env, tuple(filtered(status, stage)), tr),
                         filters=filters(status, tr), stage=stage, period_id=period_id, poll=POLL_SECONDS,
                         updated=tr.datetime(status.generated_at),
                         grid_url=f"/desk/status/{period_id}/grid?state={quote(stage)}")
@@ -93,8 +136,9 @@ class StatusGrid(DeskHandler):
     async def get(self, period: str) -> None:
         status = await self.call(self.desk.services.desk_status.period_status, self.actor, path_id(period))
         tr = self.tr
-        rows = [row_cells(r, tr) for r in filtered(status, self.get_query_argument("state", ""))]
-        await self.page("status_grid.html", rows=rows, updated=tr.datetime(status.generated_at))
+        rows = tuple(filtered(status, self.get_query_argument("state", "")))
+        await self.page("status_grid.html", rows_html=await self.call(ROWS.html, self.desk.env, rows, tr),
+                        updated=tr.datetime(status.generated_at))
 
 
 class StatusAnnex(DeskHandler):
