@@ -35,7 +35,8 @@ def can_see_difficulties(actor: Actor) -> bool:
 
 
 NAV = [Nav(N_("Difficulties"), "/desk/difficulties", can_see_difficulties, per_period=False)]
-LIMIT = 300  # items on one page; the filters narrow a longer list
+LIMIT = 300  # items read at most; the filters narrow a longer list
+PER_PAGE = 50  # rows on one page of the list (a 300-row table cost most of the page's time, and scrolled badly)
 # Codes that take a typed text on the desk, and whether it may be left empty (as the chat's PROMPTS).
 TEXT_CODES = {"fwd": True, "ans": False, "ask": False, "cls": True, "dup": True, "ins": False,
               "ag": True, "na": True, "sm": True}
@@ -165,6 +166,7 @@ class DifficultyList(DeskHandler):
         if not can_see_difficulties(self.actor):
             raise NotFound()
         filters = Filters.read(self.get_query_argument)
+        number = parse_id(self.get_query_argument("page", "")) or 1
         services = self.desk.services
         items = await self.call(services.escalations.list_items, self.actor, states=filters.states(),
                                 unit_id=filters.unit_id, limit=LIMIT + 1)
@@ -172,7 +174,11 @@ class DifficultyList(DeskHandler):
             if self.actor.is_office or self.actor.is_director else []
         tr = self.tr
         shown = chosen(items[:LIMIT], filters)
-        await self.page("difficulties.html", rows=list_rows(tr, shown), more=len(items) > LIMIT,
+        pages = max(1, -(-len(shown) // PER_PAGE))
+        number = min(number, pages)
+        rows = list_rows(tr, shown[(number - 1) * PER_PAGE:number * PER_PAGE])
+        await self.page("difficulties.html", rows=rows, more=len(items) > LIMIT, page=number, pages=pages,
+                        shown=len(shown),
                         limit=LIMIT, filters=filters, units=units, states=[(s.value, tr.gettext(STATE_LABELS[s])) for s in S],
                         holders=[(h, tr.gettext(label)) for h, label in HOLDER_LABELS.items()])
 
