@@ -4,6 +4,8 @@ were promised, by any scheduled step (countdown, deadline day, overdue follow-up
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from storage.models import ReminderDelivery
@@ -63,3 +65,39 @@ async def test_office_reminder_leaves_out_who_asked_for_later_unless_it_insists(
 
 def _person(sim, persona: str) -> int:
     return sim.services.people.actor_for("telegram", str(sim.personas[persona].user_id)).person_id
+
+
+async def test_a_snooze_holds_the_units_difficulty_follow_up(sim):
+    """The Director's instruction leaves the unit three working days (to Friday 27/11); the head asks at 08:00 on
+    Monday 30/11, before the run, to be reminded later: the follow-up waits for Tuesday 08:00 as promised."""
+    from tests.test_escalation_sim import GIAMDOC, raise_via_chat, reminders_in
+
+    await raise_via_chat(sim)
+    office = sim.services.people.actor_for("telegram", str(VANTHU))
+    director = sim.services.people.actor_for("telegram", str(GIAMDOC))
+    sim.services.escalations.forward(office, 1, "Kính trình")
+    sim.services.escalations.instruct(director, 1, "Đồng ý")
+    await run_until(sim, at(2026, 11, 30, 7))
+    sim.clock.set(at(2026, 11, 30, 8))
+    reply = await sim.press_data("khtc", f"rem:snz:{period_id(sim.services)}")
+    assert "08:00 ngày 1 tháng 12 năm 2026" in reply[-1].text
+    log = await run_until(sim, at(2026, 12, 1, 18))
+    follow_ups = [when for when, m in to(log, KHTC) if reminders_in([m])]
+    assert follow_ups == [at(2026, 12, 1, 8)], follow_ups
+
+
+async def test_the_held_step_and_its_snooze_make_one_message_even_while_it_waits_to_be_sent(sim):
+    """At the promised time the held step goes with the snooze; while that message still waits in the outbox
+    (a long queue), the next run must not send the snooze on its own."""
+    from handlers.reminders import run_reminders
+
+    await run_until(sim, at(2026, 12, 9, 7))
+    sim.clock.set(at(2026, 12, 9, 8))
+    await sim.press_data("khtc", f"rem:snz:{period_id(sim.services)}")
+    sim.clock.set(at(2026, 12, 10, 8))
+    assert (await run_reminders(sim.app)).sent >= 1  # queued, not sent yet
+    sim.clock.set(at(2026, 12, 10, 8) + timedelta(minutes=5))
+    target = f"p{_person(sim, 'khtc')}"
+    assert [i.step for i in sim.services.reminders.due() if i.target == target] == []
+    log = await run_until(sim, at(2026, 12, 10, 18))
+    assert len(to(log, KHTC)) == 1

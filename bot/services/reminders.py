@@ -298,7 +298,7 @@ class ReminderService(Service):
         with self.db.session() as session:
             sent = session.exec(select(ReminderDelivery.id, ReminderDelivery.period_id, ReminderDelivery.target,
                                        ReminderDelivery.attempted_at)
-                                .where(ReminderDelivery.state == "sent",
+                                .where(col(ReminderDelivery.state).in_(REACHED),  # sent, or on its way
                                        col(ReminderDelivery.period_id).in_(sorted({r.period_id for r in rows})),
                                        col(ReminderDelivery.target).in_(sorted({r.target for r in rows})))).all()
         sent_to: dict[tuple[int, str], list[tuple[int, datetime | None]]] = {}

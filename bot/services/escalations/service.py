@@ -19,12 +19,12 @@ from bot.clock import Clock
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, DomainError, PermissionDenied, Role
 from bot.i18n import N_
-from bot.services.escalations.core import (QUICK_REPLIES, RULES, Change, EscalationView, FollowUp, FollowUpRule,
+from bot.services.escalations.core import (QUICK_REPLIES, RULES, UNIT, Change, EscalationView, FollowUp, FollowUpRule,
                                            Superseded, checked_text, checked_title, holder_of, may_act)
 from bot.services.escalations.read import EscalationReads
 from storage import audit
 from storage.db import Database
-from storage.models import Escalation, EscalationEvent, EscalationReminder, Person
+from storage.models import Escalation, EscalationEvent, EscalationReminder, Person, ReminderDelivery
 
 ATTEMPTS = 5  # re-reads after losing a race to a change that still allows the action (e.g. information added)
 
@@ -237,6 +237,8 @@ class EscalationService(EscalationReads):
         """Items whose holder let the time pass, each claimed once per step (unique row) before it is sent.
 
         Only on working days from the start of working hours, so a weekend or a holiday never brings reminders.
+        A unit's follow-up waits while one of its people waits for the later reminder they asked for ("remind me
+        later", a pending snooze whose time has not come): it is claimed, for all of them, once that time has come.
         """
         now = self.clock.now()
         today = now.date()
@@ -248,6 +250,11 @@ class EscalationService(EscalationReads):
                 select(EscalationReminder).where(col(EscalationReminder.escalation_id).in_([i.id for i in items])))}
             candidates = [view for view in self._views(session, items, today)
                           if view.overdue and (view.item_id, view.step) not in sent]
+            if any(view.holder == UNIT for view in candidates):
+                snoozed = set(session.exec(select(Person.unit_id).join(
+                    ReminderDelivery, col(ReminderDelivery.person_id) == Person.id).where(
+                    ReminderDelivery.state == "pending", col(ReminderDelivery.not_before) > now)).all())
+                candidates = [view for view in candidates if not (view.holder == UNIT and view.unit_id in snoozed)]
         claimed = []
         for view in candidates:
             if self._claim(view, now):

@@ -16,7 +16,7 @@ from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_, Translator
 from bot.questionnaire.display import format_value
 from bot.questionnaire.model import QType
-from bot.services.reports.review import CommentRefused, ReportView, ReviewResult
+from bot.services.reports.review import CommentRefused, ReportView
 from bot.text import parse_id
 from bot.web.base import DeskHandler, Nav, path_id
 from handlers.reports.render import title_of
@@ -26,7 +26,12 @@ from handlers.reports.review import tell_decision
 NAV: list[Nav] = []  # reached from the status grid and the side-by-side answers
 DONE = {"accepted": N_("The report has been accepted. The unit has been told in the chat."),
         "returned": N_("The report has been returned to the unit with your comment. The unit has been told in the "
-                       "chat.")}
+                       "chat."),
+        # nothing could be queued for anyone in the unit: never claim they were told
+        "accepted-untold": N_("The report has been accepted. No one in the unit can be reached through the "
+                              "assistant: please tell them directly."),
+        "returned-untold": N_("The report has been returned with your comment. No one in the unit can be reached "
+                              "through the assistant: please tell them directly.")}
 
 
 def shown_value(question, answers: dict[str, Any], tr: Translator) -> str:  # noqa: ANN001
@@ -116,17 +121,16 @@ class Decision(ReportPage):
         comment = self.get_body_argument("comment", "")
         services, actor, i18n = self.desk.services, self.actor, self.desk.i18n
 
-        async def work(bot) -> ReviewResult:  # noqa: ANN001
+        async def work(bot) -> int:  # noqa: ANN001
             with services.db.unit_of_work():
                 if self.decision == "accepted":
                     result = services.reports.accept(actor, report_id, version)
                 else:
                     result = services.reports.return_for_revision(actor, report_id, version, comment)
-                await tell_decision(bot, services, i18n.get, actor, result)
-            return result
+                return await tell_decision(bot, services, i18n.get, actor, result)
 
         try:
-            await self.desk.actions.run(work)
+            told = await self.desk.actions.run(work)
         except CommentRefused as refused:
             await self.show(report_id, code=400, error=self._(refused.message).format(**refused.params),
                             comment=comment, version=version)
@@ -136,7 +140,7 @@ class Decision(ReportPage):
                 raise
             await self.show(report_id, code=409, error=self._(refused.message).format(**refused.params))
             return
-        self.see_other(f"/desk/reports/{report_id}?done={self.decision}")
+        self.see_other(f"/desk/reports/{report_id}?done={self.decision}{'' if told else '-untold'}")
 
 
 class Accept(Decision):
