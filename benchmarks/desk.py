@@ -3,6 +3,8 @@
     .venv/bin/python -m benchmarks.desk                      # SQLite, 1,000 units, 20 desk users, 60 heads
     .venv/bin/python -m benchmarks.desk --database postgresql+psycopg://postgres@127.0.0.1:5432/postgres
     .venv/bin/python -m benchmarks.desk --units 200 --phase 10   # a quick look
+    .venv/bin/python -m benchmarks.desk --profile all --keep /tmp/deskprof   # each page alone: statements, CPU
+    .venv/bin/python -m benchmarks.desk --profile question --keep /tmp/deskprof  # one page, with cProfile's top
 
 One `python -m bot run` process in webhook mode serves the webhooks and the desk on its one tornado server, as in
 production, against the local Bot API stand-in (100 ms round trip, 30 messages/s and 1/s per chat enforced).
