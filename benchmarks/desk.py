@@ -3,6 +3,8 @@
     .venv/bin/python -m benchmarks.desk                      # SQLite, 1,000 units, 20 desk users, 60 heads
     .venv/bin/python -m benchmarks.desk --database postgresql+psycopg://postgres@127.0.0.1:5432/postgres
     .venv/bin/python -m benchmarks.desk --units 200 --phase 10   # a quick look
+    .venv/bin/python -m benchmarks.desk --profile all --keep /tmp/deskprof   # each page alone: statements, CPU
+    .venv/bin/python -m benchmarks.desk --profile question --keep /tmp/deskprof  # one page, with cProfile's top
 
 One `python -m bot run` process in webhook mode serves the webhooks and the desk on its one tornado server, as in
 production, against the local Bot API stand-in (100 ms round trip, 30 messages/s and 1/s per chat enforced).
@@ -369,6 +371,78 @@ async def run(url: str, units: int, phase: float) -> None:
     print(f"  heads left without a reply within 30 s: {unanswered}")
 
 
+# Quiet profile of one page ---------------------------------------------------------------------------------------
+def profile(page: str, units: int, keep: str, repeat: int, top: int) -> None:
+    """One page's cost by itself, in this one process: its SQL statements and CPU time per request, then cProfile's
+    costliest functions. Service and template work runs inline on the loop (not in worker threads) so that one
+    profiler sees all of it. The data is prepared once in `keep` (a folder) and reused by later runs."""
+    import cProfile
+    import json
+    import pstats
+
+    from sqlalchemy import event
+
+    from bot.clock import SystemClock
+    from bot.config import Settings
+    from bot.i18n import I18n
+    from bot.services import build_services
+    from bot.web import base as web_base
+    from bot.web.app import serve
+    from bot.web.desk import Desk, LoopActions
+    from storage.db import Database
+
+    folder = Path(keep or tempfile.mkdtemp(prefix="desk-profile-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    url, saved = f"sqlite:///{folder}/desk.sqlite3", folder / "world.json"
+    if not saved.exists() or json.loads(saved.read_text())["units"] != units:
+        for stale in folder.glob("desk.sqlite3*"):
+            stale.unlink()
+        saved.write_text(json.dumps(prepare(url, str(folder), units)))
+    world = json.loads(saved.read_text())
+    settings = Settings(_env_file=None, telegram_bot_token=TOKEN, database_url=url, data_dir=folder,
+                        desk_cookie_secure=False)
+    services = build_services(settings, Database(url), SystemClock(settings.tz))
+    statements = [0]
+    event.listen(services.db.engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
+
+    async def inline(self, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - DeskHandler.call, without the thread
+        return fn(*args, **kwargs)
+
+    web_base.DeskHandler.call = inline
+
+    async def measure() -> None:
+        desk = Desk(services, I18n(tz=settings.tz), settings, LoopActions(lambda: None))
+        port = _free_port()
+        server = serve(desk, "127.0.0.1", port)
+        user, rng = world["users"][0], random.Random(7)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", cookies={"desk": user["cookie"]},
+                                     timeout=60) as client:
+            names = PAGES if page == "all" else [page]
+            results = []
+            for name in names:
+                address = address_of(name, world, user, rng)
+                assert (await client.get(address)).status_code == 200, address  # warm: templates, caches
+                profiler = cProfile.Profile()
+                statements[0], cpu = 0, time.process_time()
+                profiler.enable()
+                for _ in range(repeat):
+                    response = await client.get(address_of(name, world, user, rng))
+                    assert response.status_code == 200, name
+                profiler.disable()
+                cpu = (time.process_time() - cpu) / repeat
+                results.append((name, statements[0] / repeat, cpu * 1000, len(response.content)))
+                if page != "all":
+                    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+        server.stop()
+        print(f"{world['units']} units, SQLite, {repeat} requests per page after one warm-up; CPU of this one "
+              f"process (server and client; the static file is the floor); load average {os.getloadavg()[0]:.2f}")
+        for name, count, ms, size in results:
+            print(f"  {name:<12} {count:6.1f} statements  {ms:7.1f} ms CPU  {size / 1024:7.1f} KiB")
+
+    asyncio.run(measure())
+    services.db.dispose()
+
+
 def address_of(page: str, world: dict, user: dict, rng: random.Random) -> str:
     return {"home": "/desk/", "status": f"/desk/status/{world['period']}",
             "grid": f"/desk/status/{world['period']}/grid",
@@ -399,9 +473,17 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--phase", type=float, default=30.0, help="seconds per phase")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", metavar="PAGE", choices=PAGES + ["all"],
+                        help="no load: one page's statements, CPU time and cProfile in this process (SQLite)")
+    parser.add_argument("--keep", default="", help="with --profile: a folder to keep the prepared data in and reuse")
+    parser.add_argument("--repeat", type=int, default=5, help="with --profile: requests per page")
+    parser.add_argument("--top", type=int, default=30, help="with --profile: functions listed")
     args = parser.parse_args()
     if args.serve:
         sys.exit(serve(args.serve))
+    if args.profile:
+        profile(args.profile, args.units, args.keep, args.repeat, args.top)
+        return
     if args.database:
         url, drop = _pg_database(args.database)
         try:

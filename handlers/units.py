@@ -20,7 +20,8 @@ COMMANDS = [CommandSpec("donvi", "units", N_("Units of the Department: add, rena
 ADD, RENAME = "unit_add", "unit_rename"
 SUBCOMMANDS = {"them": "add", "add": "add", "doiten": "rename", "rename": "rename",
                "ngung": "retire", "retire": "retire", "khoiphuc": "restore", "restore": "restore",
-               "tat": "short", "short": "short", "kehoach": "plan", "plan": "plan"}
+               "tat": "short", "short": "short", "kehoach": "plan", "plan": "plan",
+               "phongtrao": "movement", "movement": "movement"}
 
 
 def _is_office(actor: Actor) -> bool:
@@ -40,6 +41,8 @@ def unit_list_text(context: BotContext, actor: Actor, units: list[UnitInfo]) -> 
     lines.append(_("The official report writes a unit in full first, then by its short name:\n"
                    "/units short qlkh QLKH sets a short name; /units add Phòng Thông tin (PTT) adds a unit with one.\n"
                    "/units plan 15/KH-SKHCN 20/01/2026 sets the number and date of the Department's plan."))
+    lines.append(_("/units movement followed by the movement's full name sets the name the report cites (the desk's "
+                   "official report page sets it too)."))
     return "\n".join(lines)
 
 
@@ -66,6 +69,11 @@ async def units_command(update: Update, context: BotContext, actor: Actor) -> No
             plan = org.set_plan(actor, " ".join(rest[:-1]) or rest[0], rest[-1] if len(rest) > 1 else "")
             await reply(update, context, _("The official report now cites Plan no. {number} of {day}.").format(
                 number=plan.plan_number, day=plan.plan_date.strftime("%d/%m/%Y") if plan.plan_date else rest[1]))
+            return
+        if action == "movement" and rest:
+            department = org.set_movement(actor, " ".join(rest))
+            await reply(update, context, _("The official report now cites the movement: {name}.").format(
+                name=department.movement))
             return
         if action in ("rename", "retire", "restore", "short") and rest:
             unit = org.find_unit(rest[0])

@@ -103,6 +103,11 @@ def test_every_action_actually_recorded_reads_without_identifiers(services, cloc
     org.restore_unit(office, added.unit_id)
     org.set_short_name(office, added.unit_id, "TT-TT")
     org.set_plan(office, "15/KH-SKHCN", "20/01/2026")
+    org.set_movement(office, "Phong trào thi đua “Đổi mới sáng tạo”")
+    questionnaires = services.questionnaires
+    draft = questionnaires.next_draft(office)
+    questionnaires.upload(office, draft)
+    questionnaires.activate(office, int(draft.split("\nversion: ", 1)[1].split("\n", 1)[0]))
     invite = services.invites.create(office, Role.UNIT_HEAD, added.unit_id)
     services.invites.revoke(office, invite.invite_id)
     code = services.invites.create(office, Role.DEPUTY, head.unit_id).code

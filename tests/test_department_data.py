@@ -52,6 +52,11 @@ async def test_office_sets_short_names_and_the_plan_from_chat(sim):
     assert (data.plan_number, data.plan_date) == ("15/KH-SKHCN", date(2026, 1, 20))
     sent = await sim.send("khtc", "/donvi kehoach 16/KH-SKHCN 20/01/2026")
     assert sim.services.org.department().plan_number == "15/KH-SKHCN"
+    sent = await sim.send("vanthu", "/donvi phongtrao Phong trào thi đua “Đổi mới sáng tạo”")
+    assert sent[-1].text == "Báo cáo chính thức từ nay trích dẫn tên phong trào: Phong trào thi đua “Đổi mới sáng tạo”."
+    sent = await sim.send("vanthu", "/donvi phongtrao ngắn")
+    assert sent[-1].text.startswith("Đề nghị nhập đầy đủ tên phong trào"), sent[-1].text
+    assert sim.services.org.department().movement == "Phong trào thi đua “Đổi mới sáng tạo”"
 
 
 def test_only_the_office_sets_them(services):

@@ -142,3 +142,26 @@ def test_the_filters_narrow_the_list(site):
     assert "Việc quá hạn" not in office.get("/desk/difficulties").text
     assert "Việc quá hạn" in office.get("/desk/difficulties?state=closed").text
     assert fresh
+
+
+def test_a_long_list_is_shown_fifty_rows_a_page_keeping_the_filters(site, monkeypatch):
+    from bot.web.pages import difficulties
+
+    monkeypatch.setattr(difficulties, "PER_PAGE", 2)
+    titles = [f"Việc số {n}" for n in range(5)]
+    for title in titles:
+        raised(site, "khtc", title)
+    raised(site, "qlkh", "Việc của đơn vị khác")
+    office = signed_in(site, "vanthu")
+    unit = site.run(site.sim.services.org.find_unit, "khtc").unit_id
+    first = office.get(f"/desk/difficulties?unit={unit}").text
+    assert [t in first for t in titles] == [True, True, False, False, False]
+    assert "Trang 1/3 (5 mục)" in first and "Trang trước" not in first
+    assert f'href="?unit={unit}&amp;page=2" rel="next"' in first
+    second = office.get(f"/desk/difficulties?unit={unit}&page=2").text
+    assert [t in second for t in titles] == [False, False, True, True, False] and "Việc của đơn vị khác" not in second
+    assert f'href="?unit={unit}&amp;page=1" rel="prev"' in second and "page=3" in second
+    for beyond in ("9", "0", "x"):  # past the end: the last page; nonsense: the first
+        page = office.get(f"/desk/difficulties?unit={unit}&page={beyond}").text
+        assert ("Việc số 4" in page) == (beyond == "9") and ("Việc số 0" in page) == (beyond != "9")
+    assert "Trang " not in office.get("/desk/difficulties?state=closed").text  # one page: no pager

@@ -10,6 +10,7 @@ difficulties list and every other page; and that no refused answer carries anyth
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Iterator
 from urllib.parse import urlparse
@@ -40,6 +41,9 @@ GETS = [  # (address, who may open it)
     ("/desk/status/{pid}/annex.xlsx", DESK), ("/desk/reports/{rid}", DESK), ("/desk/reports/{rid}?v=1", DESK),
     ("/desk/reports/{rid}/1/files/{file_q}", DESK), ("/desk/questions", DESK), ("/desk/questions/{pid}", DESK),
     ("/desk/questions/{pid}?q=infra_policy", DESK),
+    ("/desk/official", DESK), ("/desk/official/{pid}", DESK), ("/desk/official/{pid}/report.docx", DESK),
+    ("/desk/official/{pid}/annex.xlsx", DESK), ("/desk/official/{pid}/chart.png", DESK),
+    ("/desk/questionnaire", OFFICE), ("/desk/questionnaire/1", OFFICE), ("/desk/questionnaire/new", OFFICE),
     ("/desk/difficulties", DESK), ("/desk/difficulties?state=all", DESK),
     ("/desk/difficulties?state=all&unit={other_unit}", DESK), ("/desk/difficulties?holder=director&overdue=1", DESK),
     ("/desk/difficulties/{mine}", MINE), ("/desk/difficulties/{mine}?done=ag", MINE),
@@ -70,6 +74,17 @@ ADMIN_POSTS = [
     ("/desk/admin/people/{other_id}/unlink/zalo", {}, 303), ("/desk/admin/people/{other_id}/deactivate", {}, 303),
 ]
 POSTS = [("/desk/reports/{rid}/return", OFFICE), ("/desk/reports/{rid}/accept", OFFICE), ("/desk/logout", DESK)]
+# The official report editor's and the questionnaire's changes: (address, form, the Office's answer). All the
+# Office's; the others are refused before anything changes (403 for the leadership, 401 without a desk session).
+EDITS = [
+    ("/desk/official/{pid}/preview", {"leadership": "Nội dung xem trước."}, 200),
+    ("/desk/official/{pid}/save", {"leadership": "Sở đã triển khai Kế hoạch.", "signer": "director"}, 303),
+    ("/desk/official/{pid}/reset", {"part": "leadership"}, 303),
+    ("/desk/official/{pid}/organisation", {"plan_number": "15/KH-SKHCN", "plan_date": "20/01/2026",
+                                           "movement": "Phong trào thi đua “Đổi mới sáng tạo”"}, 303),
+    ("/desk/questionnaire/new", {"text": "{draft}"}, 303),
+    ("/desk/questionnaire/{draft_version}/activate", {}, 303),
+]
 # The difficulties' actions: (item, code, who may take it in the item's state). "unassigned" is new,
 # "mine" forwarded to the Director and assigned to pgd. The unit's own steps (add, ok, rep) stay in the chat.
 ACTIONS = [("unassigned", code, OFFICE) for code in ("rcv", "fwd", "ans", "ask", "cls", "dup")] + \
@@ -144,7 +159,8 @@ def world(site: DeskSite) -> dict:
 def address(template: str, world: dict) -> str:
     return template.format(pid=world["pid"], rid=world["rid"], file_q=world["file_q"], mine=world["mine"],
                            unassigned=world["unassigned"], mine_event=world["mine_event"],
-                           other_unit=world["other_unit"], pgd2_id=world["pgd2"].person_id, **world.get("admin", {}))
+                           other_unit=world["other_unit"], pgd2_id=world["pgd2"].person_id,
+                           draft_version=world.get("draft_version", 0), **world.get("admin", {}))
 
 
 def test_every_get_route_as_every_role(site, world):  # noqa: ANN001
@@ -193,6 +209,41 @@ def test_every_post_route_as_every_role_and_forged_posts(site, world):  # noqa: 
         assert response.status_code == (303 if role in DESK else 401), role
         if role in DESK:
             assert visitor.client.get("/desk/").status_code == 401  # the session ended in the database
+
+
+def test_the_editors_posts_as_every_role_and_forged(site, world):  # noqa: ANN001
+    """Pages 5 and 7: every change as every role, without a token, with another person's token; then the Office's."""
+    visitors, office = world["visitors"], world["visitors"]["office"]
+    draft = office.client.get("/desk/questionnaire/new").text.split('name="text"', 1)[1].split(">", 1)[1]
+    draft = html.unescape(draft.split("</textarea>", 1)[0])
+    world["draft_version"] = int(draft.split("\nversion: ", 1)[1].split("\n", 1)[0])
+    clerk = site.actor("vanthu")
+
+    def entries() -> int:
+        return site.run(lambda: len(site.sim.services.audit.recent(clerk, limit=1000)))
+
+    audited = entries()
+    for template, form, answer in EDITS:
+        url = address(template, world)
+        data = {k: (draft if v == "{draft}" else v) for k, v in form.items()}
+        for role in ROLES:
+            if role == "office":
+                continue
+            visitor = visitors[role]
+            expected = 403 if role in DESK else 401
+            assert visitor.client.post(url, data={**data, "csrf": visitor.csrf}).status_code == expected, (url, role)
+        assert office.client.post(url, data=data).status_code == 403, url  # no token
+        stolen = visitors["director"].csrf
+        assert office.client.post(url, data={**data, "csrf": stolen}).status_code == 403, url
+        assert office.client.get(url).status_code == (200 if url.endswith("/new") else 405), url  # the form
+        assert entries() == audited  # nothing refused left a trace of a change
+        response = office.client.post(url, data={**data, "csrf": office.csrf})
+        assert response.status_code == answer, (url, response.status_code, response.text.split("<main", 1)[-1][:1500])
+        audited = entries()
+    text = office.client.get(address("/desk/official/{pid}", world)).text
+    assert "15/KH-SKHCN ngày 20/01/2026" in text and "Đổi mới sáng tạo" in text
+    assert "đang áp dụng cho báo cáo mới" in office.client.get(address("/desk/questionnaire/{draft_version}",
+                                                                       world)).text
 
 
 def test_a_deputy_director_sees_only_the_difficulties_assigned_to_them(site, world):  # noqa: ANN001

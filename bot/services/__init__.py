@@ -26,6 +26,7 @@ from bot.services.periods import PeriodService
 from bot.services.privacy import PrivacyService
 from bot.services.privacy.retention import RetentionService
 from bot.services.progress import ProgressService
+from bot.services.questionnaires import QuestionnaireService
 from bot.services.reports.service import ReportService
 from bot.services.reminders import ReminderService
 from bot.services.status.service import StatusService
@@ -60,6 +61,7 @@ class Services:
     retention: RetentionService  # the daily cleanup of what is kept only for a while
     desk: DeskAuth  # the desk's login links and sessions (bot/services/desk)
     desk_status: DeskStatus  # the desk's status grid
+    questionnaires: QuestionnaireService  # the questionnaire's versions: upload, activate (the desk's page 7)
     files: KeptFiles  # files kept because their only other copy expires (Zalo photos)
 
 
@@ -76,6 +78,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
     official_report = OfficialReportService(db, clock, status, org)
     org.publish_office_names()  # the catalogs' {office}: the Office as the organisation data names it
     invites = InviteService(db, clock, ttl=timedelta(hours=settings.invite_ttl_hours))
+    reports = ReportService(db, clock)
     addresses = ChannelAddressService(db, clock)
     return Services(
         db=db,
@@ -91,7 +94,7 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         audit=AuditService(db, clock),
         periods=periods,
         progress=progress,
-        reports=ReportService(db, clock),
+        reports=reports,
         reminders=ReminderService(db, clock, settings, calendar, people, progress),
         submissions=submissions,
         status=status,
@@ -103,5 +106,6 @@ def build_services(settings: Settings, db: Database, clock: Clock) -> Services:
         retention=RetentionService(db, clock, settings),
         desk=DeskAuth(db, clock),
         desk_status=DeskStatus(db, clock, status),
+        questionnaires=QuestionnaireService(db, clock, reports.store),
         files=kept_files(settings),
     )

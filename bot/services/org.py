@@ -26,7 +26,9 @@ from storage.models import OrgSetting, Unit
 NAME_MAX = 200
 SHORT_MAX = 24  # "Chi cục TĐC", "QLCN&TTCN": a short name fits a chart label
 ORGANIZATION_FILE = PROJECT_ROOT / "config" / "organization.yaml"
-PLAN_NUMBER, PLAN_DATE = "plan_number", "plan_date"  # OrgSetting keys the Office sets from chat
+PLAN_NUMBER, PLAN_DATE = "plan_number", "plan_date"  # OrgSetting keys the Office sets from chat or the desk
+MOVEMENT = "movement"  # the movement's name as the report cites it (the desk's official report page sets it)
+MOVEMENT_MAX = 300
 # "Phòng Thông tin (PTT)": a short name typed in brackets after the unit's name.
 _BRACKETED_SHORT = re.compile(r"^(?P<name>.+?)\s*\((?P<short>[^()]{1,24})\)\s*$")
 _PLAN_NUMBER = re.compile(r"^\d{1,5}/[A-Za-zĐđ0-9&.-]+(?:-[A-Za-zĐđ0-9&.]+)*$")
@@ -192,7 +194,28 @@ class OrgService(Service):
             stored = {row.key: row.value for row in session.exec(select(OrgSetting)).all()}
         if PLAN_NUMBER in stored:
             data = replace(data, plan_number=stored[PLAN_NUMBER], plan_date=parse_day(stored.get(PLAN_DATE, "")))
+        if stored.get(MOVEMENT):
+            data = replace(data, movement=stored[MOVEMENT])
         return data
+
+    def set_movement(self, actor: Actor, name: str) -> DepartmentData:
+        """The movement's name as the report's title and closing cite it ("Phong trào thi đua “...”")."""
+        if not actor.is_office:
+            raise PermissionDenied()
+        name = meaningful_or_refuse(clean_line(name))
+        if not 10 <= len(name) <= MOVEMENT_MAX:
+            raise DomainError(N_("Please type the movement's full name (10 to {max} characters), for example "
+                                 "Phong trào thi đua “...”."), max=MOVEMENT_MAX)
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = session.get(OrgSetting, MOVEMENT)
+            before = {MOVEMENT: row.value if row else self.department().movement}
+            row = row or OrgSetting(key=MOVEMENT, value=name, updated_at=now)
+            row.value, row.updated_by, row.updated_at = name, actor.person_id, now
+            session.add(row)
+            audit.record(session, at=now, actor_id=actor.person_id, action="department.movement",
+                         entity="department", before=before, after={MOVEMENT: name})
+        return self.department()
 
     def set_plan(self, actor: Actor, number: str, day: str) -> DepartmentData:
         """The Department's plan for the movement: its number ("15/KH-SKHCN") and date ("20/01/2026")."""

@@ -16,7 +16,7 @@ from bot.i18n import Translator
 from bot.web import auth
 from bot.web.base import NotFoundHandler, StaticHandler
 from bot.web.desk import STATIC, Desk, LoopActions, ThreadActions
-from bot.web.pages import difficulties, home, questions, reports, status
+from bot.web.pages import difficulties, home, official, questionnaire, questions, reports, status
 from bot.web.pages.admin import audit as admin_audit
 from bot.web.pages.admin import home as admin_home
 from bot.web.pages.admin import invitations as admin_invitations
@@ -25,8 +25,8 @@ from bot.web.pages.admin import periods as admin_periods
 from bot.web.pages.admin import units as admin_units
 
 
-PAGES = [home, status, reports, questions, difficulties,
-         admin_home, admin_periods, admin_units, admin_people, admin_invitations, admin_audit]
+PAGES = [home, status, reports, questions, difficulties, official,
+         admin_home, admin_periods, admin_units, admin_people, admin_invitations, admin_audit, questionnaire]
 
 
 def navigation(actor: Actor, tr: Translator) -> list[dict]:

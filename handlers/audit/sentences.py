@@ -36,6 +36,9 @@ SENTENCES = {
     "unit.restore": N_("{who} restored the unit {unit}"),
     "unit.short_name": N_("{who} set the short name of the unit {unit} to \"{short}\""),
     "department.plan": N_("{who} set the Department's plan for the movement to no. {plan_number} of {plan_date}"),
+    "department.movement": N_("{who} set the name of the movement the official report cites to \"{movement}\""),
+    "questionnaire.upload": N_("{who} uploaded version {version} of the questionnaire (not yet in use)"),
+    "questionnaire.activate": N_("{who} activated version {version} of the questionnaire for new reports"),
     "unit.load": N_("{who} loaded the list of units from {file} ({added} added, {updated} updated, "
                     "{retired} retired)"),
     "period.open": N_("{who} opened the {period}"),
@@ -109,7 +112,7 @@ def describe(tr: Translator, entry: AuditEntry) -> str:
     facts.update({k: values.get(k, 0) for k in ("added", "updated", "retired")})
     facts["file"] = values.get("file", "")
     facts["short"] = (entry.after or {}).get("short_name", "")
-    facts.update({k: (entry.after or {}).get(k, "") for k in ("plan_number", "plan_date")})
+    facts.update({k: (entry.after or {}).get(k, "") for k in ("plan_number", "plan_date", "movement")})
     facts["channel"] = _channel(entry)
     part = PART_LABELS.get(values.get("part", ""))
     facts["part"] = _(part) if part else values.get("part", "")

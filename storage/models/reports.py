@@ -82,3 +82,7 @@ class QuestionnaireSnapshot(SQLModel, table=True):
     definition: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     checksum: str = Field(max_length=64)  # sha256 of the definition, to notice a file edited in place
     loaded_at: datetime = Field(sa_type=UTCDateTime)
+    # New reports use the highest activated version. A file deployed with the bot is active once stored; a version
+    # the Office uploads on the desk waits (None) until the Office activates it there.
+    # (Who uploaded and who activated it is in the audit log.)
+    activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

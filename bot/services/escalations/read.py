@@ -66,10 +66,12 @@ class EscalationReads(Service):
         person_ids = {pid for item in items for pid in (
             item.raised_by, item.office_handler_id, item.assignee_id, item.office_answer_by, item.instruction_by,
             item.closed_by) if pid}
-        names = {p.id: p.full_name for p in session.exec(select(Person).where(col(Person.id).in_(person_ids)))} \
+        # The two columns read, not whole rows (a list is up to 300 items from as many units and people).
+        names = dict(session.exec(select(Person.id, Person.full_name).where(col(Person.id).in_(person_ids))).all()) \
             if person_ids else {}
         unit_ids = {item.unit_id for item in items}
-        units = {u.id: u.name for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids)))} if unit_ids else {}
+        units = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(unit_ids))).all()) \
+            if unit_ids else {}
         views = []
         exceptions = self._exceptions(items)
         for item in items:

@@ -6,7 +6,7 @@ draft, so an export before the Office writes anything is still a complete, signa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -110,8 +110,7 @@ class OfficialReportService(Service):
         part = _known(part)
         if part == SIGNER:
             raise DomainError(N_("Choose the signer from the list."))
-        lines = [" ".join(nfc(line).split()) for line in nfc(text or "").replace("\r", "").split("\n")]
-        value = "\n".join(line for line in lines if line)
+        value = _paragraphs(text)
         if not value:
             raise DomainError(N_("The text is empty. Please type the section's text, or /cancel."))
         if len(value) > MAX_TEXT:
@@ -140,6 +139,37 @@ class OfficialReportService(Service):
                              entity="period", entity_id=period_id, before={"part": part, "text": row.text}, after=None)
                 session.delete(row)
         return self.part(actor, period_id, part)
+
+    def preview(self, actor: Actor, period_id: int, texts: dict[str, str], signer: str | None = None) -> bytes:
+        """The DOCX the report would be with the texts the Office is typing (nothing saved): the desk's preview.
+        A part typed empty prints the bot's draft; `signer` as stored ("director", "deputy:<name>")."""
+        self._check_office(actor, period_id)
+        from bot.documents.docx_report import build_report
+
+        c = self.status.build(period_id, actor)
+        inputs = self.inputs(period_id)
+        written = dict(inputs.texts)
+        for part in TEXT_PARTS:
+            if part in texts:
+                value = _paragraphs(texts[part])[:MAX_TEXT]
+                if value:
+                    written[part] = value
+                else:
+                    written.pop(part, None)
+        chosen = inputs.signer if signer is None else signer_of(signer)
+        if not chosen.deputy:
+            chosen = Signer(deputy=False, name=self.status.director_name())
+        inputs = replace(inputs, texts=written, signer=chosen)
+        return build_report(c, self.status.director_name(), self.status.labels(), inputs)
+
+    def document(self, actor: Actor, period_id: int) -> bytes:
+        """The report's DOCX alone, as it prints now, to read on the desk (not an export: nothing is recorded)."""
+        if not can_see_status(actor):
+            raise PermissionDenied()
+        from bot.documents.docx_report import build_report
+
+        c = self.status.build(period_id, actor)
+        return build_report(c, self.status.director_name(), self.status.labels(), self.inputs(period_id))
 
     def export(self, actor: Actor, period_id: int) -> ExportFiles:
         """The DOCX, XLSX and their names for a person allowed to see the status; the audit log records it."""
@@ -192,6 +222,12 @@ class OfficialReportService(Service):
     @staticmethod
     def _signer_text(signer: Signer) -> str:
         return " / ".join(signer.lines) + (f": {signer.name}" if signer.name else "")
+
+
+def _paragraphs(text: str) -> str:
+    """NFC, spaces folded, one paragraph per line, empty lines dropped."""
+    lines = [" ".join(nfc(line).split()) for line in nfc(text or "").replace("\r", "").split("\n")]
+    return "\n".join(line for line in lines if line)
 
 
 def _known(part: str) -> str:

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, func, join
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -48,8 +48,24 @@ _REPORT_WITH_CONTEXT = (
                                        col(DeadlineExtension.unit_id) == Report.unit_id))
     .outerjoin(ReportAnswer, col(ReportAnswer.report_id) == Report.id))
 _REPORT_BY_ID = _REPORT_WITH_CONTEXT.where(col(Report.id) == bindparam("report_id"))
-_REPORT_OF_UNIT = _REPORT_WITH_CONTEXT.where(col(Report.period_id) == bindparam("period_id"),
-                                             col(Report.unit_id) == bindparam("unit_id"))
+# The highest activated version of the questionnaire `:questionnaire_code`, as a column any statement can carry: the
+# lookup of a unit's report, which every report start makes, brings it along (no statement of its own).
+NEWEST_ACTIVE = (select(func.max(QuestionnaireSnapshot.version))
+                 .where(QuestionnaireSnapshot.code == bindparam("questionnaire_code"),
+                        col(QuestionnaireSnapshot.activated_at).is_not(None))
+                 .scalar_subquery())
+# The unit's report for a period, looked up before every report start: one row even when there is none, carrying
+# the newest activated questionnaire version (the version check of a start, at no statement of its own).
+_NEWEST = select(NEWEST_ACTIVE.label("newest")).subquery("newest")
+_REPORT_OF_UNIT = (
+    select(_NEWEST.c.newest, Report, Unit, Period, DeadlineExtension, ReportAnswer).select_from(_NEWEST)
+    .outerjoin(join(Report, Unit, col(Unit.id) == Report.unit_id).join(Period, col(Period.id) == Report.period_id)
+               .outerjoin(DeadlineExtension, and_(col(DeadlineExtension.period_id) == Report.period_id,
+                                                  col(DeadlineExtension.unit_id) == Report.unit_id))
+               .outerjoin(ReportAnswer, col(ReportAnswer.report_id) == Report.id),
+               and_(col(Report.period_id) == bindparam("period_id"), col(Report.unit_id) == bindparam("unit_id"))))
+_REPORT_ID_OF_UNIT = select(NEWEST_ACTIVE, select(Report.id).where(
+    col(Report.period_id) == bindparam("period_id"), col(Report.unit_id) == bindparam("unit_id")).scalar_subquery())
 
 
 class Mode:
@@ -173,9 +189,14 @@ class ReportBase(Service):
         """A report with its unit, period, the unit's deadline extension and its answers in one statement (a row
         per answer), where four took four round trips; what it read is remembered for the rest of the update.
         `statement`: by id (`report_id=`) or, by default, the unit's for a period (`period_id=`, `unit_id=`)."""
-        found = session.exec(statement, params=params).all()
-        if not found:
-            return None
+        if statement is _REPORT_OF_UNIT:
+            found = [row[1:] for row in self._with_newest(session, statement, params)]
+            if found[0][0] is None:
+                return None
+        else:
+            found = session.exec(statement, params=params).all()
+            if not found:
+                return None
         report, unit, period, extension, _ = found[0]
         rows = {row[4].question_id: row[4] for row in found if row[4] is not None}
         self._remember(session, report, extension, rows)
@@ -247,8 +268,14 @@ class ReportBase(Service):
 
     def _report_id_for(self, session: Session, period_id: int, unit_id: int) -> int | None:
         """The unit's report for the period; a found id is remembered for the update (reports are never deleted)."""
-        return self.db.remembered(session, ("report", period_id, unit_id), lambda: session.exec(
-            select(Report.id).where(Report.period_id == period_id, Report.unit_id == unit_id)).first())
+        return self.db.remembered(session, ("report", period_id, unit_id), lambda: self._with_newest(
+            session, _REPORT_ID_OF_UNIT, {"period_id": period_id, "unit_id": unit_id})[0][1])
+
+    def _with_newest(self, session: Session, statement: Any, params: dict[str, Any]) -> list:
+        """Rows whose first column is the newest activated questionnaire version, which the store takes note of."""
+        rows = session.exec(statement, params={**params, "questionnaire_code": self.store.code}).all()
+        self.store.saw_newest(rows[0][0])
+        return rows
 
 
 def refuse_closed(ref: ReportRef) -> None:
@@ -301,7 +328,7 @@ def missing_required(applicable: list[Question], answers: dict[str, Any]) -> lis
 
 # Questionnaire definitions -------------------------------------------------------------------------------------
 log = logging.getLogger(__name__)
-ACTIVE_CODE = "thidua"  # the movement's questionnaire; new reports use its highest version
+ACTIVE_CODE = "thidua"  # the movement's questionnaire; new reports use its highest activated version
 
 
 def checksum(raw: dict) -> str:
@@ -321,7 +348,14 @@ def structure(raw: Any) -> Any:
 
 
 class QuestionnaireStore:
-    """Loads the files once per process, stores any new version, and serves stored versions from a cache."""
+    """Loads the files once per process, stores any new version, and serves stored versions from a cache.
+
+    A deployed file's version is active once stored; a version the Office stores from the desk
+    (bot/services/questionnaires.py) waits until it is activated there. Which version is the newest is remembered
+    per process and corrected by `saw_newest`, which the report services call with the version their lookup of a
+    unit's report read along (`NEWEST_ACTIVE`): an activation on the desk, in whatever process, is used by the next
+    report started in every process.
+    """
 
     def __init__(self, db: Database, clock: Clock, folder: Path = QUESTIONNAIRES_DIR, code: str = ACTIVE_CODE) -> None:
         self.db, self.clock, self.folder, self.code = db, clock, folder, code
@@ -354,8 +388,9 @@ class QuestionnaireStore:
                     continue
             try:
                 with self.db.session() as session:
+                    now = self.clock.now()  # a deployed file is in use once stored
                     session.add(QuestionnaireSnapshot(code=code, version=version, definition=questionnaire.raw,
-                                                      checksum=digest, loaded_at=self.clock.now()))
+                                                      checksum=digest, loaded_at=now, activated_at=now))
                 self._newest_version = None  # perhaps newer than the one remembered
             except IntegrityError:  # another process stored it at the same moment: theirs is identical
                 pass
@@ -387,16 +422,25 @@ class QuestionnaireStore:
         if row is None:
             raise QuestionnaireError(f"no questionnaire '{self.code}' in {self.folder}")
         if self._durable:
-            # Read once per process: versions are only added by a start-up's sync, from the files deployed with
-            # every process alike, so a newer version arrives with a restart (a process started before a newer
-            # deployment keeps the version it found until it is restarted too).
+            # Read once per process, then kept current by `saw_newest`: every report start's lookup of the unit's
+            # report reads the newest activated version along, so an activation reaches every process at once.
             self._newest_version = row.version
         return self.get(row.code, row.version)
 
+    def saw_newest(self, version: int | None) -> None:
+        """The newest activated version as a statement of this transaction just read it (`NEWEST_ACTIVE`)."""
+        if version is not None and self._durable:
+            self._newest_version = int(version)
+
+    def forget_newest(self) -> None:
+        """After an activation in this process: the next `current()` reads which version is the newest."""
+        self._newest_version = None
+
     def _newest(self) -> QuestionnaireSnapshot | None:
         with self.db.session() as session:
-            return session.exec(select(QuestionnaireSnapshot).where(QuestionnaireSnapshot.code == self.code)
-                                .order_by(QuestionnaireSnapshot.version.desc())).first()
+            return session.exec(select(QuestionnaireSnapshot).where(
+                QuestionnaireSnapshot.code == self.code, col(QuestionnaireSnapshot.activated_at).is_not(None))
+                .order_by(QuestionnaireSnapshot.version.desc())).first()
 
     def get(self, code: str, version: int, _again: bool = False) -> Questionnaire:
         """A stored version, parsed once per process."""

@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.consolidation import Consolidation, consolidate
 from bot.contracts import EscalationSummary
 from bot.documents.criteria import QuestionLabels
-from bot.documents.labels import load_labels
+from bot.documents.labels import QuestionnaireLabels, load_labels
 from bot.domain import Actor, PermissionDenied, Role
 from bot.services.base import Service
 from bot.services.periods import PeriodInfo, PeriodService
@@ -28,7 +28,9 @@ from bot.services.progress import ProgressService
 from bot.services.submissions import SubmissionService
 from storage import audit
 from storage.db import Database
-from storage.models import DeadlineExtension, Person, Report, StatusBoard, StatusSummary, Unit
+from storage.models import (
+    DeadlineExtension, Person, QuestionnaireSnapshot, Report, StatusBoard, StatusSummary, Unit,
+)
 
 # Outbox refs of the group's posts: "board:<board id>", "summary:<period id>:<moment>" (see `settle_post`).
 BOARD_REF, SUMMARY_REF = "board", "summary"
@@ -85,6 +87,7 @@ class StatusService(Service):
         self.periods, self.progress, self.submissions = periods, progress, submissions
         self.escalations = escalations
         self._labels: QuestionLabels | None = None
+        self._labels_of: tuple = ()  # the stored versions the labels were read from
 
     # Reading ---------------------------------------------------------------------------------------
     def check(self, actor: Actor) -> None:
@@ -139,9 +142,27 @@ class StatusService(Service):
             return {u.id: u.short_name for u in session.exec(select(Unit)).all() if u.short_name}
 
     def labels(self) -> QuestionLabels | None:
-        """Question and option labels for the report, read once from the questionnaire files."""
-        if self._labels is None:
+        """Question and option labels for the report from the stored questionnaire versions (a version uploaded on
+        the desk as well as the files), read again only when a version is stored or replaced; the files when none
+        is stored yet."""
+        from bot.questionnaire.loader import QuestionnaireError, parse_questionnaire
+
+        with self.db.session() as session:
+            stored = tuple(session.exec(select(QuestionnaireSnapshot.code, QuestionnaireSnapshot.version,
+                                               QuestionnaireSnapshot.checksum)
+                                        .order_by(QuestionnaireSnapshot.code, QuestionnaireSnapshot.version)).all())
+            if self._labels is not None and stored == self._labels_of:
+                return self._labels
+            rows = session.exec(select(QuestionnaireSnapshot)).all() if stored else []
+            definitions = [(r.code, r.version, dict(r.definition)) for r in rows]
+        if not definitions:
+            self._labels, self._labels_of = load_labels(), ()
+            return self._labels
+        try:
+            self._labels = QuestionnaireLabels(parse_questionnaire(d, f"{c}-v{v} (stored)") for c, v, d in definitions)
+        except QuestionnaireError:  # the report must still be produced: it names answers by id instead
             self._labels = load_labels()
+        self._labels_of = stored
         return self._labels
 
     def fingerprint(self, period_id: int) -> str:

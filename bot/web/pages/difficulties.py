@@ -8,7 +8,10 @@ POST /desk/difficulties/<id>/<action code> (the chat's button codes: fwd, ans, a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -32,7 +35,8 @@ def can_see_difficulties(actor: Actor) -> bool:
 
 
 NAV = [Nav(N_("Difficulties"), "/desk/difficulties", can_see_difficulties, per_period=False)]
-LIMIT = 300  # items on one page; the filters narrow a longer list
+LIMIT = 300  # items read at most; the filters narrow a longer list
+PER_PAGE = 50  # rows on one page of the list (a 300-row table cost most of the page's time, and scrolled badly)
 # Codes that take a typed text on the desk, and whether it may be left empty (as the chat's PROMPTS).
 TEXT_CODES = {"fwd": True, "ans": False, "ask": False, "cls": True, "dup": True, "ins": False,
               "ag": True, "na": True, "sm": True}
@@ -93,7 +97,7 @@ def chosen(items: list[EscalationView], filters: Filters) -> list[EscalationView
             and (not filters.overdue or v.overdue)]
 
 
-def waiting_text(tr: Translator, view: EscalationView) -> str:
+def waiting_text(tr: Translator, view: EscalationView, day: Callable[[date], str] | None = None) -> str:
     """"the Director, until 27/11/2026" or the outcome once closed."""
     if view.state == S.CLOSED:
         outcome = tr.gettext(OUTCOME_LABELS.get(view.outcome or "", N_("closed")))
@@ -101,15 +105,21 @@ def waiting_text(tr: Translator, view: EscalationView) -> str:
     holder = tr.gettext(HOLDER_LABELS[view.holder]) if view.holder else ""
     if view.holder == "director" and view.assignee:
         holder = f"{holder} ({view.assignee})"
-    return tr.gettext("{holder}, until {date}").format(holder=holder, date=tr.short_date(view.due)) if view.due \
+    return tr.gettext("{holder}, until {date}").format(holder=holder, date=(day or tr.short_date)(view.due)) if view.due \
         else holder
 
 
-def list_row(tr: Translator, view: EscalationView) -> dict[str, Any]:
+def list_row(tr: Translator, view: EscalationView, day: Callable[[date], str] | None = None) -> dict[str, Any]:
     return {"id": view.item_id, "title": view.title, "urgent": view.urgent, "unit": view.unit_name,
             "state": tr.gettext(STATE_LABELS[view.state]), "open": view.is_open, "overdue": view.overdue,
-            "waiting": waiting_text(tr, view), "raised": tr.datetime(view.created_at), "url":
+            "waiting": waiting_text(tr, view, day), "raised": tr.datetime(view.created_at), "url":
             f"/desk/difficulties/{view.item_id}"}
+
+
+def list_rows(tr: Translator, views: list[EscalationView]) -> list[dict[str, Any]]:
+    """Every line of the list; the due dates repeat (items raised the same day), so each is formatted once."""
+    day = lru_cache(maxsize=None)(tr.short_date)
+    return [list_row(tr, v, day) for v in views]
 
 
 def history_rows(tr: Translator, item_id: int, history: list[HistoryEntry]) -> list[dict[str, Any]]:
@@ -156,6 +166,7 @@ class DifficultyList(DeskHandler):
         if not can_see_difficulties(self.actor):
             raise NotFound()
         filters = Filters.read(self.get_query_argument)
+        number = parse_id(self.get_query_argument("page", "")) or 1
         services = self.desk.services
         items = await self.call(services.escalations.list_items, self.actor, states=filters.states(),
                                 unit_id=filters.unit_id, limit=LIMIT + 1)
@@ -163,7 +174,11 @@ class DifficultyList(DeskHandler):
             if self.actor.is_office or self.actor.is_director else []
         tr = self.tr
         shown = chosen(items[:LIMIT], filters)
-        await self.page("difficulties.html", rows=[list_row(tr, v) for v in shown], more=len(items) > LIMIT,
+        pages = max(1, -(-len(shown) // PER_PAGE))
+        number = min(number, pages)
+        rows = list_rows(tr, shown[(number - 1) * PER_PAGE:number * PER_PAGE])
+        await self.page("difficulties.html", rows=rows, more=len(items) > LIMIT, page=number, pages=pages,
+                        shown=len(shown),
                         limit=LIMIT, filters=filters, units=units, states=[(s.value, tr.gettext(STATE_LABELS[s])) for s in S],
                         holders=[(h, tr.gettext(label)) for h, label in HOLDER_LABELS.items()])
 

@@ -2,7 +2,10 @@
 // - a form marked data-autosubmit is sent at once (the sign-in page; its button stays for browsers without JS);
 // - a table with data-poll swaps in a fresh <tbody> every data-every seconds, while the tab is visible;
 // - a button marked data-print prints the page;
-// - a form marked data-confirm asks before it is sent.
+// - a form marked data-confirm asks before it is sent;
+// - a form marked data-preview sends what is typed to that address (a POST with the form's token, nothing saved)
+//   a moment after the typing stops, and shows the answer in the element named by data-preview-target;
+// - a button marked data-line moves the cursor of the textarea data-for to that line (a questionnaire's problems).
 "use strict";
 
 function autosubmit() {
@@ -33,10 +36,47 @@ function poll(table) {
   document.addEventListener("visibilitychange", refresh);
 }
 
+function livePreview(form) {
+  const target = document.getElementById(form.dataset.previewTarget);
+  const state = form.querySelector("[data-preview-state]");
+  let timer = null;
+  let asked = 0;
+  async function refresh() {
+    const mine = ++asked;
+    if (state) state.textContent = state.dataset.busy;
+    try {
+      const response = await fetch(form.dataset.preview, { method: "POST", body: new FormData(form), credentials: "same-origin" });
+      if (!response.ok || mine !== asked) return;  // refused (signed out), or a newer request is on its way
+      target.innerHTML = await response.text();  // server-rendered and escaped by the template
+      if (state) state.textContent = state.dataset.done;
+    } catch (error) {
+      // network hiccup: the next keystroke asks again
+    }
+  }
+  const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 700); };
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+}
+
+function goToLine(button) {
+  button.addEventListener("click", () => {
+    const area = document.getElementById(button.dataset.for);
+    const line = Math.max(1, Number(button.dataset.line) || 1);
+    const lines = area.value.split("\n");
+    const start = lines.slice(0, line - 1).reduce((n, text) => n + text.length + 1, 0);
+    area.focus();
+    area.setSelectionRange(start, start + (lines[line - 1] || "").length);
+    const height = area.scrollHeight / Math.max(1, lines.length);
+    area.scrollTop = Math.max(0, (line - 4) * height);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   autosubmit();
   document.querySelectorAll("table[data-poll]").forEach(poll);
   document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
+  document.querySelectorAll("form[data-preview]").forEach(livePreview);
+  document.querySelectorAll("button[data-line]").forEach(goToLine);
   document.querySelectorAll("form[data-confirm]").forEach((form) => form.addEventListener("submit", (event) => {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   }));
