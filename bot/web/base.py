@@ -93,6 +93,14 @@ def path_id(text: str | None) -> int:
     return number
 
 
+class PostOnly:
+    """Mixed in before a page class: an action's address answers only POST (a GET, say from a bookmark or a
+    prefetch, is a 405 rather than the page it inherits)."""
+
+    async def get(self, *_args: str) -> None:
+        raise tornado.web.HTTPError(405)
+
+
 class DeskHandler(tornado.web.RequestHandler):
     """Pages need a live session unless `public`; a POST needs the session's CSRF token."""
 

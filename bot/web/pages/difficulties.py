@@ -15,15 +15,13 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from tornado.web import HTTPError
-
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient, Role
 from bot.i18n import N_, Translator
 from bot.services.escalations.core import (ACTION_LABELS, OPEN_STATES, OUTCOME_LABELS, STATE_LABELS, EscalationView,
                                            HistoryEntry, Superseded, holder_of)
 from bot.text import parse_id
-from bot.web.base import DeskHandler, Nav, path_id
+from bot.web.base import DeskHandler, Nav, PostOnly, path_id
 from handlers.escalations.actions import DONE, call_action
 from handlers.escalations.notify import Notifier
 from handlers.escalations.render import ACTS, HOLDER_LABELS, available, superseded_text
@@ -206,11 +204,8 @@ class DifficultyPage(DeskHandler):
                         file_url=f"/desk/difficulties/{item_id}/files/0" if view.attachment else "")
 
 
-class DifficultyAction(DifficultyPage):
+class DifficultyAction(PostOnly, DifficultyPage):
     """One action: the chat button's service call and the chat's notices, in one unit of work."""
-
-    async def get(self, *_args: str) -> None:
-        raise HTTPError(405)  # an action is a POST; the page itself is /desk/difficulties/<id>
 
     async def post(self, item: str, code: str) -> None:
         item_id = path_id(item)

@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from tornado.web import HTTPError
-
 from bot.documents.docx_html import Columns, read
 from bot.documents.narrative import PART_LABELS, SIGNER, TEXT_PARTS
 from bot.domain import DomainError, NotFound, PermissionDenied
@@ -21,7 +19,7 @@ from bot.i18n import N_, Translator
 from bot.periods import period_title
 from bot.services.official_report.service import DEPUTY_PREFIX, DIRECTOR_SIGNS, MAX_TEXT, PartState
 from bot.services.status.service import can_see_status
-from bot.web.base import DeskHandler, Nav, path_id
+from bot.web.base import DeskHandler, Nav, PostOnly, path_id
 
 NAV = [Nav(N_("Official report"), "/desk/official", can_see_status)]
 DONE = {"saved": N_("Saved. The report and the chat's /export print your texts."),
@@ -119,12 +117,9 @@ class OfficialPage(OfficialBase):
                         notice=self._(DONE[done]) if done in DONE else "", error=error)
 
 
-class Save(OfficialPage):
+class Save(PostOnly, OfficialPage):
     """The four texts and the signer: each part that changed is saved as the chat saves it (audited); a part
     emptied goes back to the assistant's draft."""
-
-    async def get(self, *_args: str) -> None:
-        raise HTTPError(405)  # a change is a POST; the page itself is /desk/official/<period id>
 
     async def post(self, period: str) -> None:
         self.office_only()
@@ -159,11 +154,8 @@ class Save(OfficialPage):
         return DEPUTY_PREFIX + state.text.rsplit(": ", 1)[-1] if state.text.startswith("KT.") else DIRECTOR_SIGNS
 
 
-class Reset(OfficialPage):
+class Reset(PostOnly, OfficialPage):
     """One part back to the assistant's draft (the chat's "dự thảo")."""
-
-    async def get(self, *_args: str) -> None:
-        raise HTTPError(405)  # a change is a POST; the page itself is /desk/official/<period id>
 
     async def post(self, period: str) -> None:
         self.office_only()
@@ -175,11 +167,8 @@ class Reset(OfficialPage):
         self.see_other(f"/desk/official/{period_id}?done=reset#{part}")
 
 
-class Preview(OfficialBase):
+class Preview(PostOnly, OfficialBase):
     """The preview's HTML for the texts being typed (desk.js asks for it as the Office types); nothing is saved."""
-
-    async def get(self, *_args: str) -> None:
-        raise HTTPError(405)  # a change is a POST; the page itself is /desk/official/<period id>
 
     async def post(self, period: str) -> None:
         self.office_only()
@@ -191,11 +180,8 @@ class Preview(OfficialBase):
         await self.page("official_preview.html", blocks=preview_blocks(docx))
 
 
-class Organisation(OfficialPage):
+class Organisation(PostOnly, OfficialPage):
     """The plan's number and date (as /donvi kehoach sets them) and the movement's name."""
-
-    async def get(self, *_args: str) -> None:
-        raise HTTPError(405)  # a change is a POST; the page itself is /desk/official/<period id>
 
     async def post(self, period: str) -> None:
         self.office_only()

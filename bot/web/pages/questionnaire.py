@@ -11,13 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tornado.web import HTTPError
-
 from bot.domain import DomainError
 from bot.i18n import N_, Translator
 from bot.questionnaire.model import pick_text
 from bot.services.questionnaires import VersionInfo
-from bot.web.base import DeskHandler, Nav, path_id
+from bot.web.base import DeskHandler, Nav, PostOnly, path_id
 
 NAV = [Nav(N_("Questionnaire"), "/desk/questionnaire", lambda actor: actor.is_office, per_period=False)]
 DONE = {"uploaded": N_("The new version has been checked and stored. It is not in use until you activate it."),
@@ -99,9 +97,8 @@ class NewVersion(DeskHandler):
         self.see_other(f"/desk/questionnaire/{checked.version.version}?done=uploaded")
 
 
-class Activate(DeskHandler):
-    async def get(self, *_args: str) -> None:
-        raise HTTPError(405)  # activating is a POST; the version's page is /desk/questionnaire/<version>
+class Activate(PostOnly, DeskHandler):
+    """A checked version becomes the one new reports start with (every process reads it at the next start)."""
 
     async def post(self, version: str) -> None:
         info = await self.call(self.desk.services.questionnaires.activate, self.actor, path_id(version))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tornado.web import HTTPError
-
 from bot.contracts import ReportState
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_, Translator
@@ -18,7 +16,7 @@ from bot.questionnaire.display import format_value
 from bot.questionnaire.model import QType
 from bot.services.reports.review import CommentRefused, ReportView
 from bot.text import parse_id
-from bot.web.base import DeskHandler, Nav, path_id
+from bot.web.base import DeskHandler, Nav, PostOnly, path_id
 from handlers.reports.render import title_of
 from handlers.reports.render_review import review_state_text
 from handlers.reports.review import tell_decision
@@ -107,13 +105,11 @@ class ReportPage(DeskHandler):
                         contributors=view.contributors, deadline=tr.short_date(view.ref.deadline))
 
 
-class Decision(ReportPage):
+class Decision(PostOnly, ReportPage):
     """Accept or return: the chat button's service call and notices, in one unit of work."""
 
     decision = ""
 
-    async def get(self, *_args: str) -> None:
-        raise HTTPError(405)  # a decision is a POST; the page itself is /desk/reports/<id>
 
     async def post(self, report: str) -> None:
         report_id = path_id(report)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from tornado.web import HTTPError
-
 from bot.domain import Actor, DomainError, PermissionDenied
 from bot.i18n import N_
 from bot.periods import parse_vn_date
@@ -70,8 +68,3 @@ class AdminHandler(DeskHandler):
         return self._(error.message).format(**error.params)
 
 
-class PostOnly:
-    """Mixed into an action: its address answers only POST (405 to a GET, as for the report's decisions)."""
-
-    async def get(self, *_args: str) -> None:
-        raise HTTPError(405)

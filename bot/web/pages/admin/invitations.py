@@ -18,7 +18,8 @@ from bot.i18n import N_, Translator
 from bot.services.invites import InviteInfo
 from bot.text import parse_id
 from bot.web.base import path_id
-from bot.web.pages.admin import AdminHandler, PostOnly, typed_values
+from bot.web.base import PostOnly
+from bot.web.pages.admin import AdminHandler, typed_values
 
 DONE = {"revoke": N_("The invitation has been cancelled; its link and code no longer work.")}
 SHEET_ROLES = (Role.UNIT_HEAD, Role.DEPUTY)  # a meeting's sheet: one invitation per unit

@@ -18,7 +18,8 @@ from bot.services.people import PersonInfo
 from bot.services.privacy.service import RequestInfo
 from bot.text import parse_id
 from bot.web.base import path_id
-from bot.web.pages.admin import AdminHandler, PostOnly, office_or_director
+from bot.web.base import PostOnly
+from bot.web.pages.admin import AdminHandler, office_or_director
 from handlers.common import deliver_with
 from handlers.privacy.office import ERASED, request_notice
 from handlers.privacy.texts import KIND_LABELS, STATE_LABELS, deadlines_line

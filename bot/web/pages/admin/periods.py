@@ -18,7 +18,8 @@ from bot.periods import PERIOD_STATE_LABELS, period_title
 from bot.services.periods import OverrideInfo, PeriodInfo
 from bot.text import parse_id
 from bot.web.base import path_id
-from bot.web.pages.admin import AdminHandler, PostOnly, form_date, typed_date, typed_values
+from bot.web.base import PostOnly
+from bot.web.pages.admin import AdminHandler, form_date, typed_date, typed_values
 
 DONE = {"open": N_("The period is open."), "close": N_("The period is closed: no more reports or reminders."),
         "opens": N_("The opening date has been changed."), "deadline": N_("The deadline has been changed."),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from bot.domain import DomainError
 from bot.i18n import N_
 from bot.web.base import path_id
-from bot.web.pages.admin import AdminHandler, PostOnly, typed_values
+from bot.web.base import PostOnly
+from bot.web.pages.admin import AdminHandler, typed_values
 
 DONE = {"add": N_("The unit has been added."), "name": N_("The unit's name has been changed."),
         "short": N_("The short name has been saved."), "retire": N_("The unit has been retired; its history is kept."),
