@@ -81,3 +81,13 @@ async def sim(settings: Settings, db: Database, clock: ManualClock) -> ChatSimul
     simulator.load_demo_people()
     yield simulator
     await simulator.stop()
+
+
+@pytest.fixture
+def site(settings: Settings, db: Database, clock: ManualClock) -> Iterator:
+    """The simulator's bot with the desk served on 127.0.0.1 (tests/desk_site.py), stopped afterwards."""
+    from tests.desk_site import DeskSite  # tornado and the desk load only for the tests that use it
+
+    desk = DeskSite(settings, db, clock)
+    yield desk
+    desk.stop()

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 
-import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
@@ -19,13 +17,6 @@ from storage.models import AuditLog, CalendarOverride, DeadlineExtension, Invite
 from tests.desk_http import signed_in
 from tests.desk_site import DeskSite
 from tests.world import period_id
-
-
-@pytest.fixture
-def site(settings, db, clock) -> Iterator[DeskSite]:  # noqa: ANN001
-    desk = DeskSite(settings, db, clock)
-    yield desk
-    desk.stop()
 
 
 def actions(site: DeskSite, entity: str | None = None) -> list[str]:

@@ -26,13 +26,6 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def site(settings, db, clock) -> Iterator[DeskSite]:  # noqa: ANN001
-    desk = DeskSite(settings, db, clock)
-    yield desk
-    desk.stop()
-
-
-@pytest.fixture
 def page(browser) -> Iterator:  # noqa: ANN001
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     tab = context.new_page()

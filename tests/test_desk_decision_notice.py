@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import select
@@ -12,13 +11,6 @@ from tests.desk_http import signed_in
 from tests.desk_site import DeskSite
 from tests.report_helpers import fill, submit
 from tests.world import period_id
-
-
-@pytest.fixture
-def site(settings, db, clock) -> Iterator[DeskSite]:  # noqa: ANN001
-    desk = DeskSite(settings, db, clock)
-    yield desk
-    desk.stop()
 
 
 def submitted(site: DeskSite, key: str) -> int:

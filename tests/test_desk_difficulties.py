@@ -3,10 +3,8 @@ against the real server: the same service calls as the chat's buttons, audited, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from bot.contracts import EscalationState as S
@@ -15,13 +13,6 @@ from bot.web.pages.difficulties import Filters, action_forms, chosen
 from storage.models import AuditLog
 from tests.desk_http import signed_in
 from tests.desk_site import DeskSite
-
-
-@pytest.fixture
-def site(settings, db, clock) -> Iterator[DeskSite]:  # noqa: ANN001
-    desk = DeskSite(settings, db, clock)
-    yield desk
-    desk.stop()
 
 
 def raised(site: DeskSite, key: str, title: str, urgent: bool = False) -> int:

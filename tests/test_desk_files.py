@@ -3,20 +3,11 @@ channel's; a safe file name; the type a browser may trust; nothing cached; a cha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
-import pytest
 
 from bot.web.base import content_disposition, safe_filename, stored_path
 from tests.desk_http import signed_in
 from tests.desk_site import DeskSite
-
-
-@pytest.fixture
-def site(settings, db, clock) -> Iterator[DeskSite]:  # noqa: ANN001
-    desk = DeskSite(settings, db, clock)
-    yield desk
-    desk.stop()
 
 
 def raised_with(site: DeskSite, attachment: dict) -> int:

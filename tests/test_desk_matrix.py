@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import httpx
@@ -109,13 +108,6 @@ class Visitor:
         assert response.status_code == 303, response.text
         page = self.client.get("/desk/").text
         self.csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-
-
-@pytest.fixture
-def site(settings, db, clock) -> Iterator[DeskSite]:  # noqa: ANN001
-    desk = DeskSite(settings, db, clock)
-    yield desk
-    desk.stop()
 
 
 @pytest.fixture
