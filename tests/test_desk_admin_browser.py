@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from openpyxl import load_workbook
 
 from tests.desk_site import SAMPLES, DeskSite, shoot
-from tests.test_desk_browser import browser, page, sign_in, site  # noqa: F401 (the same browser and site fixtures)
+from tests.test_desk_browser import browser, page, sign_in  # noqa: F401 (the same browser fixtures; site is in conftest)
 
 
 def test_the_office_administers_the_period_the_units_invitations_and_the_audit_log(site, page, tmp_path):  # noqa: F811

@@ -10,7 +10,7 @@ import io
 from docx import Document
 
 from tests.desk_site import DeskSite, shoot
-from tests.test_desk_browser import browser, page, sign_in, site, submitted_report  # noqa: F401
+from tests.test_desk_browser import browser, page, sign_in, submitted_report  # noqa: F401
 from tests.world import period_id
 
 LEADERSHIP = "Sở đã ban hành Kế hoạch số 15/KH-SKHCN triển khai Phong trào thi đua đến từng phòng, đơn vị."

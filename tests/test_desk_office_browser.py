@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.desk_site import DeskSite, shoot
-from tests.test_desk_browser import browser, page, sign_in, site  # noqa: F401 (the same browser and site fixtures)
+from tests.test_desk_browser import browser, page, sign_in  # noqa: F401 (the same browser fixtures; site is in conftest)
 
 
 def raised(site: DeskSite, key: str, title: str, description: str, urgent: bool = False) -> int:
