@@ -68,7 +68,7 @@ class Rem(StrEnum):
 
 @unique
 class Per(StrEnum):
-    """Reporting periods and the working-day calendar (handlers/periods_admin.py)."""
+    """Reporting periods and the working-day calendar (handlers/periods/)."""
 
     MENU = "m"
     OPEN = "open"

@@ -19,7 +19,7 @@ from bot.contracts import (
 )
 
 if TYPE_CHECKING:  # the services package imports this module: no import cycle at run time
-    from bot.services.periods import PeriodInfo
+    from bot.services.periods.base import PeriodInfo
 
 DISBURSEMENT_TARGET = 100.0  # plan III.1.1: disburse 100% of the assigned public-investment capital
 STAGE_ORDER = (UnitStage.ACCEPTED, UnitStage.SUBMITTED_ON_TIME, UnitStage.SUBMITTED_LATE, UnitStage.RETURNED,

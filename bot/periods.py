@@ -26,7 +26,10 @@ def phase_of(year: int) -> int:
 
 
 @dataclass(frozen=True)
-class PeriodDefaults:
+class PeriodPlan:
+    """A period's code, kind and dates: what `default_periods` plans for a fresh install, and the fields a stored
+    period carries too (`bot.services.periods.base.PeriodInfo` adds the row's id and its state)."""
+
     code: str
     kind: PeriodKind
     year: int
@@ -38,19 +41,19 @@ class PeriodDefaults:
     closes_on: date
 
 
-def default_periods(year: int) -> list[PeriodDefaults]:
+def default_periods(year: int) -> list[PeriodPlan]:
     """The periods of one year. Cut-offs follow Nghị định 09/2019/NĐ-CP; deadlines are editable defaults."""
     phase = phase_of(year)
     start = date(year - 1, 12, 15)
     result = [
-        PeriodDefaults(f"{year}-H1", PeriodKind.SIX_MONTH, year, phase, start, date(year, 6, 14),
+        PeriodPlan(f"{year}-H1", PeriodKind.SIX_MONTH, year, phase, start, date(year, 6, 14),
                        date(year, 6, 1), date(year, 6, 20), date(year, 6, 20) + LATE_GRACE),
-        PeriodDefaults(f"{year}-Y", PeriodKind.ANNUAL, year, phase, start, date(year, 12, 14),
+        PeriodPlan(f"{year}-Y", PeriodKind.ANNUAL, year, phase, start, date(year, 12, 14),
                        date(year, 11, 15), date(year, 12, 20), date(year, 12, 20) + LATE_GRACE),
     ]
     if year == PHASES[phase][1]:
         first = PHASES[phase][0]
-        result.append(PeriodDefaults(f"{year}-R", PeriodKind.PHASE_REVIEW, year, phase, date(first - 1, 12, 15),
+        result.append(PeriodPlan(f"{year}-R", PeriodKind.PHASE_REVIEW, year, phase, date(first - 1, 12, 15),
                                      date(year, 12, 14), date(year, 11, 15), date(year, 12, 20),
                                      date(year, 12, 20) + LATE_GRACE))
     return result

@@ -16,7 +16,7 @@ from bot.i18n import N_, Translator
 from bot.periods import period_title
 from bot.services import Services
 from bot.services.dialogs import Dialog
-from bot.services.periods import PeriodInfo
+from bot.services.periods.base import PeriodInfo
 from bot.services.status.service import BOARD_REF, SUMMARY_REF, can_see_status, digest
 from bot.services.status.schedule import AFTER_DEADLINE, SummarySchedule, due_moments
 from bot.services.status.text import board_text, stamped, status_text, summary_text

@@ -10,7 +10,7 @@ from bot.contracts import (
     EscalationState, EscalationSummary, ReportState, SubmittedReport, UnitProgress, UnitStage,
 )
 from bot.periods import PeriodKind
-from bot.services.periods import PeriodInfo
+from bot.services.periods.base import PeriodInfo
 
 NOW = datetime(2026, 12, 21, 9, 0, tzinfo=TZ)
 

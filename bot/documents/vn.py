@@ -14,7 +14,7 @@ from bot.i18n import I18n
 from bot.periods import PHASES, PeriodKind
 
 if TYPE_CHECKING:  # the services package imports this module: no import cycle at run time
-    from bot.services.periods import PeriodInfo
+    from bot.services.periods.base import PeriodInfo
 
 PROVINCE = "UBND TỈNH QUẢNG NGÃI"
 AGENCY = "SỞ KHOA HỌC VÀ CÔNG NGHỆ"

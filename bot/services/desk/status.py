@@ -16,7 +16,7 @@ from bot.contracts import SubmittedReport, UnitStage
 from bot.domain import Actor
 from bot.questionnaire.model import Questionnaire
 from bot.services.base import Service
-from bot.services.periods import PeriodInfo
+from bot.services.periods.base import PeriodInfo
 from bot.services.reports.base import QuestionnaireStore
 from bot.services.status.service import StatusService
 from storage.db import Database

@@ -33,7 +33,7 @@ from bot.i18n import N_
 from bot.questionnaire.loader import QUESTIONNAIRES_DIR, QuestionnaireError, load_dir, parse_questionnaire
 from bot.questionnaire.model import Question, Questionnaire, is_answered
 from bot.services.base import Service
-from bot.services.periods import extension_of, to_info
+from bot.services.periods.base import extension_of, to_info
 from storage.db import Database
 from storage.models import DeadlineExtension, Period, QuestionnaireSnapshot, Report, ReportAnswer, ReportVersion, Unit
 

@@ -15,7 +15,7 @@ from bot.domain import MEANINGLESS, Actor, DomainError, NotFound, PermissionDeni
 from bot.i18n import N_
 from bot.questionnaire.model import Question, Questionnaire, is_answered
 from bot.services.people import office_people
-from bot.services.periods import PeriodInfo, to_info
+from bot.services.periods.base import PeriodInfo, to_info
 from bot.services.progress import stage_of
 from bot.services.reports.base import EDITABLE, Loaded, ReportBase, ReportRef
 from bot.text import meaningful, nfc

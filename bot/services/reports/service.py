@@ -19,7 +19,8 @@ from bot.contracts import ReportState
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.questionnaire.model import QType, answered_count, file_value
-from bot.services.periods import PeriodInfo, PeriodService, extension_of, to_info
+from bot.services.periods.base import PeriodInfo, extension_of, to_info
+from bot.services.periods.service import PeriodService
 from bot.services.reports.base import EDITABLE, Loaded, Mode, ReportRef, Screen, refuse_closed, normalised
 from bot.services.reports.edit import apply_action, typed_action
 from bot.services.reports.review import ReportReview

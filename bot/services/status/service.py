@@ -23,7 +23,8 @@ from bot.documents.criteria import QuestionLabels
 from bot.documents.labels import QuestionnaireLabels, load_labels
 from bot.domain import Actor, PermissionDenied, Role
 from bot.services.base import Service
-from bot.services.periods import PeriodInfo, PeriodService
+from bot.services.periods.base import PeriodInfo
+from bot.services.periods.service import PeriodService
 from bot.services.progress import ProgressService
 from bot.services.submissions import SubmissionService
 from storage import audit

@@ -15,7 +15,7 @@ from typing import Any
 from bot.domain import DomainError
 from bot.i18n import N_, Translator
 from bot.periods import PERIOD_STATE_LABELS, period_title
-from bot.services.periods import OverrideInfo, PeriodInfo
+from bot.services.periods.base import OverrideInfo, PeriodInfo
 from bot.text import parse_id
 from bot.web.base import path_id
 from bot.web.base import PostOnly

@@ -1,9 +1,10 @@
-"""Reporting periods: defaults for a fresh install, which are open, and each unit's effective deadline."""
+"""Reporting periods: defaults for a fresh install, which are open, each unit's effective deadline, and the Office's
+changes to periods, deadlines, extensions and the calendar (all audited)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import asdict
+from datetime import date
 
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
@@ -11,55 +12,15 @@ from sqlmodel import Session, col, select
 from bot.calendar import public_holiday_name
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, meaningful_or_refuse
 from bot.i18n import N_
-from bot.periods import FIRST_YEAR, LAST_YEAR, LATE_GRACE, PeriodKind, default_periods
+from bot.periods import FIRST_YEAR, LAST_YEAR, LATE_GRACE, default_periods
 from bot.services.base import Service
+from bot.services.periods.base import ExtensionInfo, OverrideInfo, PeriodInfo, extension_of, to_info
 from bot.text import clean_line, fold, parse_index
 from storage import audit
-from storage.db import Database
 from storage.models import CalendarOverride, DeadlineExtension, Period, Unit
 
 REASON_MAX = 1000
 NOTE_MAX = 255
-
-
-@dataclass(frozen=True)
-class PeriodInfo:
-    period_id: int
-    code: str
-    kind: PeriodKind
-    year: int
-    phase: int
-    data_from: date
-    data_to: date
-    opens_on: date
-    deadline: date  # the period's deadline, or the unit's extended one when asked for a unit
-    closes_on: date
-    closed_at: datetime | None
-    state: str  # "upcoming" | "open" | "closed"
-    extension_reason: str | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == "open"
-
-
-def period_state(period: Period, today: date, closes_on: date | None = None) -> str:
-    if period.closed_at is not None or today > (closes_on or period.closes_on):
-        return "closed"
-    if today < period.opens_on:
-        return "upcoming"
-    return "open"
-
-
-def to_info(period: Period, today: date, extension: DeadlineExtension | None = None) -> PeriodInfo:
-    closes_on = max(period.closes_on, extension.deadline) if extension else period.closes_on
-    return PeriodInfo(
-        period_id=period.id, code=period.code, kind=PeriodKind(period.kind), year=period.year, phase=period.phase,
-        data_from=period.data_from, data_to=period.data_to, opens_on=period.opens_on,
-        deadline=extension.deadline if extension else period.deadline,
-        closes_on=closes_on, closed_at=period.closed_at, state=period_state(period, today, closes_on),
-        extension_reason=extension.reason if extension else None,
-    )
 
 
 class PeriodReader(Service):
@@ -78,10 +39,7 @@ class PeriodReader(Service):
                 for spec in default_periods(year):
                     if spec.code in known:
                         continue
-                    session.add(Period(code=spec.code, kind=spec.kind.value, year=spec.year, phase=spec.phase,
-                                       data_from=spec.data_from, data_to=spec.data_to, opens_on=spec.opens_on,
-                                       deadline=spec.deadline, closes_on=spec.closes_on,
-                                       created_at=now, updated_at=now))
+                    session.add(Period(**{**asdict(spec), "kind": spec.kind.value}, created_at=now, updated_at=now))
                     created += 1
         return created
 
@@ -122,29 +80,6 @@ class PeriodReader(Service):
                     memo[("extension", period.id, unit_id)] = extensions.get(period.id)
             infos = [to_info(p, today, extensions.get(p.id)) for p in periods]
             return [i for i in infos if i.state == "open"]
-
-
-def extension_of(session: Session, period_id: int, unit_id: int) -> DeadlineExtension | None:
-    """A unit's deadline extension for a period (None: none), read once per update."""
-    return Database.remembered(session, ("extension", period_id, unit_id), lambda: session.exec(select(
-        DeadlineExtension).where(DeadlineExtension.period_id == period_id, DeadlineExtension.unit_id == unit_id)
-    ).first(), keep=lambda _row: True)
-
-
-@dataclass(frozen=True)
-class ExtensionInfo:
-    unit_id: int
-    unit_name: str
-    deadline: date
-    reason: str
-
-
-@dataclass(frozen=True)
-class OverrideInfo:
-    day: date
-    is_working: bool
-    note: str
-    holiday: str | None  # the public holiday the day would otherwise be, if any
 
 
 def _snapshot(period: Period) -> dict:

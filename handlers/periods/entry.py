@@ -12,7 +12,7 @@ from bot.domain import Actor, Button, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_, Translator
 from bot.periods import PERIOD_STATE_LABELS, parse_vn_date, period_title
 from bot.services.dialogs import Dialog
-from bot.services.periods import PeriodInfo
+from bot.services.periods.base import PeriodInfo
 from bot.text import clean_line, fold
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, registered, reply
