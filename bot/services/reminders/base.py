@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.contracts import UnitStage
 from bot.domain import Recipient
+from bot.services.periods.base import PeriodInfo
 
 
 @dataclass(frozen=True)
@@ -23,16 +24,6 @@ class UnitLine:
 
 
 @dataclass(frozen=True)
-class PeriodRef:
-    period_id: int
-    code: str
-    kind: str
-    year: int
-    phase: int
-    deadline: date  # the period's own deadline
-
-
-@dataclass(frozen=True)
 class DueReminder:
     """One message to send: `kind` is open | before | day | late | manual | snooze | digest, or bundle.
 
@@ -40,7 +31,7 @@ class DueReminder:
     annual report at the same moment); each part keeps its own exactly-once row.
     """
 
-    period: PeriodRef
+    period: PeriodInfo  # the period as it stands, with its own deadline (each unit's is in `unit`)
     step: str  # the unique key within (period, target)
     kind: str
     target: str  # "p<person id>" or "g<chat id>"

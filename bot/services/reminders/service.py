@@ -38,13 +38,14 @@ from bot.contracts import ReportState, UnitProgress
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient
 from bot.i18n import N_
 from bot.transport.results import Outcome
-from bot.services.reminders.base import AlertLine, DueReminder, PeriodRef, UnitLine, bundle
+from bot.services.reminders.base import AlertLine, DueReminder, UnitLine, bundle
 from bot.services.reminders.refs import REMINDER_REF, reminder_of
 from bot.services.reminders.schedule import (ScheduleConfig, digest_day, in_working_hours, latest_due_step,
                                     next_working_morning, working_days_left)
 from bot.services.base import Service
 from bot.services.identity.addressing import reachable
 from bot.services.people import PeopleService
+from bot.services.periods.base import PeriodInfo, to_info
 from bot.services.progress import ProgressService
 from storage.db import Database
 from storage.models import DeadlineExtension, Period, Person, ReminderDelivery, Report, Unit
@@ -94,7 +95,7 @@ class ManualPlan:
 class PendingPeriod:
     """An open period and its units that have not submitted (for /nhacnho)."""
 
-    period: PeriodRef
+    period: PeriodInfo
     units: tuple[UnitLine, ...]
     people: int  # recipients of those units
     unreachable: tuple[str, ...]
@@ -259,7 +260,7 @@ class ReminderService(Service):
     def _due_for_period(self, plan: _Plan, people: dict[int, list[Recipient]], done: set[tuple[int, str, str]],
                         blocked: set[int], office: list[tuple[str, Recipient]]) -> list[DueReminder]:
         period, today = plan.period, self.clock.today()
-        ref = _ref(period)
+        ref = to_info(period, today)
         items: list[DueReminder] = []
         unreachable: dict[date, list[str]] = {}
         days_left: dict[date, int] = {}
@@ -317,7 +318,7 @@ class ReminderService(Service):
                 continue
             if unit.deadline not in days_left:
                 days_left[unit.deadline] = working_days_left(self.calendar, today, unit.deadline)
-            items.append(DueReminder(_ref(period), row.step, "snooze", row.target, recipient, today,
+            items.append(DueReminder(to_info(period, today), row.step, "snooze", row.target, recipient, today,
                                      days_left[unit.deadline], unit=unit, snooze_row_id=row.id))
         return items
 
@@ -348,7 +349,7 @@ class ReminderService(Service):
             snoozed = sum((period.id, f"p{r.person_id}") in held and f"p{r.person_id}" not in recent.get(period.id, {})
                           for r in people)
             delivered, waiting = outcomes.get(period.id, (0, 0))
-            result.append(PendingPeriod(_ref(period), tuple(units), len(people), tuple(
+            result.append(PendingPeriod(to_info(period, today), tuple(units), len(people), tuple(
                 r.full_name for r in people if not reachable(r) or r.person_id in blocked), reminded, snoozed,
                 delivered, waiting))
         return result
@@ -404,7 +405,7 @@ class ReminderService(Service):
                     elif (period_id, target) in held:
                         snoozed.append(SnoozedPerson(r.full_name, held[(period_id, target)]))
                     else:
-                        items.append(DueReminder(_ref(period), f"manual:{stamp}", "manual", target, r, today, left,
+                        items.append(DueReminder(to_info(period, today), f"manual:{stamp}", "manual", target, r, today, left,
                                                  unit=unit))
         return ManualPlan(bundle(items), already, tuple(recent), tuple(snoozed))
 
@@ -615,10 +616,6 @@ def _holding(rows: list[ReminderDelivery], now: datetime) -> dict[tuple[int, str
             key = (row.period_id, row.target)
             held[key] = max(held.get(key, row.not_before), row.not_before)
     return held
-
-
-def _ref(period: Period) -> PeriodRef:
-    return PeriodRef(period.id, period.code, period.kind, period.year, period.phase, period.deadline)
 
 
 def _line(p: UnitProgress, reason: str | None) -> UnitLine:
