@@ -55,7 +55,7 @@ def section_heading(label: str) -> str:
 
 
 def title_of(tr: Translator, ref: ReportRef) -> str:
-    return period_title(tr, ref.period_kind, ref.period_year, ref.period_phase)
+    return period_title(tr, ref.period.kind, ref.period.year, ref.period.phase)
 
 
 def note_text(tr: Translator, note: str | None, params: dict[str, Any]) -> str:
@@ -285,7 +285,7 @@ def render_confirm(tr: Translator, screen: Screen) -> OutMessage:
         title=title_of(tr, ref), unit=ref.unit_name, version=ref.version + 1)
     if ref.overdue:
         text += "\n" + _("The deadline ({deadline}) has passed: the report will be marked late.").format(
-            deadline=tr.short_date(ref.deadline))
+            deadline=tr.short_date(ref.period.deadline))
     text += "\n" + _("Type \"xác nhận\" to submit, or \"quay lại\" to go back to the review.")
     return OutMessage(text, [[Button(_("Confirm and submit"), _data(ref, "cf")),
                               Button(_("Back to the review"), _data(ref, "rv"))]])
@@ -316,7 +316,7 @@ def render_submitted(tr: Translator, screen: Screen) -> OutMessage:
              "Administration Office.").format(title=title_of(tr, ref), unit=ref.unit_name, version=ref.version)
     if ref.overdue:
         text += " " + _("It was submitted after the deadline ({deadline}) and is marked late.").format(
-            deadline=tr.short_date(ref.deadline))
+            deadline=tr.short_date(ref.period.deadline))
     text += "\n" + _("If something needs to change before the Office accepts it, choose \"Revise\".")
     buttons = [[Button(_("View the report"), data(Rep.VIEW, ref.report_id, ref.version)),
                 Button(_("Revise"), data(Rep.REVISE, ref.report_id, ref.version))]]

@@ -29,7 +29,7 @@ def render_office_notice(tr: Translator, view: ReportView, can_review: bool = Tr
         name=shown.submitted_by)]
     if shown.is_late:
         lines.append(_("Submitted after the deadline ({deadline}): marked late.").format(
-            deadline=tr.short_date(ref.deadline)))
+            deadline=tr.short_date(ref.period.deadline)))
     answered = answered_count(view.applicable, answers)
     lines.append(_("Questions answered: {answered}/{total}.").format(answered=answered, total=len(view.applicable)))
     lines += _key_figures(tr, view)

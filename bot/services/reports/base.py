@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from bot.i18n import N_
 from bot.questionnaire.loader import QUESTIONNAIRES_DIR, QuestionnaireError, load_dir, parse_questionnaire
 from bot.questionnaire.model import Question, Questionnaire, is_answered
 from bot.services.base import Service
-from bot.services.periods.base import extension_of, to_info
+from bot.services.periods.base import PeriodInfo, extension_of, to_info
 from storage.db import Database
 from storage.models import DeadlineExtension, Period, QuestionnaireSnapshot, Report, ReportAnswer, ReportVersion, Unit
 
@@ -85,11 +85,7 @@ class ReportRef:
     unit_id: int
     unit_code: str
     unit_name: str
-    period_kind: str
-    period_year: int
-    period_phase: int
-    period_state: str  # "upcoming" | "open" | "closed"
-    deadline: date  # the unit's effective deadline
+    period: PeriodInfo  # as the unit sees it: `deadline` is the unit's own (extension included), `state` too
     state: ReportState
     version: int
     step: int
@@ -105,7 +101,7 @@ class ReportRef:
     @property
     def editable(self) -> bool:
         """Draft or returned, and the period still open (a returned report may be revised after it closes)."""
-        return self.state == ReportState.RETURNED or (self.state == ReportState.DRAFT and self.period_state == "open")
+        return self.state == ReportState.RETURNED or (self.state == ReportState.DRAFT and self.period.is_open)
 
 
 @dataclass(frozen=True)
@@ -148,8 +144,7 @@ class Loaded:
     period: Period
     questionnaire: Questionnaire
     rows: dict[str, ReportAnswer]
-    deadline: date
-    period_state: str
+    info: PeriodInfo  # the period as the unit sees it: its deadline (extension included) and state
     return_comment: str | None = None
 
     @property
@@ -219,7 +214,7 @@ class ReportBase(Service):
         if report.state == ReportState.RETURNED.value:
             comment = session.exec(select(ReportVersion.review_comment).where(
                 ReportVersion.report_id == report.id, ReportVersion.version == report.version)).first()
-        return Loaded(report, unit, period, questionnaire, rows, info.deadline, info.state, comment)
+        return Loaded(report, unit, period, questionnaire, rows, info, comment)
 
     @staticmethod
     def _check_reader(actor: Actor, loaded: Loaded) -> None:
@@ -236,12 +231,11 @@ class ReportBase(Service):
         r = loaded.report
         return ReportRef(
             report_id=r.id, period_id=r.period_id, unit_id=r.unit_id, unit_code=loaded.unit.code,
-            unit_name=loaded.unit.name, period_kind=loaded.period.kind, period_year=loaded.period.year,
-            period_phase=loaded.period.phase, period_state=loaded.period_state, deadline=loaded.deadline,
+            unit_name=loaded.unit.name, period=loaded.info,
             state=ReportState(r.state), version=r.version, step=r.step, answered=r.answered_count,
             total=r.question_count, is_late=r.is_late, submitted_at=r.submitted_at,
             questionnaire_code=r.questionnaire_code, questionnaire_version=r.questionnaire_version,
-            return_comment=loaded.return_comment, overdue=self.clock.today() > loaded.deadline,
+            return_comment=loaded.return_comment, overdue=self.clock.today() > loaded.info.deadline,
         )
 
     def _screen(self, loaded: Loaded, note: str | None = None, event: str | None = None,
@@ -286,7 +280,7 @@ def refuse_closed(ref: ReportRef) -> None:
     if ref.state == ReportState.ACCEPTED:
         raise DomainError(N_("This report has been accepted by the Administration Office and can no longer "
                              "be changed."))
-    if ref.period_state != "open":
+    if not ref.period.is_open:
         raise DomainError(N_("The reporting period has closed; the report can no longer be changed. Please "
                              "contact the Administration Office."))
 

@@ -256,7 +256,7 @@ def submit(session: Session, loaded: Loaded, actor: Actor, now: datetime) -> Out
     answers = {q.id: loaded.answers[q.id] for q in applicable if loaded.answers.get(q.id) is not None}
     answered_by = {qid: loaded.rows[qid].answered_by for qid in answers}
     answers.update(loaded.questionnaire.derived_values(answers))
-    late = now.date() > loaded.deadline  # `now` is local time (Asia/Ho_Chi_Minh), like the deadline
+    late = now.date() > loaded.info.deadline  # `now` is local time (Asia/Ho_Chi_Minh), like the deadline
     version = report.version + 1
     session.add(ReportVersion(report_id=report.id, version=version, answers=answers, answered_by=answered_by,
                               submitted_at=now, submitted_by=actor.person_id, is_late=late))

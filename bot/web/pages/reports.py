@@ -102,7 +102,7 @@ class ReportPage(DeskHandler):
                         compare=before.shown_version if before else 0,
                         can_decide=await self.call(can_decide, reports, self.actor, view),
                         notice=self._(DONE[done]) if done in DONE else "", error=error, comment=comment,
-                        contributors=view.contributors, deadline=tr.short_date(view.ref.deadline))
+                        contributors=view.contributors, deadline=tr.short_date(view.ref.period.deadline))
 
 
 class Decision(PostOnly, ReportPage):
