@@ -101,7 +101,7 @@ class ReportRef:
     @property
     def editable(self) -> bool:
         """Draft or returned, and the period still open (a returned report may be revised after it closes)."""
-        return self.state == ReportState.RETURNED or (self.state == ReportState.DRAFT and self.period.is_open)
+        return self.state == ReportState.RETURNED or (self.state == ReportState.DRAFT and self.period.state == "open")
 
 
 @dataclass(frozen=True)
@@ -280,7 +280,7 @@ def refuse_closed(ref: ReportRef) -> None:
     if ref.state == ReportState.ACCEPTED:
         raise DomainError(N_("This report has been accepted by the Administration Office and can no longer "
                              "be changed."))
-    if not ref.period.is_open:
+    if ref.period.state != "open":
         raise DomainError(N_("The reporting period has closed; the report can no longer be changed. Please "
                              "contact the Administration Office."))
 

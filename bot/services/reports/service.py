@@ -218,7 +218,7 @@ class ReportService(ReportReview):
             self._check_editor(actor, loaded)
             if not claimed:
                 refuse_reopen(self._ref(loaded), version)
-            if not loaded.info.is_open:
+            if loaded.info.state != "open":
                 raise DomainError(N_("The reporting period has closed; the report can no longer be changed. "
                                      "Please contact the Administration Office."))
             self._mark_version(session, report_id, version, "withdrawn", actor, now)
