@@ -162,12 +162,9 @@ def side_by_side(status: StatusService, store: QuestionnaireStore, actor: Actor,
     questionnaire), each report's `answers` hold that answer alone: the page shows one answer per unit."""
     status.check(actor)
     period = status.periods.get(period_id)
-    units = status.progress.by_unit(period_id)
-    listed = {u.unit_id for u in units}
     current = store.current()
     only = question_id if question_id is not None and current.question(question_id) is not None else None
-    reports = tuple(r for r in status.submissions.latest(period_id, only) if r.unit_id in listed)
+    reports = tuple(status.submissions.latest(period_id, only))  # a submitted report's unit is always listed
     versions = {(r.questionnaire_code, r.questionnaire_version) for r in reports}
-    submitted = {r.unit_id for r in reports}
     return SideBySide(period, current, reports, {key: store.get(*key) for key in versions},
-                      tuple(u.unit_name for u in units if u.unit_id not in submitted))
+                      status.submissions.waiting(period_id))
