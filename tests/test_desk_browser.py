@@ -109,13 +109,51 @@ def test_the_status_grid_as_the_office_and_the_leadership(site, page, key):  # n
 def test_the_grid_refreshes_without_a_reload(site, page):  # noqa: ANN001
     page.clock.install()
     sign_in(page, site, "vanthu")
+    polls = []
+    page.on("response", lambda response: polls.append(response.status) if "/grid" in response.url else None)
     page.goto(f"{site.base}/desk/status")
     row = page.locator("table.status tbody tr", has_text="Phòng Kế hoạch - Tài chính")
+    assert "chưa bắt đầu" in row.inner_text()
+    site.clock.advance(timedelta(minutes=1))
+    page.clock.run_for(16_000)  # nothing changed: the server says so and sends no rows
+    page.wait_for_function("() => document.querySelector('[data-updated-text]').textContent.includes('09:01')")
+    assert polls == [304]
     assert "chưa bắt đầu" in row.inner_text()
     submitted_report(site, "khtc")
     page.clock.run_for(16_000)
     page.wait_for_function("() => document.querySelector('table.status tbody').innerText.includes('đã nộp')")
     assert "đã nộp đúng hạn" in row.inner_text()
+    assert polls == [304, 200]
+
+
+def test_a_long_grid_is_paged_and_printed_whole(site, page, monkeypatch):  # noqa: ANN001
+    from bot.web.pages import status
+
+    monkeypatch.setattr(status, "PER_PAGE", 3)
+    sign_in(page, site, "vanthu")
+    page.goto(f"{site.base}/desk/status")
+    rows = page.locator("table.status tbody tr")
+    assert rows.count() == 3
+    pager = page.locator("nav.pager")
+    assert "Trang 1/3 (8 đơn vị)" in pager.inner_text()
+    assert "Tất cả (8)" in page.locator("nav.filters").inner_text()  # the counts are every unit's
+    pager.get_by_role("link", name="Trang sau").click()
+    page.wait_for_url("**/desk/status?page=2")
+    assert rows.count() == 3 and "Trang 2/3" in pager.inner_text()
+    first_of_second = rows.first.inner_text()
+    page.get_by_role("link", name="chưa bắt đầu").click()  # a filter starts again at its first page
+    page.wait_for_url("**/desk/status?state=not_started")
+    page.go_back()
+    assert rows.first.inner_text() == first_of_second
+    page.evaluate("() => { window.print = () => { window.printed = document.querySelectorAll("
+                  "'table.status tbody tr').length; }; }")
+    page.get_by_role("button", name="In").click()  # the paper lists every unit
+    page.wait_for_function("() => window.printed !== undefined")
+    assert page.evaluate("() => window.printed") == 8
+    pager.get_by_role("link", name="Tất cả đơn vị trên một trang").click()
+    assert rows.count() == 8
+    pager.get_by_role("link", name="Xem theo trang").click()
+    assert rows.count() == 3
 
 
 def revised(site: DeskSite, key: str, report_id: int, text: str) -> None:

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.contracts import EscalationState as S
 from bot.domain import Role
-from bot.web.pages.difficulties import Filters, action_forms, chosen
+from bot.web.pages.difficulties import Filters, action_forms
 from storage.models import AuditLog
 from tests.desk_http import signed_in
 from tests.desk_site import DeskSite
@@ -63,7 +63,9 @@ def test_each_person_is_offered_the_actions_the_chat_offers_them(services):
     assert action_forms(tr, other, view, []) == []
     assert [f.get("deputy") for f in action_forms(tr, director, view, deputies) if f["code"] == "asg"] == \
         [other.person_id]  # the Director may hand it to the other deputy instead
-    assert chosen([view], Filters(unit_id=unit.unit_id)) == [view] and chosen([view], Filters(overdue=True)) == []
+    listed = services.escalations.list_page
+    assert [v.item_id for v in listed(deputy, unit_id=unit.unit_id).views] == [view.item_id]
+    assert listed(deputy, unit_id=unit.unit_id + 1).views == [] and listed(deputy, overdue=True).views == []
 
 
 def services_tr():  # noqa: ANN201
@@ -156,3 +158,29 @@ def test_a_long_list_is_shown_fifty_rows_a_page_keeping_the_filters(site, monkey
         page = office.get(f"/desk/difficulties?unit={unit}&page={beyond}").text
         assert ("Việc số 4" in page) == (beyond == "9") and ("Việc số 0" in page) == (beyond != "9")
     assert "Trang " not in office.get("/desk/difficulties?state=closed").text  # one page: no pager
+
+
+def test_a_page_of_the_list_is_the_same_items_as_the_whole_list_narrowed_and_cut(services, clock):
+    """`list_page` reads whole only the page's items: the pages must still be the whole list, filtered, in order."""
+    heads = [services.people.add_person(full_name=f"Trưởng {code}", role=Role.UNIT_HEAD, telegram_id=f"81{n}",
+                                        unit_id=services.org.find_unit(code).unit_id)
+             for n, code in enumerate(("khtc", "qlkh"))]
+    office = services.people.add_person(full_name="Lê Văn Hòa", role=Role.OFFICE, telegram_id="8100",
+                                        unit_id=services.org.office_unit().unit_id)
+    for n in range(7):
+        services.escalations.raise_item(heads[n % 2], title=f"Vướng mắc {n}", description="Mô tả", urgent=n == 5)
+        clock.advance(timedelta(days=2))  # the earlier ones are overdue by now
+    whole = services.escalations.list_items(office, limit=300)
+    assert any(v.overdue for v in whole) and not all(v.overdue for v in whole)
+    for unit_id in (None, heads[0].unit_id):
+        for overdue in (False, True):
+            expected = [v.item_id for v in whole if (unit_id is None or v.unit_id == unit_id)
+                        and (not overdue or v.overdue)]
+            pages = [services.escalations.list_page(office, unit_id=unit_id, overdue=overdue, page=n, per_page=2)
+                     for n in range(1, (len(expected) + 1) // 2 + 1)]
+            assert [v.item_id for p in pages for v in p.views] == expected
+            assert all(p.count == len(expected) and not p.more for p in pages)
+            assert pages[0].views == [v for v in whole if v.item_id in expected][:2]  # the same views
+    last = services.escalations.list_page(office, page=99, per_page=2)
+    assert last.page == 4 and [v.item_id for v in last.views] == [v.item_id for v in whole][6:]
+    assert services.escalations.list_page(office, limit=5).more

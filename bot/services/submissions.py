@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import exists, func, or_
 from sqlmodel import col, select
 
 from bot.contracts import ReportState, SubmittedReport
@@ -42,3 +42,17 @@ class SubmissionService(Service):
                 answers=dict(answers) if only is None else {} if answers is None else {only: answers},
             ) for (report_id, unit_id, unit_name, version, state, submitted_at, submitter, is_late, code, code_version,
                    answers) in rows]
+
+    def waiting(self, period_id: int) -> tuple[str, ...]:
+        """The names of the units with nothing submitted yet in the period, in unit order: every active unit and
+        every retired one that has a report (the units progress lists), less those with a submitted version. One
+        query of names, not every unit's progress."""
+        with self.db.session() as session:
+            submitted = exists().where(ReportVersion.report_id == Report.id)
+            names = session.exec(
+                select(Unit.name).select_from(Unit)
+                .join(Report, (col(Report.unit_id) == Unit.id) & (col(Report.period_id) == period_id), isouter=True)
+                .where(or_(col(Unit.is_active), col(Report.id).is_not(None)), ~submitted)
+                .order_by(Unit.sort_order, Unit.id)
+            ).all()
+        return tuple(names)

@@ -3,24 +3,26 @@ extension, the reminders sent to it and its open difficulties (those the viewer 
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from bot.clock import Clock
 from bot.consolidation import STAGE_ORDER
 from bot.contracts import SubmittedReport, UnitStage
-from bot.domain import Actor
+from bot.domain import Actor, NotFound
 from bot.questionnaire.model import Questionnaire
 from bot.services.base import Service
 from bot.services.periods.base import PeriodInfo
 from bot.services.reports.base import QuestionnaireStore
 from bot.services.status.service import StatusService
 from storage.db import Database
-from storage.models import DeadlineExtension, ReminderDelivery
+from storage.models import AuditLog, DeadlineExtension, Period, ReminderDelivery, Report, Unit
 
 SENT = "sent"
 
@@ -90,6 +92,42 @@ class DeskStatus(Service):
         ) for u in units)
         return PeriodStatus(period, self.clock.now(), rows, {stage: counts.get(stage, 0) for stage in STAGE_ORDER})
 
+    def version(self, actor: Actor, period_id: int) -> str:
+        """A short key of everything `period_status`'s rows are built from, read without building them (the grid's
+        poll answers "unchanged" with it): the same key means the same rows. Read it before the rows, never after:
+        a change that lands in between then only sends the rows once more.
+
+        Only what every change moves: counts of rows and sums of counters, never a latest id or time (on
+        PostgreSQL an earlier transaction may commit after a later one). A report's `step` is bumped by each of its
+        changes (an answer, a submission, a review, a reopening); a reminder counts once it is sent (such rows
+        never leave that state); the open difficulties are the grid's own counts per unit, as this person may see
+        them. What has no counter (a unit renamed, retired or restored, an extension given, changed or withdrawn,
+        the deadline moved) is an administrative change, and every one writes its audit entry in its own
+        transaction (docs/DEVELOPING.md, "Audit"), so the audit log's length stands for them. Today's date is
+        part of it (a deadline passes overnight)."""
+        self.status.check(actor)
+
+        def scalar(column, *where):  # noqa: ANN001, ANN002, ANN202
+            return sa_select(column).where(*where).scalar_subquery()
+
+        in_period = Report.period_id == period_id
+        with self.db.session() as session:
+            values = tuple(session.execute(sa_select(
+                scalar(Period.deadline, Period.id == period_id),
+                scalar(func.count(Report.id), in_period),
+                scalar(func.coalesce(func.sum(Report.step), 0), in_period),
+                scalar(func.count(DeadlineExtension.id), DeadlineExtension.period_id == period_id),
+                scalar(func.count(ReminderDelivery.id), ReminderDelivery.period_id == period_id,
+                       ReminderDelivery.state == SENT, col(ReminderDelivery.unit_id).is_not(None)),
+                scalar(func.count(Unit.id)),
+                scalar(func.count(AuditLog.id)),
+            )).one())
+        if values[0] is None:
+            raise NotFound()
+        open_items = self.status.escalations.open_counts(actor) if self.status.escalations is not None else {}
+        raw = repr((self.clock.today(), values, sorted(open_items.items())))
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
     def _extensions(self, period_id: int) -> dict[int, str]:
         with self.db.session() as session:
             rows = session.exec(select(DeadlineExtension.unit_id, DeadlineExtension.reason)
@@ -124,12 +162,9 @@ def side_by_side(status: StatusService, store: QuestionnaireStore, actor: Actor,
     questionnaire), each report's `answers` hold that answer alone: the page shows one answer per unit."""
     status.check(actor)
     period = status.periods.get(period_id)
-    units = status.progress.by_unit(period_id)
-    listed = {u.unit_id for u in units}
     current = store.current()
     only = question_id if question_id is not None and current.question(question_id) is not None else None
-    reports = tuple(r for r in status.submissions.latest(period_id, only) if r.unit_id in listed)
+    reports = tuple(status.submissions.latest(period_id, only))  # a submitted report's unit is always listed
     versions = {(r.questionnaire_code, r.questionnaire_version) for r in reports}
-    submitted = {r.unit_id for r in reports}
     return SideBySide(period, current, reports, {key: store.get(*key) for key in versions},
-                      tuple(u.unit_name for u in units if u.unit_id not in submitted))
+                      status.submissions.waiting(period_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, false, func, or_, true
@@ -32,6 +33,16 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
     if actor.reports_for_unit and actor.unit_id is not None:
         return col(Escalation.unit_id) == actor.unit_id
     return false()
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """One page of a list (`EscalationReads.list_page`)."""
+
+    views: list[EscalationView]  # the page's items, in the list's order
+    page: int  # its number (a page past the end is the last one)
+    count: int  # the items that pass the filters, among the first `limit`
+    more: bool  # more than `limit` items are in the states asked for
 
 
 class EscalationReads(Service):
@@ -136,15 +147,42 @@ class EscalationReads(Service):
     def list_items(self, actor: Actor, *, states: Iterable[S] | None = None, unit_id: int | None = None,
                    limit: int = 200) -> list[EscalationView]:
         """The items this person may see, urgent first then oldest first; open ones unless `states` says otherwise."""
-        if not (actor.sees_all_units or actor.is_deputy_director or actor.reports_for_unit):
-            raise PermissionDenied()
-        query = select(Escalation).where(col(Escalation.state).in_([s.value for s in (states or OPEN_STATES)]),
-                                         visible_to(actor))
-        if unit_id is not None and (actor.is_office or actor.is_director):
-            query = query.where(Escalation.unit_id == unit_id)
-        query = query.order_by(col(Escalation.urgent).desc(), col(Escalation.created_at), col(Escalation.id))
+        query = self._listed(select(Escalation), actor, states, unit_id)
         with self.db.session() as session:
             return self._views(session, session.exec(query.limit(limit)).all())
+
+    def list_page(self, actor: Actor, *, states: Iterable[S] | None = None, unit_id: int | None = None,
+                  overdue: bool = False, page: int = 1, per_page: int = 50, limit: int = 300) -> ItemPage:
+        """`list_items` a page at a time (the desk's list), narrowed to `unit_id` and to overdue items when asked,
+        among the first `limit`: only the page's items are read whole and named; the others are read as the few
+        columns that order them and give their due date (a 300-item list built 300 views to show 50)."""
+        columns = select(Escalation.id, Escalation.unit_id, Escalation.state, Escalation.urgent, Escalation.held_since)
+        query = self._listed(columns, actor, states, unit_id)
+        with self.db.session() as session:
+            rows = session.exec(query.limit(limit + 1)).all()
+            more, rows = len(rows) > limit, rows[:limit]
+            if unit_id is not None:  # a deputy director's list is theirs alone: the unit narrows it here
+                rows = [r for r in rows if r.unit_id == unit_id]
+            if overdue:
+                today, exceptions = self.clock.today(), self._exceptions(rows)
+                rows = [r for r in rows if (due := self.due_date(r.state, r.urgent, r.held_since, exceptions))
+                        is not None and today > due]
+            pages = max(1, -(-len(rows) // per_page))
+            page = min(max(page, 1), pages)
+            ids = [r.id for r in rows[(page - 1) * per_page:page * per_page]]
+            items = {item.id: item for item in session.exec(select(Escalation).where(col(Escalation.id).in_(ids)))} \
+                if ids else {}
+            return ItemPage(self._views(session, [items[i] for i in ids if i in items]), page, len(rows), more)
+
+    @staticmethod
+    def _listed(query, actor: Actor, states: Iterable[S] | None, unit_id: int | None):  # noqa: ANN001, ANN205
+        """The list's condition and order: what this person may see, in `states` (open ones by default)."""
+        if not (actor.sees_all_units or actor.is_deputy_director or actor.reports_for_unit):
+            raise PermissionDenied()
+        query = query.where(col(Escalation.state).in_([s.value for s in (states or OPEN_STATES)]), visible_to(actor))
+        if unit_id is not None and (actor.is_office or actor.is_director):
+            query = query.where(Escalation.unit_id == unit_id)
+        return query.order_by(col(Escalation.urgent).desc(), col(Escalation.created_at), col(Escalation.id))
 
     def open_counts(self, viewer: Actor) -> dict[int, int]:
         """Open items per unit that `viewer` may see (`visible_to`), counted by the database: the desk's grid.

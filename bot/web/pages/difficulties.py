@@ -89,12 +89,6 @@ class Filters:
         return "?" + urlencode(kept) if kept else "?"
 
 
-def chosen(items: list[EscalationView], filters: Filters) -> list[EscalationView]:
-    """The service's items narrowed by unit and overdue (a deputy director's list is already only theirs)."""
-    return [v for v in items if (filters.unit_id is None or v.unit_id == filters.unit_id)
-            and (not filters.overdue or v.overdue)]
-
-
 def waiting_text(tr: Translator, view: EscalationView, day: Callable[[date], str] | None = None) -> str:
     """"the Director, until 27/11/2026" or the outcome once closed."""
     if view.state == S.CLOSED:
@@ -166,17 +160,14 @@ class DifficultyList(DeskHandler):
         filters = Filters.read(self.get_query_argument)
         number = parse_id(self.get_query_argument("page", "")) or 1
         services = self.desk.services
-        items = await self.call(services.escalations.list_items, self.actor, states=filters.states(),
-                                unit_id=filters.unit_id, limit=LIMIT + 1)
+        found = await self.call(services.escalations.list_page, self.actor, states=filters.states(),
+                                unit_id=filters.unit_id, overdue=filters.overdue, page=number, per_page=PER_PAGE,
+                                limit=LIMIT)
         units = await self.call(services.escalations.units_with_items, self.actor) \
             if self.actor.is_office or self.actor.is_director else []
         tr = self.tr
-        shown = chosen(items[:LIMIT], filters)
-        pages = max(1, -(-len(shown) // PER_PAGE))
-        number = min(number, pages)
-        rows = list_rows(tr, shown[(number - 1) * PER_PAGE:number * PER_PAGE])
-        await self.page("difficulties.html", rows=rows, more=len(items) > LIMIT, page=number, pages=pages,
-                        shown=len(shown),
+        await self.page("difficulties.html", rows=list_rows(tr, found.views), more=found.more, page=found.page,
+                        pages=max(1, -(-found.count // PER_PAGE)), shown=found.count,
                         limit=LIMIT, filters=filters, units=units, states=[(s.value, tr.gettext(STATE_LABELS[s])) for s in S],
                         holders=[(h, tr.gettext(label)) for h, label in HOLDER_LABELS.items()])
 

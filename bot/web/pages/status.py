@@ -1,11 +1,15 @@
 """Page 1, the status of a period: units × state, refreshed in place every 15 s, filtered by state, exported.
 
-/desk/status (the latest period), /desk/status/<id>, /desk/status/<id>/grid (the table body alone, polled by
-desk.js), /desk/status/<id>/annex.xlsx (the official report's annex, as /xuatbaocao makes it).
+/desk/status (the latest period), /desk/status/<id>?state=&page=, /desk/status/<id>/grid (the table body alone,
+polled by desk.js: "304 Not Modified" while its rows are unchanged), /desk/status/<id>/annex.xlsx (the official
+report's annex, as /xuatbaocao makes it). The grid shows 100 units a page (`all=1`: every unit; printing does
+that); the counts are always those of every unit.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,10 +26,15 @@ from bot.i18n import N_, Translator
 from bot.periods import period_title
 from bot.services.desk.status import PeriodStatus, UnitRow
 from bot.services.status.service import can_see_status
+from bot.text import parse_id
 from bot.web.base import DeskHandler, Nav, path_id
 
 NAV = [Nav(N_("Status"), "/desk/status", can_see_status)]
 POLL_SECONDS = 15
+PER_PAGE = 100  # units on one page of the grid (the Department's 21 fit on one; 1,000 were 400 KiB a page)
+# This process's code and templates: a grid tag from another process or an earlier release never matches.
+RELEASE = secrets.token_hex(8)
+UPDATED_HEADER = "X-Desk-Updated"  # a 304's "updated at" time (percent-encoded), for the line under the grid
 STAGE_CLASS = {  # the cell's colour class in desk.css
     UnitStage.ACCEPTED: "ok", UnitStage.SUBMITTED_ON_TIME: "ok", UnitStage.SUBMITTED_LATE: "warn",
     UnitStage.RETURNED: "warn", UnitStage.DRAFT: "info", UnitStage.NOT_STARTED: "muted", UnitStage.OVERDUE: "bad",
@@ -104,6 +113,37 @@ def filters(status: PeriodStatus, tr: Translator) -> list[dict[str, Any]]:
             for s in UnitStage if counts.get(s, 0)]
 
 
+def one_page(rows: list[UnitRow], number: int, everything: bool) -> tuple[list[UnitRow], int, int]:
+    """The rows of page `number` (past the end: the last page), that page's number and the number of pages;
+    `everything`: all rows on one page."""
+    if everything:
+        return rows, 1, 1
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    number = min(max(number, 1), pages)
+    return rows[(number - 1) * PER_PAGE:number * PER_PAGE], number, pages
+
+
+class GridView:
+    """What the address asks for (state, page, every unit) and the grid's tag for it."""
+
+    def __init__(self, handler: DeskHandler) -> None:
+        arg = handler.get_query_argument
+        self.stage = arg("state", "")
+        self.number = parse_id(arg("page", "")) or 1
+        self.everything = arg("all", "") == "1"
+
+    def query(self, **change: Any) -> str:
+        """This view's query string with some values changed ("" or None drops one)."""
+        values = {"state": self.stage, "page": self.number if self.number > 1 else "",
+                  "all": "1" if self.everything else "", **change}
+        kept = [f"{key}={quote(str(value))}" for key, value in values.items() if value not in ("", None)]
+        return "?" + "&".join(kept) if kept else "?"
+
+    def etag(self, version: str, actor_id: int, locale: str) -> str:
+        raw = f"{RELEASE}|{version}|{actor_id}|{locale}|{self.stage}|{self.number}|{self.everything}"
+        return '"' + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32] + '"'
+
+
 class StatusPage(DeskHandler):
     """The grid; without a period id, the first period the chat would offer (latest deadline first)."""
 
@@ -112,16 +152,22 @@ class StatusPage(DeskHandler):
         if period_id is None:
             await self.message(404, N_("No reporting period has opened yet."), N_("Please come back later."))
             return
-        status = await self.call(self.desk.services.desk_status.period_status, self.actor, period_id)
-        stage = self.get_query_argument("state", "")
-        tr = self.tr
+        desk_status, view, tr = self.desk.services.desk_status, GridView(self), self.tr
+        version = await self.call(desk_status.version, self.actor, period_id)  # before the rows (see `version`)
+        status = await self.call(desk_status.period_status, self.actor, period_id)
+        shown = filtered(status, view.stage)
+        rows, number, pages = one_page(shown, view.number, view.everything)
+        view.number = number
         p = status.period
+        grid = f"/desk/status/{period_id}/grid"
         await self.page("status.html", status=status, period_title=period_title(tr, p.kind, p.year, p.phase),
                         deadline=tr.date(p.deadline),
-                        rows_html=await self.call(ROWS.html, self.desk.env, tuple(filtered(status, stage)), tr),
-                        filters=filters(status, tr), stage=stage, period_id=period_id, poll=POLL_SECONDS,
-                        updated=tr.datetime(status.generated_at),
-                        grid_url=f"/desk/status/{period_id}/grid?state={quote(stage)}")
+                        rows_html=await self.call(ROWS.html, self.desk.env, tuple(rows), tr),
+                        filters=filters(status, tr), stage=view.stage, period_id=period_id, poll=POLL_SECONDS,
+                        updated=tr.datetime(status.generated_at), view=view, page=number, pages=pages,
+                        shown=len(shown), paged=len(shown) > PER_PAGE,
+                        grid_url=grid + view.query(), grid_tag=view.etag(version, self.actor.person_id, tr.locale),
+                        print_url=grid + view.query(page="", all="1"))
 
     async def period_id(self, given: str | None) -> int | None:
         if given:
@@ -134,10 +180,17 @@ class StatusGrid(DeskHandler):
     """The table body alone, for desk.js to swap in without a reload."""
 
     async def get(self, period: str) -> None:
-        status = await self.call(self.desk.services.desk_status.period_status, self.actor, path_id(period))
-        tr = self.tr
-        rows = tuple(filtered(status, self.get_query_argument("state", "")))
-        await self.page("status_grid.html", rows_html=await self.call(ROWS.html, self.desk.env, rows, tr),
+        period_id, desk_status, view, tr = path_id(period), self.desk.services.desk_status, GridView(self), self.tr
+        version = await self.call(desk_status.version, self.actor, period_id)  # before the rows (see `version`)
+        self.set_header("Etag", view.etag(version, self.actor.person_id, tr.locale))
+        if self.check_etag_header():  # the rows the page shows are still the rows: nothing is built or sent
+            self.set_header(UPDATED_HEADER, quote(tr.datetime(self.desk.services.clock.now())))
+            self.set_status(304)
+            self.finish()
+            return
+        status = await self.call(desk_status.period_status, self.actor, period_id)
+        rows, _number, _pages = one_page(filtered(status, view.stage), view.number, view.everything)
+        await self.page("status_grid.html", rows_html=await self.call(ROWS.html, self.desk.env, tuple(rows), tr),
                         updated=tr.datetime(status.generated_at))
 
 

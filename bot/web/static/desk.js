@@ -1,7 +1,9 @@
 // The desk's only script (no inline script: the CSP allows scripts from this file alone).
 // - a form marked data-autosubmit is sent at once (the sign-in page; its button stays for browsers without JS);
-// - a table with data-poll swaps in a fresh <tbody> every data-every seconds, while the tab is visible;
-// - a button marked data-print prints the page;
+// - a table with data-poll swaps in a fresh <tbody> every data-every seconds, while the tab is visible; it sends
+//   the tag of the rows it shows (data-etag, then each answer's ETag), and a 304 keeps them, only the time changes;
+// - a button marked data-print prints the page; with data-print-rows (a paged grid) it first puts every row in
+//   the table from that address, so the paper lists every unit;
 // - a form marked data-confirm asks before it is sent;
 // - a form marked data-preview sends what is typed to that address (a POST with the form's token, nothing saved)
 //   a moment after the typing stops, and shows the answer in the element named by data-preview-target;
@@ -13,27 +15,60 @@ function autosubmit() {
   if (form) form.submit();
 }
 
+function stamp(time) {
+  const line = document.querySelector("[data-updated-text]");
+  if (line && time) line.textContent = line.dataset.updatedText.replace("{time}", time);
+}
+
 function poll(table) {
   const url = table.dataset.poll;
   const every = Math.max(5, Number(table.dataset.every) || 15) * 1000;
   async function refresh() {
     if (document.visibilityState !== "visible") return;
     try {
-      const response = await fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+      const headers = { "Accept": "text/html" };
+      if (table.dataset.etag) headers["If-None-Match"] = table.dataset.etag;
+      const response = await fetch(url, { credentials: "same-origin", headers: headers, cache: "no-store" });
+      if (response.status === 304) {  // the rows shown are still the rows
+        stamp(decodeURIComponent(response.headers.get("X-Desk-Updated") || ""));
+        return;
+      }
       if (!response.ok) return;  // signed out or refused: keep what is shown, the next page load will say why
       const holder = document.createElement("table");
       holder.innerHTML = await response.text();  // server-rendered and escaped by the template
       const body = holder.querySelector("tbody");
       const old = table.querySelector("tbody");
       if (body && old) old.replaceWith(body);
-      const stamp = document.querySelector("[data-updated-text]");
-      if (stamp && body && body.dataset.updated) stamp.textContent = stamp.dataset.updatedText.replace("{time}", body.dataset.updated);
+      table.dataset.etag = response.headers.get("ETag") || "";
+      if (body) stamp(body.dataset.updated);
     } catch (error) {
       // network hiccup: try again at the next tick
     }
   }
   setInterval(refresh, every);
   document.addEventListener("visibilitychange", refresh);
+}
+
+async function printAll(button) {
+  const table = document.querySelector("table[data-poll]");
+  if (button.dataset.printRows && table) {
+    try {
+      const response = await fetch(button.dataset.printRows, { credentials: "same-origin", cache: "no-store" });
+      if (response.ok) {
+        const holder = document.createElement("table");
+        holder.innerHTML = await response.text();  // server-rendered and escaped by the template
+        const body = holder.querySelector("tbody");
+        const old = table.querySelector("tbody");
+        if (body && old) {
+          old.replaceWith(body);
+          table.dataset.etag = "";  // the next poll brings the page's own rows back
+        }
+      }
+    } catch (error) {
+      // network hiccup: print what is shown
+    }
+  }
+  window.print();
 }
 
 function livePreview(form) {
@@ -74,7 +109,7 @@ function goToLine(button) {
 document.addEventListener("DOMContentLoaded", () => {
   autosubmit();
   document.querySelectorAll("table[data-poll]").forEach(poll);
-  document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
+  document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => printAll(button)));
   document.querySelectorAll("form[data-preview]").forEach(livePreview);
   document.querySelectorAll("button[data-line]").forEach(goToLine);
   document.querySelectorAll("form[data-confirm]").forEach((form) => form.addEventListener("submit", (event) => {
