@@ -87,7 +87,7 @@ class Per(StrEnum):
 
 @unique
 class UnitCode(StrEnum):
-    """The unit list (handlers/units.py)."""
+    """The unit list (handlers/org/entry.py)."""
 
     MENU = "menu"
     ADD = "add"

@@ -5,10 +5,11 @@ It is also the order of each person's command menu: everyday actions first, admi
 
 from __future__ import annotations
 
-from handlers import arrival, errors, invites, language, paging, people, periods_admin, start, units
+from handlers import arrival, errors, invites, language, paging, people, periods_admin, start
 from handlers import desk, identity, privacy
 from handlers.escalations import entry as escalations
 from handlers.official_report import entry as official_report
+from handlers.org import entry as org
 from handlers.status import entry as status
 from handlers.reports import entry as reports
 from handlers.reminders import entry as reminders
@@ -17,7 +18,7 @@ from handlers.context import BotApp
 
 # Feature modules, each with `COMMANDS` and `register(app)`. `arrival` (the arrival rules in group -2 and the
 # fallback) must stay last.
-FEATURES = [start, reports, report_review, escalations, reminders, status, official_report, periods_admin, units, invites,
+FEATURES = [start, reports, report_review, escalations, reminders, status, official_report, periods_admin, org, invites,
             people, identity, privacy, desk, language, paging]
 
 
