@@ -6,10 +6,11 @@ It is also the order of each person's command menu: everyday actions first, admi
 from __future__ import annotations
 
 from handlers import arrival, errors, invites, language, paging, people, periods_admin, start
-from handlers import desk, identity, privacy
+from handlers import desk, identity
 from handlers.escalations import entry as escalations
 from handlers.official_report import entry as official_report
 from handlers.org import entry as org
+from handlers.privacy import entry as privacy
 from handlers.status import entry as status
 from handlers.reports import entry as reports
 from handlers.reminders import entry as reminders
