@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from handlers import arrival, errors, invites, language, paging, people, periods_admin, start
 from handlers import desk, identity
+from handlers.audit import entry as audit
 from handlers.escalations import entry as escalations
 from handlers.official_report import entry as official_report
 from handlers.org import entry as org
@@ -20,7 +21,7 @@ from handlers.context import BotApp
 # Feature modules, each with `COMMANDS` and `register(app)`. `arrival` (the arrival rules in group -2 and the
 # fallback) must stay last.
 FEATURES = [start, reports, report_review, escalations, reminders, status, official_report, periods_admin, org, invites,
-            people, identity, privacy, desk, language, paging]
+            people, audit, identity, privacy, desk, language, paging]
 
 
 def register_all(app: BotApp) -> None:
