@@ -6,8 +6,9 @@ It is also the order of each person's command menu: everyday actions first, admi
 from __future__ import annotations
 
 from handlers import arrival, errors, invites, language, paging, people, periods_admin, start
-from handlers import desk, identity
+from handlers import identity
 from handlers.audit import entry as audit
+from handlers.desk import entry as desk
 from handlers.escalations import entry as escalations
 from handlers.official_report import entry as official_report
 from handlers.org import entry as org
