@@ -29,7 +29,7 @@ from bot.documents.docx_report import build_report  # noqa: E402
 from bot.documents.xlsx_annex import build_annex  # noqa: E402
 from bot.i18n import I18n  # noqa: E402
 from bot.services import build_services  # noqa: E402
-from bot.services.status.text import board_text  # noqa: E402
+from handlers.status.render import board_text  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Period, Report, ReportVersion, Unit  # noqa: E402
 

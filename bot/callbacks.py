@@ -87,7 +87,7 @@ class Per(StrEnum):
 
 @unique
 class UnitCode(StrEnum):
-    """The unit list (handlers/units.py)."""
+    """The unit list (handlers/org/entry.py)."""
 
     MENU = "menu"
     ADD = "add"
@@ -130,7 +130,7 @@ class Lk(StrEnum):
 
 @unique
 class St(StrEnum):
-    """Status (handlers/status.py): "st:<action>:<period>"."""
+    """Status (handlers/status/entry.py): "st:<action>:<period>"."""
 
     SHOW = "show"
     CHART = "chart"
@@ -139,7 +139,7 @@ class St(StrEnum):
 
 @unique
 class Xb(StrEnum):
-    """The official report (handlers/export.py): "xb:<code>:<period>:<n>"."""
+    """The official report (handlers/official_report/entry.py): "xb:<code>:<period>:<n>"."""
 
     GENERATE = "go"
     EDIT_PART = "ed"

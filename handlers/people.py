@@ -1,4 +1,4 @@
-"""/nguoidung (/people) and /nhatky (/audit, in handlers/audit): who is registered, and what was done."""
+"""/nguoidung (/people): who is registered, and removing someone's access or one of their accounts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from bot.domain import Actor, Button
 from bot.glossary import person_title
 from bot.i18n import N_
 from bot.text import fold
-from handlers.audit.chat import audit_command
 from bot.services.identity.service import CHANNEL_NAMES
 from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.commands import CommandSpec
@@ -19,7 +18,6 @@ from handlers.identity.link import CHANNEL_OF_CODE, CHANNEL_WORDS, CODES, REMOVE
 
 COMMANDS = [
     CommandSpec("nguoidung", "people", N_("Registered people; remove someone's access"), lambda a: a.sees_all_units),
-    CommandSpec("nhatky", "audit", N_("Audit log of administrative actions"), lambda a: a.is_office or a.is_director),
 ]
 
 
@@ -103,4 +101,3 @@ async def people_pressed(update: Update, context: BotContext, actor: Actor) -> N
 def register(app: BotApp) -> None:
     app.add_handler(CommandHandler(COMMANDS[0].names, people_command))
     app.add_handler(CallbackQueryHandler(people_pressed, pattern=r"^ppl:"))
-    app.add_handler(CommandHandler(COMMANDS[1].names, audit_command))

@@ -5,10 +5,16 @@ It is also the order of each person's command menu: everyday actions first, admi
 
 from __future__ import annotations
 
-from handlers import arrival, errors, export, invites, language, paging, people, start, status, units
-from handlers import desk, identity, privacy
+from handlers import arrival, errors, invites, language, paging, people, start
+from handlers import identity
+from handlers.audit import entry as audit
+from handlers.desk import entry as desk
 from handlers.escalations import entry as escalations
+from handlers.official_report import entry as official_report
+from handlers.org import entry as org
 from handlers.periods import entry as periods
+from handlers.privacy import entry as privacy
+from handlers.status import entry as status
 from handlers.reports import entry as reports
 from handlers.reminders import entry as reminders
 from handlers.reports import review as report_review
@@ -16,8 +22,8 @@ from handlers.context import BotApp
 
 # Feature modules, each with `COMMANDS` and `register(app)`. `arrival` (the arrival rules in group -2 and the
 # fallback) must stay last.
-FEATURES = [start, reports, report_review, escalations, reminders, status, export, periods, units, invites,
-            people, identity, privacy, desk, language, paging]
+FEATURES = [start, reports, report_review, escalations, reminders, status, official_report, periods, org, invites,
+            people, audit, identity, privacy, desk, language, paging]
 
 
 def register_all(app: BotApp) -> None:

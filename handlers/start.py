@@ -15,7 +15,7 @@ from handlers.commands import CommandSpec, help_text, publish_menu
 from handlers.common import reply, send_stranger_notice, tr_for
 from handlers.context import BotApp, BotContext
 from handlers.identity.texts import CODE_REFUSALS, LINKED_TEXT
-from handlers.privacy.texts import notice
+from handlers.privacy.render import notice
 
 COMMANDS = [
     CommandSpec("start", "start", N_("Start, or register with an invitation")),

@@ -14,7 +14,7 @@ from bot.clock import TZ
 from bot.domain import Role
 from bot.glossary import ACTION_LABELS
 from bot.i18n import I18n
-from handlers.audit.sentences import SENTENCES, sentence
+from handlers.audit.render import SENTENCES, sentence
 from tests.report_helpers import fill, submit
 from tests.world import period_id
 from tests.world import VANTHU

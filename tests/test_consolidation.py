@@ -10,7 +10,7 @@ from bot.contracts import UnitStage
 from bot.documents.criteria import merge, place
 from bot.i18n import I18n
 from bot.services.status.schedule import AFTER_DEADLINE, SummarySchedule, due_moments
-from bot.services.status.text import board_text, status_text, summary_text
+from handlers.status.render import board_text, status_text, summary_text
 from tests.status_samples import KHTC, NOW, THANHTRA, TTUD, period, progress, report, sample_inputs
 
 

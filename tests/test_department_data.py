@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bot.domain import DomainError, PermissionDenied
-from bot.services.org import department_from, split_short_name
+from bot.services.org.service import department_from, split_short_name
 
 
 def test_the_organisation_file_gives_the_department(services):

@@ -19,10 +19,10 @@ from sqlalchemy import insert
 
 import bot.clock
 from bot.clock import SystemClock
-from bot.services.status.text import board_text, stamped
 from bot.simulator.harness import ChatSimulator
 from bot.transport.outbox import SENT, Outbox, enqueue_values
 from bot.transport.policy import ANSWER
+from handlers.status.render import board_text, stamped
 from storage.models.transport import OutboxMessage
 from tests.test_escalation_sim import raise_via_chat, reminders_in
 from tests.world import HCTH, KHTC, QLKH, VANTHU, period_id

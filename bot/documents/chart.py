@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 from bot.consolidation import STAGE_ORDER, Consolidation
 from bot.contracts import UNIT_STAGE_LABELS, UnitStage
 from bot.i18n import N_, Translator
-from bot.services.status.text import title_of
+from bot.periods import period_title
 
 # DejaVu Sans ships with matplotlib and covers every Vietnamese letter with its diacritics.
 FONT = "DejaVu Sans"
@@ -67,8 +67,8 @@ def chart_figure(c: Consolidation, tr: Translator, short_names: dict[int, str] |
     top, bottom = 1.0 + 0.42 * rows, 1.0 + 0.42 * (len(holders) + 1)
     fig = Figure(figsize=(WIDTH_IN, 2.6 + top + bottom), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    moment = tr.datetime(c.generated_at)
-    fig.suptitle(f"{title_of(c, tr)}\n{text(tr, 'as_of').format(moment=moment)}", fontsize=15,
+    moment, p = tr.datetime(c.generated_at), c.period
+    fig.suptitle(f"{period_title(tr, p.kind, p.year, p.phase)}\n{text(tr, 'as_of').format(moment=moment)}", fontsize=15,
                  fontweight="bold", family=FONT)
     # One subfigure per panel: its title and legend span the picture's whole width, not only the bars' axes
     # (a title placed on the axes starts right of the unit names and was cut off at the right edge).

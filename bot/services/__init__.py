@@ -20,7 +20,7 @@ from bot.services.identity.addressing import Addressing
 from bot.services.identity.service import AttemptLimits, IdentityService
 from bot.services.invites import InviteService
 from bot.services.official_report import OfficialReportService
-from bot.services.org import OrgService
+from bot.services.org.service import OrgService
 from bot.services.people import PeopleService
 from bot.services.periods import PeriodService
 from bot.services.privacy import PrivacyService

@@ -6,7 +6,7 @@ from io import BytesIO
 
 from bot.i18n import Translator
 from bot.services.audit import AuditEntry
-from handlers.audit.sentences import describe, who
+from handlers.audit.render import describe, who
 
 
 def audit_workbook(tr: Translator, entries: list[AuditEntry]) -> bytes:

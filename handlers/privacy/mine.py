@@ -14,7 +14,7 @@ from bot.glossary import person_title
 from bot.services.privacy.service import RequestInfo
 from handlers.common import deliver, reply
 from handlers.context import BotContext
-from handlers.privacy.texts import KIND_LABELS, deadlines_line, request_line, rights
+from handlers.privacy.render import KIND_LABELS, deadlines_line, request_line, rights
 
 MENU, FIX = "pv_menu", "pv_fix"  # dialogs: a number typed at the menu; the text of a correction
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}

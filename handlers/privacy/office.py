@@ -10,14 +10,10 @@ from telegram import Update
 
 from bot.callbacks import Pv, data
 from bot.domain import Actor, Button, OutMessage, Recipient
-from bot.i18n import N_, Translator
 from bot.services.privacy.service import RequestInfo
 from handlers.common import deliver, reply
 from handlers.context import BotContext
-from handlers.privacy.texts import KIND_LABELS, deadlines_line, request_line
-
-# The last message the assistant sends a person whose data it erased (also from the desk: bot/web/pages/admin).
-ERASED = N_("Your personal data has been erased, as you asked. Thank you for your work with the assistant.")
+from handlers.privacy.render import ERASED, request_line, request_notice
 
 
 async def show_requests(update: Update, context: BotContext, actor: Actor) -> None:
@@ -76,17 +72,6 @@ async def done(update: Update, context: BotContext, actor: Actor, request_id: in
         # The last message the assistant sends them, to the Telegram chat only: a Zalo chat is reached through
         # its address row, which the erasure removed (a person on Zalo alone was told when they asked).
         await context.bot.send_message(int(recipient.telegram_id), context.tr(recipient.locale).gettext(ERASED))
-
-
-def request_notice(tr: Translator, request: RequestInfo, state: str) -> str:
-    """What the person is told when the Office receives their request ("acknowledged") or makes the correction."""
-    _ = tr.gettext
-    kind = _(KIND_LABELS[request.kind])
-    if state == "acknowledged":
-        return _("The Administration Office has received your request for {kind} (no. {n}). {deadlines}").format(
-            kind=kind, n=request.request_id, deadlines=deadlines_line(tr, request))
-    return _("The Administration Office has made the correction you asked for (request no. {n}). Type /mydata "
-             "to see your data.").format(n=request.request_id)
 
 
 async def tell_person(context: BotContext, request: RequestInfo, state: str) -> None:

@@ -18,7 +18,7 @@ from bot.documents.narrative import PARTS, SIGNER, TEXT_PARTS, ReportInputs, Sig
 from bot.domain import Actor, DomainError, PermissionDenied, Role
 from bot.i18n import N_
 from bot.services.base import Service
-from bot.services.org import OrgService
+from bot.services.org.service import OrgService
 from bot.services.status.service import ExportFiles, StatusService, can_see_status
 from bot.text import nfc
 from storage import audit

@@ -19,7 +19,7 @@ from bot.services.audit.service import KINDS
 from bot.text import parse_id
 from bot.web.pages.admin import AdminHandler, office_or_director
 from handlers.audit.export import audit_workbook
-from handlers.audit.sentences import describe
+from handlers.audit.render import describe
 
 KIND_LABELS = {"invite": N_("Invitations"), "person": N_("People"), "unit": N_("Units"),
                "period": N_("Reporting periods"), "calendar": N_("Working calendar"), "report": N_("Reports"),

@@ -21,8 +21,7 @@ from bot.web.base import path_id
 from bot.web.base import PostOnly
 from bot.web.pages.admin import AdminHandler, office_or_director
 from handlers.common import deliver_with
-from handlers.privacy.office import ERASED, request_notice
-from handlers.privacy.texts import KIND_LABELS, STATE_LABELS, deadlines_line
+from handlers.privacy.render import ERASED, KIND_LABELS, STATE_LABELS, deadlines_line, request_notice
 
 DONE = {"deactivate": N_("The person can no longer use the assistant. Their reports and history are kept."),
         "unlink": N_("The account has been removed; the person uses their other account."),

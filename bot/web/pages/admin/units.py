@@ -2,7 +2,7 @@
 its short name), a unit added, renamed, given a short name, retired or restored.
 
 /desk/admin/units, POST /desk/admin/units/add, POST /desk/admin/units/<id>/{name,short,retire,restore}: each one call
-of bot.services.org.OrgService, which checks the Office and writes the audit log.
+of bot.services.org.service.OrgService, which checks the Office and writes the audit log.
 """
 
 from __future__ import annotations

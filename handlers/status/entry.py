@@ -13,19 +13,18 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.callbacks import data_fields
 from bot.domain import Actor, Button
 from bot.i18n import N_, Translator
-from bot.periods import period_title
 from bot.services import Services
 from bot.services.dialogs import Dialog
 from bot.services.periods.base import PeriodInfo
 from bot.services.status.service import BOARD_REF, SUMMARY_REF, can_see_status, digest
 from bot.services.status.schedule import AFTER_DEADLINE, SummarySchedule, due_moments
-from bot.services.status.text import board_text, stamped, status_text, summary_text
 from bot.text import fold
 from bot.transport.policy import NOTIFY
 from bot.transport.outbox import for_group, priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
+from handlers.status.render import board_text, period_choice_text, period_label, stamped, status_text, summary_text
 
 log = logging.getLogger(__name__)
 COMMANDS = [
@@ -36,7 +35,7 @@ COMMANDS = [
 ]
 PICK = "status_pick"  # dialog: the person answers the period choice by typing its number or code
 PeriodAction = Callable[[Update, BotContext, Actor, int], Awaitable[None]]
-ACTIONS: dict[str, PeriodAction] = {}  # "show", "chart", "export" (registered by handlers/export.py)
+ACTIONS: dict[str, PeriodAction] = {}  # "show", "chart", "export" (registered by handlers/official_report)
 GROUP_SAFE = frozenset({"show", "chart"})  # what a group may be shown (README "Group chats"); not "export"
 
 
@@ -51,10 +50,6 @@ def find_period(periods: list[PeriodInfo], word: str) -> PeriodInfo | None:
     if number is not None and 1 <= number <= len(periods):
         return periods[number - 1]
     return next((p for p in periods if fold(p.code) == fold(word)), None)
-
-
-def period_label(tr: Translator, period: PeriodInfo) -> str:
-    return period_title(tr, period.kind, period.year, period.phase)
 
 
 async def choose_period(update: Update, context: BotContext, actor: Actor, action: str) -> None:
@@ -72,13 +67,11 @@ async def choose_period(update: Update, context: BotContext, actor: Actor, actio
         await ACTIONS[action](update, context, actor, chosen.period_id)
         return
     tr = context.tr(actor.locale)
-    lines = [_("Which period? Choose one (you can type its number):")]
-    lines += [f"{i}. {period_label(tr, p)} ({p.code})" for i, p in enumerate(periods, start=1)]
     context.services.dialogs.set(actor.person_id, PICK, {"action": action, "ids": [p.period_id for p in periods]})
     buttons = [[Button(f"{i}. {period_label(tr, p)}", f"st:{action}:{p.period_id}")]
                for i, p in enumerate(periods, start=1)]
     with for_group() if action in GROUP_SAFE else nullcontext():  # the periods' names: fit for a group
-        await reply(update, context, "\n".join(lines), buttons)
+        await reply(update, context, period_choice_text(tr, periods), buttons)
 
 
 async def period_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:

@@ -1,14 +1,19 @@
-"""Plain-text renderings of a consolidation for chat: the full status, the group's board, the short summary.
+"""Status texts for chat: the full status, the group's board, the short summary, the period choice.
 
-Channel-neutral (no Telegram), so the Zalo adapter can send the same text.
+Plain functions of the status service's results (no Telegram), so Zalo gets the same text and tests need no bot.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from bot.consolidation import Consolidation
 from bot.contracts import COMMENDATION_FORMS, EMULATION_TITLES, UNIT_STAGE_LABELS, UnitProgress, UnitStage
 from bot.i18n import N_, Translator
 from bot.periods import period_title
+
+if TYPE_CHECKING:
+    from bot.services.periods import PeriodInfo
 
 BOARD_LIMIT = 3900  # under Telegram's 4,096 characters, with room for the "updated at" line
 
@@ -24,8 +29,18 @@ STAGE_COUNT_LABELS = {
 
 
 def title_of(c: Consolidation, tr: Translator) -> str:
-    p = c.period
-    return period_title(tr, p.kind, p.year, p.phase)
+    return period_label(tr, c.period)
+
+
+def period_label(tr: Translator, period: PeriodInfo) -> str:
+    return period_title(tr, period.kind, period.year, period.phase)
+
+
+def period_choice_text(tr: Translator, periods: list[PeriodInfo]) -> str:
+    """"Which period?" and the numbered periods (a number typed answers it)."""
+    lines = [tr.gettext("Which period? Choose one (you can type its number):")]
+    lines += [f"{i}. {period_label(tr, p)} ({p.code})" for i, p in enumerate(periods, start=1)]
+    return "\n".join(lines)
 
 
 def form_label(tr: Translator, code: str) -> str:

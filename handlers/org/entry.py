@@ -1,4 +1,5 @@
-"""/donvi (/units): the Administration Office lists, adds, renames, retires and restores units."""
+"""/donvi (/units): the Administration Office lists, adds, renames, retires and restores units, and sets the
+Department's plan and movement that the official report cites."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from bot.callbacks import Page, data_fields
 from bot.domain import Actor, Button, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
-from bot.services.org import UnitInfo
 from bot.text import fold
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
+from handlers.org.render import added_text, short_text, unit_list_text, unit_menu_text
 from handlers.paging import list_for, page_rows
 
 COMMANDS = [CommandSpec("donvi", "units", N_("Units of the Department: add, rename, retire"), lambda a: a.is_office)]
@@ -28,42 +29,18 @@ def _is_office(actor: Actor) -> bool:
     return actor.is_office
 
 
-def unit_list_text(context: BotContext, actor: Actor, units: list[UnitInfo]) -> str:
-    _ = context.tr(actor.locale).gettext
-    lines = [_("Units of the Department:")]
-    for index, unit in enumerate(units, start=1):
-        mark = _(" (retired)") if not unit.is_active else ""
-        office = _(" - receives reports") if unit.is_admin_office else ""
-        lines.append(f"{index}. {unit.name} [{unit.code}]{office}{mark}")
-    lines.append("")
-    lines.append(_("Choose a unit to rename or retire it. You can also type, for example:\n"
-                   "/units add Phòng Thông tin\n/units rename qlkh Phòng Quản lý Khoa học\n/units retire qlkh"))
-    lines.append(_("The official report writes a unit in full first, then by its short name:\n"
-                   "/units short qlkh QLKH sets a short name; /units add Phòng Thông tin (PTT) adds a unit with one.\n"
-                   "/units plan 15/KH-SKHCN 20/01/2026 sets the number and date of the Department's plan."))
-    lines.append(_("/units movement followed by the movement's full name sets the name the report cites (the desk's "
-                   "official report page sets it too)."))
-    return "\n".join(lines)
-
-
-def _short_text(context: BotContext, actor: Actor, unit: UnitInfo) -> str:
-    _ = context.tr(actor.locale).gettext
-    return (_("The short name of {name} is now {short}.").format(name=unit.name, short=unit.short_name)
-            if unit.short_name else _("{name} has no short name now.").format(name=unit.name))
-
-
 @registered(_is_office)
 async def units_command(update: Update, context: BotContext, actor: Actor) -> None:
     """Show the unit list with buttons, or carry out a typed sub-command."""
     org = context.services.org
-    _ = context.tr(actor.locale).gettext
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
     if context.args:
         action = SUBCOMMANDS.get(fold(context.args[0]))
         rest = context.args[1:]
         if action == "add" and rest:
             unit = org.add_unit(actor, " ".join(rest))
-            await reply(update, context, _("Unit added: {name}.").format(name=unit.name) +
-                        ("\n" + _short_text(context, actor, unit) if unit.short_name else ""))
+            await reply(update, context, added_text(tr, unit))
             return
         if action == "plan" and rest:
             plan = org.set_plan(actor, " ".join(rest[:-1]) or rest[0], rest[-1] if len(rest) > 1 else "")
@@ -81,7 +58,7 @@ async def units_command(update: Update, context: BotContext, actor: Actor) -> No
                 raise NotFound(N_("No unit matches \"{word}\". Type /units to see the codes."), word=rest[0])
             if action == "short":
                 unit = org.set_short_name(actor, unit.unit_id, " ".join(rest[1:]))
-                await reply(update, context, _short_text(context, actor, unit))
+                await reply(update, context, short_text(tr, unit))
                 return
             if action == "rename" and len(rest) > 1:
                 unit = org.rename_unit(actor, unit.unit_id, " ".join(rest[1:]))
@@ -96,9 +73,9 @@ async def units_command(update: Update, context: BotContext, actor: Actor) -> No
                 await reply(update, context, _("Restored: {name}.").format(name=unit.name))
                 return
     units = org.list_units(include_retired=True)
-    buttons = page_rows(context.tr(actor.locale), Page.UNITS, 0, unit_buttons(context, actor, "0"))
+    buttons = page_rows(tr, Page.UNITS, 0, unit_buttons(context, actor, "0"))
     buttons.append([Button(_("Add a unit"), "unit:add:0")])
-    await reply(update, context, unit_list_text(context, actor, units), buttons)
+    await reply(update, context, unit_list_text(tr, units), buttons)
 
 
 @list_for(Page.UNITS, per_row=2)
@@ -114,7 +91,8 @@ def unit_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Butt
 async def unit_pressed(update: Update, context: BotContext, actor: Actor) -> None:
     """Buttons of the unit list: open a unit, start renaming or adding, retire, restore."""
     await answer_query(update)
-    _ = context.tr(actor.locale).gettext
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
     fields = data_fields(update.callback_query.data, "unit", 2)
     unit_id = int_or_none(fields[1]) if fields else None
     if fields is None or unit_id is None:
@@ -128,11 +106,9 @@ async def unit_pressed(update: Update, context: BotContext, actor: Actor) -> Non
         return
     unit = org.get_unit(unit_id)
     if action == "menu":
-        state = _("active") if unit.is_active else _("retired")
         toggle = (Button(_("Retire"), f"unit:ret:{unit_id}") if unit.is_active
                   else Button(_("Restore"), f"unit:res:{unit_id}"))
-        await reply(update, context, f"{unit.name} [{unit.code}] - {state}",
-                    [[Button(_("Rename"), f"unit:ren:{unit_id}"), toggle]])
+        await reply(update, context, unit_menu_text(tr, unit), [[Button(_("Rename"), f"unit:ren:{unit_id}"), toggle]])
     elif action == "ren":
         dialogs.set(actor.person_id, RENAME, {"unit_id": unit_id})
         await reply(update, context, _("Please type the new name for {name} (or /cancel).").format(name=unit.name))
@@ -148,7 +124,8 @@ async def unit_pressed(update: Update, context: BotContext, actor: Actor) -> Non
 
 async def unit_name_typed(update: Update, context: BotContext, actor: Actor, dialog: Dialog) -> None:
     """The name typed after "Add a unit" or "Rename"."""
-    _ = context.tr(actor.locale).gettext
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
     if not actor.is_office:
         context.services.dialogs.clear(actor.person_id)
         await reply(update, context, _("You do not have permission to do this."))
@@ -156,8 +133,7 @@ async def unit_name_typed(update: Update, context: BotContext, actor: Actor, dia
     org, text = context.services.org, update.effective_message.text or ""
     if dialog.kind == ADD:
         unit = org.add_unit(actor, text)
-        message = _("Unit added: {name}.").format(name=unit.name) + \
-            ("\n" + _short_text(context, actor, unit) if unit.short_name else "")
+        message = added_text(tr, unit)
     else:
         unit = org.rename_unit(actor, int(dialog.payload["unit_id"]), text)
         message = _("The unit is now called: {name}.").format(name=unit.name)

@@ -23,6 +23,8 @@ RIGHTS = N_(
     "your name.")
 KIND_LABELS = {"correct": N_("correction"), "erase": N_("erasure")}
 STATE_LABELS = {"open": N_("waiting for the Office"), "acknowledged": N_("received by the Office")}
+# The last message the assistant sends a person whose data it erased (also from the desk: bot/web/pages/admin).
+ERASED = N_("Your personal data has been erased, as you asked. Thank you for your work with the assistant.")
 
 
 def notice(tr: Translator, settings: Settings) -> str:
@@ -50,3 +52,14 @@ def request_line(tr: Translator, request: RequestInfo) -> str:
                                                               kind=_(KIND_LABELS[request.kind]))
     detail = f": \"{request.text}\"" if request.text else ""
     return f"{head}{detail} - {_(STATE_LABELS.get(request.state, request.state))}. {deadlines_line(tr, request)}"
+
+
+def request_notice(tr: Translator, request: RequestInfo, state: str) -> str:
+    """What the person is told when the Office receives their request ("acknowledged") or makes the correction."""
+    _ = tr.gettext
+    kind = _(KIND_LABELS[request.kind])
+    if state == "acknowledged":
+        return _("The Administration Office has received your request for {kind} (no. {n}). {deadlines}").format(
+            kind=kind, n=request.request_id, deadlines=deadlines_line(tr, request))
+    return _("The Administration Office has made the correction you asked for (request no. {n}). Type /mydata "
+             "to see your data.").format(n=request.request_id)

@@ -1,4 +1,5 @@
-"""Units of the Department: listed, added, renamed, retired; loaded from config/organization.yaml."""
+"""The organisation's units (listed, added, renamed, retired) and the Department's facts the Office sets (plan,
+movement); loaded from config/organization.yaml."""
 
 from __future__ import annotations
 

@@ -14,34 +14,21 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.callbacks import Xb, data, parse
 from bot.documents.narrative import PART_LABELS, PARTS, SIGNER
 from bot.domain import Actor, Button
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.services.dialogs import Dialog
-from bot.services.official_report import PartState
 from bot.services.status.service import can_see_status
 from bot.text import fold
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.status import ACTIONS, choose_period, period_label
+from handlers.official_report.render import annex_caption, docx_caption, menu_text, signer_lines
+from handlers.status.entry import ACTIONS, choose_period
 
 COMMANDS = [CommandSpec("xuatbaocao", "export", N_("The Department's official report (DOCX) and annex (XLSX)"),
                         can_see_status)]
 MENU, TEXT, SIGNER_PICK = "xb_menu", "xb_text", "xb_signer"  # dialogs: what the Office's next message answers
 KEEP_WORDS = {"giu", "giu nguyen", "keep", "ok"}
 DRAFT_WORDS = {"du thao", "ban du thao", "mac dinh", "draft", "default"}
-
-
-def part_line(tr: Translator, number: int, state: PartState) -> str:
-    """"1. Mục I - ...: bản dự thảo của trợ lý" or "... do Nguyễn Thị Lan viết, 24/11/2026 09:00"."""
-    _ = tr.gettext
-    if state.part == SIGNER:
-        status = state.text
-    elif state.is_draft:
-        status = _("the assistant's draft")
-    else:
-        status = _("written by {name}, {moment}").format(name=state.written_by,
-                                                          moment=tr.datetime(state.written_at))
-    return f"{number}. {_(PART_LABELS[state.part])}: {status}"
 
 
 async def send_export(update: Update, context: BotContext, actor: Actor, period_id: int) -> None:
@@ -58,15 +45,11 @@ async def show_menu(update: Update, context: BotContext, actor: Actor, period_id
     _ = tr.gettext
     states = context.services.official_report.parts(actor, period_id)
     period = context.services.status.periods.get(period_id)
-    lines = ([note, ""] if note else []) + [
-        _("Official report: {title}.").format(title=period_label(tr, period)),
-        _("The Administration Office writes these parts; until it does, the assistant's draft is printed:")]
-    lines += [part_line(tr, n, s) for n, s in enumerate(states, start=1)]
-    lines += ["0. " + _("Generate the report now"), "", _("Type a number to choose.")]
     context.services.dialogs.set(actor.person_id, MENU, {"period_id": period_id})
     buttons = [[Button(_("Generate the report now"), data(Xb.GENERATE, period_id, 0))]]
-    buttons += [[Button(f"{n}. {_(PART_LABELS[s.part])}", data(Xb.EDIT_PART, period_id, n))] for n, s in enumerate(states, 1)]
-    await reply(update, context, "\n".join(lines), buttons)
+    buttons += [[Button(f"{n}. {_(PART_LABELS[s.part])}", data(Xb.EDIT_PART, period_id, n))]
+                for n, s in enumerate(states, 1)]
+    await reply(update, context, menu_text(tr, period, states, note), buttons)
 
 
 async def open_part(update: Update, context: BotContext, actor: Actor, period_id: int, number: int) -> None:
@@ -81,10 +64,7 @@ async def open_part(update: Update, context: BotContext, actor: Actor, period_id
     if part == SIGNER:
         names = context.services.official_report.deputies()
         director = context.services.status.director_name()
-        lines = [_("Who signs the report? Now: {signer}").format(signer=state.text),
-                 "1. " + _("GIÁM ĐỐC (the Director)") + (f": {director}" if director else "")]
-        lines += [f"{n}. KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC: {name}" for n, name in enumerate(names, start=2)]
-        lines += ["", _("Type a number, or type a deputy director's full name to sign as KT. GIÁM ĐỐC.")]
+        lines = signer_lines(tr, state.text, director, names)
         context.services.dialogs.set(actor.person_id, SIGNER_PICK, {"period_id": period_id, "names": names})
         buttons = [[Button(line.split(". ", 1)[1][:40], data(Xb.SIGNER, period_id, line.split('.', 1)[0]))]
                    for line in lines[1:len(names) + 2]]
@@ -158,17 +138,12 @@ async def choose_signer(update: Update, context: BotContext, actor: Actor, perio
 async def send_files(update: Update, context: BotContext, actor: Actor, period_id: int) -> None:
     """Build both files off the event loop (a large organisation takes a moment) and send them."""
     tr = context.tr(actor.locale)
-    _ = tr.gettext
     files = await asyncio.to_thread(context.services.official_report.export, actor, period_id)
-    title = period_label(tr, files.period)
     chat_id = update.effective_chat.id
     await context.bot.send_document(chat_id, files.docx, filename=files.docx_name,
-                                    caption=_("Official report: {title}. The number and date are left for the "
-                                              "Administration Office to fill in.").format(title=title))
-    caption = _("Annex: indicators, submissions, commendation proposals, difficulties.")
-    if files.missing:
-        caption += " " + _("Units that have not submitted ({n}) are listed as missing.").format(n=files.missing)
-    await context.bot.send_document(chat_id, files.xlsx, filename=files.xlsx_name, caption=caption)
+                                    caption=docx_caption(tr, files.period))
+    await context.bot.send_document(chat_id, files.xlsx, filename=files.xlsx_name,
+                                    caption=annex_caption(tr, files.missing))
 
 
 @registered(can_see_status)
