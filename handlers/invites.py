@@ -9,7 +9,7 @@ from bot.callbacks import Page, data_fields
 from bot.domain import ROLE_LABELS, ROLES_WITH_UNIT, Actor, Button, PermissionDenied, Role, parse_role
 from bot.glossary import person_title
 from bot.i18n import N_
-from bot.services.invites import InviteInfo
+from bot.services.identity.base import InviteInfo
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext

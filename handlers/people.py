@@ -11,7 +11,7 @@ from bot.glossary import person_title
 from bot.i18n import N_
 from bot.text import fold
 from handlers.audit.chat import audit_command
-from bot.services.identity.service import CHANNEL_NAMES
+from bot.services.identity.base import CHANNEL_NAMES
 from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.commands import CommandSpec
 from handlers.context import BotApp, BotContext

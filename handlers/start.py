@@ -9,8 +9,7 @@ from bot.domain import Actor
 from bot.glossary import person_title
 from bot.i18n import N_
 from bot.services.identity.codes import canonical
-from bot.services.identity.service import CodeStatus
-from bot.services.invites import RedeemStatus
+from bot.services.identity.base import CodeStatus, RedeemStatus
 from handlers.commands import CommandSpec, help_text, publish_menu
 from handlers.common import reply, send_stranger_notice, tr_for
 from handlers.context import BotApp, BotContext

@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.callbacks import Lk, data, parse
 from bot.domain import Actor, Button
 from bot.i18n import N_
-from bot.services.identity.service import CHANNEL_NAMES, Identities
+from bot.services.identity.base import CHANNEL_NAMES, Identities
 from bot.text import fold
 from handlers.commands import CommandSpec, everyone
 from handlers.common import answer_query, drop_buttons, registered, reply

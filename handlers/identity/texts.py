@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_
-from bot.services.identity.service import CodeStatus
+from bot.services.identity.base import CodeStatus
 
 # Typed codes (Zalo has no links), and /lienket codes through /start: worded for a code, not a link.
 CODE_REFUSALS = {

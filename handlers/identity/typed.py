@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.services.identity.codes import IN_SENTENCE, TYPED, canonical, find_code
-from bot.services.identity.service import CodeStatus
+from bot.services.identity.base import CodeStatus
 from handlers.common import reply, tr_for
 from handlers.context import BotApp, BotContext
 from handlers.identity.texts import CODE_REFUSALS
