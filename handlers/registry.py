@@ -5,18 +5,22 @@ It is also the order of each person's command menu: everyday actions first, admi
 
 from __future__ import annotations
 
-from handlers import arrival, errors, export, invites, language, paging, people, periods_admin, start, status, units
-from handlers import desk, identity, privacy
+from handlers import arrival, errors, export, paging, periods_admin, status, units
+from handlers import desk, privacy
+from handlers.audit import chat as audit
 from handlers.escalations import entry as escalations
+from handlers.identity import entry as identity
+from handlers.identity import invites, language, link, people
 from handlers.reports import entry as reports
 from handlers.reminders import entry as reminders
 from handlers.reports import review as report_review
 from handlers.context import BotApp
 
-# Feature modules, each with `COMMANDS` and `register(app)`. `arrival` (the arrival rules in group -2 and the
-# fallback) must stay last.
-FEATURES = [start, reports, report_review, escalations, reminders, status, export, periods_admin, units, invites,
-            people, identity, privacy, desk, language, paging]
+# Feature modules, each with `COMMANDS` and `register(app)`. A feature package may list several, each where its
+# commands belong in the menu (reports and their review; identity's way in first, its administration with the
+# others). `arrival` (the arrival rules in group -2 and the fallback) must stay last.
+FEATURES = [identity, reports, report_review, escalations, reminders, status, export, periods_admin, units, invites,
+            people, audit, link, privacy, desk, language, paging]
 
 
 def register_all(app: BotApp) -> None:

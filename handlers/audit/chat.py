@@ -14,16 +14,22 @@ import re
 from datetime import date
 
 from telegram import Update
+from telegram.ext import CommandHandler
 
 from bot.domain import Actor
+from bot.i18n import N_
 from bot.periods import parse_vn_date
 from bot.services.audit import AuditFilter
 from bot.text import fold
 from handlers.audit.export import audit_workbook
 from handlers.audit.sentences import sentence
+from handlers.commands import CommandSpec
 from handlers.common import registered, reply
-from handlers.context import BotContext
+from handlers.context import BotApp, BotContext
 
+COMMANDS = [
+    CommandSpec("nhatky", "audit", N_("Audit log of administrative actions"), lambda a: a.is_office or a.is_director),
+]
 KIND_WORDS = {"bao cao": "report", "report": "report", "vuong mac": "escalation", "escalation": "escalation",
               "nguoi dung": "person", "person": "person", "people": "person", "don vi": "unit", "unit": "unit",
               "ky": "period", "period": "period", "lich": "calendar", "calendar": "calendar",
@@ -90,3 +96,7 @@ async def audit_command(update: Update, context: BotContext, actor: Actor) -> No
     lines += [sentence(tr, entry) for entry in entries]
     lines += ["", _("Filter by typing a name, a unit, a kind or dates after /audit; add \"xlsx\" for a file.")]
     await reply(update, context, "\n".join(lines))
+
+
+def register(app: BotApp) -> None:
+    app.add_handler(CommandHandler(COMMANDS[0].names, audit_command))

@@ -20,15 +20,11 @@ from bot.text import parse_id
 from bot.web.base import path_id
 from bot.web.base import PostOnly
 from bot.web.pages.admin import AdminHandler, typed_values
+from handlers.identity.render import invite_link  # the deep link /moi gives: opening it and pressing Start registers
 
 DONE = {"revoke": N_("The invitation has been cancelled; its link and code no longer work.")}
 SHEET_ROLES = (Role.UNIT_HEAD, Role.DEPUTY)  # a meeting's sheet: one invitation per unit
 MAX_SHEET = 200  # invitations on one sheet
-
-
-def invite_link(username: str, code: str) -> str:
-    """The Telegram deep link of /moi (handlers.invites.invite_link): opening it and pressing Start registers."""
-    return f"https://t.me/{username}?start={code}"
 
 
 def invite_card(tr: Translator, username: str, invite: InviteInfo) -> dict[str, Any]:
