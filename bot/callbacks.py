@@ -98,7 +98,7 @@ class UnitCode(StrEnum):
 
 @unique
 class Inv(StrEnum):
-    """Invitations (handlers/invites.py)."""
+    """Invitations (handlers/identity/invites.py)."""
 
     ROLE = "r"
     UNIT = "u"
@@ -114,7 +114,7 @@ class Lang(StrEnum):
 
 @unique
 class Ppl(StrEnum):
-    """People (handlers/people.py): remove access, or remove one of a person's accounts."""
+    """People (handlers/identity/people.py): remove access, or remove one of a person's accounts."""
 
     REMOVE = "rm"
     UNLINK = "ui"  # ppl:ui:<person>:<channel code>

@@ -98,7 +98,7 @@ class Recipient:
     locale: str
     telegram_id: str | None = None
     zalo_id: str | None = None
-    preferred_channel: str = "telegram"  # "telegram" or "zalo"; see bot.services.identity.service.recipient_channels
+    preferred_channel: str = "telegram"  # "telegram" or "zalo"; see bot.services.identity.base.recipient_channels
 
 
 @dataclass(frozen=True)

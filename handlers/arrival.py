@@ -39,7 +39,7 @@ EDITED = N_("Editing a message you already sent does not change your answer. Ple
 EDITED_COMMAND = N_("Editing a command you already sent does not run it again. Please type the command anew, as a new "
                     "message: {command}")
 FORWARDED = N_("A forwarded message is not taken as your answer. Please type your answer (or the command) yourself.")
-GROUP = -2  # first of all: before the typed invitation and linking codes (handlers/identity, group -1)
+GROUP = -2  # first of all: before the typed invitation and linking codes (handlers/identity/entry.py, group -1)
 PRIVATE_ONLY = N_("Please use this command in your private chat with me, not in a group.")
 NO_PRIVATE_CHAT = N_("Please open your private chat with me first: {link}")
 

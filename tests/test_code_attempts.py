@@ -11,7 +11,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.domain import Role
-from bot.services.identity.service import REFUSED, AttemptLimits, CodeStatus, IdentityService
+from bot.services.identity.base import CodeStatus
+from bot.services.identity.service import REFUSED, AttemptLimits, IdentityService
 from storage.models import AuditLog
 from tests.world import office
 

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import select
 
 from bot.domain import DomainError, PermissionDenied, Recipient, Role
+from bot.services.identity.base import CodeStatus, recipient_channels
 from bot.services.identity.codes import ALPHABET, canonical, new_code
-from bot.services.identity.service import CodeStatus, recipient_channels
 from storage.models import AuditLog, Invite, LinkCode
 from tests.world import head, office
 

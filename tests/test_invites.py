@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain import PermissionDenied, Role
-from bot.services.invites import RedeemStatus
+from bot.services.identity.base import RedeemStatus
 from tests.world import office
 
 

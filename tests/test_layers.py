@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 HANDLERS, SERVICES = ROOT / "handlers", ROOT / "bot" / "services"
 TEXT_MODULES = {"texts.py", "sentences.py", "text.py", "messages.py"}  # a feature's chat texts are its render.py
 # Packages not yet in the shape, each with the reason; the test fails once one is, so the line goes with it.
-NOT_YET = {"identity": "reshaped on its own branch (issue 21): link.py/typed.py/texts.py, code in __init__"}
 
 
 def packages() -> list[Path]:
@@ -37,14 +36,10 @@ def shape_faults(package: Path) -> list[str]:
 
 
 def test_every_handlers_package_has_entry_render_and_a_registry_line():
-    faults = {p.name: shape_faults(p) for p in packages() if p.name not in NOT_YET}
+    faults = {p.name: shape_faults(p) for p in packages()}
     assert {name: found for name, found in faults.items() if found} == {}
     for module in FEATURES:
         assert hasattr(module, "COMMANDS") and callable(module.register), module.__name__
-
-
-def test_exemptions_are_still_needed():
-    assert [name for name in NOT_YET if (HANDLERS / name).is_dir() and not shape_faults(HANDLERS / name)] == []
 
 
 def test_no_flat_handlers_module_beside_a_feature_package():

@@ -16,7 +16,7 @@ import pytest
 from bot.__main__ import startup_failure
 from bot.config import Settings
 from bot.redact import Redactor, RedactingFilter, install
-from bot.services.invites import RedeemStatus
+from bot.services.identity.base import RedeemStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "7301234567:AAFakeTokenForTheStartupTest_abcdefghij"

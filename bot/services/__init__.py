@@ -17,11 +17,11 @@ from bot.services.escalations.core import FollowUpRule
 from bot.services.files import KeptFiles, kept_files
 from bot.services.channels.addresses import ChannelAddressService
 from bot.services.identity.addressing import Addressing
+from bot.services.identity.invites import InviteService
+from bot.services.identity.people import PeopleService
 from bot.services.identity.service import AttemptLimits, IdentityService
-from bot.services.invites import InviteService
 from bot.services.official_report import OfficialReportService
 from bot.services.org.service import OrgService
-from bot.services.people import PeopleService
 from bot.services.periods import PeriodService
 from bot.services.privacy import PrivacyService
 from bot.services.privacy.retention import RetentionService

@@ -125,7 +125,7 @@ class Inbox:
             row = rows[0]
             if len(rows) == 1:  # (telegram_id is unique: never more than one)
                 from bot.services.dialogs import remember_dialog
-                from bot.services.people import remember_speaker
+                from bot.services.identity.people import remember_speaker
 
                 memo = self.db.memo(session)
                 remember_speaker(memo, "telegram", row.chat_key, row.Person, row.Unit)

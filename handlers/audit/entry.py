@@ -27,9 +27,9 @@ from handlers.commands import CommandSpec
 from handlers.common import registered, reply
 from handlers.context import BotApp, BotContext
 
-COMMANDS = [CommandSpec("nhatky", "audit", N_("Audit log of administrative actions"),
-                        lambda a: a.is_office or a.is_director)]
-
+COMMANDS = [
+    CommandSpec("nhatky", "audit", N_("Audit log of administrative actions"), lambda a: a.is_office or a.is_director),
+]
 KIND_WORDS = {"bao cao": "report", "report": "report", "vuong mac": "escalation", "escalation": "escalation",
               "nguoi dung": "person", "person": "person", "people": "person", "don vi": "unit", "unit": "unit",
               "ky": "period", "period": "period", "lich": "calendar", "calendar": "calendar",

@@ -15,7 +15,7 @@ from bot.i18n import N_, Translator
 from bot.periods import period_title
 from bot.questionnaire.model import pick_text
 from bot.services.audit import AuditEntry
-from bot.services.identity.service import CHANNEL_NAMES
+from bot.services.identity.base import CHANNEL_NAMES
 
 SENTENCES = {
     "invite.create": N_("{who} created an invitation for {whom} (expires {expires})"),

@@ -1,15 +1,3 @@
-"""One person, one or two channels: codes typed by strangers (invitations on Zalo, linking codes), and /lienket."""
-
-from __future__ import annotations
-
-from handlers.context import BotApp
-from handlers.identity import link
-
-COMMANDS = link.COMMANDS
-
-
-def register(app: BotApp) -> None:
-    from handlers.identity import typed  # imported here: it uses handlers.start, which uses handlers.identity.texts
-
-    typed.register(app)
-    link.register(app)
+"""People and how they reach the bot, in chat: the way in (`entry`: /start, /trogiup and typed codes), /lienket
+(`link`), the Office's /nguoidung (`people`) and /moi (`invites`), /ngonngu (`language`), and their texts
+(`render`). Each module with commands is listed in handlers/registry.py where its commands belong in the menu."""

@@ -8,22 +8,21 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Lk, data, parse
-from bot.domain import Actor, Button
+from bot.callbacks import Lk, parse
+from bot.domain import Actor
 from bot.i18n import N_
-from bot.services.identity.service import CHANNEL_NAMES, Identities
+from bot.services.identity.base import CHANNEL_NAMES
 from bot.text import fold
 from handlers.commands import CommandSpec, everyone
-from handlers.common import answer_query, drop_buttons, registered, reply
+from handlers.common import answer_query, drop_buttons, registered, reply, reply_out
 from handlers.context import BotApp, BotContext
+from handlers.identity.render import CHANNEL_OF_CODE, accounts, invite_link
 
 COMMANDS = [CommandSpec("lienket", "link", N_("Link your Telegram and Zalo accounts"), everyone)]
 CHANNEL_WORDS = {"zalo": "zalo", "z": "zalo", "telegram": "telegram", "tele": "telegram", "tg": "telegram",
                  "t": "telegram"}
 REMOVE_WORDS = {"bo", "xoa", "go", "huy", "remove", "unlink"}
 PREFER_WORDS = {"uutien", "chon", "prefer", "preferred"}
-CODES = {"telegram": "t", "zalo": "z"}
-CHANNEL_OF_CODE = {code: channel for channel, code in CODES.items()}
 
 
 def parse_words(words: list[str]) -> tuple[str, str] | None:
@@ -39,51 +38,13 @@ def parse_words(words: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def status_lines(context: BotContext, actor: Actor, ids: Identities) -> list[str]:
-    """Which accounts are linked, and which one receives reminders."""
-    _ = context.tr(actor.locale).gettext
-    lines = [_("Your accounts with the assistant:")]
-    for channel in ("telegram", "zalo"):
-        state = _("linked") if ids.has(channel) else _("not linked")
-        if ids.has(channel) and ids.preferred_channel == channel:
-            state = _("linked, receives reminders and notifications")
-        lines.append(f"- {CHANNEL_NAMES[channel]}: {state}")
-    return lines
-
-
 async def show(update: Update, context: BotContext, actor: Actor) -> None:
     """The accounts, a linking code for the missing one, and the typed forms of every choice."""
-    tr = context.tr(actor.locale)
-    _ = tr.gettext
     identity = context.services.identity
     ids = identity.identities(actor.person_id)
-    lines = status_lines(context, actor, ids)
-    buttons: list[list[Button]] = []
-    missing = next((c for c in ("zalo", "telegram") if not ids.has(c)), None)
-    if missing is not None:
-        code = identity.issue_link_code(actor)
-        lines.append("")
-        if missing == "zalo":
-            lines.append(_("To use the assistant on Zalo as well: on Zalo, send the code {code} to Trợ lý Thi đua.")
-                         .format(code=code.code))
-        else:
-            link = f"https://t.me/{context.bot.username}?start={code.code}"
-            lines.append(_("To use the assistant on Telegram as well: open {link} and press Start, or send the "
-                           "code {code} to the bot on Telegram.").format(link=link, code=code.code))
-        lines.append(_("The code works once, until {time}. Never give it to anyone else.").format(
-            time=tr.datetime(code.expires_at)))
-    else:
-        other = "zalo" if ids.preferred_channel == "telegram" else "telegram"
-        lines += ["", _("To receive reminders on {channel} instead, type /link prefer {word}.").format(
-            channel=CHANNEL_NAMES[other], word=other)]
-        buttons.append([Button(_("Reminders on {channel}").format(channel=CHANNEL_NAMES[other]),
-                               data(Lk.PREFER, CODES[other]))])
-        for channel in ("telegram", "zalo"):
-            lines.append(_("To remove your {channel} account, type /link remove {word}.").format(
-                channel=CHANNEL_NAMES[channel], word=channel))
-            buttons.append([Button(_("Remove {channel}").format(channel=CHANNEL_NAMES[channel]),
-                                   data(Lk.REMOVE, CODES[channel]))])
-    await reply(update, context, "\n".join(lines), buttons)
+    code = None if ids.has("telegram") and ids.has("zalo") else identity.issue_link_code(actor)
+    link = invite_link(context.bot.username, code.code) if code is not None and not ids.has("telegram") else None
+    await reply_out(update, context, accounts(context.tr(actor.locale), ids, code, link))
 
 
 async def act(update: Update, context: BotContext, actor: Actor, action: str, channel: str) -> None:

@@ -11,7 +11,7 @@ from bot.i18n import Translator
 from bot.periods import period_title
 from bot.services.reminders.base import AlertLine, DueReminder, UnitLine
 from bot.services.identity.addressing import BLOCKED, LATER, QUOTA, NoticeLine
-from bot.services.identity.service import CHANNEL_NAMES
+from bot.services.identity.base import CHANNEL_NAMES
 
 
 def left_text(tr: Translator, today: date, deadline: date, days_left: int) -> str:

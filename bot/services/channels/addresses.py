@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.services.base import Service
-from bot.services.people import CHANNEL_COLUMNS
+from bot.services.identity.base import CHANNEL_COLUMNS
 from bot.text import clean_line
 from storage.models import ChannelAddress, Person
 

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.services.base import Service
-from bot.services.people import CHANNEL_COLUMNS
+from bot.services.identity.base import CHANNEL_COLUMNS
 from bot.text import nfc
 from storage.models import ChannelAddress, ChannelMenu, DialogState, Person
 

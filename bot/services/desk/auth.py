@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from bot.domain import Actor, DomainError, PermissionDenied
 from bot.i18n import N_
 from bot.services.base import Service
-from bot.services.people import to_actor
+from bot.services.identity.people import to_actor
 from storage import audit
 from storage.models import DeskLoginToken, DeskSession, Person, Unit
 

@@ -17,8 +17,8 @@ from sqlmodel import col, select
 from bot.domain import Actor, Recipient
 from bot.services.base import Service
 from bot.services.channels.addresses import ChannelAddressService, is_synthetic
-from bot.services.identity.service import recipient_channels
-from bot.services.people import to_recipient
+from bot.services.identity.base import recipient_channels
+from bot.services.identity.people import to_recipient
 from storage.models import DeliveryNotice, Person, Unit
 
 QUOTA, BLOCKED = "quota", "blocked"

@@ -8,42 +8,25 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient
+from bot.domain import Actor, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.services.base import Service
+from bot.services.identity.base import (CHANNEL_COLUMNS, CHANNEL_NAMES, CHANNELS, CodeResult, CodeStatus, Identities,
+                                        LinkCodeInfo, RedeemStatus)
 from bot.services.identity.codes import canonical, hash_code, new_code
-from bot.services.invites import InviteService, RedeemStatus
-from bot.services.people import CHANNEL_COLUMNS, to_actor
+from bot.services.identity.invites import InviteService
+from bot.services.identity.people import to_actor
 from storage import audit
 from storage.models import AuditLog, LinkCode, Person, Unit
 
-CHANNELS = ("telegram", "zalo")
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
 LINK_TTL = timedelta(minutes=15)
 REFUSED = "identity.code_refused"  # audit action of a typed code that matched nothing usable (written out below)
-
-
-class CodeStatus(StrEnum):
-    REGISTERED = "registered"  # an invitation code: a new person
-    LINKED = "linked"  # a linking code: this channel now belongs to the code's person
-    UNKNOWN = "unknown"
-    EXPIRED = "expired"
-    USED = "used"
-    REVOKED = "revoked"
-    ALREADY_REGISTERED = "already_registered"  # an invitation typed by someone already registered here
-    ALREADY_LINKED = "already_linked"  # this channel id already belongs to the code's person
-    CONFLICT = "conflict"  # this channel id belongs to another person
-    CHANNEL_TAKEN = "channel_taken"  # the code's person already has another id on this channel
-    TOO_MANY = "too_many"  # too many wrong codes from this chat (or this channel) lately: not looked up
-
-
 FAILED = frozenset({CodeStatus.UNKNOWN, CodeStatus.EXPIRED, CodeStatus.USED, CodeStatus.REVOKED})
 
 
@@ -61,46 +44,11 @@ def chat_key(channel: str, external_id: str) -> str:
     return hashlib.sha256(f"{channel}:{external_id}".encode()).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class CodeResult:
-    status: CodeStatus
-    actor: Actor | None = None
-
-
-@dataclass(frozen=True)
-class LinkCodeInfo:
-    code: str  # display form, e.g. "K7QM-4XPD-9HTR"
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class Identities:
-    person_id: int
-    full_name: str
-    telegram_id: str | None
-    zalo_id: str | None
-    preferred_channel: str
-
-    @classmethod
-    def of(cls, person: Person) -> Identities:
-        return cls(person.id, person.full_name, person.telegram_id, person.zalo_id, person.preferred_channel)
-
-    def has(self, channel: str) -> bool:
-        return bool(self.telegram_id if channel == "telegram" else self.zalo_id)
-
-
 _INVITE_STATUS = {
     RedeemStatus.OK: CodeStatus.REGISTERED, RedeemStatus.UNKNOWN: CodeStatus.UNKNOWN,
     RedeemStatus.EXPIRED: CodeStatus.EXPIRED, RedeemStatus.USED: CodeStatus.USED,
     RedeemStatus.REVOKED: CodeStatus.REVOKED, RedeemStatus.ALREADY_REGISTERED: CodeStatus.ALREADY_REGISTERED,
 }
-
-
-def recipient_channels(person: Recipient | Actor | Person) -> list[tuple[str, str]]:
-    """(channel, external id) to try in order for one notification: the preferred channel, then the other."""
-    known = [(c, i) for c, i in (("telegram", person.telegram_id), ("zalo", person.zalo_id)) if i]
-    preferred = getattr(person, "preferred_channel", "telegram") or "telegram"
-    return sorted(known, key=lambda pair: pair[0] != preferred)
 
 
 def _snapshot(person: Person) -> dict:

@@ -44,7 +44,7 @@ from bot.services.reminders.schedule import (ScheduleConfig, digest_day, in_work
                                     next_working_morning, working_days_left)
 from bot.services.base import Service
 from bot.services.identity.addressing import reachable
-from bot.services.people import PeopleService
+from bot.services.identity.people import PeopleService
 from bot.services.periods.base import PeriodInfo, to_info
 from bot.services.progress import ProgressService
 from storage.db import Database

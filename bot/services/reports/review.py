@@ -14,7 +14,7 @@ from bot.contracts import ReportState, UnitStage
 from bot.domain import MEANINGLESS, Actor, DomainError, NotFound, PermissionDenied, Role
 from bot.i18n import N_
 from bot.questionnaire.model import Question, Questionnaire, is_answered
-from bot.services.people import office_people
+from bot.services.identity.people import office_people
 from bot.services.periods.base import PeriodInfo, to_info
 from bot.services.progress import stage_of
 from bot.services.reports.base import EDITABLE, Loaded, ReportBase, ReportRef

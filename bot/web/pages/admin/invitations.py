@@ -2,7 +2,7 @@
 chosen unit at once, on a sheet to print for a meeting; the unused ones listed and cancelled.
 
 /desk/admin/invitations, POST /desk/admin/invitations/new (one person) and /desk/admin/invitations/sheet (one per
-chosen unit), POST /desk/admin/invitations/<id>/revoke. The links are bot.services.invites.InviteService's, which
+chosen unit), POST /desk/admin/invitations/<id>/revoke. The links are bot.services.identity.invites.InviteService's, which
 checks the Office and writes the audit log. Only a code's hash is stored, so the sheet is the answer to the POST
 itself (never cached, never in an address): it cannot be shown again, only printed now or the invitations
 cancelled and made anew.
@@ -15,20 +15,16 @@ from typing import Any
 from bot.domain import ROLE_LABELS, ROLES_WITH_UNIT, DomainError, Role, parse_role
 from bot.glossary import person_title
 from bot.i18n import N_, Translator
-from bot.services.invites import InviteInfo
+from bot.services.identity.base import InviteInfo
 from bot.text import parse_id
 from bot.web.base import path_id
 from bot.web.base import PostOnly
 from bot.web.pages.admin import AdminHandler, typed_values
+from handlers.identity.render import invite_link  # the deep link /moi gives: opening it and pressing Start registers
 
 DONE = {"revoke": N_("The invitation has been cancelled; its link and code no longer work.")}
 SHEET_ROLES = (Role.UNIT_HEAD, Role.DEPUTY)  # a meeting's sheet: one invitation per unit
 MAX_SHEET = 200  # invitations on one sheet
-
-
-def invite_link(username: str, code: str) -> str:
-    """The Telegram deep link of /moi (handlers.invites.invite_link): opening it and pressing Start registers."""
-    return f"https://t.me/{username}?start={code}"
 
 
 def invite_card(tr: Translator, username: str, invite: InviteInfo) -> dict[str, Any]:

@@ -13,8 +13,7 @@ from typing import Any
 from bot.domain import Actor, DomainError, OutMessage, PermissionDenied
 from bot.glossary import person_title
 from bot.i18n import N_, Translator
-from bot.services.identity.service import CHANNEL_NAMES
-from bot.services.people import PersonInfo
+from bot.services.identity.base import CHANNEL_NAMES, PersonInfo
 from bot.services.privacy.service import RequestInfo
 from bot.text import parse_id
 from bot.web.base import path_id

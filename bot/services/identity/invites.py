@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -12,39 +10,12 @@ from sqlmodel import col, select
 from bot.domain import ROLES_WITH_UNIT, Actor, DomainError, NotFound, PermissionDenied, Role
 from bot.i18n import N_
 from bot.services.base import Service
+from bot.services.identity.base import CHANNEL_COLUMNS, CHANNELS, InviteInfo, RedeemResult, RedeemStatus
 from bot.services.identity.codes import hash_code, lookup_hashes, new_code
-from bot.services.people import to_actor
+from bot.services.identity.people import to_actor
 from bot.text import clean_line
 from storage import audit
 from storage.models import Invite, Person, Unit
-
-CHANNELS = ("telegram", "zalo")
-
-
-class RedeemStatus(StrEnum):
-    OK = "ok"
-    UNKNOWN = "unknown"
-    EXPIRED = "expired"
-    USED = "used"
-    REVOKED = "revoked"
-    ALREADY_REGISTERED = "already_registered"
-
-
-@dataclass(frozen=True)
-class InviteInfo:
-    invite_id: int
-    code: str | None  # only known right after creation
-    role: Role
-    unit_id: int | None
-    unit_name: str | None
-    full_name: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class RedeemResult:
-    status: RedeemStatus
-    actor: Actor | None = None
 
 
 class InviteService(Service):
@@ -147,7 +118,7 @@ class InviteService(Service):
             raise ValueError(f"unknown channel {channel!r}")
         now = self.clock.now()
         with self.db.session() as session:
-            column = Person.telegram_id if channel == "telegram" else Person.zalo_id
+            column = CHANNEL_COLUMNS[channel]
             known = session.exec(select(Person).where(column == external_id, Person.is_active)).first()
             if known is not None:
                 unit = session.get(Unit, known.unit_id) if known.unit_id else None
@@ -172,7 +143,7 @@ class InviteService(Service):
             if person is None:
                 person = Person(full_name=name, role=invite.role, unit_id=invite.unit_id, locale=locale,
                                 preferred_channel=channel, created_at=now, updated_at=now)
-                setattr(person, "telegram_id" if channel == "telegram" else "zalo_id", external_id)
+                setattr(person, column.key, external_id)
             else:  # a person whose access had been removed comes back with the new role
                 person.full_name, person.role, person.unit_id = name, invite.role, invite.unit_id
                 person.is_active, person.updated_at = True, now

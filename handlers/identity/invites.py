@@ -7,12 +7,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Page, data_fields
 from bot.domain import ROLE_LABELS, ROLES_WITH_UNIT, Actor, Button, PermissionDenied, Role, parse_role
-from bot.glossary import person_title
 from bot.i18n import N_
-from bot.services.invites import InviteInfo
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext
+from handlers.identity.render import invite_text, pending_text
 from handlers.paging import list_for, page_rows
 
 COMMANDS = [CommandSpec("moi", "invite", N_("Invite a person to the bot (one-time link)"), lambda a: a.is_office)]
@@ -22,21 +21,6 @@ CODE_ROLES = {code: role for role, code in ROLE_CODES.items()}
 
 def _is_office(actor: Actor) -> bool:
     return actor.is_office
-
-
-def invite_link(context: BotContext, code: str) -> str:
-    return f"https://t.me/{context.bot.username}?start={code}"
-
-
-def invite_text(context: BotContext, actor: Actor, invite: InviteInfo) -> str:
-    tr = context.tr(actor.locale)
-    _ = tr.gettext
-    who = person_title(tr, invite.role, invite.unit_name)
-    text = _("Invitation for: {who}\nValid until {time}, for one person only.\n\n"
-             "Send this link to the person; they open it and press Start:\n{link}").format(
-        who=who, time=tr.datetime(invite.expires_at), link=invite_link(context, invite.code))
-    # Zalo has no deep links: the same one-time code is typed there.
-    return text + "\n\n" + _("On Zalo: send the code {code} to Trợ lý Thi đua.").format(code=invite.code)
 
 
 @registered(_is_office)
@@ -58,7 +42,7 @@ async def invite_command(update: Update, context: BotContext, actor: Actor) -> N
                 return
             unit_id, rest = unit.unit_id, rest[1:]
         invite = context.services.invites.create(actor, role, unit_id, " ".join(rest))
-        await reply(update, context, invite_text(context, actor, invite))
+        await reply(update, context, invite_text(context.tr(actor.locale), invite, context.bot.username))
         return
     buttons = [[Button(_(ROLE_LABELS[role]), f"inv:r:{code}")] for role, code in ROLE_CODES.items()]
     buttons.append([Button(_("Unused invitations"), "inv:l:0")])
@@ -97,14 +81,15 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
             await reply(update, context, _("Which unit?"), rows)
             return
         await drop_buttons(update)
-        await reply(update, context, invite_text(context, actor, invites.create(actor, role, None)))
+        invite = invites.create(actor, role, None)
+        await reply(update, context, invite_text(context.tr(actor.locale), invite, context.bot.username))
         return
     if (fields := data_fields(data, "inv", 3)) and fields[0] == "u" and fields[1] in CODE_ROLES:
         unit_id = int_or_none(fields[2])
         if unit_id is not None:
             await drop_buttons(update)
             invite = invites.create(actor, CODE_ROLES[fields[1]], unit_id)
-            await reply(update, context, invite_text(context, actor, invite))
+            await reply(update, context, invite_text(context.tr(actor.locale), invite, context.bot.username))
             return
     if (fields := data_fields(data, "inv", 2)) and fields[0] == "l":
         pending = invites.list_pending(actor)
@@ -112,12 +97,8 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
             await reply(update, context, _("There are no unused invitations."))
             return
         tr = context.tr(actor.locale)
-        lines = [_("Unused invitations:")]
-        for number, invite in enumerate(pending, start=1):
-            who = person_title(tr, invite.role, invite.unit_name)
-            lines.append(_("{n}. {who}, valid until {time}").format(n=number, who=who, time=tr.datetime(invite.expires_at)))
         rows = page_rows(tr, Page.INVITES, 0, cancel_buttons(context, actor, "0"))
-        await reply(update, context, "\n".join(lines), rows)
+        await reply(update, context, pending_text(tr, pending), rows)
         return
     if (fields := data_fields(data, "inv", 2)) and fields[0] == "x" and (invite_id := int_or_none(fields[1])):
         invites.revoke(actor, invite_id)

@@ -1,4 +1,4 @@
-"""/ngonngu (/language): switch between Vietnamese and English."""
+"""/ngonngu (/language): a person's language, Vietnamese or English, kept on their person row."""
 
 from __future__ import annotations
 

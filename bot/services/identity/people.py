@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlmodel import Session, col, select
 
 from bot.domain import Actor, DomainError, NotFound, PermissionDenied, Recipient, Role
 from bot.i18n import N_, SUPPORTED_LOCALES
 from bot.services.base import Service
+from bot.services.identity.base import CHANNEL_COLUMNS, PersonInfo
 from bot.text import clean_line
 from storage import audit
 from storage.models import Person, Unit
-
-CHANNEL_COLUMNS = {"telegram": Person.telegram_id, "zalo": Person.zalo_id}
-
-
-@dataclass(frozen=True)
-class PersonInfo:
-    person_id: int
-    full_name: str
-    role: Role
-    unit_id: int | None
-    unit_name: str | None
-    locale: str
-    is_active: bool
-    telegram_id: str | None
-    blocked_at: datetime | None
-    zalo_id: str | None = None
-    preferred_channel: str = "telegram"
 
 
 def to_actor(person: Person, unit: Unit | None) -> Actor:

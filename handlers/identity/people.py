@@ -1,4 +1,5 @@
-"""/nguoidung (/people): who is registered, and removing someone's access or one of their accounts."""
+"""/nguoidung (/people): who is registered and on which channels; the Office removes someone's access, or one of
+their accounts."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import data_fields
-from bot.domain import Actor, Button
-from bot.glossary import person_title
+from bot.domain import Actor
 from bot.i18n import N_
+from bot.services.identity.base import CHANNEL_NAMES
 from bot.text import fold
-from bot.services.identity.service import CHANNEL_NAMES
-from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply
 from handlers.commands import CommandSpec
+from handlers.common import answer_query, drop_buttons, int_or_none, registered, reply, reply_out
 from handlers.context import BotApp, BotContext
-from handlers.identity.link import CHANNEL_OF_CODE, CHANNEL_WORDS, CODES, REMOVE_WORDS
+from handlers.identity.link import CHANNEL_WORDS, REMOVE_WORDS
+from handlers.identity.render import CHANNEL_OF_CODE, people_text, remove_question, unlink_question
 
 COMMANDS = [
     CommandSpec("nguoidung", "people", N_("Registered people; remove someone's access"), lambda a: a.sees_all_units),
@@ -29,7 +30,8 @@ def _sees_all(actor: Actor) -> bool:
 async def people_command(update: Update, context: BotContext, actor: Actor) -> None:
     """List registered people; "/people remove <number>" asks to remove one's access, "/people unlink <number>
     zalo" one of their accounts."""
-    _ = context.tr(actor.locale).gettext
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
     people = context.services.people.list_people(actor)
     if len(context.args) == 3 and fold(context.args[0]) in REMOVE_WORDS and actor.is_office:
         await ask_unlink(update, context, actor, people, context.args[1], context.args[2])
@@ -40,26 +42,15 @@ async def people_command(update: Update, context: BotContext, actor: Actor) -> N
         if target is None:
             await reply(update, context, _("No registered person has number {n}.").format(n=context.args[1]))
             return
-        await reply(update, context, _("Remove the access of {name}? Their reports and history are kept.").format(
-            name=target.full_name), [[Button(_("Remove access"), f"ppl:rm:{target.person_id}")]])
+        await reply_out(update, context, remove_question(tr, target))
         return
-    lines = [_("Registered people ({n}):").format(n=len(people))]
-    tr = context.tr(actor.locale)
-    for person in people:
-        blocked = _(" - has blocked the bot") if person.blocked_at else ""
-        accounts = ", ".join(name for channel, name in CHANNEL_NAMES.items()
-                             if (person.telegram_id if channel == "telegram" else person.zalo_id))
-        lines.append(f"#{person.person_id} {person.full_name} - {person_title(tr, person.role, person.unit_name)}"
-                     f"{blocked} [{accounts}]")
-    if actor.is_office:
-        lines += ["", _("To remove someone's access, type /people remove <number>."),
-                  _("To remove one of their accounts, type /people unlink <number> zalo (or telegram).")]
-    await reply(update, context, "\n".join(lines))
+    await reply(update, context, people_text(tr, people, with_actions=actor.is_office))
 
 
 async def ask_unlink(update: Update, context: BotContext, actor: Actor, people: list, number: str, word: str) -> None:
     """Confirm before the Office removes a person's Telegram or Zalo account."""
-    _ = context.tr(actor.locale).gettext
+    tr = context.tr(actor.locale)
+    _ = tr.gettext
     person_id = int_or_none(number.lstrip("#"))
     target = next((p for p in people if p.person_id == person_id), None)
     channel = CHANNEL_WORDS.get(fold(word))
@@ -69,11 +60,7 @@ async def ask_unlink(update: Update, context: BotContext, actor: Actor, people: 
     if channel is None:
         await reply(update, context, _("Unknown channel. Choose telegram or zalo."))
         return
-    await reply(update, context, _("Remove the {channel} account of {name}? They keep their role, unit and history "
-                                   "and use their other account.").format(
-        channel=CHANNEL_NAMES[channel], name=target.full_name),
-        [[Button(_("Remove {channel}").format(channel=CHANNEL_NAMES[channel]),
-                 f"ppl:ui:{target.person_id}:{CODES[channel]}")]])
+    await reply_out(update, context, unlink_question(tr, target, channel))
 
 
 @registered(lambda a: a.is_office)
