@@ -13,7 +13,7 @@ from handlers.status.render import period_label
 
 if TYPE_CHECKING:
     from bot.services.official_report import PartState
-    from bot.services.periods import PeriodInfo
+    from bot.services.periods.base import PeriodInfo
 
 
 def part_line(tr: Translator, number: int, state: PartState) -> str:

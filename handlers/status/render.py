@@ -13,7 +13,7 @@ from bot.i18n import N_, Translator
 from bot.periods import period_title
 
 if TYPE_CHECKING:
-    from bot.services.periods import PeriodInfo
+    from bot.services.periods.base import PeriodInfo
 
 BOARD_LIMIT = 3900  # under Telegram's 4,096 characters, with room for the "updated at" line
 
