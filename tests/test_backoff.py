@@ -13,6 +13,7 @@ import pytest
 from bot.channels.zalo.api import ZaloBotApi, ZaloNetworkError, ZaloUnauthorized
 from bot.channels.zalo.polling import poll
 from bot.transport import keepup
+from bot.transport.backoff import Backoff
 from bot.transport.keepup import ChannelHealth, Part, keep_up
 from bot.transport.outbox import Outgoing
 from bot.transport.policy import TELEGRAM, ZALO
@@ -183,7 +184,7 @@ async def test_a_loop_that_ends_by_itself_waits_the_first_pause_and_does_not_len
 
 
 async def test_a_part_with_its_own_pauses():
-    pauses = await run_part(["down"] * 4, {"first_pause": 0.5, "longest_pause": 3.0})
+    pauses = await run_part(["down"] * 4, {"backoff": Backoff(0.5, 3.0)})
     assert pauses == [0.5, 1.0, 2.0, 3.0]
 
 
@@ -215,3 +216,21 @@ async def test_zalo_polling_waits_a_doubling_pause_up_to_thirty_seconds():
         with pytest.raises(ZaloUnauthorized):
             await poll(api, handle, stop, timeout=1, sleep=sleep, min_interval=0)
     assert pauses == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0, 1.0, 2.0]
+
+
+# The rule itself -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("first", "longest"), [(1.0, 300.0), (30.0, 1800.0), (1.0, 30.0), (0.01, 0.03), (0.5, 3.0),
+                                                (1.0, 0.5), (0.0, 10.0)])
+def test_the_two_forms_of_the_rule_agree(first, longest):
+    backoff, previous = Backoff(first, longest), 0.0
+    for failures in range(1, 40):
+        previous = backoff.after(previous)
+        assert backoff.pause(failures) == previous
+    assert backoff.pause(0) == backoff.pause(1)
+
+
+def test_a_month_of_refusals_in_a_row_stays_at_the_longest_pause():
+    """The old `retry_after * 2 ** (n - 1)` raised OverflowError past 1,024 refusals in a row (three weeks of
+    half-hour pauses), inside the sender's call task."""
+    assert Backoff(30.0, 1800.0).pause(1500) == 1800.0
+    assert Backoff(1.0, 300.0).pause(10**9) == 300.0
