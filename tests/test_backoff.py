@@ -102,6 +102,14 @@ def refused_probe(sender: Sender, retry_after: float = 30.0) -> float:
 ZALO_429_TABLE = [30.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1800.0, 1800.0, 1800.0]
 
 
+def test_a_zalo_429_starts_with_thirty_seconds_as_python_telegram_bot_is_told():
+    from bot.channels.zalo.request import QUOTA_RETRY_AFTER
+    from bot.transport.zalo import outcome_of
+
+    result = outcome_of(429, b'{"description": "Quota exceeded"}')
+    assert (result.outcome, result.retry_after) == (Outcome.RETRY, 30.0) and QUOTA_RETRY_AFTER == 30
+
+
 def test_zalo_429s_in_a_row_double_the_channels_pause_up_to_half_an_hour():
     sender, clock = zalo_sender()
     pauses = []
