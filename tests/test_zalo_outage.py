@@ -18,6 +18,7 @@ from bot.i18n import I18n
 from bot.services import build_services
 from bot.simulator.fake_api import FakeBotApi
 from bot.simulator.zalo_fake import TOKEN, ZaloFakeApi
+from bot.transport.backoff import Backoff
 from bot.transport.keepup import ChannelHealth, OfficeAlarm, Part, keep_up, reason_of
 from bot.transport.outbox import Outbox
 from bot.transport.runtime import Runtime
@@ -134,7 +135,7 @@ async def test_a_failing_part_is_retried_with_growing_pauses_and_a_refused_token
             raise ZaloNetworkError("getUpdates", None, "ConnectError")
         stop.set()
 
-    part = Part("Zalo polling", start, ChannelHealth("zalo"), first_pause=0.01, longest_pause=0.03)
+    part = Part("Zalo polling", start, ChannelHealth("zalo"), backoff=Backoff(0.01, 0.03))
     await asyncio.wait_for(keep_up(part, stop), 5)
     assert part.tries == 4 and part.health.down_since is not None and part.health.reason == "unreachable"
     assert reason_of(ZaloUnauthorized("getMe", 401, "Unauthorized")) == "token"

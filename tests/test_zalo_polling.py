@@ -9,6 +9,7 @@ import pytest
 
 from bot.channels.zalo.api import ZaloBotApi, ZaloUnauthorized
 from bot.channels.zalo.polling import poll
+from bot.transport.backoff import Backoff
 from bot.simulator.zalo_fake import TOKEN, ZaloFakeApi
 
 USER = "6ede9afa66b88fe6d6a9"
@@ -52,7 +53,7 @@ async def test_failures_back_off_and_a_refused_token_stops():
 
     async with ZaloBotApi(TOKEN, "https://zalo.test", transport=httpx.MockTransport(flaky)) as api:
         with pytest.raises(ZaloUnauthorized):
-            await poll(api, handle, stop, timeout=1, max_pause=3, sleep=sleep, min_interval=0)
+            await poll(api, handle, stop, timeout=1, backoff=Backoff(1.0, 3.0), sleep=sleep, min_interval=0)
     assert pauses == [1.0, 2.0, 3.0]
 
 

@@ -20,13 +20,13 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.i18n import N_, I18n
 from bot.services import Services
+from bot.transport.backoff import Backoff
 from bot.transport.outbox import Outbox
 from bot.transport.policy import NOTIFY
 from storage.models.transport import ChannelLease
 
 log = logging.getLogger(__name__)
-FIRST_PAUSE = 1.0  # seconds before the first retry; doubled after each failure
-LONGEST_PAUSE = 300.0  # never wait longer than this between tries
+PARTS = Backoff(first=1.0, longest=300.0)  # seconds before the first retry, doubled after each failure, at most 5 min
 HEALTHY_AFTER = 60.0  # a part that ran this long before failing starts again from the first pause
 STAY_DOWN = 600.0  # a channel down this long is told to the Office (once per outage)
 
@@ -158,14 +158,13 @@ class Part:
     start: Callable[[], Awaitable[None]]
     health: ChannelHealth
     once: bool = False
-    first_pause: float = FIRST_PAUSE
-    longest_pause: float = LONGEST_PAUSE
+    backoff: Backoff = PARTS
     tries: int = field(default=0, init=False)
 
 
 async def keep_up(part: Part, stop: asyncio.Event, *, clock: Callable[[], float] = time.monotonic) -> None:
     """Run `part` until `stop`; any failure is logged with the next try's time and retried with back-off."""
-    pause = part.first_pause
+    pause = 0.0  # the last pause waited after a failure (0: none since the part started or last ran healthy)
     while not stop.is_set():
         began = clock()
         part.tries += 1
@@ -175,21 +174,21 @@ async def keep_up(part: Part, stop: asyncio.Event, *, clock: Callable[[], float]
             raise
         except Exception as error:  # noqa: BLE001 - whatever it is, the other channel goes on
             if clock() - began >= HEALTHY_AFTER:
-                pause = part.first_pause
+                pause = 0.0
             await part.health.failed(error)
-            if part.health.reason == "token":  # a refused token needs a person: no point asking often
-                pause = part.longest_pause
+            # A refused token needs a person: no point asking often (and the pauses after it stay the longest).
+            pause = part.backoff.longest if part.health.reason == "token" else part.backoff.after(pause)
             log.error("%s failed (%s: %s); next try in %.0f s; the other channel is not affected", part.name,
                       type(error).__name__, str(error)[:200], pause)
             await _sleep_or(stop, pause)
-            pause = min(pause * 2, part.longest_pause)
             continue
         if part.once:
             await part.health.ok()
             return
-        if not stop.is_set():  # a loop that ended by itself: start it again
-            log.warning("%s ended; starting it again in %.0f s", part.name, pause)
-            await _sleep_or(stop, pause)
+        if not stop.is_set():  # a loop that ended by itself: start it again after the next failure's pause
+            wait = part.backoff.after(pause)
+            log.warning("%s ended; starting it again in %.0f s", part.name, wait)
+            await _sleep_or(stop, wait)
 
 
 async def _sleep_or(stop: asyncio.Event, seconds: float) -> None:

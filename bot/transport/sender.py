@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
+from bot.transport.backoff import Backoff
 from bot.transport.results import Outcome, SendResult
 from bot.transport.outbox import FAILED, SENT, UNKNOWN, Outbox, Outgoing
 from bot.transport.policy import BULK, NOTIFY, ChannelPolicy
@@ -35,8 +36,8 @@ SendFn = Callable[[Outgoing], Awaitable[SendResult]]
 # wrote to last are held for their own interval besides (`Sender._hold_recent_chats`), which before cost every
 # chat a group's 3.1 s.
 HANDOVER_MARGIN = 0.5  # seconds
-TRANSIENT_TRIES = 300  # a refused connection is tried again this often (the pause doubling up to the next line)
-TRANSIENT_LONGEST = 300.0  # seconds: about a day of tries in all
+TRANSIENT_TRIES = 300  # a refused connection is tried again this often: about a day of tries in all
+TRANSIENT = Backoff(first=1.0, longest=300.0)  # its pauses: 1, 2, 4 ... s, at most 5 minutes
 
 
 class Lease:
@@ -515,7 +516,7 @@ class Sender:
             return result
         if self.budget.now() >= self.budget.paused_until:
             self.refusals_in_row += 1
-        pause = min(result.retry_after * 2 ** max(self.refusals_in_row - 1, 0), self.policy.longest_pause)
+        pause = Backoff(result.retry_after, self.policy.longest_pause).pause(self.refusals_in_row)
         return replace(result, retry_after=max(pause, result.retry_after))
 
     def _refused(self, row: Outgoing, result: SendResult, departure: Departure | None) -> None:
@@ -549,7 +550,7 @@ class Sender:
     @staticmethod
     def _retry(row: Outgoing, result: SendResult) -> bool:
         """A 429 is retried for as long as it takes, a refused connection for about a day (`TRANSIENT_TRIES`, the
-        pause doubling up to `TRANSIENT_LONGEST`): either way the call certainly did not leave, so a channel that
+        pause doubling up to `TRANSIENT.longest`): either way the call certainly did not leave, so a channel that
         is down for an hour loses nothing."""
         return result.outcome == Outcome.RETRY or (result.outcome == Outcome.TRANSIENT
                                                    and row.attempts < TRANSIENT_TRIES)
@@ -587,9 +588,10 @@ class Sender:
         if self._failed_over(row, result):
             return
         if self._retry(row, result):
-            # A 429 says when (Telegram's retry_after); a refused connection backs off 2, 4, 8... s.
+            # A 429 says when (Telegram's retry_after); a refused connection backs off 1, 2, 4 ... s (`row.attempts`
+            # counts the tries before this one).
             after = (max(result.retry_after, 1.0) if result.outcome == Outcome.RETRY
-                     else min(2.0 ** row.attempts, TRANSIENT_LONGEST))
+                     else TRANSIENT.pause(row.attempts + 1))
             self.outbox.retry_later(row.id, after, result.error)
             return
         self._hooks(row, result)

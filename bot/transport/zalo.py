@@ -21,7 +21,7 @@ import httpx
 from bot.channels.links import FileLinks
 from bot.channels.zalo.api import ZaloBotApi
 from bot.channels.zalo.render import LinkProvider
-from bot.channels.zalo.request import ZaloRequest, replying_to
+from bot.channels.zalo.request import QUOTA_RETRY_AFTER, ZaloRequest, replying_to
 from bot.channels.zalo.updates import ZaloIncoming, parse, unwrap, accept, decide
 from bot.clock import Clock
 from bot.config import Settings
@@ -56,8 +56,9 @@ def policy(settings: Settings) -> ChannelPolicy:
 
 # A 429 whose meaning is unclear (the documentation says only "vượt quá giới hạn sử dụng API cho phép": a rate, or
 # the month's quota?): the channel pauses briefly, then the next call probes; each further 429 in a row doubles the
-# pause (`Sender._lengthen`, up to `ChannelPolicy.longest_pause`). Never an hour at the first one: replies would wait that long.
-QUOTA_PAUSE = 30.0
+# pause (`Sender._lengthen`, `bot.transport.backoff`, up to `ChannelPolicy.longest_pause`). Never an hour at the
+# first one: replies would wait that long. The same 30 s that `ZaloRequest` tells python-telegram-bot (RetryAfter).
+QUOTA_PAUSE = float(QUOTA_RETRY_AFTER)
 # A 403 is "Internal server error" in the documentation's error table, "Forbidden" in the SDK and integrations:
 # a block only when the description says so, or when an unclear 403 comes again for the same call.
 _BLOCK_WORDS = ("block", "chặn", "not started", "not allowed", "no permission", "permission denied",

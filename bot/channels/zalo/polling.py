@@ -19,12 +19,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.channels.zalo.api import ZaloBotApi, ZaloError, ZaloUnauthorized
+from bot.transport.backoff import Backoff
 
 log = logging.getLogger(__name__)
 Handle = Callable[[dict[str, Any]], Awaitable[bool | None]]  # True/None: new; False: the inbox had it already
 Report = Callable[[BaseException | None], Awaitable[None]]  # None after a success, the error after a failure
 MIN_INTERVAL = 0.3  # seconds from one getUpdates to the next: at most about 3 calls a second
 REPEAT_PAUSE = 1.0  # after an answer holding only updates already stored
+FAILED_POLL = Backoff(first=1.0, longest=30.0)  # after a failed call: 1, 2, 4 ... s, at most 30 s; a success resets
 
 
 async def _nothing(_error: BaseException | None) -> None:
@@ -32,7 +34,7 @@ async def _nothing(_error: BaseException | None) -> None:
 
 
 async def poll(api: ZaloBotApi, handle: Handle, stop: asyncio.Event, *, timeout: int = 30,
-               max_pause: float = 30.0, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+               backoff: Backoff = FAILED_POLL, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                report: Report = _nothing, min_interval: float = MIN_INTERVAL,
                clock: Callable[[], float] = time.monotonic) -> int:
     """Poll until `stop` is set; returns how many updates were handed over."""
@@ -52,7 +54,7 @@ async def poll(api: ZaloBotApi, handle: Handle, stop: asyncio.Event, *, timeout:
             await report(error)
             raise
         except ZaloError as error:
-            pause = min(max(pause * 2, 1.0), max_pause)
+            pause = backoff.after(pause)
             log.warning("Zalo %s failed (%s); next try in %.0f s", error.method, error.code, pause)
             await report(error)
             await sleep(pause)
