@@ -26,8 +26,8 @@ its update was sent in.
 Server time is tornado's own (from the request's arrival to the end of the answer), read from the access log of the
 process that served the request, which this script turns on in its bot and desk processes only (`--serve`,
 `--serve-desk`); the static file is the desk's CSS from the same server in the same run. Periodic messages
-(reminders, summaries) are turned off in the bot process: only the measured load runs. Targets (issue 19): every page's p95 under 150 ms at 1,000 units; chat replies not slower
-by more than 10% with the desk users.
+(reminders, summaries) are turned off in the bot process: only the measured load runs. Targets (issue 19): every
+page's p95 under 150 ms at 1,000 units; chat replies not slower by more than 10% with the desk users.
 """
 
 from __future__ import annotations
@@ -271,7 +271,8 @@ async def run(url: str, units: int, phase: float, one_process: bool = False) -> 
             seen = len(api.arrivals[chat])
             async with lock:
                 sent_at = time.monotonic()
-                await hook.post(f"{bot_base}/telegram", json=payload, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+                await hook.post(f"{bot_base}/telegram", json=payload,
+                                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
             k += 1
             arrived = await api.wait_arrival(chat, seen, 30)
             if arrived is None:
