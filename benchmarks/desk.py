@@ -316,10 +316,14 @@ async def run(url: str, units: int, phase: float, one_process: bool = False) -> 
     await asyncio.sleep(8)  # the heads have all started their reports
     wall: dict[str, list[tuple[float, float]]] = defaultdict(list)
     load_start = os.getloadavg()[0]
+    busy: dict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))  # phase -> process -> CPU s
     for name in phases:
         start, wall_start = time.monotonic(), time.time()
+        before = cpu_of(procs)
         (desk_on.set if "desk" in name else desk_on.clear)()
         await asyncio.sleep(phase)
+        for process, seconds in cpu_of(procs).items():
+            busy[name][process] += seconds - before[process]
         bounds.append((start, time.monotonic(), name))
         wall[name].append((wall_start, time.time()))
     desk_on.set()
@@ -385,6 +389,22 @@ async def run(url: str, units: int, phase: float, one_process: bool = False) -> 
     print(f"  with 20 desk users: {len(loaded):>4} replies  p50 {pct(loaded, 50) * 1000:6.1f} ms  "
           f"p95 {pct(loaded, 95) * 1000:6.1f} ms  ({change:+.1%}{'  ok' if change <= 0.10 else '  OVER 10%'})")
     print(f"  heads left without a reply within 30 s: {unanswered}")
+    print("CPU used (cores busy, from /proc; the driver is this script: heads, desk users, the Bot API stand-in):")
+    for name in dict.fromkeys(phases):
+        seconds = sum(b - a for a, b, n in bounds if n == name)
+        print(f"  {name:<10} " + ", ".join(f"{process} {used / seconds:.2f}" for process, used in busy[name].items()))
+
+
+def cpu_of(procs: list[subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds (user and system, every thread) so far of the bot process, the desk process and this one."""
+    def of(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    return {**{name: of(proc.pid) for name, proc in zip(("bot", "desk"), procs)}, "driver": time.process_time()}
 
 
 # Quiet profile of one page ---------------------------------------------------------------------------------------
