@@ -1,13 +1,17 @@
-"""Benchmark (not a test): the desk under load beside the chat, in one live bot process.
+"""Benchmark (not a test): the desk under load beside the chat, in its own process as in production.
 
     .venv/bin/python -m benchmarks.desk                      # SQLite, 1,000 units, 20 desk users, 60 heads
+    .venv/bin/python -m benchmarks.desk --one-process        # the desk served by the bot process itself
     .venv/bin/python -m benchmarks.desk --database postgresql+psycopg://postgres@127.0.0.1:5432/postgres
     .venv/bin/python -m benchmarks.desk --units 200 --phase 10   # a quick look
     .venv/bin/python -m benchmarks.desk --profile all --keep /tmp/deskprof   # each page alone: statements, CPU
     .venv/bin/python -m benchmarks.desk --profile question --keep /tmp/deskprof  # one page, with cProfile's top
 
-One `python -m bot run` process in webhook mode serves the webhooks and the desk on its one tornado server, as in
-production, against the local Bot API stand-in (100 ms round trip, 30 messages/s and 1/s per chat enforced).
+One `python -m bot run` process in webhook mode serves the webhooks, against the local Bot API stand-in (100 ms round
+trip, 30 messages/s and 1/s per chat enforced), and one `python -m bot desk` process serves the desk on its own port
+on the same database, as in production (compose.yaml: DESK_SEPARATE=true for the bot, Caddy passing /desk to the
+desk). With `--one-process` the bot process serves the desk too, on its webhooks' tornado server (the shape of a
+one-process install, and of production before issue 19).
 The database holds N units (the organisation file's and synthetic ones) with a head each; most units' reports are
 submitted (copies of one report filled in through the report service), some accepted or returned, the rest not
 started; 300 difficulties in every state, a quarter assigned to the deputy directors.
@@ -19,11 +23,11 @@ through the desk (home, the status page and its grid, a unit's report, one quest
 difficulties list and one item, and the desk's CSS) with 0.5-1.5 s between clicks. A reply is counted in the phase
 its update was sent in.
 
-Server time is tornado's own (from the request's arrival to the end of the answer), read from the bot process's
-access log, which this script turns on in that process only (`--serve`); the static file is the desk's CSS from
-the same server in the same run. Periodic messages (reminders, summaries) are turned off in the bot process: only
-the measured load runs. Targets (issue 19): every page's p95 under 150 ms at 1,000 units; chat replies not slower
-by more than 10% with the desk users.
+Server time is tornado's own (from the request's arrival to the end of the answer), read from the access log of the
+process that served the request, which this script turns on in its bot and desk processes only (`--serve`,
+`--serve-desk`); the static file is the desk's CSS from the same server in the same run. Periodic messages
+(reminders, summaries) are turned off in the bot process: only the measured load runs. Targets (issue 19): every
+page's p95 under 150 ms at 1,000 units; chat replies not slower by more than 10% with the desk users.
 """
 
 from __future__ import annotations
@@ -68,8 +72,9 @@ class AccessFile(logging.Handler):
         self.out.write(f"{time.time():.3f} {status} {method} {uri} {ms:.2f}\n")
 
 
-def serve(access_path: str) -> int:
-    """`python -m bot run`, with tornado's access log (kept at WARNING in production) written to `access_path`."""
+def serve(access_path: str, command: str = "run") -> int:
+    """`python -m bot run` (or `desk`), with tornado's access log (kept at WARNING in production) written to
+    `access_path`."""
     import bot.logs
     from bot.__main__ import main as bot_main
 
@@ -83,7 +88,7 @@ def serve(access_path: str) -> int:
         access.addHandler(AccessFile(access_path))
 
     bot.logs.configure = with_access_log
-    return bot_main(["run"])
+    return bot_main([command])
 
 
 # The data ----------------------------------------------------------------------------------------------------
@@ -203,7 +208,7 @@ def prepare(url: str, data_dir: str, units: int) -> dict:
 
 
 # The load ----------------------------------------------------------------------------------------------------
-async def run(url: str, units: int, phase: float) -> None:
+async def run(url: str, units: int, phase: float, one_process: bool = False) -> None:
     workdir = tempfile.mkdtemp(prefix="desk-bench-")
     started = time.monotonic()
     world = prepare(url, workdir, units)
@@ -212,22 +217,28 @@ async def run(url: str, units: int, phase: float) -> None:
           flush=True)
     api = FakeBotApiServer(global_rate=30, per_chat_seconds=1.0, rtt=0.1)
     await api.start()
-    port = _free_port()
-    access = Path(workdir) / "access.log"
+    port, desk_port = _free_port(), _free_port()
+    accesses = [Path(workdir) / "access.log"] + ([] if one_process else [Path(workdir) / "desk-access.log"])
     env = {**os.environ, **QUIET, "TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": url,
            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api.port}/bot", "WEBHOOK_URL": f"http://127.0.0.1:{port}",
-           "WEBHOOK_PORT": str(port), "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_SECRET": SECRET, "DATA_DIR": workdir}
-    log = open(Path(workdir) / "bot.log", "a")  # noqa: SIM115, ASYNC230 - the child's output, before the load
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.desk", "--serve", str(access)], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+           "WEBHOOK_PORT": str(port), "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_SECRET": SECRET, "DATA_DIR": workdir,
+           "DESK_SEPARATE": "false" if one_process else "true", "DESK_LISTEN": "127.0.0.1",
+           "DESK_PORT": str(desk_port), "DESK_BASE_URL": ""}
+    procs = []
+    for flag, access, name in zip(("--serve", "--serve-desk"), accesses, ("bot", "desk")):
+        log = open(Path(workdir) / f"{name}.log", "a")  # noqa: SIM115, ASYNC230 - the child's output, before the load
+        procs.append(subprocess.Popen([sys.executable, "-m", "benchmarks.desk", flag, str(access)], cwd=ROOT,
+                                      env=env, stdout=log, stderr=subprocess.STDOUT))
+    bot_base = f"http://127.0.0.1:{port}"
+    base = bot_base if one_process else f"http://127.0.0.1:{desk_port}"  # where the desk users click
     hook = httpx.AsyncClient(timeout=30)
-    for _ in range(600):
-        try:
-            await hook.get(f"{base}/desk/static/desk.css")
-            break
-        except httpx.HTTPError:
-            await asyncio.sleep(0.1)
+    for probe in {f"{bot_base}/telegram", f"{base}/desk/static/desk.css"}:  # each process listens (any answer)
+        for _ in range(600):
+            try:
+                await hook.get(probe)
+                break
+            except httpx.HTTPError:
+                await asyncio.sleep(0.1)
     rng = random.Random(7)
     ids = iter(range(1, 10_000_000))
     phases = ["chat", "chat+desk", "chat", "chat+desk"]
@@ -261,7 +272,8 @@ async def run(url: str, units: int, phase: float) -> None:
             seen = len(api.arrivals[chat])
             async with lock:
                 sent_at = time.monotonic()
-                await hook.post(f"{base}/telegram", json=payload, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+                await hook.post(f"{bot_base}/telegram", json=payload,
+                                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
             k += 1
             arrived = await api.wait_arrival(chat, seen, 30)
             if arrived is None:
@@ -305,25 +317,31 @@ async def run(url: str, units: int, phase: float) -> None:
     await asyncio.sleep(8)  # the heads have all started their reports
     wall: dict[str, list[tuple[float, float]]] = defaultdict(list)
     load_start = os.getloadavg()[0]
+    busy: dict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))  # phase -> process -> CPU s
     for name in phases:
         start, wall_start = time.monotonic(), time.time()
+        before = cpu_of(procs)
         (desk_on.set if "desk" in name else desk_on.clear)()
         await asyncio.sleep(phase)
+        for process, seconds in cpu_of(procs).items():
+            busy[name][process] += seconds - before[process]
         bounds.append((start, time.monotonic(), name))
         wall[name].append((wall_start, time.time()))
     desk_on.set()
     done.set()
     await asyncio.wait(tasks, timeout=40)
     load_end = os.getloadavg()[0]
-    proc.terminate()
-    proc.wait(30)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(30)
     await hook.aclose()
     await api.stop()
 
     server: dict[str, list[float]] = defaultdict(list)
     by_itself: dict[str, list[float]] = defaultdict(list)
     webhooks_alone: list[float] = []
-    for line in access.read_text(encoding="utf-8").splitlines():
+    for line in (line for access in accesses for line in access.read_text(encoding="utf-8").splitlines()):
         at, status, method, uri, ms = line.split(" ")
         moment = float(at)
         name = next((n for n, spans in wall.items() for a, b in spans if a <= moment < b), None)
@@ -339,11 +357,13 @@ async def run(url: str, units: int, phase: float) -> None:
     print(f"machine: {os.cpu_count()} CPUs shared with other work (load average {load_start:.2f} at the start of the "
           f"phases, {load_end:.2f} at the end); python {sys.version.split()[0]}; "
           f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}")
+    print("shape: " + ("one `python -m bot run` serving the webhooks and the desk" if one_process else
+                       "`python -m bot run` serving the webhooks, `python -m bot desk` the desk (DESK_SEPARATE=true)"))
     print(f"phases: {' / '.join(phases)}, {phase:.0f} s each; desk answers other than 200: {refused}")
     print("server time per page, one desk user alone (no chat), 5 passes:")
     print("  " + ", ".join(f"{page} p50 {pct(v, 50) * 1000:.1f} / p95 {pct(v, 95) * 1000:.1f} ms"
                            for page in PAGES if (v := by_itself.get(page))))
-    print("server time per page during chat+desk (tornado's, from the bot process's access log):")
+    print("server time per page during chat+desk (tornado's, from the access log of the process serving it):")
     static = server.get("static", [])
     for page in PAGES + ["webhook"]:
         values = server.get(page, [])
@@ -370,6 +390,22 @@ async def run(url: str, units: int, phase: float) -> None:
     print(f"  with 20 desk users: {len(loaded):>4} replies  p50 {pct(loaded, 50) * 1000:6.1f} ms  "
           f"p95 {pct(loaded, 95) * 1000:6.1f} ms  ({change:+.1%}{'  ok' if change <= 0.10 else '  OVER 10%'})")
     print(f"  heads left without a reply within 30 s: {unanswered}")
+    print("CPU used (cores busy, from /proc; the driver is this script: heads, desk users, the Bot API stand-in):")
+    for name in dict.fromkeys(phases):
+        seconds = sum(b - a for a, b, n in bounds if n == name)
+        print(f"  {name:<10} " + ", ".join(f"{process} {used / seconds:.2f}" for process, used in busy[name].items()))
+
+
+def cpu_of(procs: list[subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds (user and system, every thread) so far of the bot process, the desk process and this one."""
+    def of(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    return {**{name: of(proc.pid) for name, proc in zip(("bot", "desk"), procs)}, "driver": time.process_time()}
 
 
 # Quiet profile of one page ---------------------------------------------------------------------------------------
@@ -475,7 +511,10 @@ def main() -> None:
     parser.add_argument("--database", default="", help="a PostgreSQL server's URL (a fresh database is made on it)")
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--phase", type=float, default=30.0, help="seconds per phase")
+    parser.add_argument("--one-process", action="store_true",
+                        help="the bot process serves the desk too (the shape before issue 19), not a desk process")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-desk", help=argparse.SUPPRESS)
     parser.add_argument("--profile", metavar="PAGE", choices=PROFILED + ["all"],
                         help="no load: one page's statements, CPU time and cProfile in this process (SQLite)")
     parser.add_argument("--keep", default="", help="with --profile: a folder to keep the prepared data in and reuse")
@@ -484,18 +523,20 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         sys.exit(serve(args.serve))
+    if args.serve_desk:
+        sys.exit(serve(args.serve_desk, "desk"))
     if args.profile:
         profile(args.profile, args.units, args.keep, args.repeat, args.top)
         return
     if args.database:
         url, drop = _pg_database(args.database)
         try:
-            asyncio.run(run(url, args.units, args.phase))
+            asyncio.run(run(url, args.units, args.phase, args.one_process))
         finally:
             drop()
     else:
         with tempfile.TemporaryDirectory() as folder:
-            asyncio.run(run(f"sqlite:///{folder}/desk.sqlite3", args.units, args.phase))
+            asyncio.run(run(f"sqlite:///{folder}/desk.sqlite3", args.units, args.phase, args.one_process))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Command line: run the bot (or the simulator without a token), migrate, load the organisation, add an admin."""
+"""Command line: run the bot (or the simulator without a token), serve the desk apart, migrate, load the
+organisation, add an admin."""
 
 from __future__ import annotations
 
@@ -97,6 +98,56 @@ def _run_live(settings: Settings) -> int:
     return 0
 
 
+def cmd_desk(settings: Settings, _args: argparse.Namespace) -> int:
+    """The desk in a process of its own, on DESK_LISTEN:DESK_PORT, beside `python -m bot run` (with
+    DESK_SEPARATE=true there) on the same database: its pages never take the chat's interpreter."""
+    if not settings.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN chưa được đặt: tiến trình riêng của bàn làm việc chỉ chạy cùng bot đang hoạt "
+              "động. Trình mô phỏng (`python -m bot run` khi chưa có mã bot) đã có sẵn bàn làm việc.\n"
+              "No TELEGRAM_BOT_TOKEN: the desk process runs beside a live bot only. The simulator "
+              "(`python -m bot run` without a token) serves its own desk.", file=sys.stderr)
+        return 2
+    if problems := settings.startup_problems():
+        print("\n\n".join(problems), file=sys.stderr)
+        return 2
+    redact = _setup_logging(settings)
+    try:
+        return _run_desk(settings)
+    except Exception as error:  # as for `run`: one clean line, never a traceback holding the token
+        logging.getLogger(__name__).debug("start-up failed", exc_info=error)
+        print(startup_failure(error, redact), file=sys.stderr)
+        return 1
+
+
+def _run_desk(settings: Settings) -> int:
+    from bot.app import build_runtime
+
+    wait_for_schema(settings)
+    runtime = build_runtime(settings, migrate=False)
+    started()
+    asyncio.run(runtime.serve_desk())
+    return 0
+
+
+def wait_for_schema(settings: Settings, pause: float = 1.0) -> None:
+    """The bot process migrates; a desk process started beside it (or before it) waits until the database has
+    the schema of this code, so that two processes never run the migrations at once."""
+    import time
+
+    from storage.db import Database
+
+    database = Database(settings.effective_database_url)
+    waited = 0.0
+    try:
+        while not database._at_head():  # noqa: SLF001 - the same check start-up makes
+            if waited % 30 == 0:
+                logging.getLogger(__name__).info("waiting for `python -m bot run` to migrate the database")
+            time.sleep(pause)
+            waited += pause
+    finally:
+        database.dispose()
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.simulator.repl import run_simulator
 
@@ -165,9 +216,10 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_health(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     """For a container's health check: the database answers with the current schema, and in webhook mode the
-    web port accepts a connection. Prints one line; exit status 0 when healthy."""
+    web port accepts a connection (with --desk: the desk process's port). Prints one line; exit status 0 when
+    healthy."""
     import socket
 
     from storage.db import Database
@@ -179,12 +231,18 @@ def cmd_health(settings: Settings, _args: argparse.Namespace) -> int:
             return 1
     finally:
         database.dispose()
-    if settings.webhook_url or settings.zalo_webhook_url:
-        host = "127.0.0.1" if settings.webhook_listen in ("0.0.0.0", "", "::") else settings.webhook_listen
+    if getattr(args, "desk", False):
+        listen, port = settings.desk_listen, settings.desk_port
+    elif settings.webhook_url or settings.zalo_webhook_url:
+        listen, port = settings.webhook_listen, settings.webhook_port
+    else:
+        listen, port = "", 0
+    if port:
+        host = "127.0.0.1" if listen in ("0.0.0.0", "", "::") else listen
         try:
-            socket.create_connection((host, settings.webhook_port), timeout=3).close()
+            socket.create_connection((host, port), timeout=3).close()
         except OSError as error:
-            print(f"unhealthy: nothing answers on {host}:{settings.webhook_port} ({error})")
+            print(f"unhealthy: nothing answers on {host}:{port} ({error})")
             return 1
     print("healthy")
     return 0
@@ -198,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý Thi đua")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the simulator when no token is set)")
+    sub.add_parser("desk", help="serve the desk alone on DESK_LISTEN:DESK_PORT, beside `run` (DESK_SEPARATE=true)")
     demo = sub.add_parser("demo", help="the local chat simulator")
     demo.add_argument("--fresh", action="store_true", help="start from an empty simulator database")
     sub.add_parser("migrate", help="upgrade the database schema")
@@ -209,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     add = admin_sub.add_parser("add", help="register an Administration Office member by Telegram id")
     add.add_argument("--telegram-id", type=int, required=True)
     add.add_argument("--name", required=True)
-    sub.add_parser("health", help="exit 0 when the database is reachable and migrated (container health check)")
+    health = sub.add_parser("health", help="exit 0 when the database is reachable and migrated and the web port "
+                                           "answers (container health check)")
+    health.add_argument("--desk", action="store_true", help="check the desk process's port (DESK_PORT) instead")
     save = sub.add_parser("backup", help="copy the database and the stored files into one archive")
     save.add_argument("--out", type=lambda p: __import__("pathlib").Path(p),
                       help="folder for the archive (default: DATA_DIR/backups)")
@@ -220,14 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     export_cli.add_parser(sub)
     export_cli.add_sample_parser(sub)
     args = parser.parse_args(argv)
-    if args.command not in (None, "run"):
+    if args.command not in (None, "run", "desk"):
         started()
     settings = Settings()
     if args.command == "export":
         return export_cli.run(settings, args)
     if args.command == "sample-report":
         return export_cli.run_sample(settings, args)
-    handlers = {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate, "load-org": cmd_load_org,
+    handlers = {"run": cmd_run, "desk": cmd_desk, "demo": cmd_demo, "migrate": cmd_migrate, "load-org": cmd_load_org,
                 "backup": cmd_backup, "restore": cmd_restore, "health": cmd_health}
     if args.command == "admin":
         return cmd_admin_add(settings, args)

@@ -129,10 +129,11 @@ class Wiring:
         await publish_default_menus(app.bot, app.bot_data.commands, app.bot_data.i18n)
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None):  # noqa: ANN201
-    """Everything for a real deployment: receiver, worker threads and the sender (bot/transport/runtime.py)."""
+def build_runtime(settings: Settings, clock: Clock | None = None, migrate: bool = True):  # noqa: ANN201
+    """Everything for a real deployment: receiver, worker threads and the sender, or the desk alone
+    (bot/transport/runtime.py); the desk process does not migrate (`migrate=False`: the bot process does)."""
     from bot.transport.runtime import Runtime
 
     clock = clock or SystemClock(settings.tz)
-    services = boot_services(settings, Database(settings.effective_database_url), clock)
+    services = boot_services(settings, Database(settings.effective_database_url), clock, migrate=migrate)
     return Runtime(settings, services, I18n.of(settings))

@@ -93,10 +93,14 @@ class Settings(BaseSettings):
     # and an update older than this is not taken at all (docs/ZALO.md, "Replays").
     zalo_replay_days: int = 180
     # The desk (bot/web/): where its sign-in links point (default: WEBHOOK_URL's server, else this machine's
-    # webhook port), whether its cookie is Secure (off only for http://127.0.0.1 in development and tests), and
-    # the port of the simulator's desk on 127.0.0.1.
+    # webhook port, or the desk's port when it runs apart), whether its cookie is Secure (off only for
+    # http://127.0.0.1 in development and tests), whether a `python -m bot desk` process serves it (then `run`
+    # leaves it out: its pages no longer share the chat's interpreter), and where that process listens (the
+    # simulator's desk, too, is on DESK_PORT, on 127.0.0.1).
     desk_base_url: str = ""
     desk_cookie_secure: bool = True
+    desk_separate: bool = False
+    desk_listen: str = "127.0.0.1"
     desk_port: int = 8765
 
     @field_validator("default_locale")
@@ -147,14 +151,17 @@ class Settings(BaseSettings):
 
     @property
     def desk_url(self) -> str:
-        """The base of the desk's links: DESK_BASE_URL, else the webhook server's public address."""
-        base = self.desk_base_url or self.webhook_url or self.zalo_webhook_url or f"http://127.0.0.1:{self.webhook_port}"
+        """The base of the desk's links: DESK_BASE_URL, else the webhook server's public address (the proxy in
+        front of it passes /desk to whichever process serves the desk), else this machine's port of the desk."""
+        port = self.desk_port if self.desk_separate else self.webhook_port
+        base = self.desk_base_url or self.webhook_url or self.zalo_webhook_url or f"http://127.0.0.1:{port}"
         return base.rstrip("/")
 
     @property
     def desk_enabled(self) -> bool:
-        """The live process serves the desk beside its webhooks, or on the webhook port when DESK_BASE_URL is set."""
-        return bool(self.desk_base_url or self.webhook_url or self.zalo_webhook_url)
+        """`python -m bot run` serves the desk beside its webhooks (or on the webhook port when DESK_BASE_URL is
+        set), unless a desk process of its own serves it (DESK_SEPARATE)."""
+        return not self.desk_separate and bool(self.desk_base_url or self.webhook_url or self.zalo_webhook_url)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -227,7 +227,8 @@ class Runtime:
             await api.close()
 
     def web_routes(self) -> list:
-        """The tornado routes this process serves: Telegram's webhook, Zalo's, and the file links."""
+        """The tornado routes `python -m bot run` serves: Telegram's webhook, Zalo's, the file links, and the desk
+        unless a desk process of its own serves it (DESK_SEPARATE: `desk_routes`, `serve_desk`)."""
         import tornado.web
 
         runtime, secret = self, self.settings.webhook_secret
@@ -249,9 +250,32 @@ class Runtime:
         routes: list = [(r"/telegram", Hook)] if self.settings.webhook_url else []
         if self.zalo is not None:
             routes += tornado_routes(self.zalo, self.inbox, self.work_ready.set)
-        from bot.web.app import live_desk_routes  # the desk (bot/web/): tornado and Jinja2 load only with it
+        return routes + (self.desk_routes() if self.settings.desk_enabled else [])
 
-        return routes + live_desk_routes(self)
+    def desk_routes(self) -> list:
+        """The desk's routes (bot/web/) and its static files, with its actions run by this process's wiring."""
+        from bot.web.app import live_desk_routes  # tornado and Jinja2 load only with the desk
+
+        return live_desk_routes(self)
+
+    async def serve_desk(self, stop: asyncio.Event | None = None) -> None:
+        """`python -m bot desk`: the desk alone on DESK_LISTEN:DESK_PORT until SIGINT/SIGTERM (or `stop`). No
+        channel, polling, ticker, sender or webhook: sessions are database rows, and what its actions tell people
+        are outbox rows that the bot process's sender reads at its next look (every 0.1 s, `Sender.run`)."""
+        import tornado.web
+        from tornado.httpserver import HTTPServer
+
+        if stop is None:
+            stop = asyncio.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        server = HTTPServer(tornado.web.Application(self.desk_routes()))
+        server.listen(self.settings.desk_port, self.settings.desk_listen)
+        log.info("the desk listens on %s:%s", self.settings.desk_listen, self.settings.desk_port)
+        try:
+            await stop.wait()
+        finally:
+            server.stop()
 
     async def serve_web(self, stop: asyncio.Event) -> None:
         """One tornado server for every route; webhooks answer 200 only after the update is stored. It listens

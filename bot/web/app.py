@@ -2,7 +2,8 @@
 
 To add a page area: a module under bot/web/pages/ with `ROUTES` (tornado patterns and handlers) and `NAV`
 (menu entries, each with who may see it), its templates under bot/web/templates/, and one line in `PAGES`.
-The live process adds `desk_routes` to its one tornado server (bot/transport/runtime.py); the simulator and the
+Live, `python -m bot desk` serves them alone on its own port, or `python -m bot run` beside its webhooks when no
+desk process runs (bot/transport/runtime.py: `Runtime.desk_routes`, `Runtime.web_routes`); the simulator and the
 browser tests serve them on 127.0.0.1 with `serve`.
 """
 
@@ -45,10 +46,9 @@ def desk_routes(desk: Desk) -> list:
 
 
 def live_desk_routes(runtime) -> list:  # noqa: ANN001 - bot.transport.runtime.Runtime (no import cycle)
-    """The desk's routes for a live process (none unless it serves the web: Settings.desk_enabled); its actions
-    run on a thread of their own with their own Application, like the ticker's."""
-    if not runtime.settings.desk_enabled:
-        return []
+    """The desk's routes for a live process (`desk`, or `run` when it serves the desk: Settings.desk_enabled); its
+    actions run on a thread of their own with their own Application, like the ticker's, and what they send
+    becomes outbox rows that the sender of whichever process holds the channel's lease sends."""
     if getattr(runtime, "desk", None) is None:
         runtime.desk = Desk(runtime.services, runtime.i18n, runtime.settings,
                             ThreadActions(runtime._build_app, runtime.wake_sender))  # noqa: SLF001
