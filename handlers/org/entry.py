@@ -12,9 +12,9 @@ from bot.i18n import N_
 from bot.services.dialogs import Dialog
 from bot.text import fold
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, int_or_none, registered, reply
+from handlers.common import answer_query, int_or_none, registered, reply, reply_out
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.org.render import added_text, short_text, unit_list_text, unit_menu_text
+from handlers.org.render import added_text, short_text, unit_list_text, unit_menu
 from handlers.paging import list_for, page_rows
 
 COMMANDS = [CommandSpec("donvi", "units", N_("Units of the Department: add, rename, retire"), lambda a: a.is_office)]
@@ -106,9 +106,7 @@ async def unit_pressed(update: Update, context: BotContext, actor: Actor) -> Non
         return
     unit = org.get_unit(unit_id)
     if action == UnitCode.MENU:
-        toggle = (Button(_("Retire"), data(UnitCode.RETIRE, unit_id)) if unit.is_active
-                  else Button(_("Restore"), data(UnitCode.RESTORE, unit_id)))
-        await reply(update, context, unit_menu_text(tr, unit), [[Button(_("Rename"), data(UnitCode.RENAME, unit_id)), toggle]])
+        await reply_out(update, context, unit_menu(tr, unit))
     elif action == UnitCode.RENAME:
         dialogs.set(actor.person_id, RENAME, {"unit_id": unit_id})
         await reply(update, context, _("Please type the new name for {name} (or /cancel).").format(name=unit.name))
