@@ -176,8 +176,8 @@ class Pv(StrEnum):
 
 # prefix -> (table, whether every piece of data of this feature is built through `data()`)
 TABLES: dict[str, tuple[type[StrEnum], bool]] = {
-    "esc": (Esc, True), "rep": (Rep, True), "rem": (Rem, True), "per": (Per, False), "unit": (UnitCode, False),
-    "inv": (Inv, False), "lang": (Lang, False), "ppl": (Ppl, False), "st": (St, False),
+    "esc": (Esc, True), "rep": (Rep, True), "rem": (Rem, True), "per": (Per, True), "unit": (UnitCode, True),
+    "inv": (Inv, True), "lang": (Lang, True), "ppl": (Ppl, True), "st": (St, False),
     "pg": (Page, True), "xb": (Xb, True), "lk": (Lk, True),
     "pv": (Pv, True),
 }

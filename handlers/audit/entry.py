@@ -22,7 +22,7 @@ from bot.periods import parse_vn_date
 from bot.services.audit import AuditFilter
 from bot.text import fold
 from handlers.audit.export import audit_workbook
-from handlers.audit.render import sentence
+from handlers.audit import render
 from handlers.commands import CommandSpec
 from handlers.common import registered, reply
 from handlers.context import BotApp, BotContext
@@ -90,12 +90,9 @@ async def audit_command(update: Update, context: BotContext, actor: Actor) -> No
         content = audit_workbook(tr, entries)
         name = f"nhat-ky-{context.services.audit.clock.today():%Y%m%d}.xlsx"
         await update.effective_chat.send_document(document=content, filename=name,
-                                                  caption=_("Audit log: {n} entries.").format(n=len(entries)))
+                                                  caption=render.export_caption(tr, len(entries)))
         return
-    lines = [_("Latest entries in the audit log (newest first):")]
-    lines += [sentence(tr, entry) for entry in entries]
-    lines += ["", _("Filter by typing a name, a unit, a kind or dates after /audit; add \"xlsx\" for a file.")]
-    await reply(update, context, "\n".join(lines))
+    await reply(update, context, render.recent_text(tr, entries))
 
 
 def register(app: BotApp) -> None:

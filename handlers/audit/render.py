@@ -1,4 +1,5 @@
-"""One audit entry as a sentence in the reader's language: names, not ids; dates as everywhere else.
+"""One audit entry as a sentence in the reader's language: names, not ids; dates as everywhere else; and /nhatky's list
+of them and the caption of its sheet.
 
 No Telegram import: the XLSX export and any other channel use the same sentences.
 """
@@ -156,3 +157,17 @@ def _day(tr: Translator, value: Any) -> str:
     if parsed.tzinfo is not None:
         return tr.short_date(tr.local_date(parsed))
     return tr.short_date(parsed.date())
+
+
+def recent_text(tr: Translator, entries: list[AuditEntry]) -> str:
+    """/nhatky: the entries as sentences, newest first, and how to filter them."""
+    _ = tr.gettext
+    lines = [_("Latest entries in the audit log (newest first):")]
+    lines += [sentence(tr, entry) for entry in entries]
+    lines += ["", _("Filter by typing a name, a unit, a kind or dates after /audit; add \"xlsx\" for a file.")]
+    return "\n".join(lines)
+
+
+def export_caption(tr: Translator, count: int) -> str:
+    """The caption of the exported sheet."""
+    return tr.gettext("Audit log: {n} entries.").format(n=count)

@@ -14,6 +14,7 @@ from bot.services.desk import can_use_desk
 from handlers.commands import CommandSpec
 from handlers.common import registered, reply
 from handlers.context import BotApp, BotContext
+from handlers.desk import render
 
 COMMANDS = [CommandSpec("banlamviec", "desk", N_("Open the desk in a web browser (a one-time link)"), can_use_desk)]
 
@@ -25,12 +26,9 @@ def login_url(base: str, secret: str) -> str:
 @registered()
 async def desk_command(update: Update, context: BotContext, actor: Actor) -> None:
     """A fresh link; an earlier unused one stops working (the service refuses people without a desk)."""
-    tr = context.tr(actor.locale)
     secret, expires = context.services.desk.issue_link(actor)
-    await reply(update, context, tr.gettext(
-        "Your link to the desk (it works once, for 10 minutes, until {time}):\n{link}\n\nOpen it in the browser of "
-        "your computer. Do not forward it: whoever opens it signs in as you.").format(
-        time=tr.datetime(expires), link=login_url(context.bot_data.settings.desk_url, secret)))
+    link = login_url(context.bot_data.settings.desk_url, secret)
+    await reply(update, context, render.link_text(context.tr(actor.locale), link, expires))
 
 
 def register(app: BotApp) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Page, data_fields
+from bot.callbacks import Inv, Page, data, parse
 from bot.domain import ROLE_LABELS, ROLES_WITH_UNIT, Actor, Button, PermissionDenied, Role, parse_role
 from bot.i18n import N_
 from handlers.commands import CommandSpec
@@ -44,8 +44,8 @@ async def invite_command(update: Update, context: BotContext, actor: Actor) -> N
         invite = context.services.invites.create(actor, role, unit_id, " ".join(rest))
         await reply(update, context, invite_text(context.tr(actor.locale), invite, context.bot.username))
         return
-    buttons = [[Button(_(ROLE_LABELS[role]), f"inv:r:{code}")] for role, code in ROLE_CODES.items()]
-    buttons.append([Button(_("Unused invitations"), "inv:l:0")])
+    buttons = [[Button(_(ROLE_LABELS[role]), data(Inv.ROLE, code))] for role, code in ROLE_CODES.items()]
+    buttons.append([Button(_("Unused invitations"), data(Inv.LIST, 0))])
     await reply(update, context, _("Who is the invitation for?"), buttons)
 
 
@@ -54,14 +54,14 @@ def invite_unit_buttons(context: BotContext, actor: Actor, role_code: str) -> li
     """A button per active unit, for an invitation with the role `role_code`."""
     if not actor.is_office or role_code not in CODE_ROLES:
         raise PermissionDenied()
-    return [Button(u.name, f"inv:u:{role_code}:{u.unit_id}") for u in context.services.org.list_units()]
+    return [Button(u.name, data(Inv.UNIT, role_code, u.unit_id)) for u in context.services.org.list_units()]
 
 
 @list_for(Page.INVITES)
 def cancel_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Button]:
     """A "cancel" button per unused invitation, numbered as in the list."""
     _ = context.tr(actor.locale).gettext
-    return [Button(_("Cancel invitation {n}").format(n=n), f"inv:x:{invite.invite_id}")
+    return [Button(_("Cancel invitation {n}").format(n=n), data(Inv.CANCEL, invite.invite_id))
             for n, invite in enumerate(context.services.invites.list_pending(actor), start=1)]
 
 
@@ -70,28 +70,28 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
     """Role chosen, unit chosen, list of unused invitations, or cancel one."""
     await answer_query(update)
     _ = context.tr(actor.locale).gettext
-    data = update.callback_query.data or ""
+    code, fields = parse(update.callback_query.data, Inv) or (None, [])
     invites = context.services.invites
-    if (fields := data_fields(data, "inv", 2)) and fields[0] == "r" and fields[1] in CODE_ROLES:
-        role = CODE_ROLES[fields[1]]
+    if code == Inv.ROLE and len(fields) == 1 and fields[0] in CODE_ROLES:
+        role = CODE_ROLES[fields[0]]
         if role in ROLES_WITH_UNIT:
             await drop_buttons(update)
-            rows = page_rows(context.tr(actor.locale), Page.INVITE_UNITS, fields[1],
-                             invite_unit_buttons(context, actor, fields[1]))
+            rows = page_rows(context.tr(actor.locale), Page.INVITE_UNITS, fields[0],
+                             invite_unit_buttons(context, actor, fields[0]))
             await reply(update, context, _("Which unit?"), rows)
             return
         await drop_buttons(update)
         invite = invites.create(actor, role, None)
         await reply(update, context, invite_text(context.tr(actor.locale), invite, context.bot.username))
         return
-    if (fields := data_fields(data, "inv", 3)) and fields[0] == "u" and fields[1] in CODE_ROLES:
-        unit_id = int_or_none(fields[2])
+    if code == Inv.UNIT and len(fields) == 2 and fields[0] in CODE_ROLES:
+        unit_id = int_or_none(fields[1])
         if unit_id is not None:
             await drop_buttons(update)
-            invite = invites.create(actor, CODE_ROLES[fields[1]], unit_id)
+            invite = invites.create(actor, CODE_ROLES[fields[0]], unit_id)
             await reply(update, context, invite_text(context.tr(actor.locale), invite, context.bot.username))
             return
-    if (fields := data_fields(data, "inv", 2)) and fields[0] == "l":
+    if code == Inv.LIST and len(fields) == 1:
         pending = invites.list_pending(actor)
         if not pending:
             await reply(update, context, _("There are no unused invitations."))
@@ -100,7 +100,7 @@ async def invite_pressed(update: Update, context: BotContext, actor: Actor) -> N
         rows = page_rows(tr, Page.INVITES, 0, cancel_buttons(context, actor, "0"))
         await reply(update, context, pending_text(tr, pending), rows)
         return
-    if (fields := data_fields(data, "inv", 2)) and fields[0] == "x" and (invite_id := int_or_none(fields[1])):
+    if code == Inv.CANCEL and len(fields) == 1 and (invite_id := int_or_none(fields[0])):
         invites.revoke(actor, invite_id)
         await drop_buttons(update)
         await reply(update, context, _("The invitation has been cancelled; its link no longer works."))

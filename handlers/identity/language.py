@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import data_fields
+from bot.callbacks import Lang, data, parse
 from bot.domain import Actor, Button
 from bot.i18n import N_
 from bot.text import fold
@@ -27,19 +27,19 @@ async def choose_language(update: Update, context: BotContext, actor: Actor) -> 
             return
     _ = context.tr(actor.locale).gettext
     await reply(update, context, _("Choose your language (or type /language vi or /language en):"),
-                [[Button("Tiếng Việt", "lang:vi"), Button("English", "lang:en")]])
+                [[Button("Tiếng Việt", data(Lang.VI)), Button("English", data(Lang.EN))]])
 
 
 @registered()
 async def language_pressed(update: Update, context: BotContext, actor: Actor) -> None:
     """Store the chosen language."""
-    fields = data_fields(update.callback_query.data, "lang", 1)
+    parsed = parse(update.callback_query.data, Lang)
     await answer_query(update)
     await drop_buttons(update)
-    if fields is None or fields[0] not in ("vi", "en"):
+    if parsed is None or parsed[1]:
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
         return
-    await _switch(update, context, actor, fields[0])
+    await _switch(update, context, actor, parsed[0].value)
 
 
 async def _switch(update: Update, context: BotContext, actor: Actor, locale: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import data_fields
+from bot.callbacks import Ppl, parse
 from bot.domain import Actor
 from bot.i18n import N_
 from bot.services.identity.base import CHANNEL_NAMES
@@ -69,15 +69,15 @@ async def people_pressed(update: Update, context: BotContext, actor: Actor) -> N
     await answer_query(update)
     await drop_buttons(update)
     _ = context.tr(actor.locale).gettext
-    unlink = data_fields(update.callback_query.data, "ppl", 3)
-    if unlink and unlink[0] == "ui" and (person_id := int_or_none(unlink[1])) and unlink[2] in CHANNEL_OF_CODE:
-        channel = CHANNEL_OF_CODE[unlink[2]]
+    code, fields = parse(update.callback_query.data, Ppl) or (None, [])
+    if (code == Ppl.UNLINK and len(fields) == 2 and (person_id := int_or_none(fields[0]))
+            and fields[1] in CHANNEL_OF_CODE):
+        channel = CHANNEL_OF_CODE[fields[1]]
         ids = context.services.identity.unlink(actor, person_id, channel)
         await reply(update, context, _("The {channel} account of {name} has been removed.").format(
             channel=CHANNEL_NAMES[channel], name=ids.full_name))
         return
-    fields = data_fields(update.callback_query.data, "ppl", 2)
-    person_id = int_or_none(fields[1]) if fields and fields[0] == "rm" else None
+    person_id = int_or_none(fields[0]) if code == Ppl.REMOVE and len(fields) == 1 else None
     if person_id is None:
         await reply(update, context, _("This button is no longer valid."))
         return

@@ -3,7 +3,7 @@ accounts, the Office's list of people. Plain text with buttons that also work ty
 
 from __future__ import annotations
 
-from bot.callbacks import Lk, data
+from bot.callbacks import Lk, Ppl, data
 from bot.domain import Actor, Button, OutMessage
 from bot.glossary import person_title
 from bot.i18n import N_, Translator
@@ -148,7 +148,7 @@ def people_text(tr: Translator, people: list[PersonInfo], with_actions: bool) ->
 def remove_question(tr: Translator, person: PersonInfo) -> OutMessage:
     _ = tr.gettext
     return OutMessage(_("Remove the access of {name}? Their reports and history are kept.").format(
-        name=person.full_name), [[Button(_("Remove access"), f"ppl:rm:{person.person_id}")]])
+        name=person.full_name), [[Button(_("Remove access"), data(Ppl.REMOVE, person.person_id))]])
 
 
 def unlink_question(tr: Translator, person: PersonInfo, channel: str) -> OutMessage:
@@ -157,4 +157,4 @@ def unlink_question(tr: Translator, person: PersonInfo, channel: str) -> OutMess
     return OutMessage(_("Remove the {channel} account of {name}? They keep their role, unit and history "
                         "and use their other account.").format(channel=name, name=person.full_name),
                       [[Button(_("Remove {channel}").format(channel=name),
-                               f"ppl:ui:{person.person_id}:{CHANNEL_CODES[channel]}")]])
+                               data(Ppl.UNLINK, person.person_id, CHANNEL_CODES[channel]))]])

@@ -11,17 +11,17 @@ import asyncio
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Xb, data, parse
-from bot.documents.narrative import PART_LABELS, PARTS, SIGNER
-from bot.domain import Actor, Button
+from bot.callbacks import Xb, parse
+from bot.documents.narrative import PARTS, SIGNER
+from bot.domain import Actor
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
 from bot.services.status.service import can_see_status
 from bot.text import fold
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, int_or_none, registered, reply
+from handlers.common import answer_query, int_or_none, registered, reply, reply_out
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.official_report.render import annex_caption, docx_caption, menu_text, signer_lines
+from handlers.official_report import render
 from handlers.status.entry import ACTIONS, choose_period
 
 COMMANDS = [CommandSpec("xuatbaocao", "export", N_("The Department's official report (DOCX) and annex (XLSX)"),
@@ -42,14 +42,10 @@ async def send_export(update: Update, context: BotContext, actor: Actor, period_
 async def show_menu(update: Update, context: BotContext, actor: Actor, period_id: int, note: str = "") -> None:
     """The parts the Office writes, their state, and "0. Generate now"."""
     tr = context.tr(actor.locale)
-    _ = tr.gettext
     states = context.services.official_report.parts(actor, period_id)
     period = context.services.status.periods.get(period_id)
     context.services.dialogs.set(actor.person_id, MENU, {"period_id": period_id})
-    buttons = [[Button(_("Generate the report now"), data(Xb.GENERATE, period_id, 0))]]
-    buttons += [[Button(f"{n}. {_(PART_LABELS[s.part])}", data(Xb.EDIT_PART, period_id, n))]
-                for n, s in enumerate(states, 1)]
-    await reply(update, context, menu_text(tr, period, states, note), buttons)
+    await reply_out(update, context, render.menu_message(tr, period, states, note))
 
 
 async def open_part(update: Update, context: BotContext, actor: Actor, period_id: int, number: int) -> None:
@@ -64,14 +60,10 @@ async def open_part(update: Update, context: BotContext, actor: Actor, period_id
     if part == SIGNER:
         names = context.services.official_report.deputies()
         director = context.services.status.director_name()
-        lines = signer_lines(tr, state.text, director, names)
         context.services.dialogs.set(actor.person_id, SIGNER_PICK, {"period_id": period_id, "names": names})
-        buttons = [[Button(line.split(". ", 1)[1][:40], data(Xb.SIGNER, period_id, line.split('.', 1)[0]))]
-                   for line in lines[1:len(names) + 2]]
-        await reply(update, context, "\n".join(lines), buttons)
+        await reply_out(update, context, render.signer_message(tr, period_id, state.text, director, names))
         return
-    origin = _("the assistant's draft") if state.is_draft else _("written by {name}").format(name=state.written_by)
-    await reply(update, context, _("{part} ({origin}):").format(part=_(PART_LABELS[part]), origin=origin))
+    await reply(update, context, render.part_heading(tr, state))
     await reply(update, context, state.text)
     context.services.dialogs.set(actor.person_id, TEXT, {"period_id": period_id, "part": part})
     await reply(update, context, _("Send the new text of this part (one paragraph per line; you may copy the text "
@@ -141,9 +133,9 @@ async def send_files(update: Update, context: BotContext, actor: Actor, period_i
     files = await asyncio.to_thread(context.services.official_report.export, actor, period_id)
     chat_id = update.effective_chat.id
     await context.bot.send_document(chat_id, files.docx, filename=files.docx_name,
-                                    caption=docx_caption(tr, files.period))
+                                    caption=render.docx_caption(tr, files.period))
     await context.bot.send_document(chat_id, files.xlsx, filename=files.xlsx_name,
-                                    caption=annex_caption(tr, files.missing))
+                                    caption=render.annex_caption(tr, files.missing))
 
 
 @registered(can_see_status)

@@ -6,15 +6,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Page, data_fields
+from bot.callbacks import Page, UnitCode, data, parse
 from bot.domain import Actor, Button, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.services.dialogs import Dialog
 from bot.text import fold
 from handlers.commands import CommandSpec
-from handlers.common import answer_query, int_or_none, registered, reply
+from handlers.common import answer_query, int_or_none, registered, reply, reply_out
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.org.render import added_text, short_text, unit_list_text, unit_menu_text
+from handlers.org.render import added_text, short_text, unit_list_text, unit_menu
 from handlers.paging import list_for, page_rows
 
 COMMANDS = [CommandSpec("donvi", "units", N_("Units of the Department: add, rename, retire"), lambda a: a.is_office)]
@@ -74,7 +74,7 @@ async def units_command(update: Update, context: BotContext, actor: Actor) -> No
                 return
     units = org.list_units(include_retired=True)
     buttons = page_rows(tr, Page.UNITS, 0, unit_buttons(context, actor, "0"))
-    buttons.append([Button(_("Add a unit"), "unit:add:0")])
+    buttons.append([Button(_("Add a unit"), data(UnitCode.ADD, 0))])
     await reply(update, context, unit_list_text(tr, units), buttons)
 
 
@@ -84,7 +84,7 @@ def unit_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Butt
     if not actor.is_office:
         raise PermissionDenied()
     units = context.services.org.list_units(include_retired=True)
-    return [Button(f"{i}. {u.short_name or u.code}", f"unit:menu:{u.unit_id}") for i, u in enumerate(units, start=1)]
+    return [Button(f"{i}. {u.short_name or u.code}", data(UnitCode.MENU, u.unit_id)) for i, u in enumerate(units, start=1)]
 
 
 @registered(_is_office)
@@ -93,29 +93,27 @@ async def unit_pressed(update: Update, context: BotContext, actor: Actor) -> Non
     await answer_query(update)
     tr = context.tr(actor.locale)
     _ = tr.gettext
-    fields = data_fields(update.callback_query.data, "unit", 2)
-    unit_id = int_or_none(fields[1]) if fields else None
-    if fields is None or unit_id is None:
+    parsed = parse(update.callback_query.data, UnitCode)
+    unit_id = int_or_none(parsed[1][0]) if parsed and len(parsed[1]) == 1 else None
+    if parsed is None or unit_id is None:
         await reply(update, context, _("This button is no longer valid."))
         return
-    action, org, dialogs = fields[0], context.services.org, context.services.dialogs
-    if action == "add":
+    action, org, dialogs = parsed[0], context.services.org, context.services.dialogs
+    if action == UnitCode.ADD:
         dialogs.set(actor.person_id, ADD)
         await reply(update, context, _("Please type the name of the new unit, its short name in brackets if it has "
                                        "one, for example: Phòng Thông tin (PTT) (or /cancel)."))
         return
     unit = org.get_unit(unit_id)
-    if action == "menu":
-        toggle = (Button(_("Retire"), f"unit:ret:{unit_id}") if unit.is_active
-                  else Button(_("Restore"), f"unit:res:{unit_id}"))
-        await reply(update, context, unit_menu_text(tr, unit), [[Button(_("Rename"), f"unit:ren:{unit_id}"), toggle]])
-    elif action == "ren":
+    if action == UnitCode.MENU:
+        await reply_out(update, context, unit_menu(tr, unit))
+    elif action == UnitCode.RENAME:
         dialogs.set(actor.person_id, RENAME, {"unit_id": unit_id})
         await reply(update, context, _("Please type the new name for {name} (or /cancel).").format(name=unit.name))
-    elif action == "ret":
+    elif action == UnitCode.RETIRE:
         unit = org.retire_unit(actor, unit_id)
         await reply(update, context, _("Retired: {name}. Its history is kept.").format(name=unit.name))
-    elif action == "res":
+    elif action == UnitCode.RESTORE:
         unit = org.restore_unit(actor, unit_id)
         await reply(update, context, _("Restored: {name}.").format(name=unit.name))
     else:

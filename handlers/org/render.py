@@ -1,10 +1,12 @@
-"""/donvi texts: the unit list with the typed forms, a unit's short name, a unit's menu line.
+"""/donvi texts: the unit list with the typed forms, a unit's short name, a unit's menu and its buttons.
 
 Plain functions of the organisation service's results (no Telegram), so Zalo gets the same text.
 """
 
 from __future__ import annotations
 
+from bot.callbacks import UnitCode, data
+from bot.domain import Button, OutMessage
 from bot.i18n import Translator
 from bot.services.org.service import UnitInfo
 
@@ -44,3 +46,11 @@ def unit_menu_text(tr: Translator, unit: UnitInfo) -> str:
     _ = tr.gettext
     state = _("active") if unit.is_active else _("retired")
     return f"{unit.name} [{unit.code}] - {state}"
+
+
+def unit_menu(tr: Translator, unit: UnitInfo) -> OutMessage:
+    """A unit's line with "Rename" and "Retire" (or "Restore" for a retired unit)."""
+    _ = tr.gettext
+    toggle = (Button(_("Retire"), data(UnitCode.RETIRE, unit.unit_id)) if unit.is_active
+              else Button(_("Restore"), data(UnitCode.RESTORE, unit.unit_id)))
+    return OutMessage(unit_menu_text(tr, unit), [[Button(_("Rename"), data(UnitCode.RENAME, unit.unit_id)), toggle]])

@@ -7,7 +7,7 @@ from datetime import date
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Page, data_fields
+from bot.callbacks import Page, Per, data, parse
 from bot.domain import Actor, Button, DomainError, NotFound, PermissionDenied
 from bot.i18n import N_
 from bot.periods import parse_vn_date
@@ -69,7 +69,7 @@ async def show_list(update: Update, context: BotContext, actor: Actor) -> None:
 def period_buttons(context: BotContext, actor: Actor, _argument: str) -> list[Button]:
     """A numbered button per period, as numbered in the list."""
     _require_office(actor)
-    return [Button(str(i), f"per:m:{p.period_id}")
+    return [Button(str(i), data(Per.MENU, p.period_id))
             for i, p in enumerate(context.services.periods.list_periods(), start=1)]
 
 
@@ -78,7 +78,7 @@ def extend_buttons(context: BotContext, actor: Actor, period: str) -> list[Butto
     """A button per unit, to extend period `period` for it."""
     _require_office(actor)
     target = int_or_none(period) or 0
-    return [Button(u.short_name or u.code, f"per:exu:{target}:{u.unit_id}") for u in context.services.org.list_units()]
+    return [Button(u.short_name or u.code, data(Per.EXTEND_UNIT, target, u.unit_id)) for u in context.services.org.list_units()]
 
 
 @list_for(Page.EXTENSIONS)
@@ -86,7 +86,7 @@ def unextend_buttons(context: BotContext, actor: Actor, period: str) -> list[But
     """A button per unit with an extension of period `period`, to cancel it."""
     _require_office(actor)
     target = int_or_none(period) or 0
-    return [Button(e.unit_name, f"per:unu:{target}:{e.unit_id}") for e in context.services.periods.extensions(target)]
+    return [Button(e.unit_name, data(Per.UNEXTEND_UNIT, target, e.unit_id)) for e in context.services.periods.extensions(target)]
 
 
 def _require_office(actor: Actor) -> None:
@@ -153,41 +153,42 @@ async def period_pressed(update: Update, context: BotContext, actor: Actor) -> N
     """Buttons of /kybaocao: open a period, change it, pick a unit to extend, edit the calendar."""
     await answer_query(update)
     tr = context.tr(actor.locale)
-    data = update.callback_query.data
-    fields = data_fields(data, "per", 2) or data_fields(data, "per", 3)
-    target = int_or_none(fields[1]) if fields else None
-    if fields is None or target is None:
+    parsed = parse(update.callback_query.data, Per)
+    fields = parsed[1] if parsed and len(parsed[1]) in (1, 2) else None
+    target = int_or_none(fields[0]) if fields else None
+    if parsed is None or fields is None or target is None:
         await reply(update, context, render.stale_button_text(tr))
         return
-    action, svc, dialogs = fields[0], context.services.periods, context.services.dialogs
-    if action == "m":
+    action, svc, dialogs = parsed[0], context.services.periods, context.services.dialogs
+    second = int_or_none(fields[1]) if len(fields) == 2 else None
+    if action == Per.MENU:
         await show_period(update, context, actor, target)
-    elif action in ("open", "close"):
-        change = svc.open_now if action == "open" else svc.close
+    elif action in (Per.OPEN, Per.CLOSE):
+        change = svc.open_now if action == Per.OPEN else svc.close
         await reply(update, context, render.changed_text(tr, change(actor, target)))
-    elif action in ("ops", "dl"):
+    elif action in (Per.OPENS, Per.DEADLINE):
         svc.get(target)
-        dialogs.set(actor.person_id, OPENS if action == "ops" else DEADLINE, {"period_id": target})
+        dialogs.set(actor.person_id, OPENS if action == Per.OPENS else DEADLINE, {"period_id": target})
         await reply(update, context, render.date_prompt(tr))
-    elif action == "ext":
+    elif action == Per.EXTEND:
         buttons = page_rows(tr, Page.EXTEND_UNITS, target, extend_buttons(context, actor, str(target)))
         await reply(update, context, render.extend_unit_prompt(tr), buttons)
-    elif action == "exu" and len(fields) == 3 and int_or_none(fields[2]) is not None:
-        unit = context.services.org.get_unit(int(fields[2]))
+    elif action == Per.EXTEND_UNIT and second is not None:
+        unit = context.services.org.get_unit(second)
         dialogs.set(actor.person_id, EXT_DATE, {"period_id": target, "unit_id": unit.unit_id})
         await reply(update, context, render.extension_date_prompt(tr, unit.name))
-    elif action == "unx":
+    elif action == Per.UNEXTEND:
         buttons = page_rows(tr, Page.EXTENSIONS, target, unextend_buttons(context, actor, str(target)))
         await reply(update, context, render.unextend_prompt(tr), buttons)
-    elif action == "unu" and len(fields) == 3 and int_or_none(fields[2]) is not None:
-        svc.remove_extension(actor, target, int(fields[2]))
+    elif action == Per.UNEXTEND_UNIT and second is not None:
+        svc.remove_extension(actor, target, second)
         await reply(update, context, render.saved_text(tr))
-    elif action == "cal":
+    elif action == Per.CALENDAR:
         await show_calendar(update, context, actor)
-    elif action in ("off", "wrk"):
-        dialogs.set(actor.person_id, DAY_OFF if action == "off" else WORK_DAY)
+    elif action in (Per.DAY_OFF, Per.WORK_DAY):
+        dialogs.set(actor.person_id, DAY_OFF if action == Per.DAY_OFF else WORK_DAY)
         await reply(update, context, render.override_prompt(tr))
-    elif action == "clr":
+    elif action == Per.CLEAR_DAY:
         day = date(target // 10000, target // 100 % 100, target % 100) if 19000101 < target < 21000101 else None
         if day is None:
             await reply(update, context, render.stale_button_text(tr))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.callbacks import Per, data
 from bot.domain import Button, OutMessage
 from bot.i18n import Translator
 from bot.periods import PERIOD_STATE_LABELS, period_title
@@ -34,7 +35,7 @@ def list_text(tr: Translator, periods: list[tuple[PeriodInfo, int]]) -> str:
 
 
 def calendar_button(tr: Translator) -> Button:
-    return Button(tr.gettext("Days off and make-up working days"), "per:cal:0")
+    return Button(tr.gettext("Days off and make-up working days"), data(Per.CALENDAR, 0))
 
 
 def period_message(tr: Translator, p: PeriodInfo, extensions: list[ExtensionInfo]) -> OutMessage:
@@ -46,11 +47,11 @@ def period_message(tr: Translator, p: PeriodInfo, extensions: list[ExtensionInfo
             unit=e.unit_name, date=tr.short_date(e.deadline), reason=e.reason))
     lines += ["", _("Typed forms: /periods open|close|opens|deadline|extend|unextend {code} ...").format(code=p.code)]
     pid = p.period_id
-    toggle = Button(_("Close"), f"per:close:{pid}") if p.state == "open" else Button(_("Open now"), f"per:open:{pid}")
-    buttons = [[toggle, Button(_("Change opening date"), f"per:ops:{pid}")],
-               [Button(_("Change deadline"), f"per:dl:{pid}"), Button(_("Extend for a unit"), f"per:ext:{pid}")]]
+    toggle = Button(_("Close"), data(Per.CLOSE, pid)) if p.state == "open" else Button(_("Open now"), data(Per.OPEN, pid))
+    buttons = [[toggle, Button(_("Change opening date"), data(Per.OPENS, pid))],
+               [Button(_("Change deadline"), data(Per.DEADLINE, pid)), Button(_("Extend for a unit"), data(Per.EXTEND, pid))]]
     if extensions:
-        buttons.append([Button(_("Cancel an extension"), f"per:unx:{pid}")])
+        buttons.append([Button(_("Cancel an extension"), data(Per.UNEXTEND, pid))])
     return OutMessage("\n".join(lines), buttons)
 
 
@@ -65,8 +66,8 @@ def calendar_message(tr: Translator, rows: list[OverrideInfo]) -> OutMessage:
         note = f" - {r.note}" if r.note else ""
         lines.append(f"{tr.short_date(r.day)}: {kind}{note}")
     lines += ["", _("Type /periods dayoff 31/12/2026 note, /periods workday 2/1/2027 note or /periods clearday 31/12/2026.")]
-    buttons = [[Button(_("Add a day off"), "per:off:0"), Button(_("Add a make-up working day"), "per:wrk:0")]]
-    buttons += [[Button(_("Remove {date}").format(date=tr.short_date(r.day)), f"per:clr:{r.day:%Y%m%d}")]
+    buttons = [[Button(_("Add a day off"), data(Per.DAY_OFF, 0)), Button(_("Add a make-up working day"), data(Per.WORK_DAY, 0))]]
+    buttons += [[Button(_("Remove {date}").format(date=tr.short_date(r.day)), data(Per.CLEAR_DAY, f"{r.day:%Y%m%d}"))]
                 for r in rows[:10]]
     return OutMessage("\n".join(lines), buttons)
 

@@ -11,9 +11,9 @@ from telegram import Update
 from bot.callbacks import Pv, data
 from bot.domain import Actor, Button, OutMessage, Recipient
 from bot.services.privacy.service import RequestInfo
-from handlers.common import deliver, reply
+from handlers.common import deliver, reply, reply_out
 from handlers.context import BotContext
-from handlers.privacy.render import ERASED, request_line, request_notice
+from handlers.privacy import render
 
 
 async def show_requests(update: Update, context: BotContext, actor: Actor) -> None:
@@ -23,17 +23,7 @@ async def show_requests(update: Update, context: BotContext, actor: Actor) -> No
     if not requests:
         await reply(update, context, _("No request about personal data is waiting."))
         return
-    lines = [_("Requests about personal data ({n}):").format(n=len(requests))]
-    lines += [f"- {request_line(tr, r)}" for r in requests]
-    lines += ["", _("Type /mydata received <number> once you have answered the person, and /mydata done <number> "
-                    "once the correction or erasure is made.")]
-    buttons = []
-    for r in requests:
-        row = [Button(_("Complete no. {n}").format(n=r.request_id), data(Pv.DONE, r.request_id))]
-        if r.state == "open":
-            row.insert(0, Button(_("Receive no. {n}").format(n=r.request_id), data(Pv.ACKNOWLEDGE, r.request_id)))
-        buttons.append(row)
-    await reply(update, context, "\n".join(lines), buttons)
+    await reply_out(update, context, render.requests_message(tr, requests))
 
 
 async def acknowledge(update: Update, context: BotContext, actor: Actor, request_id: int) -> None:
@@ -71,11 +61,11 @@ async def done(update: Update, context: BotContext, actor: Actor, request_id: in
     if recipient is not None and recipient.telegram_id:
         # The last message the assistant sends them, to the Telegram chat only: a Zalo chat is reached through
         # its address row, which the erasure removed (a person on Zalo alone was told when they asked).
-        await context.bot.send_message(int(recipient.telegram_id), context.tr(recipient.locale).gettext(ERASED))
+        await context.bot.send_message(int(recipient.telegram_id), context.tr(recipient.locale).gettext(render.ERASED))
 
 
 async def tell_person(context: BotContext, request: RequestInfo, state: str) -> None:
     recipient: Recipient | None = context.services.people.recipient(request.person_id)
     if recipient is None:
         return
-    await deliver(context, recipient, OutMessage(request_notice(context.tr(recipient.locale), request, state)))
+    await deliver(context, recipient, OutMessage(render.request_notice(context.tr(recipient.locale), request, state)))

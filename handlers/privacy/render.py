@@ -1,12 +1,17 @@
-"""What the assistant tells people about their data: the notice at registration, their rights, request lines."""
+"""What the assistant tells people about their data: the notice at registration, their rights, what it holds
+about them (/dulieu), their requests and the Office's list of them. Plain functions of the translator and the
+privacy service's results (no Telegram)."""
 
 from __future__ import annotations
 
+from bot.callbacks import Pv, data
 from bot.config import Settings
+from bot.domain import Button, OutMessage
 from bot.glossary import person_title
 from bot.i18n import N_, Translator
+from bot.services.identity.base import CHANNEL_NAMES
 from bot.services.privacy.deadlines import ANSWER_WORKING_DAYS, DAYS
-from bot.services.privacy.service import RequestInfo
+from bot.services.privacy.service import DataSummary, RequestInfo
 
 NOTICE = N_(
     "About your personal data. The Department of Science and Technology processes your name, unit, role, your "
@@ -25,6 +30,7 @@ KIND_LABELS = {"correct": N_("correction"), "erase": N_("erasure")}
 STATE_LABELS = {"open": N_("waiting for the Office"), "acknowledged": N_("received by the Office")}
 # The last message the assistant sends a person whose data it erased (also from the desk: bot/web/pages/admin).
 ERASED = N_("Your personal data has been erased, as you asked. Thank you for your work with the assistant.")
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 def notice(tr: Translator, settings: Settings) -> str:
@@ -63,3 +69,75 @@ def request_notice(tr: Translator, request: RequestInfo, state: str) -> str:
             kind=kind, n=request.request_id, deadlines=deadlines_line(tr, request))
     return _("The Administration Office has made the correction you asked for (request no. {n}). Type /mydata "
              "to see your data.").format(n=request.request_id)
+
+
+def summary_message(tr: Translator, held: DataSummary, is_office: bool) -> OutMessage:
+    """/dulieu: the person's identifiers, what they entered (counted), their rights, their open requests, and the
+    numbered choices (4, the open requests, for the Office)."""
+    _ = tr.gettext
+    none = _("not linked")
+    lines = [_("Personal data the assistant holds about you:"),
+             "- " + _("Full name: {name}").format(name=held.full_name),
+             "- " + _("Role: {title}").format(title=person_title(tr, held.role, held.unit_name)),
+             "- " + _("Telegram account: {id}").format(id=held.telegram_id or none),
+             "- " + _("Zalo account: {id}").format(id=held.zalo_id or none),
+             "- " + _("Language: {language}; reminders on {channel}").format(
+                 language=LANGUAGES.get(held.locale, held.locale),
+                 channel=CHANNEL_NAMES.get(held.preferred_channel, held.preferred_channel)),
+             "- " + _("Registered at {time}").format(time=tr.datetime(held.registered_at)),
+             "- " + _("What you entered: {answers} report answers, {versions} reports sent, {issues} difficulties "
+                      "raised; {entries} entries in the activity log").format(
+                 answers=held.answers, versions=held.versions, issues=held.difficulties,
+                 entries=held.audit_entries),
+             "", rights(tr)]
+    lines += [being_handled_text(tr, request) for request in held.open_requests]
+    choices = [_("Take a copy of your data (JSON file)"), _("Ask for a correction"), _("Ask for erasure")]
+    if is_office:
+        choices.append(_("Open requests from people"))
+    lines += [""] + [f"{n}. {label}" for n, label in enumerate(choices, start=1)] + ["", _("Type a number to choose.")]
+    codes = [Pv.EXPORT, Pv.CORRECT, Pv.ERASE, Pv.REQUESTS]
+    return OutMessage("\n".join(lines), [[Button(label, data(code, 0))] for label, code in zip(choices, codes)])
+
+
+def copy_caption(tr: Translator) -> str:
+    """The caption of the person's copy of their data."""
+    return tr.gettext("Your personal data as the assistant holds it (JSON, readable in any text editor).")
+
+
+def being_handled_text(tr: Translator, request: RequestInfo) -> str:
+    """A request of the person's still open, with its deadlines."""
+    _ = tr.gettext
+    return _("Your request for {kind} is being handled. {deadlines}").format(
+        kind=_(KIND_LABELS[request.kind]), deadlines=deadlines_line(tr, request))
+
+
+def request_sent_text(tr: Translator, request: RequestInfo) -> str:
+    """A new request, sent to the Office: its number and deadlines."""
+    _ = tr.gettext
+    return _("Your request for {kind} has been sent to the Administration Office (no. {n}). {deadlines}").format(
+        kind=_(KIND_LABELS[request.kind]), n=request.request_id, deadlines=deadlines_line(tr, request))
+
+
+def office_notice(tr: Translator, request: RequestInfo) -> OutMessage:
+    """A new request, told to an Office member, with "Received" and "Erase now" / "Correction made"."""
+    _ = tr.gettext
+    text = "\n".join([request_line(tr, request), "", _("Type /mydata requests to handle it.")])
+    return OutMessage(text, [[Button(_("Received"), data(Pv.ACKNOWLEDGE, request.request_id)),
+                              Button(_("Erase now") if request.kind == "erase" else _("Correction made"),
+                                     data(Pv.DONE, request.request_id))]])
+
+
+def requests_message(tr: Translator, requests: list[RequestInfo]) -> OutMessage:
+    """The Office's list of open requests, with a "Receive" (while open) and a "Complete" button for each."""
+    _ = tr.gettext
+    lines = [_("Requests about personal data ({n}):").format(n=len(requests))]
+    lines += [f"- {request_line(tr, r)}" for r in requests]
+    lines += ["", _("Type /mydata received <number> once you have answered the person, and /mydata done <number> "
+                    "once the correction or erasure is made.")]
+    buttons = []
+    for r in requests:
+        row = [Button(_("Complete no. {n}").format(n=r.request_id), data(Pv.DONE, r.request_id))]
+        if r.state == "open":
+            row.insert(0, Button(_("Receive no. {n}").format(n=r.request_id), data(Pv.ACKNOWLEDGE, r.request_id)))
+        buttons.append(row)
+    return OutMessage("\n".join(lines), buttons)
