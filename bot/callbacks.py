@@ -130,7 +130,7 @@ class Lk(StrEnum):
 
 @unique
 class St(StrEnum):
-    """Status (handlers/status/entry.py): "st:<action>:<period>"."""
+    """Status (handlers/status/entry.py): "st:<action>:<period>"; the values are the keys of its `ACTIONS`."""
 
     SHOW = "show"
     CHART = "chart"
@@ -177,7 +177,7 @@ class Pv(StrEnum):
 # prefix -> (table, whether every piece of data of this feature is built through `data()`)
 TABLES: dict[str, tuple[type[StrEnum], bool]] = {
     "esc": (Esc, True), "rep": (Rep, True), "rem": (Rem, True), "per": (Per, False), "unit": (UnitCode, False),
-    "inv": (Inv, False), "lang": (Lang, False), "ppl": (Ppl, False), "st": (St, False),
+    "inv": (Inv, False), "lang": (Lang, False), "ppl": (Ppl, False), "st": (St, True),
     "pg": (Page, True), "xb": (Xb, True), "lk": (Lk, True),
     "pv": (Pv, True),
 }

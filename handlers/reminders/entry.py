@@ -15,8 +15,8 @@ from bot.domain import Actor, Button
 from bot.i18n import N_, I18n, Translator
 from bot.transport.results import Outcome
 from bot.services.reminders.base import DueReminder, FanOutReport
-from handlers.reminders.render import (alert_message, no_open_period_text, notice_message, pending_text, remind_now_text,
-                                      render, snoozed_text, zalo_quota_line)
+from handlers.reminders.render import (alert_message, no_open_period_text, notice_message, pending_text,
+                                      remind_now_text, render, snoozed_text, zalo_quota_line)
 from bot.services.reminders.refs import reminder_ref
 from bot.services import Services
 from bot.text import fold
