@@ -2,8 +2,8 @@
 
 A code names one action of one feature. `@unique` refuses two actions sharing a code, `TABLES` one prefix for two
 features, so a press can never be read as another action (the old "esc:rep" meant both "raise the difficulties of
-a report" and "reply on a difficulty"). Build data with `data(...)`, read it with `parse(...)` (or `data_fields(...)` where no table builds it); tests check that no
-code outside this module spells callback data by hand for a feature whose table says `built_here`.
+a report" and "reply on a difficulty"). Build data with `data(...)`, read it with `parse(...)`: tests check that no code
+outside this module spells callback data by hand.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ class Lk(StrEnum):
 
 @unique
 class St(StrEnum):
-    """Status (handlers/status/entry.py): "st:<action>:<period>"."""
+    """Status (handlers/status/entry.py): "st:<action>:<period>"; the values are the keys of its `ACTIONS`."""
 
     SHOW = "show"
     CHART = "chart"
@@ -174,14 +174,12 @@ class Pv(StrEnum):
     ERASE_NOW = "w"  # the Office confirmed: erase
 
 
-# prefix -> (table, whether every piece of data of this feature is built through `data()`)
-TABLES: dict[str, tuple[type[StrEnum], bool]] = {
-    "esc": (Esc, True), "rep": (Rep, True), "rem": (Rem, True), "per": (Per, True), "unit": (UnitCode, True),
-    "inv": (Inv, True), "lang": (Lang, True), "ppl": (Ppl, True), "st": (St, False),
-    "pg": (Page, True), "xb": (Xb, True), "lk": (Lk, True),
-    "pv": (Pv, True),
+# prefix -> the feature's table of codes
+TABLES: dict[str, type[StrEnum]] = {
+    "esc": Esc, "rep": Rep, "rem": Rem, "per": Per, "unit": UnitCode, "inv": Inv, "lang": Lang, "ppl": Ppl, "st": St,
+    "pg": Page, "xb": Xb, "lk": Lk, "pv": Pv,
 }
-PREFIX_OF = {table: prefix for prefix, (table, _built) in TABLES.items()}
+PREFIX_OF = {table: prefix for prefix, table in TABLES.items()}
 
 
 def data(code: StrEnum, *fields: object) -> str:
@@ -206,12 +204,3 @@ def parse(raw: str | None, table: type[StrEnum]) -> tuple[StrEnum, list[str]] | 
     except ValueError:
         return None
 
-
-def data_fields(raw: str | None, prefix: str, parts: int) -> list[str] | None:
-    """Exactly `parts` fields after `prefix` ("per:ext:12" -> ["ext", "12"]), or None if stale or forged: for the
-    features whose data is not built from a table here. Numbers in the fields are read with
-    `bot.text.parse_id` / `handlers.common.int_or_none` (ASCII digits, bounded)."""
-    if not well_formed(raw) or not raw.startswith(prefix + ":"):
-        return None
-    fields = raw.split(":")[1:]
-    return fields if len(fields) == parts else None

@@ -18,19 +18,19 @@ LOOKS_LIKE_DATA = re.compile(r"^([a-z]+):([A-Za-z0-9]*)")
 def test_codes_unique_per_table_and_prefixes_unique():
     prefixes = list(TABLES)
     assert len(prefixes) == len(set(prefixes))
-    for prefix, (table, _built) in TABLES.items():
+    for prefix, table in TABLES.items():
         values = [member.value for member in table]
         assert len(values) == len(set(values)), prefix
         assert all(re.fullmatch(r"[a-z0-9]{1,8}", v) for v in values), prefix
         assert all(":" not in v for v in values)
-    assert len({table for table, _b in TABLES.values()}) == len(TABLES)
+    assert len(set(TABLES.values())) == len(TABLES)
 
 
 def test_every_code_reaches_exactly_one_handler(sim):
     """A press goes to one handler only, and every handler's pattern names codes of the table."""
     handlers = [h for group in sim.app.handlers.values() for h in group
                 if isinstance(h, CallbackQueryHandler) and h.pattern is not None]
-    for prefix, (table, _built) in TABLES.items():
+    for prefix, table in TABLES.items():
         for code in table:
             sample = data(code, 1, 1)
             matching = [h for h in handlers if h.pattern.match(sample)]
@@ -55,7 +55,7 @@ def _literal_starts(tree: ast.AST) -> list[tuple[int, str]]:
 
 
 def test_no_callback_data_spelled_by_hand():
-    """Data of a table-built feature comes only from `callbacks.data`; elsewhere every literal code is in its table."""
+    """Every feature's data comes only from `callbacks.data`: no literal "<prefix>:<code>" outside bot/callbacks.py."""
     wrong = []
     for path in [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]:
         if path == Path(callbacks.__file__):
@@ -64,10 +64,7 @@ def test_no_callback_data_spelled_by_hand():
             match = LOOKS_LIKE_DATA.match(text)
             if not match or match.group(1) not in TABLES or " " in text:
                 continue
-            table, built_here = TABLES[match.group(1)]
-            code = match.group(2)
-            if built_here or (code and code not in {m.value for m in table} and text != f"{match.group(1)}:"):
-                wrong.append(f"{path.relative_to(ROOT)}:{line}: {text!r}")
+            wrong.append(f"{path.relative_to(ROOT)}:{line}: {text!r}")
     assert wrong == []
 
 

@@ -24,6 +24,8 @@ def packages() -> list[Path]:
 def shape_faults(package: Path) -> list[str]:
     faults = [f"{m.name} (a feature's chat texts go in render.py)" for m in sorted(package.glob("*.py"))
               if m.name in TEXT_MODULES]
+    faults += [f"{m.name} (a second render module is named after the module of its side: render_<module>.py)"
+               for m in sorted(package.glob("render_*.py")) if not (package / f"{m.stem[len('render_'):]}.py").exists()]
     body = ast.parse((package / "__init__.py").read_text(encoding="utf-8")).body
     if any(not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)) for node in body):
         faults.append("__init__.py holds code (a handlers package's __init__ is its docstring)")

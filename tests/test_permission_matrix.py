@@ -162,7 +162,7 @@ def test_nothing_of_the_other_side(observed: dict[str, dict[str, Seen]], role: s
 
 def test_every_callback_code_is_pressed_in_a_group() -> None:
     """Each code of each feature's table, as data a button could carry."""
-    codes = {f"{prefix}:{code.value}" for prefix, (table, _built) in callbacks.TABLES.items() for code in table}
+    codes = {f"{prefix}:{code.value}" for prefix, table in callbacks.TABLES.items() for code in table}
     pressed = {":".join(data.split(":")[:2]) for data in PRESSED.values()}
     assert codes - pressed == set()
 

@@ -18,7 +18,8 @@ from bot.text import clean_line, fold, nfc, parse_id
 from handlers.common import answer_query, deliver, drop_buttons, keep_file, reply
 from handlers.context import BotContext
 from handlers.escalations.notify import Notifier
-from handlers.escalations.render import ACTS, QUICK, action_buttons, available, superseded_text
+from handlers.escalations.render import (ACTS, QUICK, action_buttons, attachment_caption, available, done_text,
+                                         superseded_text)
 
 TEXT_DIALOG = "esc_text"
 # The skip buttons' own labels count too ("No file", "Forward without a note", "Close without a note", folded, in
@@ -38,22 +39,6 @@ PROMPTS: dict[str, tuple[str, bool]] = {
     "add": (N_("Please type the information to add to #{id}, or send a file or photo (or /cancel)."), False),
     "rep": (N_("Please type your reply on #{id} (or /cancel)."), False),
 }
-DONE = {
-    "receive": N_("You have received difficulty #{id} for the Administration Office."),
-    "forward": N_("Difficulty #{id} has been forwarded to the Director."),
-    "answer": N_("Your answer on #{id} has been sent to the unit."),
-    "ask": N_("The request for more information on #{id} has been sent to the unit."),
-    "close": N_("Difficulty #{id} is closed as resolved."),
-    "duplicate": N_("Difficulty #{id} is closed as a duplicate."),
-    "instruct": N_("Your instruction on #{id} has been sent to the Administration Office and the unit."),
-    "assign": N_("Difficulty #{id} has been assigned to deputy director {name}."),
-    "follow_up": N_("The Administration Office has been asked to follow up #{id}."),
-    "add_info": N_("Your information has been added to #{id}."),
-    "confirm": N_("Thank you. Difficulty #{id} is closed as resolved."),
-    "reply": N_("Your reply on #{id} has been sent to the Administration Office."),
-}
-
-
 async def say_private(update: Update, context: BotContext, actor: Actor, text: str,
                       buttons: list[list[Button]] | None = None) -> None:
     """Prompts that wait for typing go to the person's private chat, even when the press came from a group."""
@@ -93,9 +78,7 @@ async def run_action(update: Update, context: BotContext, actor: Actor, code: st
             await notifier.announce(refused.item, "comment", actor, refused.kept_text or _file_name(attachment))
         return None
     context.services.dialogs.clear(actor.person_id, TEXT_DIALOG)
-    message = tr.gettext(DONE[action]).format(id=item_id, name=view.assignee or "-")
-    if action == "add_info" and view.state.value == "with_office":
-        message += " " + tr.gettext("It is back with the Administration Office.")
+    message = done_text(tr, action, view)
     codes = available(actor, view)  # what this person may do next, e.g. forward after receiving
     await reply(update, context, message, action_buttons(tr, actor, view, codes, deputies(context)))
     await notifier.announce(view, action, actor, view.instruction if action == "instruct" else text
@@ -224,9 +207,9 @@ async def send_attachment(update: Update, context: BotContext, actor: Actor, ite
         kept = context.services.files.open(str(found["file_id"]))
         photo: Any = InputFile(kept, filename="photo.jpg") if kept is not None else (
             photo_url_of(found["file_id"]) or found["file_id"])
-        await context.bot.send_photo(chat_id, photo, caption=f"#{item_id}")
+        await context.bot.send_photo(chat_id, photo, caption=attachment_caption(item_id))
     else:
-        await context.bot.send_document(chat_id, found["file_id"], caption=f"#{item_id}")
+        await context.bot.send_document(chat_id, found["file_id"], caption=attachment_caption(item_id))
 
 
 def deputies(context: BotContext) -> list[Recipient]:

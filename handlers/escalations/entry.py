@@ -28,8 +28,8 @@ from handlers.escalations.actions import (PROMPTS, TEXT_DIALOG, ask_for_text, de
 from handlers.escalations.notify import Notifier
 from handlers.escalations.raising import (NEW_DIALOG, raise_file, raise_pressed, raise_text, start_from_report,
                                        start_raise)
-from handlers.escalations.render import (ACTS, action_buttons, available, detail, list_line, superseded_text,
-                                        typed_hint)
+from handlers.escalations.render import (ACTS, action_buttons, assign_prompt, available, detail, list_text,
+                                        superseded_text, typed_hint)
 
 
 def _audience(actor: Actor) -> bool:
@@ -124,10 +124,7 @@ async def typed_assign(update: Update, context: BotContext, actor: Actor, item_i
     elif rest and parse_int(rest) is None:
         chosen = next((p for p in people if fold(rest) in fold(p.full_name)), None)
     if chosen is None:
-        _ = context.tr(actor.locale).gettext
-        names = "\n".join(f"{i}. {p.full_name}" for i, p in enumerate(people, start=1)) or "-"
-        await reply(update, context, _("Which deputy director? Type /issue {id} assign <number>:\n{names}").format(
-            id=item_id, names=names))
+        await reply(update, context, assign_prompt(context.tr(actor.locale), item_id, people))
         return
     await run_action(update, context, actor, "asg", item_id, arg=chosen.person_id)
 
@@ -140,24 +137,8 @@ async def show_list(update: Update, context: BotContext, actor: Actor, code: str
     if code == "ovd" and unit_id is not None:
         views = [v for v in views if v.unit_id == unit_id]
     unit_name = context.services.org.get_unit(unit_id).name if unit_id else None
-    if actor.sees_all_units or actor.is_deputy_director:
-        scope = f"{tr.gettext(label)}, {unit_name}" if unit_name else tr.gettext(label)
-        title = tr.gettext("Difficulties ({scope}): {n}").format(scope=scope, n=len(views))
-    else:
-        title = tr.gettext("Difficulties of {unit} ({scope}): {n}").format(
-            unit=actor.unit_name, scope=tr.gettext(label), n=len(views))
-    lines = [title] + [list_line(tr, v, actor.sees_all_units) for v in views[:LIST_LIMIT]]
-    if len(views) > LIST_LIMIT:
-        lines.append(tr.gettext("... and {n} more; use a filter to narrow the list.").format(n=len(views) - LIST_LIMIT))
-    if not views:
-        lines.append(tr.gettext("There are no difficulties in this list."))
-    lines.append("")
-    if actor.sees_all_units:
-        lines.append(tr.gettext("Filter by typing /issue office, info, forwarded, answered, closed, all or overdue, "
-                                "optionally followed by a unit code (for example /issue forwarded khtc)."))
-    lines.append(tr.gettext("Open an item: /issue <number>."))
-    if actor.reports_for_unit:
-        lines.append(tr.gettext("Raise a new difficulty: /issue new."))
+    text = list_text(tr, actor, label, unit_name, views, LIST_LIMIT,
+                     closed_hint=not actor.sees_all_units and code != "cls" and not views)
     items = [Button(f"#{v.item_id}", data(Esc.VIEW, v.item_id, 0)) for v in views[:LIST_LIMIT]]
     rows = [items[i:i + 5] for i in range(0, len(items), 5)]
     if actor.sees_all_units:
@@ -168,11 +149,9 @@ async def show_list(update: Update, context: BotContext, actor: Actor, code: str
     if actor.reports_for_unit:
         rows.append([Button(tr.gettext("Raise a new difficulty"), data(Esc.NEW, 0, 0))])
     if not actor.sees_all_units and code != "cls":  # a unit's closed items stay one tap (or word) away
-        if not views:
-            lines.append(tr.gettext("Closed items: /issue closed."))
         closed = FILTERS["cls"][2]
         rows.append([Button(tr.gettext(closed), data(Esc.LIST, unit_id or 0, "cls"))])
-    await reply(update, context, "\n".join(lines), rows)
+    await reply(update, context, text, rows)
 
 
 @list_for(Page.ESC_UNITS, per_row=2)
@@ -196,13 +175,12 @@ async def show_detail(update: Update, context: BotContext, actor: Actor, item_id
     view = svc.get(actor, item_id)
     history = svc.history(actor, item_id)
     codes = available(actor, view)
-    text = detail(tr, view, history)
-    hint = typed_hint(tr, view, codes)
+    text = detail(tr, view, history, typed_hint(tr, view, codes))
     rows = action_buttons(tr, actor, view, codes, deputies(context), detail=False)
     files = [Button(tr.gettext("File {n}").format(n=n), data(Esc.FILE, item_id, e.event_id))
              for n, e in enumerate([e for e in history if e.attachment and e.action != "raise"], start=1)][:6]
     rows += [files[i:i + 3] for i in range(0, len(files), 3)]
-    await reply(update, context, text + (f"\n\n{hint}" if hint else ""), rows)
+    await reply(update, context, text, rows)
 
 
 @registered(_audience)

@@ -6,48 +6,18 @@ from collections.abc import Callable
 
 from telegram import Bot
 
-
 from bot.contracts import EscalationState as S
 from bot.domain import Actor, DomainError, OutMessage, Recipient, Role
-from bot.glossary import role_title
-from bot.i18n import N_, Translator
-from bot.services.escalations.core import OUTCOME_LABELS, EscalationView, FollowUp
+from bot.i18n import Translator
+from bot.services.escalations.core import EscalationView, FollowUp
 from handlers.common import deliver_with
 from handlers.context import AppData
-from handlers.escalations.render import HOLDER_LABELS, action_buttons, available, briefing, card, typed_hint
+from handlers.escalations.render import (action_buttons, available, briefing, card, holder_label, notice_text,
+                                         outcome_text, titled_name, typed_hint)
 
 LEADERS = (Role.DIRECTOR, Role.DEPUTY_DIRECTOR)
 OFFICE_CHAT = -1  # person id of the Office's group chat: no person, so nothing is marked blocked
 Param = str | Callable[[Translator], str]  # a callable is rendered in each recipient's language
-
-INTROS = {
-    "raise": N_("To the Administration Office: {unit} has raised a new difficulty. Please review and handle it."),
-    "receive": N_("{name} of the Administration Office has received your difficulty #{id}."),
-    "forward": N_("Dear Director, the Administration Office ({name}) forwards difficulty #{id} for your instruction."),
-    "forward_unit": N_("Your difficulty #{id} has been forwarded to the Director by the Administration Office."),
-    "answer": N_("The Administration Office ({name}) has answered your difficulty #{id}:\n{text}\n\nPlease confirm "
-                 "that it is resolved, or reply."),
-    "ask": N_("The Administration Office ({name}) asks for more information on difficulty #{id}:\n{text}\n\n"
-              "Please add the information requested."),
-    "close": N_("Difficulty #{id} has been closed by {name}: {text}"),
-    "instruct": N_("{name} has given an instruction on difficulty #{id}:\n{text}"),
-    "instruct_unit": N_("{name} has given an instruction on your difficulty #{id}:\n{text}\n\nPlease confirm that it "
-                        "is resolved, or reply."),
-    "assign": N_("Dear deputy director, the Director assigns difficulty #{id} to you for instruction."),
-    "assign_office": N_("The Director has assigned difficulty #{id} to deputy director {text}."),
-    "follow_up": N_("{name} asks the Administration Office to follow up the execution of the instruction on "
-                    "difficulty #{id}."),
-    "add_info": N_("{name} ({unit}) has added information to difficulty #{id}:\n{text}"),
-    "confirm": N_("{name} ({unit}) confirms that difficulty #{id} is resolved. The item is closed."),
-    "reply": N_("{name} ({unit}) has replied on difficulty #{id}; the item is back with the Administration Office:\n"
-                "{text}"),
-    "comment": N_("{name} wrote on difficulty #{id} after it had already moved on:\n{text}"),
-    "reminder": N_("Reminder: difficulty #{id} has been waiting for {holder} since {since}; the follow-up time ended "
-                   "on {due}. Please handle it."),
-    "reminder_director": N_("Dear leader, a reminder: difficulty #{id}, forwarded on {since}, is still waiting for "
-                            "your instruction; the follow-up time ended on {due}."),
-}
-
 
 class Notifier:
     """Sends through `deliver_with`, so it works from handlers and from the periodic follow-up alike."""
@@ -95,15 +65,14 @@ class Notifier:
             seen.add(recipient.person_id)
             tr = self.data.i18n.get(recipient.locale)
             values = {key: value(tr) if callable(value) else value for key, value in params.items()}
-            text = tr.gettext(INTROS[intro]).format(id=view.item_id, unit=view.unit_name, **values)
-            rows = []
+            rows, body, hint = [], None, ""
             if buttons:
                 actor = self._actor_of(recipient)
                 codes = available(actor, view)
                 rows = action_buttons(tr, actor, view, codes, deputies)
                 hint = typed_hint(tr, view, codes)
                 body = self._briefing(tr, actor, view) if brief else card(tr, view, full=full)
-                text = f"{text}\n\n{body}" + (f"\n\n{hint}" if hint else "")
+            text = notice_text(tr, intro, view, body, hint, **values)
             await deliver_with(self.bot, self.services, recipient, OutMessage(text, rows))
 
     async def announce(self, view: EscalationView, action: str, actor: Actor, text: str | None = None) -> None:
@@ -121,7 +90,7 @@ class Notifier:
                              text=lambda tr: outcome_text(tr, view))
         elif action == "instruct":
             # "Đồng chí Phó Giám đốc Sở Lý Thị Ngọc có ý kiến chỉ đạo": the unit may not know who the name is
-            leader: Param = (lambda tr: f"{role_title(tr, actor.role)} {who}") if actor.role in LEADERS else who
+            leader: Param = (lambda tr: titled_name(tr, actor.role, who)) if actor.role in LEADERS else who
             await self._send(self._office(), view, "instruct", skip, full=False, name=leader, text=body)
             await self._send(self._unit(view), view, "instruct_unit", skip, full=False, name=leader, text=body)
         elif action == "assign":
@@ -153,7 +122,7 @@ class Notifier:
         director = follow_up.holder == "director"
         intro = "reminder_director" if director else "reminder"
         await self._send(recipients, view, intro, None, full=director, brief=director,
-                         holder=lambda tr: tr.gettext(HOLDER_LABELS[follow_up.holder]),
+                         holder=lambda tr: holder_label(tr, follow_up.holder),
                          since=lambda tr: tr.short_date(tr.local_date(view.held_since)),
                          due=lambda tr: tr.short_date(follow_up.due))
 
@@ -162,11 +131,3 @@ class Notifier:
         if view.assignee_id and (assignee := self.services.people.recipient(view.assignee_id)):
             return [assignee]
         return self.services.people.leadership_recipients((Role.DIRECTOR,))
-
-
-def outcome_text(tr: Translator, view: EscalationView) -> str:
-    """"resolved - note" or "duplicate of another item (#7)"."""
-    text = tr.gettext(OUTCOME_LABELS.get(view.outcome or "resolved", OUTCOME_LABELS["resolved"]))
-    if view.duplicate_of_id:
-        text += f" (#{view.duplicate_of_id})"
-    return text + (f" - {view.outcome_note}" if view.outcome_note else "")

@@ -17,6 +17,7 @@ from handlers.common import drop_buttons, keep_file, reply
 from handlers.context import BotContext
 from handlers.escalations.actions import SKIP_WORDS, attachment_of
 from handlers.escalations.notify import Notifier
+from handlers.escalations.render import raise_from_report_intro, raise_intro
 
 NEW_DIALOG = "esc_new"
 NORMAL_WORDS = {"1", "binh thuong", "thuong", "normal", "n"}
@@ -33,11 +34,7 @@ async def start_raise(update: Update, context: BotContext, actor: Actor) -> None
         raise PermissionDenied(N_("Only a unit head or deputy can raise a difficulty for their unit."))
     key = uuid.uuid4().hex[:12]
     context.services.dialogs.set(actor.person_id, NEW_DIALOG, {"step": "title", "key": key})
-    _ = context.tr(actor.locale).gettext
-    await reply(update, context, _(
-        "Raising a difficulty of {unit} to the Director, through the Administration Office.\n\n"
-        "Step 1 of 4: please type a short title (at most {limit} characters), or /cancel."
-    ).format(unit=actor.unit_name, limit=TITLE_LIMIT))
+    await reply(update, context, raise_intro(context.tr(actor.locale), actor.unit_name, TITLE_LIMIT))
 
 
 async def start_from_report(update: Update, context: BotContext, actor: Actor, report_id: int,
@@ -51,11 +48,7 @@ async def start_from_report(update: Update, context: BotContext, actor: Actor, r
         raise DomainError(N_("This report lists no difficulties."))
     payload = {"step": "title", "key": f"r{report_id}v{view.shown_version}", "desc": checked_text(text, required=True)}
     context.services.dialogs.set(actor.person_id, NEW_DIALOG, payload)
-    _ = context.tr(actor.locale).gettext
-    await reply(update, context, _(
-        "Raising the difficulties of the report to the Director, through the Administration Office:\n\n{text}\n\n"
-        "Please type a short title for them (at most {limit} characters), or /cancel."
-    ).format(text=payload["desc"], limit=TITLE_LIMIT))
+    await reply(update, context, raise_from_report_intro(context.tr(actor.locale), payload["desc"], TITLE_LIMIT))
 
 
 async def ask_file(update: Update, context: BotContext, actor: Actor, payload: dict) -> None:

@@ -13,10 +13,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.callbacks import Rem, data, parse
 from bot.domain import Actor, Button
 from bot.i18n import N_, I18n, Translator
-from bot.periods import period_title
 from bot.transport.results import Outcome
 from bot.services.reminders.base import DueReminder, FanOutReport
-from handlers.reminders.render import alert_message, notice_message, render, unit_line_text, zalo_quota_line
+from handlers.reminders.render import (alert_message, no_open_period_text, notice_message, pending_text,
+                                      remind_now_text, render, snoozed_text, zalo_quota_line)
 from bot.services.reminders.refs import reminder_ref
 from bot.services import Services
 from bot.text import fold
@@ -140,39 +140,11 @@ async def remind_command(update: Update, context: BotContext, actor: Actor) -> N
         return
     usage = zalo_usage(context.services, context.bot_data.settings, tr)
     if not pending:
-        await reply(update, context, "\n".join([_("No reporting period is open."), *([usage] if usage else [])]))
+        await reply(update, context, no_open_period_text(tr, usage))
         return
-    lines, buttons = [], []
-    for item in pending:
-        title = period_title(tr, item.period.kind, item.period.year, item.period.phase)
-        lines.append(f"{title} [{item.period.code}] - " + _("deadline: {date}").format(
-            date=tr.date(item.period.deadline)))
-        if not item.units:
-            lines += [_("Every unit has sent its report."), ""]
-            continue
-        lines.append(_("Units that have not sent yet ({n}):").format(n=len(item.units)))
-        lines += [unit_line_text(tr, u, item.period.deadline) for u in item.units]
-        lines.append(_("{n} people will receive the reminder.").format(
-            n=item.people - item.reminded_today - item.snoozed))
-        if item.delivered_today or item.waiting_today:
-            lines.append(_("Reminders today: {delivered} delivered, {waiting} still waiting to be sent.").format(
-                delivered=item.delivered_today, waiting=item.waiting_today))
-        if item.reminded_today:
-            lines.append(_("{n} others were already reminded about this period today and will not be reminded "
-                           "again now.").format(n=item.reminded_today))
-        if item.snoozed:
-            lines.append(_("{n} others asked to be reminded later and will not be reminded before the time they "
-                           "chose.").format(n=item.snoozed))
-        if item.unreachable:
-            lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
-        lines.append("")
-        buttons.append([Button(_("Remind {code} now").format(code=item.period.code),
-                               data(Rem.NOW, item.period.period_id, _stamp(context)))])
-    if usage:
-        lines += [usage, ""]
-    lines.append(_("Choose an item, or type /remind send (every open period) or /remind send {code}.").format(
-        code=pending[0].period.code))
-    await reply(update, context, "\n".join(lines), buttons)
+    buttons = [[Button(_("Remind {code} now").format(code=item.period.code),
+                       data(Rem.NOW, item.period.period_id, _stamp(context)))] for item in pending if item.units]
+    await reply(update, context, pending_text(tr, pending, usage), buttons)
 
 
 async def _remind_now(update: Update, context: BotContext, actor: Actor, period_ids: list[int], stamp: str,
@@ -182,46 +154,19 @@ async def _remind_now(update: Update, context: BotContext, actor: Actor, period_
     _ = tr.gettext
     services = context.services
     plan = services.reminders.manual(actor, period_ids, stamp, force)
-    titles = []
-    for period_id in period_ids:
-        info = services.periods.get(period_id)
-        titles.append(period_title(tr, info.kind, info.year, info.phase))
+    periods = [services.periods.get(period_id) for period_id in period_ids]
     report = await fan_out(context.bot, services, context.bot_data.i18n, plan.items,
                            settings=context.bot_data.settings) if plan.items else FanOutReport()
     # Queued, not yet delivered: the sender sends them after this reply; /nhacnho counts what was delivered.
-    lines = [_("Reminders for \"{title}\": {sent} being sent. Type /remind to see how many have been delivered.")
-             .format(title="\", \"".join(titles), sent=report.sent)]
-    if plan.already or report.lost_claims:
-        lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))
     buttons = []
-    if plan.recent:
-        names = ", ".join(f"{r.name} ({tr.time(r.at)}"
-                          + (" - " + _("by the schedule") if r.by_schedule else "") + ")" for r in plan.recent)
-        lines.append(_("Not reminded again, as they were reminded earlier today: {names}.").format(names=names))
-    if plan.snoozed:
-        names = ", ".join(f"{s.name} ({tr.datetime(s.until)})" for s in plan.snoozed)
-        lines.append(_("Not reminded now, as they asked to be reminded later: {names}.").format(names=names))
     if plan.recent or plan.snoozed:
-        lines.append(_("To remind them anyway, choose \"Remind them anyway\" or type /remind send again."))
         target = period_ids[0] if len(period_ids) == 1 else 0
         buttons.append([Button(_("Remind them anyway"), data(Rem.AGAIN, target, stamp))])
-    if report.blocked or report.unreachable:
-        lines.append(_("{n} could not be reached.").format(n=report.blocked + report.unreachable))
-    if report.in_doubt or report.failed or report.released:
-        lines.append(_("{n} could not be sent now; the bot will try again later where it is safe.").format(
-            n=report.in_doubt + report.failed + report.released))
     alerts = services.reminders.claim_alerts()
-    if alerts:
-        lines += ["", alert_message(tr, alerts).text]
-    await reply(update, context, "\n".join(lines), buttons)
+    await reply(update, context, remind_now_text(tr, periods, plan, report, alerts), buttons)
 
 
 # Snooze ------------------------------------------------------------------------------------------------
-def _snoozed_text(tr: Translator, when) -> str:  # noqa: ANN001
-    return tr.gettext("Noted. I will remind you again at {time} on {date}.").format(
-        time=tr.time(when), date=tr.date(tr.local_date(when)))
-
-
 @registered(lambda a: a.reports_for_unit)
 async def later_command(update: Update, context: BotContext, actor: Actor) -> None:
     """/nhacsau: the typed form of "Remind me later", for every period the unit has not sent."""
@@ -230,7 +175,7 @@ async def later_command(update: Update, context: BotContext, actor: Actor) -> No
     if not count:
         await reply(update, context, tr.gettext("Your unit has no report waiting to be sent."))
         return
-    await reply(update, context, _snoozed_text(tr, when))
+    await reply(update, context, snoozed_text(tr, when))
 
 
 @registered()
@@ -243,7 +188,7 @@ async def reminder_pressed(update: Update, context: BotContext, actor: Actor) ->
     if code == Rem.SNOOZE and len(fields) == 1 and period_id is not None:
         when = context.services.reminders.snooze(actor, period_id)
         await drop_buttons(update, acknowledge=True)  # the reminder's buttons have done their work
-        await reply(update, context, _snoozed_text(tr, when))
+        await reply(update, context, snoozed_text(tr, when))
     elif code in (Rem.NOW, Rem.AGAIN) and len(fields) == 2 and period_id is not None and actor.is_office:
         ids = [period_id] if period_id else [p.period.period_id for p in context.services.reminders.pending(actor)]
         await _remind_now(update, context, actor, ids, fields[1][:12], force=code == Rem.AGAIN)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from bot.callbacks import Rem, Rep, data
 from bot.contracts import UNIT_STAGE_LABELS, UnitStage
 from bot.domain import Button, OutMessage
 from bot.i18n import Translator
 from bot.periods import period_title
-from bot.services.reminders.base import AlertLine, DueReminder, UnitLine
+from bot.services.reminders.base import AlertLine, DueReminder, FanOutReport, UnitLine
 from bot.services.identity.addressing import BLOCKED, LATER, QUOTA, NoticeLine
 from bot.services.identity.base import CHANNEL_NAMES
+
+if TYPE_CHECKING:
+    from bot.services.periods.base import PeriodInfo
+    from bot.services.reminders.service import ManualPlan, PendingPeriod
 
 
 def left_text(tr: Translator, today: date, deadline: date, days_left: int) -> str:
@@ -183,3 +188,76 @@ def render(tr: Translator, item: DueReminder) -> OutMessage:
     if item.kind == "digest":
         return digest_message(tr, item, item.today, item.days_left)
     return reminder_message(tr, item, item.today, item.days_left)
+
+
+def no_open_period_text(tr: Translator, usage: str | None) -> str:
+    """/remind when no period is open: that, and Zalo's quota line if it has one."""
+    return "\n".join([tr.gettext("No reporting period is open."), *([usage] if usage else [])])
+
+
+def pending_text(tr: Translator, pending: list[PendingPeriod], usage: str | None) -> str:
+    """/remind: each open period's pending units, who would be reminded now and who not, then how to send."""
+    _ = tr.gettext
+    lines: list[str] = []
+    for item in pending:
+        title = period_title(tr, item.period.kind, item.period.year, item.period.phase)
+        lines.append(f"{title} [{item.period.code}] - " + _("deadline: {date}").format(
+            date=tr.date(item.period.deadline)))
+        if not item.units:
+            lines += [_("Every unit has sent its report."), ""]
+            continue
+        lines.append(_("Units that have not sent yet ({n}):").format(n=len(item.units)))
+        lines += [unit_line_text(tr, u, item.period.deadline) for u in item.units]
+        lines.append(_("{n} people will receive the reminder.").format(
+            n=item.people - item.reminded_today - item.snoozed))
+        if item.delivered_today or item.waiting_today:
+            lines.append(_("Reminders today: {delivered} delivered, {waiting} still waiting to be sent.").format(
+                delivered=item.delivered_today, waiting=item.waiting_today))
+        if item.reminded_today:
+            lines.append(_("{n} others were already reminded about this period today and will not be reminded "
+                           "again now.").format(n=item.reminded_today))
+        if item.snoozed:
+            lines.append(_("{n} others asked to be reminded later and will not be reminded before the time they "
+                           "chose.").format(n=item.snoozed))
+        if item.unreachable:
+            lines.append(_("Cannot be reached through the bot: {names}.").format(names=", ".join(item.unreachable)))
+        lines.append("")
+    if usage:
+        lines += [usage, ""]
+    lines.append(_("Choose an item, or type /remind send (every open period) or /remind send {code}.").format(
+        code=pending[0].period.code))
+    return "\n".join(lines)
+
+
+def remind_now_text(tr: Translator, periods: list[PeriodInfo], plan: ManualPlan, report: FanOutReport,
+                    alerts: list[AlertLine]) -> str:
+    """What /remind send answers: how many are being sent, who was left out and why, what could not go."""
+    _ = tr.gettext
+    titles = [period_title(tr, info.kind, info.year, info.phase) for info in periods]
+    lines = [_("Reminders for \"{title}\": {sent} being sent. Type /remind to see how many have been delivered.")
+             .format(title="\", \"".join(titles), sent=report.sent)]
+    if plan.already or report.lost_claims:
+        lines.append(_("{n} had already been reminded by this request.").format(n=plan.already + report.lost_claims))
+    if plan.recent:
+        names = ", ".join(f"{r.name} ({tr.time(r.at)}"
+                          + (" - " + _("by the schedule") if r.by_schedule else "") + ")" for r in plan.recent)
+        lines.append(_("Not reminded again, as they were reminded earlier today: {names}.").format(names=names))
+    if plan.snoozed:
+        names = ", ".join(f"{s.name} ({tr.datetime(s.until)})" for s in plan.snoozed)
+        lines.append(_("Not reminded now, as they asked to be reminded later: {names}.").format(names=names))
+    if plan.recent or plan.snoozed:
+        lines.append(_("To remind them anyway, choose \"Remind them anyway\" or type /remind send again."))
+    if report.blocked or report.unreachable:
+        lines.append(_("{n} could not be reached.").format(n=report.blocked + report.unreachable))
+    if report.in_doubt or report.failed or report.released:
+        lines.append(_("{n} could not be sent now; the bot will try again later where it is safe.").format(
+            n=report.in_doubt + report.failed + report.released))
+    if alerts:
+        lines += ["", alert_message(tr, alerts).text]
+    return "\n".join(lines)
+
+
+def snoozed_text(tr: Translator, when: datetime) -> str:
+    """"Remind me later" taken: when the reminder comes."""
+    return tr.gettext("Noted. I will remind you again at {time} on {date}.").format(
+        time=tr.time(when), date=tr.date(tr.local_date(when)))

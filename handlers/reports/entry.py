@@ -20,7 +20,6 @@ from bot import callbacks
 from bot.callbacks import Page, Rep
 from bot.domain import Actor, Button, DomainError, OutMessage, Role
 from bot.i18n import N_
-from bot.periods import period_title
 from bot.questionnaire.model import QType
 from bot.services.reports.base import Mode, Screen
 from bot.services.dialogs import Dialog
@@ -30,10 +29,9 @@ from handlers.common import (answer_query, deliver, drop_buttons, in_zalo_chat, 
                              registered, reply)
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.paging import list_for, page_rows
-from handlers.reports.render import (
-    note_text, render_review, render_screen, render_submitted, review_sections, title_of,
-)
-from handlers.reports.render_review import render_office_notice, stage_word
+from handlers.reports.render import (note_text, open_periods_menu, render_review, render_screen, render_submitted,
+                                     review_sections)
+from handlers.reports.render_review import render_office_notice, render_reopened_notice
 
 IN_PLACE = re.compile(r"^(o|pg)\d+$")  # a choice toggle or a review page: the pressed message is edited
 COMMANDS = [CommandSpec("baocao", "report", N_("Fill in your unit's six-month or annual report"),
@@ -56,16 +54,8 @@ async def report_command(update: Update, context: BotContext, actor: Actor) -> N
     if len(periods) == 1:
         await show(update, context, actor, context.services.reports.open(actor, periods[0][0].period_id))
         return
-    tr = context.tr(actor.locale)
-    lines, choices = [_("Reporting periods open for {unit}:").format(unit=actor.unit_name)], []
-    for number, (info, ref) in enumerate(periods, start=1):
-        title = title_of(tr, ref) if ref else period_title(tr, info.kind, info.year, info.phase)
-        where = stage_word(tr, ref) if ref else _("not started")
-        lines.append(_("{n}. {title} - deadline {deadline} - {where}").format(
-            n=number, title=title, deadline=tr.short_date(info.deadline), where=where))
-        choices.append((f"{number}. {title}", callbacks.data(Rep.OPEN, info.period_id)))
-    lines.append(_("Choose a period (you can type its number)."))
-    await offer_choices(update, context, actor, "\n".join(lines), choices)
+    text, choices = open_periods_menu(context.tr(actor.locale), actor.unit_name, periods)
+    await offer_choices(update, context, actor, text, choices)
 
 
 @registered()
@@ -73,7 +63,8 @@ async def report_pressed(update: Update, context: BotContext, actor: Actor) -> N
     """Every rep:open / rep:a / rep:rev button, treated as possibly stale or forged."""
     await answer_query(update)
     data = update.callback_query.data or ""
-    if data.startswith(callbacks.data(Rep.ANSWER, "")) and not IN_PLACE.match(data.rsplit(":", 1)[-1]):
+    parsed = callbacks.parse(data, Rep)
+    if parsed and parsed[0] == Rep.ANSWER and not (parsed[1] and IN_PLACE.match(parsed[1][-1])):
         await drop_buttons(update)
     if not await dispatch_fill(update, context, actor, data, pressed=True):
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
@@ -83,29 +74,31 @@ async def dispatch_fill(update: Update, context: BotContext, actor: Actor, data:
     """Carry out a filling button (pressed or chosen by number); False when the data is not one of ours.
 
     A pressed choice toggle or review page edits the message in place (one screen, not a new copy each time)."""
-    parts = data.split(":")
-    numbers = [int_or_none(p) for p in parts[2:]]
-    reports = context.services.reports
-    if len(parts) < 3 or parts[0] != "rep" or None in numbers[: 2 if parts[1] == "a" else len(numbers)]:
+    parsed = callbacks.parse(data, Rep)
+    if parsed is None:
         return False
-    if parts[1] == "open" and len(parts) == 3:
+    code, fields = parsed
+    numbers = [int_or_none(f) for f in fields]
+    reports = context.services.reports
+    if code == Rep.OPEN and len(fields) == 1 and numbers[0] is not None:
         await show(update, context, actor, reports.open(actor, numbers[0]))
         return True
-    if parts[1] == "a" and len(parts) == 5 and parts[4].isascii() and parts[4].isalnum():
-        report_id, step, code = numbers[0], numbers[1], parts[4]
-        in_place = pressed and bool(IN_PLACE.match(code))
+    if code == Rep.ANSWER and len(fields) == 3 and None not in numbers[:2] and fields[2].isalnum():
+        report_id, step, action = numbers[0], numbers[1], fields[2]
+        in_place = pressed and bool(IN_PLACE.match(action))
+        page = int_or_none(action[2:]) if action.startswith("pg") else None
         try:
-            screen = reports.current(actor, report_id) if code.startswith("pg") else reports.act(actor, report_id,
-                                                                                                    step, code)
-            if code.startswith("pg") and (screen.mode != Mode.REVIEW or screen.ref.step != step):
+            screen = reports.current(actor, report_id) if action.startswith("pg") else reports.act(
+                actor, report_id, step, action)
+            if action.startswith("pg") and (page is None or screen.mode != Mode.REVIEW or screen.ref.step != step):
                 raise DomainError(N_("This button is no longer valid."))
         except DomainError as error:
             if in_place:
                 await drop_buttons(update)
             await show_current(update, context, actor, report_id, error)
             return True
-        if code.startswith("pg"):
-            out = render_review(context.tr(actor.locale), screen, int(code[2:]))
+        if page is not None:
+            out = render_review(context.tr(actor.locale), screen, page)
             if not (in_place and await edit_pressed(update, out)):
                 await reply(update, context, out.text, out.buttons)
             return True
@@ -115,7 +108,7 @@ async def dispatch_fill(update: Update, context: BotContext, actor: Actor, data:
             await drop_buttons(update)
         await show(update, context, actor, screen, in_place=in_place and same_question)
         return True
-    if parts[1] == "rev" and len(parts) == 4:
+    if code == Rep.REVISE and len(fields) == 2 and None not in numbers:
         await show(update, context, actor, reports.reopen(actor, numbers[0], numbers[1]))
         return True
     return False
@@ -281,12 +274,7 @@ async def notify_office_submitted(context: BotContext, screen: Screen) -> None:
 
 
 async def notify_office_reopened(context: BotContext, actor: Actor, screen: Screen) -> None:
-    ref = screen.ref
     for recipient in context.services.people.office_recipients():
-        if recipient.person_id == actor.person_id:
-            continue
-        tr = context.tr(recipient.locale)
-        text = tr.gettext("{name} ({unit}) has taken back version {version} of the {title} to revise it. You will "
-                          "be notified when it is submitted again.").format(
-            name=actor.full_name, unit=ref.unit_name, version=ref.version, title=title_of(tr, ref))
-        await deliver(context, recipient, OutMessage(text))
+        if recipient.person_id != actor.person_id:
+            await deliver(context, recipient, render_reopened_notice(context.tr(recipient.locale), actor.full_name,
+                                                                     screen.ref))

@@ -6,7 +6,7 @@ No Telegram import here: a Zalo adapter renders with these functions too.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.callbacks import Esc, Rep, data
 from bot.contracts import Q_DIFFICULTIES, ReportState
@@ -16,6 +16,9 @@ from bot.periods import period_title
 from bot.questionnaire.display import format_item, format_value
 from bot.questionnaire.model import QType, Question, Questionnaire, pick_text, answered_count
 from bot.services.reports.base import Mode, ReportRef, Screen
+
+if TYPE_CHECKING:
+    from bot.services.periods.base import PeriodInfo
 
 BUTTON_LABEL = 48  # longer option labels are cut on the button; the full text is in the message
 
@@ -56,6 +59,34 @@ def section_heading(label: str) -> str:
 
 def title_of(tr: Translator, ref: ReportRef) -> str:
     return period_title(tr, ref.period.kind, ref.period.year, ref.period.phase)
+
+
+def stage_word(tr: Translator, ref: ReportRef) -> str:
+    """Where one's own report stands, in a few words: "in progress (5/21)", "submitted, version 1"..."""
+    _ = tr.gettext
+    if ref.state == ReportState.SUBMITTED:
+        return _("submitted, version {version}").format(version=ref.version)
+    if ref.state == ReportState.ACCEPTED:
+        return _("accepted, version {version}").format(version=ref.version)
+    if ref.state == ReportState.RETURNED:
+        return _("returned for revision")
+    return _("in progress ({answered}/{total})").format(answered=ref.answered, total=ref.total)
+
+
+def open_periods_menu(tr: Translator, unit_name: str, periods: list[tuple[PeriodInfo, ReportRef | None]]
+                      ) -> tuple[str, list[tuple[str, str]]]:
+    """/report's numbered list of the periods open for the unit, each with where its report stands, and the
+    choices (label, callback data) behind the numbers."""
+    _ = tr.gettext
+    lines, choices = [_("Reporting periods open for {unit}:").format(unit=unit_name)], []
+    for number, (info, ref) in enumerate(periods, start=1):
+        title = title_of(tr, ref) if ref else period_title(tr, info.kind, info.year, info.phase)
+        where = stage_word(tr, ref) if ref else _("not started")
+        lines.append(_("{n}. {title} - deadline {deadline} - {where}").format(
+            n=number, title=title, deadline=tr.short_date(info.deadline), where=where))
+        choices.append((f"{number}. {title}", data(Rep.OPEN, info.period_id)))
+    lines.append(_("Choose a period (you can type its number)."))
+    return "\n".join(lines), choices
 
 
 def note_text(tr: Translator, note: str | None, params: dict[str, Any]) -> str:

@@ -1,9 +1,10 @@
-"""Report screens for the Administration Office and for reading: the submission notice, a version in full, and
-the decision the unit receives. Channel-neutral, like handlers/reports/render.py."""
+"""The review side's texts (handlers/reports/review.py's, and the notices the Office receives from the unit's side):
+the lists /viewreport offers, the submission and revision notices, a version in full, and the decision each side
+receives. Channel-neutral, like handlers/reports/render.py (the unit's filling screens)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.callbacks import Rep, data
 from bot.contracts import (
@@ -12,10 +13,14 @@ from bot.contracts import (
 )
 from bot.domain import Button, OutMessage
 from bot.i18n import Translator
+from bot.periods import period_title
 from bot.questionnaire.model import pick_text, answered_count
 from bot.services.reports.base import ReportRef
-from bot.services.reports.review import ReportView, ReviewResult
-from handlers.reports.render import answers_text, title_of
+from bot.services.reports.review import ReportView, ReviewResult, UnitReportLine
+from handlers.reports.render import answers_text, stage_word, title_of
+
+if TYPE_CHECKING:
+    from bot.services.periods.base import PeriodInfo
 
 
 def render_office_notice(tr: Translator, view: ReportView, can_review: bool = True) -> OutMessage:
@@ -132,17 +137,61 @@ def render_decision_for_office(tr: Translator, result: ReviewResult) -> OutMessa
                         "revision.").format(**values))
 
 
-def stage_word(tr: Translator, ref: ReportRef) -> str:
-    """Where one's own report stands, in a few words: "in progress (5/21)", "submitted, version 1"..."""
-    _ = tr.gettext
-    if ref.state == ReportState.SUBMITTED:
-        return _("submitted, version {version}").format(version=ref.version)
-    if ref.state == ReportState.ACCEPTED:
-        return _("accepted, version {version}").format(version=ref.version)
-    if ref.state == ReportState.RETURNED:
-        return _("returned for revision")
-    return _("in progress ({answered}/{total})").format(answered=ref.answered, total=ref.total)
-
-
 def unit_stage_word(tr: Translator, stage: UnitStage) -> str:
     return tr.gettext(UNIT_STAGE_LABELS[stage])
+
+
+def render_reopened_notice(tr: Translator, name: str, ref: ReportRef) -> OutMessage:
+    """What the other Office members receive when a unit takes back a submitted version to revise it."""
+    return OutMessage(tr.gettext("{name} ({unit}) has taken back version {version} of the {title} to revise it. You "
+                                 "will be notified when it is submitted again.").format(
+        name=name, unit=ref.unit_name, version=ref.version, title=title_of(tr, ref)))
+
+
+Choices = list[tuple[str, str]]  # (label of a numbered line, the callback data it stands for)
+
+
+def viewable_periods_menu(tr: Translator, periods: list[PeriodInfo]) -> tuple[str, Choices]:
+    """/viewreport for the Office and the leadership: which period, by number."""
+    _ = tr.gettext
+    choices = [(f"{n}. {period_title(tr, p.kind, p.year, p.phase)}", data(Rep.VIEW_PERIOD, p.period_id))
+               for n, p in enumerate(periods, start=1)]
+    text = "\n".join([_("Which reporting period?"), *(label for label, _data in choices),
+                      _("Choose a period (you can type its number).")])
+    return text, choices
+
+
+def unit_reports_menu(tr: Translator, unit_name: str, refs: list[ReportRef]) -> tuple[str, Choices]:
+    """/viewreport for a unit's people: the unit's reports, by number."""
+    _ = tr.gettext
+    choices = [(f"{n}. {title_of(tr, r)} - {stage_word(tr, r)}", data(Rep.VIEW, r.report_id, 0))
+               for n, r in enumerate(refs, start=1)]
+    text = "\n".join([_("Reports of {unit}:").format(unit=unit_name), *(label for label, _d in choices),
+                      _("Choose a report (you can type its number).")])
+    return text, choices
+
+
+def period_reports_menu(tr: Translator, info: PeriodInfo, lines: list[UnitReportLine]) -> tuple[str, Choices]:
+    """A period's units and where each stands, then the submitted ones by number (no choices: none submitted)."""
+    _ = tr.gettext
+    text = [_("{title}: the units' reports").format(title=period_title(tr, info.kind, info.year, info.phase))]
+    choices: Choices = []
+    for line in lines:
+        text.append(f"- {line.unit_name}: {unit_stage_word(tr, line.stage)}")
+        if line.report_id and line.version:
+            choices.append((f"{len(choices) + 1}. {line.unit_name}", data(Rep.VIEW, line.report_id, 0)))
+    if choices:
+        text += ["", _("Submitted reports:"), *(label for label, _d in choices),
+                 _("Choose a unit (you can type its number).")]
+    else:
+        text += ["", _("No unit has submitted this report yet.")]
+    return "\n".join(text), choices
+
+
+def accepted_text(tr: Translator, result: ReviewResult, told: bool) -> str:
+    """The reviewer's answer after accepting: whether the unit has been told, or must be told directly."""
+    _ = tr.gettext
+    accepted = (_("Accepted: {title} of {unit}, version {version}. The unit has been told.") if told else
+                _("Accepted: {title} of {unit}, version {version}. No one in the unit can be reached through "
+                  "the assistant: please tell them directly."))
+    return accepted.format(title=title_of(tr, result.ref), unit=result.ref.unit_name, version=result.version)

@@ -17,15 +17,15 @@ from bot.callbacks import Rep
 from bot.domain import Actor, DomainError
 from bot.i18n import N_, Translator
 from bot.services import Services
-from bot.periods import period_title
 from bot.services.dialogs import Dialog
 from bot.services.reports.review import CommentRefused, ReviewResult
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, deliver_with, drop_buttons, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
 from handlers.reports.render import title_of
-from handlers.reports.render_review import (render_decision_for_office, render_decision_for_unit, render_view, stage_word,
-                                           unit_stage_word)
+from handlers.reports.render_review import (accepted_text, period_reports_menu, render_decision_for_office,
+                                            render_decision_for_unit, render_view, unit_reports_menu,
+                                            viewable_periods_menu)
 from handlers.reports.entry import COMMENT, PICK, dispatch_fill, error_text, offer_choices
 
 COMMANDS = [CommandSpec("xembaocao", "viewreport", N_("Read submitted reports and their earlier versions"),
@@ -39,11 +39,7 @@ async def view_command(update: Update, context: BotContext, actor: Actor) -> Non
     tr = context.tr(actor.locale)
     reports = context.services.reports
     if actor.sees_all_units:
-        periods = reports.viewable_periods(actor)
-        choices = [(f"{n}. {period_title(tr, p.kind, p.year, p.phase)}", callbacks.data(Rep.VIEW_PERIOD, p.period_id))
-                   for n, p in enumerate(periods, start=1)]
-        text = "\n".join([_("Which reporting period?"), *(label for label, _data in choices),
-                          _("Choose a period (you can type its number).")])
+        text, choices = viewable_periods_menu(tr, reports.viewable_periods(actor))
         await offer_choices(update, context, actor, text, choices)
         return
     if not actor.reports_for_unit:
@@ -53,10 +49,7 @@ async def view_command(update: Update, context: BotContext, actor: Actor) -> Non
     if not refs:
         await reply(update, context, _("Your unit has no reports yet. Type /report to start one."))
         return
-    choices = [(f"{n}. {title_of(tr, r)} - {stage_word(tr, r)}", callbacks.data(Rep.VIEW, r.report_id, 0))
-               for n, r in enumerate(refs, start=1)]
-    text = "\n".join([_("Reports of {unit}:").format(unit=actor.unit_name), *(label for label, _d in choices),
-                      _("Choose a report (you can type its number).")])
+    text, choices = unit_reports_menu(tr, actor.unit_name, refs)
     await offer_choices(update, context, actor, text, choices)
 
 
@@ -65,52 +58,42 @@ async def review_pressed(update: Update, context: BotContext, actor: Actor) -> N
     """rep:vp / rep:v / rep:acc / rep:ret buttons; permission and state are checked again on the server."""
     await answer_query(update)
     data = update.callback_query.data or ""
-    if data.startswith((callbacks.data(Rep.ACCEPT, ""), callbacks.data(Rep.RETURN, ""))):
+    parsed = callbacks.parse(data, Rep)
+    if parsed and parsed[0] in (Rep.ACCEPT, Rep.RETURN):
         await drop_buttons(update)
     if not await dispatch_review(update, context, actor, data):
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
 
 
 async def dispatch_review(update: Update, context: BotContext, actor: Actor, data: str) -> bool:
+    """Carry out a reading or reviewing button (pressed or chosen by number); False when the data is not one of
+    these (every field must be a number)."""
+    parsed = callbacks.parse(data, Rep)
+    numbers = [int_or_none(f) for f in parsed[1]] if parsed else []
+    if parsed is None or not numbers or None in numbers:
+        return False
     _ = context.tr(actor.locale).gettext
     tr = context.tr(actor.locale)
-    parts = data.split(":")
-    numbers = [int_or_none(p) for p in parts[2:]]
-    if len(parts) < 3 or parts[0] != "rep" or None in numbers:
-        return False
-    reports, kind = context.services.reports, parts[1]
-    if kind == "vp" and len(parts) == 3:
-        info, lines = reports.period_reports(actor, numbers[0])
-        title = period_title(tr, info.kind, info.year, info.phase)
-        text = [_("{title}: the units' reports").format(title=title)]
-        choices = []
-        for line in lines:
-            text.append(f"- {line.unit_name}: {unit_stage_word(tr, line.stage)}")
-            if line.report_id and line.version:
-                choices.append((f"{len(choices) + 1}. {line.unit_name}", callbacks.data(Rep.VIEW, line.report_id, 0)))
+    reports, code = context.services.reports, parsed[0]
+    if code == Rep.VIEW_PERIOD and len(numbers) == 1:
+        text, choices = period_reports_menu(tr, *reports.period_reports(actor, numbers[0]))
         if choices:
-            text += ["", _("Submitted reports:"), *(label for label, _d in choices),
-                     _("Choose a unit (you can type its number).")]
-            await offer_choices(update, context, actor, "\n".join(text), choices)
+            await offer_choices(update, context, actor, text, choices)
         else:
-            await reply(update, context, "\n".join([*text, "", _("No unit has submitted this report yet.")]))
+            await reply(update, context, text)
         return True
-    if kind == "v" and len(parts) == 4:
+    if code == Rep.VIEW and len(numbers) == 2:
         view = reports.view(actor, numbers[0], numbers[1])
         out = render_view(tr, view, can_review=reports.can_review(actor, numbers[0], view.ref.version))
         await reply(update, context, out.text, out.buttons)
         return True
-    if kind == "acc" and len(parts) == 4:
+    if code == Rep.ACCEPT and len(numbers) == 2:
         result = reports.accept(actor, numbers[0], numbers[1])
         # "told" only when a notice was queued for someone in the unit (it waits in the outbox if Zalo pauses)
         told = await tell_decision(context.bot, context.services, context.tr, actor, result)
-        accepted = (_("Accepted: {title} of {unit}, version {version}. The unit has been told.") if told else
-                    _("Accepted: {title} of {unit}, version {version}. No one in the unit can be reached through "
-                      "the assistant: please tell them directly."))
-        await reply(update, context, accepted.format(title=title_of(tr, result.ref), unit=result.ref.unit_name,
-                                                     version=result.version))
+        await reply(update, context, accepted_text(tr, result, told))
         return True
-    if kind == "ret" and len(parts) == 4:
+    if code == Rep.RETURN and len(numbers) == 2:
         ref = reports.check_reviewable(actor, numbers[0], numbers[1])
         context.services.dialogs.set(actor.person_id, COMMENT, {"report_id": ref.report_id, "version": ref.version})
         await reply(update, context, _("Please type your comment for {unit}: what should be revised in the {title}? "

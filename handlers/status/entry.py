@@ -10,7 +10,7 @@ from datetime import timedelta
 from telegram import Bot, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import data_fields
+from bot.callbacks import St, data, parse
 from bot.domain import Actor, Button
 from bot.i18n import N_, Translator
 from bot.services import Services
@@ -24,7 +24,8 @@ from bot.transport.outbox import for_group, priority
 from handlers.commands import CommandSpec
 from handlers.common import answer_query, int_or_none, registered, reply
 from handlers.context import BotApp, BotContext, DialogRoute
-from handlers.status.render import board_text, period_choice_text, period_label, stamped, status_text, summary_text
+from handlers.status.render import (board_text, chart_caption, period_choice_text, period_label, stamped, status_text,
+                                    summary_text)
 
 log = logging.getLogger(__name__)
 COMMANDS = [
@@ -68,7 +69,7 @@ async def choose_period(update: Update, context: BotContext, actor: Actor, actio
         return
     tr = context.tr(actor.locale)
     context.services.dialogs.set(actor.person_id, PICK, {"action": action, "ids": [p.period_id for p in periods]})
-    buttons = [[Button(f"{i}. {period_label(tr, p)}", f"st:{action}:{p.period_id}")]
+    buttons = [[Button(f"{i}. {period_label(tr, p)}", data(St(action), p.period_id))]
                for i, p in enumerate(periods, start=1)]
     with for_group() if action in GROUP_SAFE else nullcontext():  # the periods' names: fit for a group
         await reply(update, context, period_choice_text(tr, periods), buttons)
@@ -92,7 +93,8 @@ async def show_status(update: Update, context: BotContext, actor: Actor, period_
     tr = context.tr(actor.locale)
     _ = tr.gettext
     consolidation = context.services.status.consolidation(actor, period_id)
-    buttons = [[Button(_("Chart"), f"st:chart:{period_id}"), Button(_("Official report"), f"st:export:{period_id}")]]
+    buttons = [[Button(_("Chart"), data(St.CHART, period_id)),
+                Button(_("Official report"), data(St.EXPORT, period_id))]]
     chat = update.effective_chat
     in_group = chat is not None and chat.type != "private"
     with for_group():  # in a group: no difficulty titles, and "Official report" is answered in private
@@ -106,9 +108,8 @@ async def send_chart(update: Update, context: BotContext, actor: Actor, period_i
     from bot.documents.chart import build_chart  # matplotlib loads only when a chart is drawn
 
     png = build_chart(consolidation, tr, context.services.status.short_names())
-    caption = tr.gettext("Chart: {title}").format(title=period_label(tr, consolidation.period))
     with for_group():
-        await context.bot.send_photo(update.effective_chat.id, png, caption=caption)
+        await context.bot.send_photo(update.effective_chat.id, png, caption=chart_caption(tr, consolidation.period))
 
 
 @registered(can_see_status)
@@ -127,16 +128,16 @@ async def chart_command(update: Update, context: BotContext, actor: Actor) -> No
 async def status_pressed(update: Update, context: BotContext, actor: Actor) -> None:
     """Buttons "st:<action>:<period id>": re-checked on the server, stale or forged ones refused."""
     await answer_query(update)
-    fields = data_fields(update.callback_query.data, "st", 2)
-    period_id = int_or_none(fields[1]) if fields else None
-    if fields is None or period_id is None or fields[0] not in ACTIONS:
+    code, fields = parse(update.callback_query.data, St) or (None, [])
+    period_id = int_or_none(fields[0]) if len(fields) == 1 else None
+    if code is None or period_id is None or code not in ACTIONS:
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
         return
     if {p.period_id for p in context.services.status.choices(actor)}.isdisjoint({period_id}):
         await reply(update, context, context.tr(actor.locale).gettext("This button is no longer valid."))
         return
     context.services.dialogs.clear(actor.person_id)
-    await ACTIONS[fields[0]](update, context, actor, period_id)
+    await ACTIONS[code](update, context, actor, period_id)
 
 
 # The group's message and summaries -------------------------------------------------------------------

@@ -43,6 +43,11 @@ def period_choice_text(tr: Translator, periods: list[PeriodInfo]) -> str:
     return "\n".join(lines)
 
 
+def chart_caption(tr: Translator, period: PeriodInfo) -> str:
+    """The chart's caption: the period it shows."""
+    return tr.gettext("Chart: {title}").format(title=period_label(tr, period))
+
+
 def form_label(tr: Translator, code: str) -> str:
     labels = {**EMULATION_TITLES, **COMMENDATION_FORMS}
     return tr.gettext(labels[code]) if code in labels else code

@@ -22,9 +22,9 @@ from bot.services.escalations.core import (ACTION_LABELS, OPEN_STATES, OUTCOME_L
                                            HistoryEntry, Superseded, holder_of)
 from bot.text import parse_id
 from bot.web.base import DeskHandler, Nav, PostOnly, path_id
-from handlers.escalations.actions import DONE, call_action
+from handlers.escalations.actions import call_action
 from handlers.escalations.notify import Notifier
-from handlers.escalations.render import ACTS, HOLDER_LABELS, available, superseded_text
+from handlers.escalations.render import ACTS, DONE, HOLDER_LABELS, available, superseded_text
 
 
 def can_see_difficulties(actor: Actor) -> bool:
