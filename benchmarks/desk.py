@@ -397,13 +397,18 @@ async def run(url: str, units: int, phase: float, one_process: bool = False) -> 
 
 
 def cpu_of(procs: list[subprocess.Popen]) -> dict[str, float]:
-    """CPU seconds (user and system, every thread) so far of the bot process, the desk process and this one."""
-    def of(pid: int) -> float:
+    """CPU seconds (user and system, every thread) so far of the bot process, the desk process with its workers
+    (DESK_PROCESSES, forked), and this one."""
+    stats = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            continue
+        stats[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+
+    def of(pid: int) -> float:
+        return stats.get(pid, (0, 0.0))[1] + sum(used for parent, used in stats.values() if parent == pid)
 
     return {**{name: of(proc.pid) for name, proc in zip(("bot", "desk"), procs)}, "driver": time.process_time()}
 

@@ -112,20 +112,83 @@ def cmd_desk(settings: Settings, _args: argparse.Namespace) -> int:
         return 2
     redact = _setup_logging(settings)
     try:
-        return _run_desk(settings)
+        return _run_desk(settings, redact)
     except Exception as error:  # as for `run`: one clean line, never a traceback holding the token
         logging.getLogger(__name__).debug("start-up failed", exc_info=error)
         print(startup_failure(error, redact), file=sys.stderr)
         return 1
 
 
-def _run_desk(settings: Settings) -> int:
+def _run_desk(settings: Settings, redact: Redactor) -> int:
+    wait_for_schema(settings)
+    if settings.desk_processes == 1:
+        return _serve_desk(settings)
+    from tornado.netutil import bind_sockets
+
+    return _desk_workers(settings, bind_sockets(settings.desk_port, settings.desk_listen), redact)
+
+
+def _serve_desk(settings: Settings, sockets: list | None = None) -> int:
     from bot.app import build_runtime
 
-    wait_for_schema(settings)
     runtime = build_runtime(settings, migrate=False)
     started()
-    asyncio.run(runtime.serve_desk())
+    asyncio.run(runtime.serve_desk(sockets=sockets))
+    return 0
+
+
+def _desk_workers(settings: Settings, sockets: list, redact: Redactor) -> int:
+    """DESK_PROCESSES workers forked on one bound socket, so that several pages render at once (one interpreter
+    each); each builds its own runtime after the fork (no engine or thread crosses it). A worker that dies is
+    started again; SIGTERM/SIGINT stop them all, and this process ends when they have."""
+    import contextlib
+    import os
+    import signal
+    import time
+
+    log = logging.getLogger(__name__)
+    workers: dict[int, int] = {}
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(workers):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    def fork(number: int) -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker: the signals are its event loop's again
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 1
+            try:
+                code = _serve_desk(settings, sockets)
+            except Exception as error:  # noqa: BLE001 - one line, never a traceback holding the token
+                logging.getLogger(__name__).debug("desk worker failed", exc_info=error)
+                print(startup_failure(error, redact), file=sys.stderr)
+            finally:
+                os._exit(code)
+        workers[pid] = number
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for number in range(settings.desk_processes):
+        fork(number)
+    log.info("the desk: %d worker processes on %s:%s", settings.desk_processes, settings.desk_listen,
+             settings.desk_port)
+    while workers:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        number = workers.pop(pid, None)
+        if number is not None and not stopping:
+            log.warning("desk worker %d ended (status %d); starting another", pid, status)
+            time.sleep(1)
+            if not stopping:
+                fork(number)
     return 0
 
 

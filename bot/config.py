@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -95,13 +95,15 @@ class Settings(BaseSettings):
     # The desk (bot/web/): where its sign-in links point (default: WEBHOOK_URL's server, else this machine's
     # webhook port, or the desk's port when it runs apart), whether its cookie is Secure (off only for
     # http://127.0.0.1 in development and tests), whether a `python -m bot desk` process serves it (then `run`
-    # leaves it out: its pages no longer share the chat's interpreter), and where that process listens (the
-    # simulator's desk, too, is on DESK_PORT, on 127.0.0.1).
+    # leaves it out: its pages no longer share the chat's interpreter), where that process listens (the
+    # simulator's desk, too, is on DESK_PORT, on 127.0.0.1), and how many worker processes it forks on that one
+    # socket (each renders one page at a time: threads in one interpreter only wait for each other's lock).
     desk_base_url: str = ""
     desk_cookie_secure: bool = True
     desk_separate: bool = False
     desk_listen: str = "127.0.0.1"
     desk_port: int = 8765
+    desk_processes: int = Field(default=2, ge=1, le=32)
 
     @field_validator("default_locale")
     @classmethod

@@ -190,3 +190,49 @@ def test_the_desk_process_needs_a_token(tmp_path: Path, monkeypatch, capsys):  #
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
     assert main(["desk"]) == 2
     assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+
+
+def desk_workers(parent: int) -> set[int]:
+    """The pids whose parent is `parent` (Linux's /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts the workers in Linux's /proc")
+async def test_the_desk_process_keeps_its_workers_and_stops_them_all(migrated: str, tmp_path: Path):
+    """DESK_PROCESSES workers share the one port; one killed is replaced; SIGTERM to the parent ends every one."""
+    port = free_port()
+    env = {**os.environ, **QUIET, "TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": migrated, "DATA_DIR": str(tmp_path),
+           "DESK_SEPARATE": "true", "DESK_LISTEN": "127.0.0.1", "DESK_PORT": str(port), "DESK_PROCESSES": "3",
+           "ZALO_BOT_TOKEN": "", "ZALO_WEBHOOK_URL": "", "WEBHOOK_URL": ""}
+    log = open(tmp_path / "desk.log", "wb")  # noqa: SIM115, ASYNC230 - the child's output, closed after
+    desk = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "desk", cwd=PROJECT_ROOT, env=env,
+                                                stdout=log, stderr=log)
+    log.close()
+    css = f"http://127.0.0.1:{port}/desk/static/desk.css"
+    try:
+        await until(lambda: answers(css), "the desk listens")
+        await until(lambda: asyncio.sleep(0, len(desk_workers(desk.pid)) == 3), "three workers")
+        first = desk_workers(desk.pid)
+        os.kill(min(first), 9)
+        await until(lambda: asyncio.sleep(0, len(desk_workers(desk.pid) - {min(first)}) == 3), "a new worker")
+        assert len(desk_workers(desk.pid) - first) == 1
+        assert await answers(css)
+        workers = desk_workers(desk.pid)
+        desk.terminate()
+        assert await asyncio.wait_for(desk.wait(), 20) == 0
+        assert not any(Path(f"/proc/{pid}").exists() and "desk" in Path(f"/proc/{pid}/cmdline").read_text(
+            errors="replace") for pid in workers)
+        assert not await answers(css)
+    finally:
+        if desk.returncode is None:
+            desk.kill()
+    logged = (tmp_path / "desk.log").read_text(errors="replace")
+    assert "Traceback" not in logged, logged

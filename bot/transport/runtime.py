@@ -258,7 +258,7 @@ class Runtime:
 
         return live_desk_routes(self)
 
-    async def serve_desk(self, stop: asyncio.Event | None = None) -> None:
+    async def serve_desk(self, stop: asyncio.Event | None = None, sockets: list | None = None) -> None:
         """`python -m bot desk`: the desk alone on DESK_LISTEN:DESK_PORT until SIGINT/SIGTERM (or `stop`). No
         channel, polling, ticker, sender or webhook: sessions are database rows, and what its actions tell people
         are outbox rows that the bot process's sender reads at its next look (every 0.1 s, `Sender.run`)."""
@@ -270,7 +270,10 @@ class Runtime:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 asyncio.get_running_loop().add_signal_handler(sig, stop.set)
         server = HTTPServer(tornado.web.Application(self.desk_routes()))
-        server.listen(self.settings.desk_port, self.settings.desk_listen)
+        if sockets:  # bound once by the parent of several desk workers (bot/__main__.py)
+            server.add_sockets(sockets)
+        else:
+            server.listen(self.settings.desk_port, self.settings.desk_listen)
         log.info("the desk listens on %s:%s", self.settings.desk_listen, self.settings.desk_port)
         try:
             await stop.wait()

@@ -7,10 +7,12 @@ Handlers stay thin: they read the request, call a service in a worker thread (`c
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import mimetypes
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,12 @@ from bot.web import security
 from bot.web.desk import Desk
 
 log = logging.getLogger(__name__)
+# The desk's service and template work, one page at a time per process: several threads of one interpreter only
+# wait for each other's lock (a 1,000-unit grid fetched row by row gives it up at every row), so a page took longer
+# beside others than after them (benchmarks/desk.py: status p95 565 -> 245 ms with one thread). A second page waits
+# here, and `python -m bot desk` forks DESK_PROCESSES workers for pages at the same time. Apart from the default
+# executor, so in a one-process install the webhooks' storing never queues behind a page.
+PAGE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-page")
 CSRF_FIELD = "csrf"
 NOT_SIGNED_IN = N_("Please sign in again: type /desk in your private chat with the assistant, then open the link "
                    "it sends.")
@@ -147,8 +155,8 @@ class DeskHandler(tornado.web.RequestHandler):
 
     # Work and output ------------------------------------------------------------------------------------
     async def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run blocking service code in a worker thread: the loop keeps receiving updates meanwhile."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        """Run blocking service code in the desk's page thread: the loop keeps receiving requests meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(PAGE_THREAD, functools.partial(fn, *args, **kwargs))
 
     def context(self, **values: Any) -> dict[str, Any]:
         from bot.web.app import navigation
@@ -159,8 +167,14 @@ class DeskHandler(tornado.web.RequestHandler):
                 "nav": navigation(self.who.actor, tr) if self.who else [], "here": self.request.path, **values}
 
     async def page(self, template: str, code: int = 200, **values: Any) -> None:
-        """Render a template (in a worker thread: a 1,000-unit grid takes a while) and finish."""
-        html = await self.call(self.desk.env.get_template(template).render, self.context(**values))
+        """Render a template (in the page thread: a 1,000-unit grid takes a while) and finish."""
+        self.send_page(await self.call(self.render_page, template, **values), code)
+
+    def render_page(self, template: str, **values: Any) -> str:
+        """A template's HTML, for a page that reads and renders in one turn of the page thread."""
+        return self.desk.env.get_template(template).render(self.context(**values))
+
+    def send_page(self, html: str, code: int = 200) -> None:
         self.set_status(code)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(html)

@@ -131,6 +131,7 @@ class GridView:
         self.stage = arg("state", "")
         self.number = parse_id(arg("page", "")) or 1
         self.everything = arg("all", "") == "1"
+        self.pages = 1
 
     def query(self, **change: Any) -> str:
         """This view's query string with some values changed ("" or None drops one)."""
@@ -152,22 +153,33 @@ class StatusPage(DeskHandler):
         if period_id is None:
             await self.message(404, N_("No reporting period has opened yet."), N_("Please come back later."))
             return
-        desk_status, view, tr = self.desk.services.desk_status, GridView(self), self.tr
-        version = await self.call(desk_status.version, self.actor, period_id)  # before the rows (see `version`)
-        status = await self.call(desk_status.period_status, self.actor, period_id)
-        shown = filtered(status, view.stage)
-        rows, number, pages = one_page(shown, view.number, view.everything)
-        view.number = number
+        self.send_page(await self.call(self.whole, period_id, GridView(self)))
+
+    def whole(self, period_id: int, view: GridView) -> str:
+        """The page read and rendered in one turn of the page thread: a page that queued for each step waited
+        behind every other page at each."""
+        tr = self.tr
+        version, status, shown, rows_html = self.grid_of(period_id, view)
         p = status.period
         grid = f"/desk/status/{period_id}/grid"
-        await self.page("status.html", status=status, period_title=period_title(tr, p.kind, p.year, p.phase),
-                        deadline=tr.date(p.deadline),
-                        rows_html=await self.call(ROWS.html, self.desk.env, tuple(rows), tr),
-                        filters=filters(status, tr), stage=view.stage, period_id=period_id, poll=POLL_SECONDS,
-                        updated=tr.datetime(status.generated_at), view=view, page=number, pages=pages,
-                        shown=len(shown), paged=len(shown) > PER_PAGE,
-                        grid_url=grid + view.query(), grid_tag=view.etag(version, self.actor.person_id, tr.locale),
-                        print_url=grid + view.query(page="", all="1"))
+        return self.render_page(
+            "status.html", status=status, period_title=period_title(tr, p.kind, p.year, p.phase),
+            deadline=tr.date(p.deadline), rows_html=rows_html,
+            filters=filters(status, tr), stage=view.stage, period_id=period_id, poll=POLL_SECONDS,
+            updated=tr.datetime(status.generated_at), view=view, page=view.number, pages=view.pages,
+            shown=len(shown), paged=len(shown) > PER_PAGE,
+            grid_url=grid + view.query(), grid_tag=view.etag(version, self.actor.person_id, tr.locale),
+            print_url=grid + view.query(page="", all="1"))
+
+    def grid_of(self, period_id: int, view: GridView) -> tuple[str, PeriodStatus, list[UnitRow], str]:
+        """The version (read before the rows, see `DeskStatus.version`), the rows, those the view shows and their
+        HTML."""
+        desk_status = self.desk.services.desk_status
+        version = desk_status.version(self.actor, period_id)
+        status = desk_status.period_status(self.actor, period_id)
+        shown = filtered(status, view.stage)
+        rows, view.number, view.pages = one_page(shown, view.number, view.everything)
+        return version, status, shown, ROWS.html(self.desk.env, tuple(rows), self.tr)
 
     async def period_id(self, given: str | None) -> int | None:
         if given:
@@ -188,10 +200,14 @@ class StatusGrid(DeskHandler):
             self.set_status(304)
             self.finish()
             return
-        status = await self.call(desk_status.period_status, self.actor, period_id)
+        self.send_page(await self.call(self.rows, period_id, view))
+
+    def rows(self, period_id: int, view: GridView) -> str:
+        """The rows the view shows, read and rendered in one turn of the page thread."""
+        status = self.desk.services.desk_status.period_status(self.actor, period_id)
         rows, _number, _pages = one_page(filtered(status, view.stage), view.number, view.everything)
-        await self.page("status_grid.html", rows_html=await self.call(ROWS.html, self.desk.env, tuple(rows), tr),
-                        updated=tr.datetime(status.generated_at))
+        return self.render_page("status_grid.html", rows_html=ROWS.html(self.desk.env, tuple(rows), self.tr),
+                                updated=self.tr.datetime(status.generated_at))
 
 
 class StatusAnnex(DeskHandler):
