@@ -137,18 +137,23 @@ def _serve_desk(settings: Settings, sockets: list | None = None) -> int:
     return 0
 
 
+QUICK_DEATH_SECONDS, QUICK_DEATHS = 10.0, 5  # a worker that ends this soon, this many times in a row: give up
+
+
 def _desk_workers(settings: Settings, sockets: list, redact: Redactor) -> int:
     """DESK_PROCESSES workers forked on one bound socket, so that several pages render at once (one interpreter
     each); each builds its own runtime after the fork (no engine or thread crosses it). A worker that dies is
-    started again; SIGTERM/SIGINT stop them all, and this process ends when they have."""
+    started again, unless workers keep dying within seconds of their start (then the others are stopped and this
+    process exits 1, for its supervisor to see); SIGTERM/SIGINT stop them all, and this process ends when they
+    have."""
     import contextlib
     import os
     import signal
     import time
 
     log = logging.getLogger(__name__)
-    workers: dict[int, int] = {}
-    stopping = False
+    workers: dict[int, tuple[int, float]] = {}  # pid -> (worker number, when it was started)
+    stopping, quick_deaths = False, 0
 
     def stop(_signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -170,7 +175,7 @@ def _desk_workers(settings: Settings, sockets: list, redact: Redactor) -> int:
                 print(startup_failure(error, redact), file=sys.stderr)
             finally:
                 os._exit(code)
-        workers[pid] = number
+        workers[pid] = (number, time.monotonic())
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -183,13 +188,20 @@ def _desk_workers(settings: Settings, sockets: list, redact: Redactor) -> int:
             pid, status = os.wait()
         except ChildProcessError:
             break
-        number = workers.pop(pid, None)
-        if number is not None and not stopping:
-            log.warning("desk worker %d ended (status %d); starting another", pid, status)
-            time.sleep(1)
-            if not stopping:
-                fork(number)
-    return 0
+        ended = workers.pop(pid, None)
+        if ended is None or stopping:
+            continue
+        number, since = ended
+        quick_deaths = quick_deaths + 1 if time.monotonic() - since < QUICK_DEATH_SECONDS else 0
+        if quick_deaths >= QUICK_DEATHS:
+            log.error("desk workers end as soon as they start (%d in a row); stopping the desk", quick_deaths)
+            stop(signal.SIGTERM, None)
+            continue
+        log.warning("desk worker %d ended (status %d); starting another", pid, status)
+        time.sleep(1)
+        if not stopping:
+            fork(number)
+    return 1 if quick_deaths >= QUICK_DEATHS else 0
 
 
 def wait_for_schema(settings: Settings, pause: float = 1.0) -> None:

@@ -236,3 +236,32 @@ async def test_the_desk_process_keeps_its_workers_and_stops_them_all(migrated: s
             desk.kill()
     logged = (tmp_path / "desk.log").read_text(errors="replace")
     assert "Traceback" not in logged, logged
+
+
+GIVES_UP = """
+import sys, time
+import bot.__main__ as cli
+from bot.config import Settings
+from bot.redact import Redactor
+from tornado.netutil import bind_sockets
+
+cli._serve_desk = lambda settings, sockets=None: 1  # every worker fails at once, as with a broken start
+cli.QUICK_DEATH_SECONDS = 30.0
+settings = Settings(_env_file=None)
+started = time.monotonic()
+code = cli._desk_workers(settings, bind_sockets(0, "127.0.0.1"), Redactor([]))
+print(code, round(time.monotonic() - started))
+"""
+
+
+def test_the_desk_gives_up_when_its_workers_die_at_start(tmp_path: Path):
+    """Workers that end as soon as they start are not restarted for ever: the desk stops and exits 1."""
+    import subprocess
+
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "DESK_PROCESSES": "2", "TELEGRAM_BOT_TOKEN": TOKEN}
+    done = subprocess.run([sys.executable, "-c", GIVES_UP], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    code, seconds = done.stdout.split()
+    assert code == "1" and int(seconds) < 15, done.stdout
+    assert "stopping the desk" in done.stderr
