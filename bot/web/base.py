@@ -1,6 +1,6 @@
 """The base of every desk handler: security headers, the session, the person's language, CSRF on every POST.
 
-Handlers stay thin: they read the request, call a service in a worker thread (`call`), and render a template
+Handlers stay thin: they read the request, call a service in the page thread (`call`), and render a template
 (`page`). Services check permissions again, exactly as for the chat.
 """
 
